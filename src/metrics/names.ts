@@ -1,0 +1,37 @@
+/**
+ * Built-in metric names. Times are milliseconds in results; histograms record microseconds.
+ */
+export const BUILTIN_METRICS = {
+  /** counter: requests sent (with a response or an error). */
+  http_reqs: 'counter',
+  /** trend: latency from the intended start (no coordinated omission). */
+  http_req_duration: 'trend',
+  /** trend: uncorrected service time, from the moment the request was written to a socket. */
+  http_req_service_duration: 'trend',
+  /** trend: time to first byte, from the moment the request was written. */
+  http_req_waiting: 'trend',
+  /** trend: TCP connect time, one sample per new connection. */
+  http_req_connecting: 'trend',
+  /** rate: share of requests whose outcome was not expected. */
+  http_req_failed: 'rate',
+  /** counter: completed iterations. */
+  iterations: 'counter',
+  /** trend: iteration duration from its intended start. */
+  iteration_duration: 'trend',
+  /** counter: iterations that could not start (all maxVUs busy). */
+  dropped_iterations: 'counter',
+  /** gauge: active VUs. */
+  vus: 'gauge',
+  /** counter: bytes received / sent (bodies and headers). */
+  data_received: 'counter',
+  data_sent: 'counter',
+  /** rate: vu.check outcomes. */
+  checks: 'rate',
+} as const;
+
+export type MetricType = 'trend' | 'counter' | 'rate' | 'gauge';
+export type BuiltinMetric = keyof typeof BUILTIN_METRICS;
+
+export function isBuiltinMetric(name: string): name is BuiltinMetric {
+  return Object.hasOwn(BUILTIN_METRICS, name);
+}

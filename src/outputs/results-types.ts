@@ -1,0 +1,159 @@
+/**
+ * results.json: the one record of a run. Every report is rendered from it alone.
+ * Versioned by `schemaVersion`; documented by schema/results.schema.json.
+ * Every time value is in milliseconds unless its name says otherwise.
+ */
+export const SCHEMA_VERSION = 1;
+
+/** Summary of a trend metric (a latency, say), from its HDR histogram. */
+export interface TrendSummary {
+  type: 'trend';
+  count: number;
+  min: number;
+  max: number;
+  mean: number;
+  stdev: number;
+  p50: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  p999: number;
+}
+export interface CounterSummary {
+  type: 'counter';
+  count: number;
+  /** count per second of the run's duration. */
+  rate: number;
+}
+export interface RateSummary {
+  type: 'rate';
+  /** passes / (passes + fails), 0 when there were none. */
+  rate: number;
+  passes: number;
+  fails: number;
+}
+export interface GaugeSummary {
+  type: 'gauge';
+  value: number;
+  min: number;
+  max: number;
+}
+export type MetricSummary = TrendSummary | CounterSummary | RateSummary | GaugeSummary;
+
+export interface RequestCounts {
+  total: number;
+  /** Responses by HTTP status ("200", "409"); requests that got no response are under errors. */
+  byStatus: Record<string, number>;
+  /** Requests that got no response, by error code (ECONNREFUSED, ETIMEDOUT, ...). */
+  errors: Record<string, number>;
+  /** Requests whose outcome was not expected (http_req_failed passes). */
+  failed: number;
+  /** Requests per second over the scenario's (or run's) duration. */
+  rps: number;
+}
+
+export interface EndpointResult {
+  /** `METHOD name`, e.g. `POST /api/authorizations/:id/reserve`. */
+  key: string;
+  method: string;
+  name: string;
+  requests: RequestCounts;
+  latency: TrendSummary;
+}
+
+export interface ScenarioResult {
+  name: string;
+  executor: string;
+  /** Milliseconds from the run's start to the scenario's start, and how long it ran. */
+  startMs: number;
+  durationMs: number;
+  requests: RequestCounts;
+  iterations: number;
+  droppedIterations: number;
+  metrics: Record<string, MetricSummary>;
+  endpoints: EndpointResult[];
+  /** Weighted flows: iterations per flow name. */
+  flows: Record<string, number>;
+}
+
+export type ThresholdLevel = 'PASS' | 'WARN' | 'FAIL';
+
+export interface ThresholdResult {
+  /** Metric with its tag filter, as written: `http_req_duration{scenario:contention}`. */
+  metric: string;
+  expression: string;
+  critical?: string;
+  /** The aggregated value the expression compared (e.g. the p95 in ms); null when there was no data. */
+  actual: number | null;
+  level: ThresholdLevel;
+  /** False only for FAIL: a WARN is over target but within the critical level. */
+  ok: boolean;
+  abortOnFail: boolean;
+  /** True when this threshold aborted the run. */
+  aborted?: boolean;
+}
+
+export interface CheckResult {
+  name: string;
+  description?: string;
+  ok: boolean;
+  /** How often it ran and how often it failed, over all phases. */
+  runs: number;
+  failures: number;
+  /** The first failure's message (and the phase it happened in). */
+  message?: string;
+  phase?: 'before' | 'during' | 'after';
+  /** Up to 20 offending rows of the first failure, for SQL checks. */
+  rows?: unknown[];
+}
+
+/** One second of the run. Percentiles are of the requests that completed in that second. */
+export interface TimelinePoint {
+  /** Seconds since the run's start (the end of this second). */
+  t: number;
+  requests: number;
+  byStatus: Record<string, number>;
+  errors: Record<string, number>;
+  p50: number;
+  p95: number;
+  p99: number;
+  activeVUs: number;
+  iterations: number;
+  dropped: number;
+}
+
+export interface Verdict {
+  status: 'GO' | 'NO-GO';
+  /** Why NO-GO (empty for GO); warnings are listed too. */
+  reasons: string[];
+  warnings: string[];
+}
+
+export interface ResultsFile {
+  schemaVersion: typeof SCHEMA_VERSION;
+  tool: { name: 'loadproof'; version: string };
+  plan: { name: string; file?: string; target: string };
+  startedAt: string;
+  endedAt: string;
+  durationMs: number;
+  /** True when the run was stopped early (SIGINT, abortOnFail). */
+  interrupted: boolean;
+  interruptReason?: string;
+  workers: number;
+  verdict: Verdict;
+  requests: RequestCounts;
+  iterations: number;
+  droppedIterations: number;
+  metrics: Record<string, MetricSummary>;
+  scenarios: Record<string, ScenarioResult>;
+  thresholds: ThresholdResult[];
+  checks: CheckResult[];
+  /** vu.check results by name. */
+  flowChecks: Record<string, { passes: number; fails: number }>;
+  timeline: TimelinePoint[];
+  /**
+   * Encoded HDR histograms (compressed base64, microseconds) for merging runs:
+   * key `metric` for the whole run, `metric{scenario=NAME}` per scenario.
+   */
+  histograms: Record<string, string>;
+}

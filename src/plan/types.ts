@@ -1,0 +1,291 @@
+/**
+ * The plan: what a user writes (`PlanInput`, through `definePlan`) and the validated,
+ * normalized form the engine runs (`Plan`). Durations in the normalized form are milliseconds.
+ */
+import type { Duration } from './duration.ts';
+
+// ---------------------------------------------------------------- flows (what a VU sees)
+
+export interface RequestOptions {
+  /** JSON body; sets content-type: application/json. */
+  json?: unknown;
+  /** Raw body. */
+  body?: string | Uint8Array;
+  headers?: Record<string, string>;
+  query?: Record<string, string | number | boolean | undefined>;
+  /** Statuses that are expected outcomes (not failures), e.g. [409] under contention. 2xx/3xx by default. */
+  expect?: number[];
+  /** Name that groups templated URLs in metrics, e.g. `/api/authorizations/:id/reserve`. */
+  name?: string;
+  tags?: Record<string, string>;
+  /** Per-request timeout; the plan's http.timeout by default. */
+  timeout?: Duration;
+}
+
+export interface HttpResponse<T = any> {
+  status: number;
+  headers: Record<string, string>;
+  /** Parsed JSON when the response is JSON, else the text. */
+  body: T;
+  /** True when the status was an expected outcome. */
+  ok: boolean;
+  /** Set when the request failed before a response (ECONNREFUSED, ETIMEDOUT, ...); status is 0. */
+  error?: string;
+  /** Latency from the intended start, in milliseconds. */
+  latencyMs: number;
+}
+
+export interface VuHttp {
+  get<T = any>(url: string, options?: RequestOptions): Promise<HttpResponse<T>>;
+  delete<T = any>(url: string, options?: RequestOptions): Promise<HttpResponse<T>>;
+  head<T = any>(url: string, options?: RequestOptions): Promise<HttpResponse<T>>;
+  post<T = any>(url: string, options?: RequestOptions): Promise<HttpResponse<T>>;
+  put<T = any>(url: string, options?: RequestOptions): Promise<HttpResponse<T>>;
+  patch<T = any>(url: string, options?: RequestOptions): Promise<HttpResponse<T>>;
+  request<T = any>(method: string, url: string, options?: RequestOptions): Promise<HttpResponse<T>>;
+}
+
+export interface VuMetrics {
+  counter(name: string, value?: number, tags?: Record<string, string>): void;
+  rate(name: string, ok: boolean, tags?: Record<string, string>): void;
+  /** A trend value in milliseconds (or in the unit the name says). */
+  trend(name: string, value: number, tags?: Record<string, string>): void;
+  gauge(name: string, value: number, tags?: Record<string, string>): void;
+}
+
+export interface Vu<Setup = any, Data = Record<string, readonly unknown[]>> {
+  /** 1-based id, unique across workers. */
+  readonly id: number;
+  /** The iteration number of this VU, from 0. */
+  readonly iteration: number;
+  /** The scenario this iteration belongs to. */
+  readonly scenario: string;
+  /** Per-VU variables, kept across iterations. */
+  readonly vars: Record<string, unknown>;
+  /** The plan's data sets, shared by every VU of the thread (never copied per VU). */
+  readonly data: Data;
+  /** What setup() returned. */
+  readonly setup: Setup;
+  /** Environment from `--env K=V` and the process environment. */
+  readonly env: Record<string, string | undefined>;
+  readonly http: VuHttp;
+  readonly metrics: VuMetrics;
+  sleep(duration: Duration): Promise<void>;
+  /** Record a named check: passes when fn returns truthy (rate metric `checks`). */
+  check<T>(name: string, value: T, fn?: (value: T) => unknown): boolean;
+  /** Signal that aborts when the run stops; pass it to long waits. */
+  readonly signal: AbortSignal;
+}
+
+export type Flow<Setup = any> = (vu: Vu<Setup>) => Promise<void> | void;
+
+export interface WeightedFlow<Setup = any> {
+  name: string;
+  weight: number;
+  flow: Flow<Setup>;
+}
+
+// ---------------------------------------------------------------- executors
+
+export interface Stage {
+  duration: Duration;
+  target: number;
+}
+
+export type OnSaturation = 'drop' | 'queue';
+
+interface ScenarioCommon<Setup> {
+  /** One flow, or a deterministic weighted mix of flows (70/20/10 gives exactly that over every 100). */
+  flow: Flow<Setup> | WeightedFlow<Setup>[];
+  /** Delay from the start of the test. */
+  startTime?: Duration;
+  /** Time in-flight iterations get to finish after the scenario ends (default 30s). */
+  gracefulStop?: Duration;
+  tags?: Record<string, string>;
+}
+
+export interface ConstantArrivalRateInput<S = any> extends ScenarioCommon<S> {
+  executor: 'constant-arrival-rate';
+  /** Iterations started per `timeUnit` (default per second). */
+  rate: number;
+  timeUnit?: Duration;
+  duration: Duration;
+  maxVUs: number;
+  preAllocatedVUs?: number;
+  onSaturation?: OnSaturation;
+}
+
+export interface RampingArrivalRateInput<S = any> extends ScenarioCommon<S> {
+  executor: 'ramping-arrival-rate';
+  startRate?: number;
+  timeUnit?: Duration;
+  stages: Stage[];
+  maxVUs: number;
+  preAllocatedVUs?: number;
+  onSaturation?: OnSaturation;
+}
+
+export interface ConstantVusInput<S = any> extends ScenarioCommon<S> {
+  executor: 'constant-vus';
+  vus: number;
+  duration: Duration;
+}
+
+export interface RampingVusInput<S = any> extends ScenarioCommon<S> {
+  executor: 'ramping-vus';
+  startVUs?: number;
+  stages: Stage[];
+  gracefulRampDown?: Duration;
+}
+
+export interface PerVuIterationsInput<S = any> extends ScenarioCommon<S> {
+  executor: 'per-vu-iterations';
+  vus: number;
+  iterations: number;
+  maxDuration?: Duration;
+}
+
+export interface SharedIterationsInput<S = any> extends ScenarioCommon<S> {
+  executor: 'shared-iterations';
+  vus: number;
+  iterations: number;
+  maxDuration?: Duration;
+}
+
+export type ScenarioInput<S = any> =
+  | ConstantArrivalRateInput<S>
+  | RampingArrivalRateInput<S>
+  | ConstantVusInput<S>
+  | RampingVusInput<S>
+  | PerVuIterationsInput<S>
+  | SharedIterationsInput<S>;
+
+export type ExecutorName = ScenarioInput['executor'];
+
+// ---------------------------------------------------------------- thresholds, checks, data
+
+export interface ThresholdObject {
+  threshold: string;
+  /** A second, looser expression: over target but within it is WARN, beyond it FAIL. */
+  critical?: string;
+  abortOnFail?: boolean;
+  /** Do not abort before this much of the run has passed. */
+  delayAbortEval?: Duration;
+}
+export type ThresholdInput = string | ThresholdObject;
+
+export interface CheckContext<Setup = any> {
+  setup: Setup;
+  env: Record<string, string | undefined>;
+  /** Values collected by flows with vu.metrics, merged over workers. */
+  phase: 'before' | 'during' | 'after';
+}
+
+/** An invariant of the system under test: fails with a message (or rows) when violated. */
+export interface CheckInput<Setup = any> {
+  /** Returns nothing / true when it holds; false, a message or a list of offending rows when it does not. */
+  run: (ctx: CheckContext<Setup>) => Promise<unknown> | unknown;
+  /** When to run: before the load, every N during it, after it. Default: after only. */
+  before?: boolean;
+  every?: Duration;
+  after?: boolean;
+  description?: string;
+}
+
+export type DataInput = readonly unknown[] | { file: string; format?: 'json' | 'csv' };
+
+export interface HttpConfigInput {
+  /** Default request timeout (default 60s). */
+  timeout?: Duration;
+  /** Connections per origin per worker thread (default: enough for the VUs). */
+  connections?: number;
+  /** Requests in flight per connection (default 1). */
+  pipelining?: number;
+}
+
+export interface SetupContext {
+  env: Record<string, string | undefined>;
+  target: string;
+}
+
+export interface PlanInput<Setup = any> {
+  name?: string;
+  target: string;
+  headers?: Record<string, string>;
+  scenarios: Record<string, ScenarioInput<Setup>>;
+  thresholds?: Record<string, ThresholdInput[] | ThresholdInput>;
+  checks?: Record<string, CheckInput<Setup>>;
+  data?: Record<string, DataInput>;
+  http?: HttpConfigInput;
+  setup?: (ctx: SetupContext) => Promise<Setup> | Setup;
+  teardown?: (setup: Setup, ctx: SetupContext) => Promise<void> | void;
+}
+
+// ---------------------------------------------------------------- normalized
+
+export type ScenarioConfig =
+  | {
+      executor: 'constant-arrival-rate';
+      ratePerSec: number;
+      durationMs: number;
+      maxVUs: number;
+      preAllocatedVUs: number;
+      onSaturation: OnSaturation;
+    }
+  | {
+      executor: 'ramping-arrival-rate';
+      startRatePerSec: number;
+      stages: { durationMs: number; target: number }[];
+      maxVUs: number;
+      preAllocatedVUs: number;
+      onSaturation: OnSaturation;
+    }
+  | { executor: 'constant-vus'; vus: number; durationMs: number }
+  | {
+      executor: 'ramping-vus';
+      startVUs: number;
+      stages: { durationMs: number; target: number }[];
+      gracefulRampDownMs: number;
+    }
+  | { executor: 'per-vu-iterations'; vus: number; iterations: number; maxDurationMs: number }
+  | { executor: 'shared-iterations'; vus: number; iterations: number; maxDurationMs: number };
+
+export interface Scenario {
+  name: string;
+  config: ScenarioConfig;
+  flows: WeightedFlow[];
+  startTimeMs: number;
+  gracefulStopMs: number;
+  tags: Record<string, string>;
+}
+
+export interface ThresholdSpec {
+  /** As written, e.g. `http_req_duration{scenario:contention}`. */
+  key: string;
+  expression: string;
+  critical?: string;
+  abortOnFail: boolean;
+  delayAbortEvalMs: number;
+}
+
+export interface CheckSpec {
+  name: string;
+  run: CheckInput['run'];
+  before: boolean;
+  everyMs?: number;
+  after: boolean;
+  description?: string;
+}
+
+export interface Plan {
+  name: string;
+  target: string;
+  headers: Record<string, string>;
+  scenarios: Scenario[];
+  thresholds: ThresholdSpec[];
+  checks: CheckSpec[];
+  data: Record<string, DataInput>;
+  http: { timeoutMs: number; connections?: number; pipelining: number };
+  setup?: PlanInput['setup'];
+  teardown?: PlanInput['teardown'];
+}
