@@ -135,7 +135,6 @@ export interface RampingVusInput<S = any> extends ScenarioCommon<S> {
   executor: 'ramping-vus';
   startVUs?: number;
   stages: Stage[];
-  gracefulRampDown?: Duration;
 }
 
 export interface PerVuIterationsInput<S = any> extends ScenarioCommon<S> {
@@ -217,6 +216,8 @@ export interface PlanInput<Setup = any> {
   checks?: Record<string, CheckInput<Setup>>;
   data?: Record<string, DataInput>;
   http?: HttpConfigInput;
+  /** Custom metrics the flows record (vu.metrics.*), so thresholds may name them. */
+  metrics?: Record<string, 'trend' | 'counter' | 'rate' | 'gauge'>;
   setup?: (ctx: SetupContext) => Promise<Setup> | Setup;
   teardown?: (setup: Setup, ctx: SetupContext) => Promise<void> | void;
 }
@@ -245,7 +246,6 @@ export type ScenarioConfig =
       executor: 'ramping-vus';
       startVUs: number;
       stages: { durationMs: number; target: number }[];
-      gracefulRampDownMs: number;
     }
   | { executor: 'per-vu-iterations'; vus: number; iterations: number; maxDurationMs: number }
   | { executor: 'shared-iterations'; vus: number; iterations: number; maxDurationMs: number };
@@ -286,6 +286,8 @@ export interface Plan {
   checks: CheckSpec[];
   data: Record<string, DataInput>;
   http: { timeoutMs: number; connections?: number; pipelining: number };
+  /** Every metric a threshold may name: the built-in ones and those the plan declares. */
+  metricTypes: Record<string, 'trend' | 'counter' | 'rate' | 'gauge'>;
   setup?: PlanInput['setup'];
   teardown?: PlanInput['teardown'];
 }

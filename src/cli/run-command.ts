@@ -1,0 +1,102 @@
+/**
+ * `loadproof run <plan>`: load and validate the plan, run it, print the summary, write
+ * results.json, exit 0 for GO and 3 for NO-GO.
+ */
+import { resolve } from 'node:path';
+import { runPlan } from '../engine/run.ts';
+import { EXIT, UsageError } from '../errors.ts';
+import { renderConsoleSummary } from '../outputs/console-summary.ts';
+import { progressDisplay } from '../outputs/progress.ts';
+import { timestampFolder, writeResultsFile } from '../outputs/write-results.ts';
+import { parseDurationMs } from '../plan/duration.ts';
+import { loadPlanFile } from '../plan/load.ts';
+import type { Overrides } from '../plan/overrides.ts';
+
+export interface RunFlags {
+  out?: string;
+  workers?: string;
+  duration?: string;
+  rate?: string;
+  vus?: string;
+  env?: string[];
+  quiet?: boolean;
+}
+
+function positiveInt(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag}: expected a positive integer, got "${v}"`);
+  return n;
+}
+
+export function parseRunFlags(flags: RunFlags): {
+  overrides: Overrides;
+  workers?: number;
+  env: Record<string, string>;
+} {
+  const overrides: Overrides = {};
+  if (flags.duration !== undefined) {
+    const d = parseDurationMs(flags.duration);
+    if (d === undefined || d <= 0)
+      throw new UsageError(`--duration: expected a duration like 30s or 5m, got "${flags.duration}"`);
+    overrides.durationMs = d;
+  }
+  if (flags.rate !== undefined) {
+    const r = Number(flags.rate);
+    if (!Number.isFinite(r) || r <= 0)
+      throw new UsageError(`--rate: expected a positive number, got "${flags.rate}"`);
+    overrides.rate = r;
+  }
+  const vus = positiveInt('--vus', flags.vus);
+  if (vus !== undefined) overrides.vus = vus;
+  const env: Record<string, string> = {};
+  for (const kv of flags.env ?? []) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--env: expected KEY=VALUE, got "${kv}"`);
+    env[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
+  const workers = positiveInt('--workers', flags.workers);
+  return { overrides, ...(workers !== undefined ? { workers } : {}), env };
+}
+
+export async function runCommand(planPath: string, flags: RunFlags): Promise<number> {
+  const { overrides, workers, env } = parseRunFlags(flags);
+  const loaded = await loadPlanFile(planPath);
+  const out = resolve(flags.out ?? timestampFolder());
+  const stop = new AbortController();
+  let signals = 0;
+  const onSigint = () => {
+    signals++;
+    if (signals === 1) {
+      process.stderr.write('\nstopping: letting in-flight requests finish (Ctrl-C again to quit at once)\n');
+      stop.abort();
+    } else process.exit(EXIT.unexpected);
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  const progress = progressDisplay(process.stderr, flags.quiet === true);
+  let results: Awaited<ReturnType<typeof runPlan>>;
+  try {
+    results = await runPlan({
+      plan: loaded.plan,
+      file: loaded.file,
+      baseDir: loaded.baseDir,
+      ...(workers !== undefined ? { workers } : {}),
+      overrides,
+      env,
+      signal: stop.signal,
+      onProgress: (p) => progress.update(p),
+      onLog: (m) => {
+        progress.done();
+        if (!flags.quiet) process.stderr.write(`${m}\n`);
+      },
+    });
+  } finally {
+    progress.done();
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+  const path = writeResultsFile(out, results);
+  if (!flags.quiet) process.stdout.write(`${renderConsoleSummary(results)}\n\nresults: ${path}\n`);
+  return results.verdict.status === 'GO' ? EXIT.go : EXIT.noGo;
+}

@@ -1,0 +1,72 @@
+/**
+ * Open model: constant-arrival-rate and ramping-arrival-rate. Iterations start on an absolute
+ * timeline (the pacer), each on a free VU. This thread takes iterations index, index+count, ...
+ * of the global timeline. With every maxVU busy an iteration is dropped, or with
+ * onSaturation 'queue' waits for a VU and is measured from its intended start.
+ */
+import type { ScenarioConfig } from '../../plan/types.ts';
+import { constantPacer, type Pacer, rampingPacer } from '../pacer.ts';
+import { shareOf } from '../shares.ts';
+import type { VirtualUser } from '../vu.ts';
+import { drain, type ExecutorContext } from './context.ts';
+
+type ArrivalConfig = Extract<ScenarioConfig, { executor: 'constant-arrival-rate' | 'ramping-arrival-rate' }>;
+
+/** Queued iterations beyond this are dropped, so memory stays bounded. */
+const QUEUE_LIMIT = 100_000;
+
+export function pacerFor(config: ArrivalConfig): Pacer {
+  return config.executor === 'constant-arrival-rate'
+    ? constantPacer(config.ratePerSec, config.durationMs)
+    : rampingPacer(config.startRatePerSec, config.stages);
+}
+
+export async function runArrivalRate(ctx: ExecutorContext<ArrivalConfig>): Promise<void> {
+  const { config, clock, index, count, stop } = ctx;
+  const pacer = pacerFor(config);
+  const maxVUs = shareOf(config.maxVUs, index, count);
+  const free: VirtualUser[] = [];
+  for (let i = 0; i < shareOf(config.preAllocatedVUs, index, count); i++) free.push(ctx.newVu());
+  let made = free.length;
+  const queue: { n: number; at: number }[] = [];
+  let queueHead = 0;
+  const inflight = new Set<Promise<void>>();
+  const endAt = ctx.startAt + pacer.durationMs;
+
+  const launch = (vu: VirtualUser, n: number, at: number) => {
+    const p: Promise<void> = ctx.runIteration(vu, n, at).then(() => {
+      inflight.delete(p);
+      if (queueHead < queue.length && !stop.signal.aborted) {
+        const next = queue[queueHead++] as { n: number; at: number };
+        if (queueHead > 1024 && queueHead * 2 > queue.length) queue.splice(0, queueHead), (queueHead = 0);
+        launch(vu, next.n, next.at);
+      } else free.push(vu);
+    });
+    inflight.add(p);
+  };
+
+  for (let k = 0; ; k++) {
+    const n = index + k * count;
+    const t = pacer.timeOf(n);
+    if (!Number.isFinite(t)) break;
+    const at = ctx.startAt + t;
+    if (clock.now() < at) await clock.sleepUntil(at, stop.signal);
+    if (stop.signal.aborted) break;
+    let vu = free.pop();
+    if (!vu && made < maxVUs) {
+      vu = ctx.newVu();
+      made++;
+    }
+    if (vu) launch(vu, n, at);
+    else if (config.onSaturation === 'queue' && queue.length - queueHead < QUEUE_LIMIT) queue.push({ n, at });
+    else ctx.dropped();
+  }
+  // The schedule is over (or stopped): wait out the rest of the scenario's time, then stop.
+  if (!stop.signal.aborted && clock.now() < endAt) await clock.sleepUntil(endAt, stop.signal);
+  stop.abort();
+  // Iterations still queued never started.
+  ctx.dropped(queue.length - queueHead);
+  queue.length = 0;
+  queueHead = 0;
+  await drain(inflight, ctx);
+}

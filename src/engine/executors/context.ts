@@ -1,0 +1,72 @@
+/**
+ * What an executor gets to do its job: its share of the scenario, a clock, a way to make VUs
+ * and run iterations, and two stop signals. `stop` means "start nothing new" (the end of the
+ * scenario's time, SIGINT, an abort); `hardStop` means "abort what is still running" (after
+ * gracefulStop). Executors only pace and count; the VU and the metrics do the rest.
+ */
+import type { ScenarioConfig } from '../../plan/types.ts';
+import type { Clock } from '../clock.ts';
+import type { VirtualUser } from '../vu.ts';
+
+export interface ExecutorContext<C extends ScenarioConfig = ScenarioConfig> {
+  config: C;
+  clock: Clock;
+  /** Clock time at which the scenario starts. */
+  startAt: number;
+  /** This thread's place among the threads that run this scenario. */
+  index: number;
+  count: number;
+  gracefulStopMs: number;
+  /** Aborts when nothing new may start. Executors abort it themselves when their time is up. */
+  stop: AbortController;
+  /** Aborts in-flight iterations. */
+  hardStop: AbortSignal;
+  newVu(): VirtualUser;
+  /** Runs iteration `n` (global number, the same in every thread) on `vu`; never throws. */
+  runIteration(vu: VirtualUser, n: number, intendedAt: number): Promise<void>;
+  dropped(count?: number): void;
+}
+
+/** How many threads take part in a scenario: never more than it has VUs. */
+export function threadsFor(config: ScenarioConfig, workers: number): number {
+  switch (config.executor) {
+    case 'constant-arrival-rate':
+    case 'ramping-arrival-rate':
+      return Math.max(1, Math.min(workers, config.maxVUs));
+    case 'ramping-vus':
+      return Math.max(1, Math.min(workers, Math.max(config.startVUs, ...config.stages.map((s) => s.target))));
+    default:
+      return Math.max(1, Math.min(workers, config.vus));
+  }
+}
+
+/** Nominal length of a scenario (without gracefulStop). */
+export function scenarioDurationMs(config: ScenarioConfig): number {
+  switch (config.executor) {
+    case 'constant-arrival-rate':
+    case 'constant-vus':
+      return config.durationMs;
+    case 'ramping-arrival-rate':
+    case 'ramping-vus':
+      return config.stages.reduce((a, s) => a + s.durationMs, 0);
+    default:
+      return config.maxDurationMs;
+  }
+}
+
+/** Waits for in-flight iterations, at most gracefulStopMs; true if all finished in time. */
+export async function drain(inflight: Set<Promise<void>>, ctx: ExecutorContext): Promise<boolean> {
+  if (inflight.size === 0) return true;
+  const deadline = ctx.clock.now() + ctx.gracefulStopMs;
+  const giveUp = new AbortController();
+  const all = Promise.all([...inflight]).then(() => true);
+  const timeout = ctx.clock.sleepUntil(deadline, giveUp.signal).then(() => false);
+  const done = await Promise.race([all, timeout]);
+  giveUp.abort();
+  return done;
+}
+
+/** Yields to the event loop, so that a flow without any await cannot starve timers. */
+export function yieldToLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

@@ -1,0 +1,254 @@
+/**
+ * One thread's share of a run: every scenario, paced by its executor, its VUs making requests,
+ * everything recorded into a MetricStore that is handed over once a second as a `Tick`.
+ * The same code runs in a worker thread or, with one worker, in the main thread.
+ */
+import { encodeHistogram, type Histogram, newHistogram, recordMs } from '../metrics/histogram.ts';
+import { scenarioKey } from '../metrics/keys.ts';
+import { MetricStore, type MetricsDelta } from '../metrics/store.ts';
+import type { Plan, Scenario } from '../plan/types.ts';
+import { type Clock, realClock } from './clock.ts';
+import { runArrivalRate } from './executors/arrival-rate.ts';
+import { runConstantVus, runIterations, runRampingVus } from './executors/closed.ts';
+import { type ExecutorContext, threadsFor } from './executors/context.ts';
+import { HttpClient } from './http-client.ts';
+import { Submetrics } from './sample-tags.ts';
+import { globalVuId } from './shares.ts';
+import { VirtualUser, type VuEnvironment } from './vu.ts';
+import { weightedPicker } from './weighted.ts';
+
+/** What happened in one second (or since the last tick) of one thread. */
+export interface TimelineDelta {
+  requests: number;
+  byStatus: Record<string, number>;
+  errors: Record<string, number>;
+  /** Encoded latency histogram of the requests that finished in this second. */
+  histogram?: string;
+  iterations: number;
+  dropped: number;
+  activeVUs: number;
+}
+
+export interface Tick {
+  /** Seconds since the run's start at which this tick was taken (1, 2, ...). */
+  second: number;
+  delta: MetricsDelta;
+  timeline: TimelineDelta;
+  final: boolean;
+}
+
+export interface ThreadRunOptions {
+  plan: Plan;
+  index: number;
+  count: number;
+  /** Clock time of the run's start; the same in every thread. */
+  epoch: number;
+  setup: unknown;
+  data: Record<string, readonly unknown[]>;
+  env: Record<string, string | undefined>;
+  clock?: Clock;
+  onTick(tick: Tick): void;
+  onLog(message: string): void;
+}
+
+class SecondAccumulator {
+  requests = 0;
+  byStatus: Record<string, number> = {};
+  errors: Record<string, number> = {};
+  iterations = 0;
+  dropped = 0;
+  readonly histogram: Histogram = newHistogram();
+
+  add(latencyMs: number, status: number, error: string | undefined): void {
+    this.requests++;
+    if (error) this.errors[error] = (this.errors[error] ?? 0) + 1;
+    else this.byStatus[status] = (this.byStatus[status] ?? 0) + 1;
+    recordMs(this.histogram, latencyMs);
+  }
+
+  take(activeVUs: number): TimelineDelta {
+    const out: TimelineDelta = {
+      requests: this.requests,
+      byStatus: this.byStatus,
+      errors: this.errors,
+      iterations: this.iterations,
+      dropped: this.dropped,
+      activeVUs,
+    };
+    if (this.histogram.totalCount > 0) out.histogram = encodeHistogram(this.histogram);
+    this.histogram.reset();
+    this.requests = this.iterations = this.dropped = 0;
+    this.byStatus = {};
+    this.errors = {};
+    return out;
+  }
+}
+
+export class ThreadRun {
+  private readonly clock: Clock;
+  private readonly store = new MetricStore();
+  private readonly second = new SecondAccumulator();
+  private readonly client: HttpClient;
+  private readonly submetrics: Submetrics;
+  private readonly softStop = new AbortController();
+  private readonly stops: AbortController[] = [];
+  private active = 0;
+  private vuCount = 0;
+  private readonly errorMessages = new Map<string, number>();
+
+  constructor(private readonly o: ThreadRunOptions) {
+    this.clock = o.clock ?? realClock;
+    this.submetrics = new Submetrics(o.plan.thresholds.map((t) => t.key));
+    const connections = o.plan.http.connections ?? this.maxConcurrency();
+    this.client = new HttpClient({
+      connections: Math.max(1, connections),
+      pipelining: o.plan.http.pipelining,
+      now: () => this.clock.now(),
+      onConnect: (ms) => this.store.addTrend('http_req_connecting', [''], ms),
+    });
+  }
+
+  /** Enough connections for every VU of this thread to have one. */
+  private maxConcurrency(): number {
+    let n = 0;
+    for (const s of this.o.plan.scenarios) {
+      const c = s.config;
+      const threads = threadsFor(c, this.o.count);
+      const per = (total: number) => Math.ceil(total / threads);
+      if ('maxVUs' in c) n += per(c.maxVUs);
+      else if (c.executor === 'ramping-vus')
+        n += per(Math.max(c.startVUs, ...c.stages.map((st) => st.target)));
+      else n += per(c.vus);
+    }
+    return n;
+  }
+
+  /** Stop starting iterations everywhere; in-flight ones get their gracefulStop. */
+  stop(): void {
+    this.softStop.abort();
+    for (const s of this.stops) s.abort();
+  }
+
+  async run(): Promise<void> {
+    const { clock, o } = this;
+    let stopTicks = false;
+    const tickStop = new AbortController();
+    const ticker = (async () => {
+      for (let k = 1; !stopTicks; k++) {
+        await clock.sleepUntil(o.epoch + k * 1000, tickStop.signal);
+        if (stopTicks) break;
+        o.onTick(this.tick(k, false));
+      }
+    })();
+    try {
+      await Promise.all(o.plan.scenarios.map((s) => this.runScenario(s)));
+    } finally {
+      stopTicks = true;
+      tickStop.abort();
+      await ticker;
+      const second = Math.ceil((clock.now() - o.epoch) / 1000);
+      o.onTick(this.tick(Math.max(1, second), true));
+      await this.client.close();
+      this.store.destroy();
+      this.second.histogram.destroy();
+    }
+  }
+
+  private tick(second: number, final: boolean): Tick {
+    this.store.setGauge('vus', [''], this.active);
+    return { second, delta: this.store.flush(), timeline: this.second.take(this.active), final };
+  }
+
+  private async runScenario(scenario: Scenario): Promise<void> {
+    const { o, clock } = this;
+    const count = threadsFor(scenario.config, o.count);
+    if (o.index >= count) return;
+    const startAt = o.epoch + scenario.startTimeMs;
+    if (clock.now() < startAt) await clock.sleepUntil(startAt, this.softStop.signal);
+    if (this.softStop.signal.aborted) return;
+    const stop = new AbortController();
+    this.stops.push(stop);
+    const hard = new AbortController();
+    const env: VuEnvironment = {
+      clock,
+      client: this.client,
+      store: this.store,
+      submetrics: this.submetrics,
+      target: new URL(`${o.plan.target}/`),
+      defaultHeaders: Object.fromEntries(
+        Object.entries(o.plan.headers).map(([k, v]) => [k.toLowerCase(), v]),
+      ),
+      timeoutMs: o.plan.http.timeoutMs,
+      data: o.data,
+      setup: o.setup,
+      env: o.env,
+      onRequest: (ms, status, error) => this.second.add(ms, status, error),
+      hardStop: hard.signal,
+    };
+    const pick = weightedPicker(scenario.flows.map((f) => ({ weight: f.weight, item: f })));
+    const sKey = scenarioKey(scenario.name);
+    const ctx: ExecutorContext = {
+      config: scenario.config,
+      clock,
+      startAt,
+      index: o.index,
+      count,
+      gracefulStopMs: scenario.gracefulStopMs,
+      stop,
+      hardStop: hard.signal,
+      newVu: () => new VirtualUser(globalVuId(this.vuCount++, o.index, o.count), env),
+      runIteration: async (vu, n, intendedAt) => {
+        const flow = pick(n);
+        vu.begin(scenario.name, scenario.tags, n, flow.name, intendedAt);
+        this.active++;
+        let failed = false;
+        try {
+          await flow.flow(vu.api);
+        } catch (err) {
+          failed = true;
+          if (!hard.signal.aborted) this.iterationError(scenario.name, err);
+        } finally {
+          this.active--;
+        }
+        if (hard.signal.aborted) {
+          this.store.addCounter('interrupted_iterations', ['', sKey], 1);
+          return;
+        }
+        this.store.addTrend('iteration_duration', ['', sKey], clock.now() - intendedAt);
+        this.store.addCounter('iterations', ['', sKey, `flow=${scenario.name}|${flow.name}`], 1);
+        if (failed) this.store.addCounter('iteration_errors', ['', sKey], 1);
+        this.second.iterations++;
+      },
+      dropped: (n = 1) => {
+        if (n <= 0) return;
+        this.store.addCounter('dropped_iterations', ['', sKey], n);
+        this.second.dropped += n;
+      },
+    };
+    if (this.softStop.signal.aborted) stop.abort();
+    const started = clock.now();
+    try {
+      const c = scenario.config;
+      if (c.executor === 'constant-arrival-rate' || c.executor === 'ramping-arrival-rate')
+        await runArrivalRate(ctx as ExecutorContext<typeof c>);
+      else if (c.executor === 'constant-vus') await runConstantVus(ctx as ExecutorContext<typeof c>);
+      else if (c.executor === 'ramping-vus') await runRampingVus(ctx as ExecutorContext<typeof c>);
+      else await runIterations(ctx as ExecutorContext<typeof c>);
+    } finally {
+      stop.abort();
+      // Whatever outlived gracefulStop is aborted now.
+      hard.abort();
+      this.store.setGauge('scenario_duration_ms', [sKey], clock.now() - started);
+      this.store.setGauge('scenario_start_ms', [sKey], started - o.epoch);
+    }
+  }
+
+  private iterationError(scenario: string, err: unknown): void {
+    const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    const seen = this.errorMessages.get(message) ?? 0;
+    this.errorMessages.set(message, seen + 1);
+    if (seen === 0 && this.errorMessages.size <= 20) {
+      this.o.onLog(`scenario ${scenario}: iteration failed: ${message}`);
+    }
+  }
+}

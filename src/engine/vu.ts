@@ -1,0 +1,263 @@
+/**
+ * A virtual user: the `vu` object a flow receives, and the recording of what its requests did.
+ * Latency is taken from the intended start: the first request of an iteration that started
+ * late (queued, no free VU) carries the delay; the uncorrected service time is kept beside it.
+ */
+import { endpointKey } from '../metrics/keys.ts';
+import type { MetricStore } from '../metrics/store.ts';
+import { parseDurationMs } from '../plan/duration.ts';
+import type { HttpResponse, RequestOptions, Vu, VuHttp, VuMetrics } from '../plan/types.ts';
+import type { Clock } from './clock.ts';
+import type { HttpClient, RawResponse } from './http-client.ts';
+import type { Submetrics, Tags } from './sample-tags.ts';
+
+export interface VuEnvironment {
+  clock: Clock;
+  client: HttpClient;
+  store: MetricStore;
+  submetrics: Submetrics;
+  target: URL;
+  defaultHeaders: Record<string, string>;
+  timeoutMs: number;
+  data: Record<string, readonly unknown[]>;
+  setup: unknown;
+  env: Record<string, string | undefined>;
+  /** Per-second accumulator: every finished request is also reported here. */
+  onRequest(latencyMs: number, status: number, error: string | undefined): void;
+  /** Aborts when the run stops hard; requests then end with ABORTED and are not recorded. */
+  hardStop: AbortSignal;
+}
+
+const DEFAULT_EXPECTED = (s: number) => s >= 200 && s < 400;
+
+function isJson(contentType: string | undefined): boolean {
+  return !!contentType && /[/+]json\b/i.test(contentType);
+}
+
+function headersOf(raw: Buffer[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const k = (raw[i] as Buffer).toString('latin1').toLowerCase();
+    const v = (raw[i + 1] as Buffer).toString('latin1');
+    out[k] = out[k] === undefined ? v : `${out[k]}, ${v}`;
+  }
+  return out;
+}
+
+class Response implements HttpResponse {
+  private parsedHeaders?: Record<string, string>;
+  private parsedBody?: { value: unknown };
+
+  constructor(
+    private readonly raw: RawResponse,
+    readonly ok: boolean,
+    readonly latencyMs: number,
+  ) {}
+
+  get status(): number {
+    return this.raw.status;
+  }
+  get error(): string | undefined {
+    return this.raw.error;
+  }
+  get headers(): Record<string, string> {
+    this.parsedHeaders ??= headersOf(this.raw.rawHeaders);
+    return this.parsedHeaders;
+  }
+  get body(): any {
+    if (!this.parsedBody) {
+      const text = this.raw.body.toString('utf8');
+      let value: unknown = text;
+      if (text && isJson(this.headers['content-type'])) {
+        try {
+          value = JSON.parse(text);
+        } catch {}
+      }
+      this.parsedBody = { value };
+    }
+    return this.parsedBody.value;
+  }
+  toJSON() {
+    return { status: this.status, headers: this.headers, body: this.body, ok: this.ok, error: this.error };
+  }
+}
+
+export class VirtualUser {
+  readonly vars: Record<string, unknown> = {};
+  iteration = -1;
+  scenario = '';
+  flowName = '';
+  scenarioTags: Record<string, string> = {};
+  /** Intended start for the next request, set when an iteration starts; cleared by that request. */
+  private pendingIntendedAt: number | undefined;
+  readonly api: Vu;
+
+  constructor(
+    readonly id: number,
+    private readonly env: VuEnvironment,
+  ) {
+    const http = {} as VuHttp;
+    for (const m of ['get', 'delete', 'head', 'post', 'put', 'patch'] as const) {
+      (http as any)[m] = (url: string, options?: RequestOptions) =>
+        this.request(m.toUpperCase(), url, options);
+    }
+    http.request = (method: string, url: string, options?: RequestOptions) =>
+      this.request(method.toUpperCase(), url, options);
+    const metricKeys = (name: string, tags?: Record<string, string>) =>
+      this.env.submetrics.keys(name, this.scenario, () => ({
+        ...this.scenarioTags,
+        flow: this.flowName,
+        scenario: this.scenario,
+        ...tags,
+      }));
+    const metrics: VuMetrics = {
+      counter: (name, value = 1, tags) => env.store.addCounter(name, metricKeys(name, tags), value),
+      rate: (name, ok, tags) => env.store.addRate(name, metricKeys(name, tags), !!ok),
+      trend: (name, value, tags) => env.store.addTrend(name, metricKeys(name, tags), value),
+      gauge: (name, value, tags) => env.store.setGauge(name, metricKeys(name, tags), value),
+    };
+    const self = this;
+    this.api = {
+      id,
+      get iteration() {
+        return self.iteration;
+      },
+      get scenario() {
+        return self.scenario;
+      },
+      vars: this.vars,
+      data: env.data as Vu['data'],
+      setup: env.setup,
+      env: env.env,
+      http,
+      metrics,
+      signal: env.hardStop,
+      sleep: (d) => this.sleep(d),
+      check: (name, value, fn) => this.check(name, value, fn),
+    };
+  }
+
+  /** Called by the executor before each iteration. */
+  begin(
+    scenario: string,
+    scenarioTags: Record<string, string>,
+    iteration: number,
+    flow: string,
+    intendedAt: number,
+  ) {
+    this.scenario = scenario;
+    this.scenarioTags = scenarioTags;
+    this.iteration = iteration;
+    this.flowName = flow;
+    this.pendingIntendedAt = intendedAt;
+  }
+
+  private async sleep(d: string | number): Promise<void> {
+    const ms = parseDurationMs(d);
+    if (ms === undefined) throw new TypeError(`vu.sleep: not a duration: ${JSON.stringify(d)}`);
+    this.pendingIntendedAt = undefined;
+    const clock = this.env.clock;
+    await clock.sleepUntil(clock.now() + ms, this.env.hardStop);
+  }
+
+  private check<T>(name: string, value: T, fn?: (v: T) => unknown): boolean {
+    let ok: boolean;
+    try {
+      ok = fn ? !!fn(value) : !!value;
+    } catch {
+      ok = false;
+    }
+    const keys = this.env.submetrics.keys('checks', this.scenario, () => ({
+      scenario: this.scenario,
+      check: name,
+    }));
+    keys.push(`check=${name}`);
+    this.env.store.addRate('checks', keys, ok);
+    return ok;
+  }
+
+  async request(method: string, url: string, options: RequestOptions = {}): Promise<HttpResponse> {
+    const env = this.env;
+    const now = env.clock.now();
+    const intendedAt = this.pendingIntendedAt ?? now;
+    this.pendingIntendedAt = undefined;
+
+    const u = new URL(url, env.target);
+    if (options.query) {
+      for (const [k, v] of Object.entries(options.query))
+        if (v !== undefined) u.searchParams.set(k, String(v));
+    }
+    const headers: Record<string, string> = { ...env.defaultHeaders };
+    let body = options.body;
+    if (options.json !== undefined) {
+      body = JSON.stringify(options.json);
+      headers['content-type'] = 'application/json';
+    }
+    if (options.headers) for (const [k, v] of Object.entries(options.headers)) headers[k.toLowerCase()] = v;
+    const timeoutMs =
+      options.timeout === undefined ? env.timeoutMs : (parseDurationMs(options.timeout) ?? env.timeoutMs);
+
+    const raw = await env.client.send({
+      origin: u.origin,
+      method,
+      path: u.pathname + u.search,
+      headers,
+      ...(body !== undefined ? { body } : {}),
+      timeoutMs,
+      signal: env.hardStop,
+    });
+    const latencyMs = raw.endAt - intendedAt;
+    const expect = options.expect;
+    const ok = raw.status !== 0 && (DEFAULT_EXPECTED(raw.status) || (expect?.includes(raw.status) ?? false));
+    const response = new Response(raw, ok, latencyMs);
+    if (raw.error === 'ABORTED' && env.hardStop.aborted) return response;
+    this.record(method, options.name ?? u.pathname, raw, ok, latencyMs, options.tags);
+    return response;
+  }
+
+  private record(
+    method: string,
+    name: string,
+    raw: RawResponse,
+    ok: boolean,
+    latencyMs: number,
+    tags?: Record<string, string>,
+  ) {
+    const { store, submetrics } = this.env;
+    const scenario = this.scenario;
+    const endpoint = endpointKey(scenario, method, name);
+    let sampleTags: Tags | undefined;
+    const tagsOf = () => {
+      sampleTags ??= {
+        ...this.scenarioTags,
+        ...tags,
+        scenario,
+        name,
+        method,
+        flow: this.flowName,
+        status: String(raw.status),
+        expected_response: String(ok),
+        error_code: raw.error,
+      };
+      return sampleTags;
+    };
+    const keys = (metric: string) => submetrics.keys(metric, scenario, tagsOf, endpoint);
+    store.addCounter('http_reqs', keys('http_reqs'), 1);
+    store.addTrend('http_req_duration', keys('http_req_duration'), latencyMs);
+    store.addRate('http_req_failed', keys('http_req_failed'), !ok);
+    store.addCounter('data_received', keys('data_received'), raw.bytesIn);
+    store.addCounter('data_sent', keys('data_sent'), raw.bytesOut);
+    const statusKeys = keys('http_reqs');
+    if (raw.error) store.addError(statusKeys, raw.error);
+    else {
+      store.addStatus(statusKeys, String(raw.status));
+      store.addTrend(
+        'http_req_service_duration',
+        keys('http_req_service_duration'),
+        raw.endAt - raw.dispatchedAt,
+      );
+      store.addTrend('http_req_waiting', keys('http_req_waiting'), raw.firstByteAt - raw.dispatchedAt);
+    }
+    this.env.onRequest(latencyMs, raw.status, raw.error);
+  }
+}

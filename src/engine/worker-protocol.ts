@@ -1,0 +1,21 @@
+/** Messages between the main thread and the worker threads. */
+import type { Overrides } from '../plan/overrides.ts';
+import type { Tick } from './thread-run.ts';
+
+export interface WorkerData {
+  file: string;
+  index: number;
+  count: number;
+  setup: unknown;
+  env: Record<string, string | undefined>;
+  overrides: Overrides;
+}
+
+export type MainToWorker = { type: 'start'; epoch: number } | { type: 'stop' };
+
+export type WorkerToMain =
+  | { type: 'ready'; index: number }
+  | { type: 'tick'; index: number; tick: Tick }
+  | { type: 'log'; message: string }
+  | { type: 'done'; index: number }
+  | { type: 'error'; message: string; code?: string };

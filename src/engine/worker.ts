@@ -1,0 +1,57 @@
+/**
+ * A worker thread: loads the plan file itself (functions cannot cross threads), runs its share
+ * and sends a Tick every second. Messages: ready, tick, log, done, error.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { initHistograms } from '../metrics/histogram.ts';
+import { loadData } from '../plan/data.ts';
+import { loadPlanFile } from '../plan/load.ts';
+import { applyOverrides } from '../plan/overrides.ts';
+import { ThreadRun } from './thread-run.ts';
+import type { MainToWorker, WorkerData, WorkerToMain } from './worker-protocol.ts';
+
+const port = parentPort;
+if (!port) throw new Error('worker.ts must run in a worker thread');
+const data = workerData as WorkerData;
+const post = (m: WorkerToMain) => port.postMessage(m);
+
+try {
+  await initHistograms();
+  const loaded = await loadPlanFile(data.file);
+  const plan = applyOverrides(loaded.plan, data.overrides);
+  const sets = loadData(plan.data, loaded.baseDir);
+  let run: ThreadRun | undefined;
+  let stopped = false;
+  port.on('message', (m: MainToWorker) => {
+    if (m.type === 'stop') {
+      stopped = true;
+      run?.stop();
+    } else if (m.type === 'start') {
+      run = new ThreadRun({
+        plan,
+        index: data.index,
+        count: data.count,
+        epoch: m.epoch,
+        setup: data.setup,
+        data: sets,
+        env: data.env,
+        onTick: (tick) => post({ type: 'tick', index: data.index, tick }),
+        onLog: (message) => post({ type: 'log', message }),
+      });
+      if (stopped) run.stop();
+      run
+        .run()
+        .then(() => post({ type: 'done', index: data.index }))
+        .catch((e: Error) => post({ type: 'error', message: e.stack ?? String(e) }))
+        .finally(() => port.close());
+    }
+  });
+  post({ type: 'ready', index: data.index });
+} catch (e) {
+  post({
+    type: 'error',
+    message: e instanceof Error ? e.message : String(e),
+    code: (e as { code?: string }).code,
+  });
+  port.close();
+}

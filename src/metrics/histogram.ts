@@ -1,0 +1,93 @@
+/**
+ * HDR histograms of microsecond values (1 µs to 1 h, 3 significant digits), in WebAssembly.
+ * WASM histograms live outside the JS heap: every one made here must be destroyed.
+ */
+import hdr from 'hdr-histogram-js';
+
+export type Histogram = hdr.Histogram;
+
+let ready: Promise<void> | undefined;
+
+/** Loads the WebAssembly module once per thread. */
+export function initHistograms(): Promise<void> {
+  ready ??= hdr.initWebAssembly();
+  return ready;
+}
+
+const HIGHEST_US = 3_600_000_000;
+
+export function newHistogram(): Histogram {
+  return hdr.build({
+    useWebAssembly: true,
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: HIGHEST_US,
+    numberOfSignificantValueDigits: 3,
+    autoResize: true,
+  });
+}
+
+/** Records a duration given in milliseconds, at microsecond resolution. */
+export function recordMs(h: Histogram, ms: number): void {
+  const us = Math.round(ms * 1000);
+  h.recordValue(us < 1 ? 1 : us > HIGHEST_US ? HIGHEST_US : us);
+}
+
+export function encodeHistogram(h: Histogram): string {
+  return hdr.encodeIntoCompressedBase64(h);
+}
+
+/** Adds an encoded histogram into `into`. */
+export function addEncoded(into: Histogram, encoded: string): void {
+  const h = hdr.decodeFromCompressedBase64(encoded, 32, true);
+  try {
+    into.add(h);
+  } finally {
+    h.destroy();
+  }
+}
+
+export function decodeHistogram(encoded: string): Histogram {
+  const h = newHistogram();
+  addEncoded(h, encoded);
+  return h;
+}
+
+export interface HistogramStats {
+  count: number;
+  min: number;
+  max: number;
+  mean: number;
+  stdev: number;
+  p50: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  p999: number;
+}
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+/** Summary in milliseconds. An empty histogram gives zeros with count 0. */
+export function histogramStats(h: Histogram): HistogramStats {
+  const count = h.totalCount;
+  if (count === 0)
+    return { count, min: 0, max: 0, mean: 0, stdev: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0 };
+  const ms = (us: number) => round3(us / 1000);
+  return {
+    count,
+    min: ms(h.minNonZeroValue),
+    max: ms(h.maxValue),
+    mean: ms(h.mean),
+    stdev: ms(h.stdDeviation),
+    p50: ms(h.getValueAtPercentile(50)),
+    p90: ms(h.getValueAtPercentile(90)),
+    p95: ms(h.getValueAtPercentile(95)),
+    p99: ms(h.getValueAtPercentile(99)),
+    p999: ms(h.getValueAtPercentile(99.9)),
+  };
+}
+
+/** Value at percentile `p` (0..100) in milliseconds. */
+export function percentileMs(h: Histogram, p: number): number {
+  return h.totalCount === 0 ? 0 : round3(h.getValueAtPercentile(p) / 1000);
+}

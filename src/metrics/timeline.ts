@@ -1,0 +1,109 @@
+/**
+ * The per-second series of a run, merged over threads. A second is closed (its percentiles
+ * computed from the merged histogram, the histogram freed) once every thread still running
+ * has reported a later one, so memory does not grow with the run's length.
+ */
+
+import type { TimelineDelta } from '../engine/thread-run.ts';
+import type { TimelinePoint } from '../outputs/results-types.ts';
+import { addEncoded, type Histogram, newHistogram, percentileMs } from './histogram.ts';
+
+interface Open {
+  point: TimelinePoint;
+  histogram?: Histogram;
+}
+
+function addCounts(into: Record<string, number>, from: Record<string, number>): void {
+  for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
+}
+
+export class Timeline {
+  private readonly open = new Map<number, Open>();
+  private readonly closed: TimelinePoint[] = [];
+  private readonly lastSecond: number[];
+  private readonly finished: boolean[];
+
+  constructor(threads: number) {
+    this.lastSecond = new Array(threads).fill(0);
+    this.finished = new Array(threads).fill(false);
+  }
+
+  add(thread: number, second: number, d: TimelineDelta, final: boolean): void {
+    let o = this.open.get(second);
+    if (!o) {
+      // A late delta for a closed second is folded into the last closed one.
+      const last = this.closed[this.closed.length - 1];
+      if (last && second <= last.t) {
+        this.fold(last, d);
+        return;
+      }
+      o = {
+        point: {
+          t: second,
+          requests: 0,
+          byStatus: {},
+          errors: {},
+          p50: 0,
+          p95: 0,
+          p99: 0,
+          activeVUs: 0,
+          iterations: 0,
+          dropped: 0,
+        },
+      };
+      this.open.set(second, o);
+    }
+    this.fold(o.point, d);
+    if (d.histogram) {
+      o.histogram ??= newHistogram();
+      addEncoded(o.histogram, d.histogram);
+    }
+    this.lastSecond[thread] = Math.max(this.lastSecond[thread] as number, second);
+    if (final) this.finished[thread] = true;
+    this.closeUpTo(this.watermark());
+  }
+
+  private fold(p: TimelinePoint, d: TimelineDelta): void {
+    p.requests += d.requests;
+    addCounts(p.byStatus, d.byStatus);
+    addCounts(p.errors, d.errors);
+    p.iterations += d.iterations;
+    p.dropped += d.dropped;
+    p.activeVUs += d.activeVUs;
+  }
+
+  /** Seconds up to this one have heard from every thread still running. */
+  private watermark(): number {
+    let w = Number.POSITIVE_INFINITY;
+    this.lastSecond.forEach((s, i) => {
+      if (!this.finished[i]) w = Math.min(w, s);
+    });
+    return w;
+  }
+
+  private closeUpTo(second: number): void {
+    for (const t of [...this.open.keys()].sort((a, b) => a - b)) {
+      if (t > second) break;
+      const o = this.open.get(t) as Open;
+      this.open.delete(t);
+      if (o.histogram) {
+        o.point.p50 = percentileMs(o.histogram, 50);
+        o.point.p95 = percentileMs(o.histogram, 95);
+        o.point.p99 = percentileMs(o.histogram, 99);
+        o.histogram.destroy();
+      }
+      this.closed.push(o.point);
+    }
+  }
+
+  /** The newest closed second, for a live display. */
+  latest(): TimelinePoint | undefined {
+    return this.closed[this.closed.length - 1];
+  }
+
+  /** Closes everything and returns the series. */
+  finish(): TimelinePoint[] {
+    this.closeUpTo(Number.POSITIVE_INFINITY);
+    return this.closed;
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * The end-of-test summary for a terminal: per scenario requests, rps, statuses and latency,
+ * then thresholds with their actual values, checks, and the verdict. A pure function of
+ * results.json.
+ */
+
+import { ms, num, pct, table } from './format.ts';
+import type { ResultsFile, TrendSummary } from './results-types.ts';
+
+function statuses(byStatus: Record<string, number>, errors: Record<string, number>): string {
+  const parts = Object.entries(byStatus).map(([s, n]) => `${s}:${num(n)}`);
+  for (const [c, n] of Object.entries(errors)) parts.push(`${c}:${num(n)}`);
+  return parts.join(' ') || '-';
+}
+
+function latencyCells(t: TrendSummary | undefined): string[] {
+  return t ? [ms(t.min), ms(t.p50), ms(t.p95), ms(t.p99), ms(t.max)] : ['-', '-', '-', '-', '-'];
+}
+
+export function renderConsoleSummary(r: ResultsFile): string {
+  const out: string[] = [];
+  out.push(`loadproof ${r.tool.version}: ${r.plan.name} against ${r.plan.target}`);
+  out.push(
+    `duration ${(r.durationMs / 1000).toFixed(1)}s, ${r.workers} worker${r.workers === 1 ? '' : 's'}, ` +
+      `${num(r.requests.total)} requests (${num(r.requests.rps)}/s), ${num(r.iterations)} iterations, ` +
+      `${num(r.droppedIterations)} dropped${r.interrupted ? `, INTERRUPTED (${r.interruptReason ?? ''})` : ''}`,
+  );
+  out.push('');
+  const rows = [
+    ['scenario / endpoint', 'requests', 'rps', 'failed', 'min', 'p50', 'p95', 'p99', 'max', 'statuses'],
+  ];
+  for (const s of Object.values(r.scenarios)) {
+    const lat = s.metrics.http_req_duration as TrendSummary | undefined;
+    rows.push([
+      `${s.name} (${s.executor})`,
+      num(s.requests.total),
+      num(s.requests.rps),
+      pct(s.requests.failed, s.requests.total),
+      ...latencyCells(lat),
+      statuses(s.requests.byStatus, s.requests.errors),
+    ]);
+    for (const e of s.endpoints) {
+      rows.push([
+        `  ${e.key}`,
+        num(e.requests.total),
+        num(e.requests.rps),
+        pct(e.requests.failed, e.requests.total),
+        ...latencyCells(e.latency),
+        statuses(e.requests.byStatus, e.requests.errors),
+      ]);
+    }
+    if (s.droppedIterations) rows.push([`  dropped iterations: ${num(s.droppedIterations)}`]);
+  }
+  out.push(table(rows));
+  const service = r.metrics.http_req_service_duration as TrendSummary | undefined;
+  const latency = r.metrics.http_req_duration as TrendSummary | undefined;
+  if (latency && service) {
+    out.push('');
+    out.push(
+      `latency from intended start: p50 ${ms(latency.p50)} p95 ${ms(latency.p95)} p99 ${ms(latency.p99)}; ` +
+        `service time (uncorrected): p50 ${ms(service.p50)} p95 ${ms(service.p95)} p99 ${ms(service.p99)}`,
+    );
+  }
+  if (r.thresholds.length) {
+    out.push('');
+    out.push('thresholds');
+    out.push(
+      table(
+        r.thresholds.map((t) => [
+          `  ${t.level === 'PASS' ? 'PASS' : t.level === 'WARN' ? 'WARN' : 'FAIL'}`,
+          t.metric,
+          t.expression + (t.critical ? ` (critical ${t.critical})` : ''),
+          `actual ${t.actual === null ? 'no data' : num(t.actual)}`,
+        ]),
+        99,
+      ),
+    );
+  }
+  const flowChecks = Object.entries(r.flowChecks);
+  if (flowChecks.length) {
+    out.push('');
+    out.push('flow checks');
+    for (const [name, c] of flowChecks) {
+      out.push(`  ${c.fails ? 'FAIL' : 'ok  '}  ${name}: ${num(c.passes)} passed, ${num(c.fails)} failed`);
+    }
+  }
+  if (r.checks.length) {
+    out.push('');
+    out.push('checks');
+    for (const c of r.checks) {
+      out.push(
+        `  ${c.ok ? 'PASS' : 'FAIL'}  ${c.name}: ${c.runs} run${c.runs === 1 ? '' : 's'}, ${c.failures} failed` +
+          (c.message ? ` (${c.phase}: ${c.message})` : ''),
+      );
+    }
+  }
+  out.push('');
+  out.push(`verdict: ${r.verdict.status}`);
+  for (const reason of r.verdict.reasons) out.push(`  - ${reason}`);
+  for (const w of r.verdict.warnings) out.push(`  ! ${w}`);
+  return out.join('\n');
+}

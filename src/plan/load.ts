@@ -1,0 +1,56 @@
+/**
+ * Reads a plan file (TypeScript or JavaScript module whose default export is a plan) and
+ * validates it. File formats end here: nothing below plan/ knows them.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { dirname, extname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { LoadproofError, PlanLoadError } from '../errors.ts';
+import { registerPlanLoader } from './register.ts';
+import type { Plan, PlanInput } from './types.ts';
+import { validatePlan } from './validate.ts';
+
+export const PLAN_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs', '.cjs'];
+
+export interface LoadedPlan {
+  plan: Plan;
+  file: string;
+  baseDir: string;
+}
+
+export async function importPlanModule(file: string): Promise<unknown> {
+  await registerPlanLoader();
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  } catch (e) {
+    if (e instanceof LoadproofError) throw e;
+    const err = e as Error;
+    throw new PlanLoadError(`${file}: the plan could not be loaded: ${err.message}`);
+  }
+  const input = mod.default ?? mod.plan;
+  if (input === undefined) {
+    throw new PlanLoadError(
+      `${file}: no plan found: export it as default (export default definePlan({...}))`,
+    );
+  }
+  return input;
+}
+
+export async function loadPlanFile(path: string): Promise<LoadedPlan> {
+  const file = resolve(path);
+  if (!existsSync(file) || !statSync(file).isFile()) throw new PlanLoadError(`plan file not found: ${path}`);
+  const ext = extname(file).toLowerCase();
+  if (!PLAN_EXTENSIONS.includes(ext)) {
+    throw new PlanLoadError(
+      `${path}: unsupported plan file type "${ext}"; expected ${PLAN_EXTENSIONS.join(', ')}`,
+    );
+  }
+  const input = await importPlanModule(file);
+  return { plan: validatePlan(input, path), file, baseDir: dirname(file) };
+}
+
+/** Identity at run time; gives a plan file its types. */
+export function definePlan<Setup = any>(plan: PlanInput<Setup>): PlanInput<Setup> {
+  return plan;
+}

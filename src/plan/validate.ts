@@ -1,0 +1,509 @@
+/**
+ * Turns what a user wrote into a `Plan`, or a `PlanValidationError` listing every problem with
+ * its path (`scenarios.main.rate: expected a positive number`). Nothing here sends load.
+ */
+import { type PlanIssue, PlanValidationError, ThresholdSyntaxError } from '../errors.ts';
+import { BUILTIN_METRICS, type MetricType } from '../metrics/names.ts';
+import { AGGREGATIONS_BY_TYPE, parseMetricKey, parseThreshold } from '../verdict/threshold-parser.ts';
+import { parseDurationMs } from './duration.ts';
+import type {
+  CheckSpec,
+  DataInput,
+  Plan,
+  Scenario,
+  ScenarioConfig,
+  ThresholdSpec,
+  WeightedFlow,
+} from './types.ts';
+
+const EXECUTORS = [
+  'constant-arrival-rate',
+  'ramping-arrival-rate',
+  'constant-vus',
+  'ramping-vus',
+  'per-vu-iterations',
+  'shared-iterations',
+] as const;
+
+const COMMON_KEYS = ['executor', 'flow', 'startTime', 'gracefulStop', 'tags'];
+const EXECUTOR_KEYS: Record<(typeof EXECUTORS)[number], string[]> = {
+  'constant-arrival-rate': ['rate', 'timeUnit', 'duration', 'maxVUs', 'preAllocatedVUs', 'onSaturation'],
+  'ramping-arrival-rate': ['startRate', 'timeUnit', 'stages', 'maxVUs', 'preAllocatedVUs', 'onSaturation'],
+  'constant-vus': ['vus', 'duration'],
+  'ramping-vus': ['startVUs', 'stages'],
+  'per-vu-iterations': ['vus', 'iterations', 'maxDuration'],
+  'shared-iterations': ['vus', 'iterations', 'maxDuration'],
+};
+const PLAN_KEYS = [
+  'name',
+  'target',
+  'headers',
+  'scenarios',
+  'thresholds',
+  'checks',
+  'data',
+  'http',
+  'setup',
+  'teardown',
+  'metrics',
+];
+const SCENARIO_NAME = /^[A-Za-z0-9_.-]+$/;
+/** Tags every request sample carries; thresholds may filter on these or on plan-defined tags. */
+export const SAMPLE_TAGS = [
+  'scenario',
+  'name',
+  'method',
+  'status',
+  'expected_response',
+  'error_code',
+  'flow',
+  'check',
+];
+
+class Issues {
+  readonly list: PlanIssue[] = [];
+  add(path: string, message: string): void {
+    this.list.push({ path, message });
+  }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'object' ? 'an object' : `${typeof v} ${JSON.stringify(v)}`;
+}
+
+function unknownKeys(
+  issues: Issues,
+  path: string,
+  obj: Record<string, unknown>,
+  allowed: readonly string[],
+): void {
+  for (const k of Object.keys(obj)) {
+    if (!allowed.includes(k)) {
+      const hint = allowed.find((a) => a.toLowerCase() === k.toLowerCase());
+      issues.add(`${path}${path ? '.' : ''}${k}`, `unknown key${hint ? ` (did you mean "${hint}"?)` : ''}`);
+    }
+  }
+}
+
+function positiveNumber(
+  issues: Issues,
+  path: string,
+  v: unknown,
+  opts: { integer?: boolean; zero?: boolean } = {},
+) {
+  const ok =
+    typeof v === 'number' &&
+    Number.isFinite(v) &&
+    (opts.zero ? v >= 0 : v > 0) &&
+    (!opts.integer || Number.isInteger(v));
+  if (!ok) {
+    const what = `${opts.integer ? 'a' : 'a'} ${opts.zero ? 'non-negative' : 'positive'} ${opts.integer ? 'integer' : 'number'}`;
+    issues.add(path, `expected ${what}, got ${typeName(v)}`);
+    return 0;
+  }
+  return v as number;
+}
+
+function duration(issues: Issues, path: string, v: unknown, fallback?: number): number {
+  if (v === undefined && fallback !== undefined) return fallback;
+  const ms = parseDurationMs(v);
+  if (ms === undefined) {
+    issues.add(
+      path,
+      `expected a duration like "30s", "500ms", "5m" or a number of seconds, got ${typeName(v)}`,
+    );
+    return 0;
+  }
+  return ms;
+}
+
+function stringRecord(issues: Issues, path: string, v: unknown): Record<string, string> {
+  if (v === undefined) return {};
+  if (!isObject(v)) {
+    issues.add(path, `expected an object of strings, got ${typeName(v)}`);
+    return {};
+  }
+  const out: Record<string, string> = {};
+  for (const [k, val] of Object.entries(v)) {
+    if (typeof val !== 'string') issues.add(`${path}.${k}`, `expected a string, got ${typeName(val)}`);
+    else out[k] = val;
+  }
+  return out;
+}
+
+function stages(issues: Issues, path: string, v: unknown): { durationMs: number; target: number }[] {
+  if (!Array.isArray(v) || v.length === 0) {
+    issues.add(path, `expected a non-empty array of { duration, target }, got ${typeName(v)}`);
+    return [];
+  }
+  return v.map((s, i) => {
+    const p = `${path}[${i}]`;
+    if (!isObject(s)) {
+      issues.add(p, `expected { duration, target }, got ${typeName(s)}`);
+      return { durationMs: 0, target: 0 };
+    }
+    unknownKeys(issues, p, s, ['duration', 'target']);
+    return {
+      durationMs: duration(issues, `${p}.duration`, s.duration),
+      target: positiveNumber(issues, `${p}.target`, s.target, { zero: true }),
+    };
+  });
+}
+
+function flows(issues: Issues, path: string, v: unknown): WeightedFlow[] {
+  if (typeof v === 'function') return [{ name: 'default', weight: 1, flow: v as WeightedFlow['flow'] }];
+  if (!Array.isArray(v) || v.length === 0) {
+    issues.add(path, `expected an async function (vu) => {...} or an array of { name, weight, flow }`);
+    return [];
+  }
+  const names = new Set<string>();
+  return v.map((f, i) => {
+    const p = `${path}[${i}]`;
+    if (!isObject(f)) {
+      issues.add(p, `expected { name, weight, flow }, got ${typeName(f)}`);
+      return { name: String(i), weight: 1, flow: () => {} };
+    }
+    unknownKeys(issues, p, f, ['name', 'weight', 'flow']);
+    const name = typeof f.name === 'string' && f.name ? f.name : String(i);
+    if (typeof f.name !== 'string' || !f.name) issues.add(`${p}.name`, 'expected a non-empty string');
+    else if (names.has(name)) issues.add(`${p}.name`, `duplicate flow name "${name}"`);
+    names.add(name);
+    if (typeof f.flow !== 'function') issues.add(`${p}.flow`, `expected a function, got ${typeName(f.flow)}`);
+    return {
+      name,
+      weight: positiveNumber(issues, `${p}.weight`, f.weight, { integer: true }),
+      flow: f.flow as WeightedFlow['flow'],
+    };
+  });
+}
+
+function scenarioConfig(issues: Issues, p: string, s: Record<string, unknown>): ScenarioConfig | undefined {
+  const executor = s.executor;
+  if (!EXECUTORS.includes(executor as (typeof EXECUTORS)[number])) {
+    issues.add(
+      `${p}.executor`,
+      `unknown executor ${typeName(executor)}; expected one of ${EXECUTORS.join(', ')}`,
+    );
+    return undefined;
+  }
+  const ex = executor as (typeof EXECUTORS)[number];
+  unknownKeys(issues, p, s, [...COMMON_KEYS, ...EXECUTOR_KEYS[ex]]);
+  const timeUnitMs = duration(issues, `${p}.timeUnit`, s.timeUnit, 1000);
+  const perSec = (rate: number) => (timeUnitMs > 0 ? (rate * 1000) / timeUnitMs : 0);
+  const saturation = (): 'drop' | 'queue' => {
+    if (s.onSaturation === undefined) return 'drop';
+    if (s.onSaturation !== 'drop' && s.onSaturation !== 'queue') {
+      issues.add(`${p}.onSaturation`, `expected "drop" or "queue", got ${typeName(s.onSaturation)}`);
+    }
+    return s.onSaturation === 'queue' ? 'queue' : 'drop';
+  };
+  const vuPool = () => {
+    const maxVUs = positiveNumber(issues, `${p}.maxVUs`, s.maxVUs, { integer: true });
+    const pre =
+      s.preAllocatedVUs === undefined
+        ? Math.min(maxVUs, 1)
+        : positiveNumber(issues, `${p}.preAllocatedVUs`, s.preAllocatedVUs, { integer: true, zero: true });
+    if (pre > maxVUs && maxVUs > 0) issues.add(`${p}.preAllocatedVUs`, `must not exceed maxVUs (${maxVUs})`);
+    return { maxVUs, preAllocatedVUs: pre, onSaturation: saturation() };
+  };
+  switch (ex) {
+    case 'constant-arrival-rate':
+      return {
+        executor: ex,
+        ratePerSec: perSec(positiveNumber(issues, `${p}.rate`, s.rate)),
+        durationMs: duration(issues, `${p}.duration`, s.duration),
+        ...vuPool(),
+      };
+    case 'ramping-arrival-rate':
+      return {
+        executor: ex,
+        startRatePerSec: perSec(
+          s.startRate === undefined
+            ? 0
+            : positiveNumber(issues, `${p}.startRate`, s.startRate, { zero: true }),
+        ),
+        stages: stages(issues, `${p}.stages`, s.stages).map((st) => ({ ...st, target: perSec(st.target) })),
+        ...vuPool(),
+      };
+    case 'constant-vus':
+      return {
+        executor: ex,
+        vus: positiveNumber(issues, `${p}.vus`, s.vus, { integer: true }),
+        durationMs: duration(issues, `${p}.duration`, s.duration),
+      };
+    case 'ramping-vus': {
+      const st = stages(issues, `${p}.stages`, s.stages);
+      st.forEach((x, i) => {
+        if (!Number.isInteger(x.target))
+          issues.add(`${p}.stages[${i}].target`, 'expected an integer number of VUs');
+      });
+      return {
+        executor: ex,
+        startVUs:
+          s.startVUs === undefined
+            ? 0
+            : positiveNumber(issues, `${p}.startVUs`, s.startVUs, { integer: true, zero: true }),
+        stages: st,
+      };
+    }
+    case 'per-vu-iterations':
+    case 'shared-iterations': {
+      const vus = positiveNumber(issues, `${p}.vus`, s.vus, { integer: true });
+      const iterations = positiveNumber(issues, `${p}.iterations`, s.iterations, { integer: true });
+      if (ex === 'shared-iterations' && iterations > 0 && vus > iterations) {
+        issues.add(`${p}.vus`, `must not exceed iterations (${iterations})`);
+      }
+      return {
+        executor: ex,
+        vus,
+        iterations,
+        maxDurationMs: duration(issues, `${p}.maxDuration`, s.maxDuration, 600_000),
+      };
+    }
+  }
+}
+
+function thresholdsOf(
+  issues: Issues,
+  v: unknown,
+  metricTypes: Record<string, MetricType>,
+  scenarioNames: Set<string>,
+): ThresholdSpec[] {
+  if (v === undefined) return [];
+  if (!isObject(v)) {
+    issues.add('thresholds', `expected an object { metric: [expressions] }, got ${typeName(v)}`);
+    return [];
+  }
+  const out: ThresholdSpec[] = [];
+  for (const [key, raw] of Object.entries(v)) {
+    const p = `thresholds["${key}"]`;
+    let metricKey: ReturnType<typeof parseMetricKey>;
+    try {
+      metricKey = parseMetricKey(key);
+    } catch (e) {
+      issues.add(p, (e as Error).message);
+      continue;
+    }
+    const type = metricTypes[metricKey.metric];
+    if (!type) {
+      issues.add(
+        p,
+        `unknown metric "${metricKey.metric}": not a built-in metric and not declared in the plan's metrics`,
+      );
+      continue;
+    }
+    for (const [tag, value] of metricKey.filters) {
+      if (tag === 'scenario' && !scenarioNames.has(value)) {
+        issues.add(p, `no scenario named "${value}" (scenarios: ${[...scenarioNames].join(', ')})`);
+      }
+    }
+    const list = Array.isArray(raw) ? raw : [raw];
+    list.forEach((item, i) => {
+      const ip = `${p}[${i}]`;
+      const obj = typeof item === 'string' ? { threshold: item } : item;
+      if (!isObject(obj) || typeof obj.threshold !== 'string') {
+        issues.add(
+          ip,
+          `expected an expression string or { threshold, critical?, abortOnFail? }, got ${typeName(item)}`,
+        );
+        return;
+      }
+      unknownKeys(issues, ip, obj, ['threshold', 'critical', 'abortOnFail', 'delayAbortEval']);
+      const exprs = [obj.threshold, ...(obj.critical === undefined ? [] : [obj.critical])];
+      let failed = false;
+      for (const [j, expr] of exprs.entries()) {
+        const ep = j === 0 ? ip : `${ip}.critical`;
+        try {
+          if (typeof expr !== 'string')
+            throw new ThresholdSyntaxError(`expected a string, got ${typeName(expr)}`);
+          const parsed = parseThreshold(expr);
+          const allowed = AGGREGATIONS_BY_TYPE[type] as readonly string[];
+          if (!allowed.includes(parsed.aggregation.kind)) {
+            throw new ThresholdSyntaxError(
+              `"${expr}": ${parsed.aggregation.kind === 'percentile' ? 'p(N)' : parsed.aggregation.kind} does not apply to ${type} metric ${metricKey.metric} (use ${allowed.map((a) => (a === 'percentile' ? 'p(N)' : a)).join(', ')})`,
+            );
+          }
+        } catch (e) {
+          issues.add(ep, (e as Error).message);
+          failed = true;
+        }
+      }
+      if (obj.abortOnFail !== undefined && typeof obj.abortOnFail !== 'boolean') {
+        issues.add(`${ip}.abortOnFail`, `expected true or false, got ${typeName(obj.abortOnFail)}`);
+      }
+      if (failed) return;
+      out.push({
+        key,
+        expression: obj.threshold as string,
+        ...(typeof obj.critical === 'string' ? { critical: obj.critical } : {}),
+        abortOnFail: obj.abortOnFail === true,
+        delayAbortEvalMs: duration(issues, `${ip}.delayAbortEval`, obj.delayAbortEval, 0),
+      });
+    });
+  }
+  return out;
+}
+
+function checksOf(issues: Issues, v: unknown): CheckSpec[] {
+  if (v === undefined) return [];
+  if (!isObject(v)) {
+    issues.add('checks', `expected an object { name: { run, every?, before?, after? } }, got ${typeName(v)}`);
+    return [];
+  }
+  const out: CheckSpec[] = [];
+  for (const [name, c] of Object.entries(v)) {
+    const p = `checks.${name}`;
+    if (!isObject(c)) {
+      issues.add(p, `expected { run, every?, before?, after? }, got ${typeName(c)}`);
+      continue;
+    }
+    unknownKeys(issues, p, c, ['run', 'before', 'every', 'after', 'description']);
+    if (typeof c.run !== 'function') issues.add(`${p}.run`, `expected a function, got ${typeName(c.run)}`);
+    for (const b of ['before', 'after'] as const) {
+      if (c[b] !== undefined && typeof c[b] !== 'boolean') issues.add(`${p}.${b}`, 'expected true or false');
+    }
+    const everyMs = c.every === undefined ? undefined : duration(issues, `${p}.every`, c.every);
+    if (everyMs !== undefined && everyMs < 100) issues.add(`${p}.every`, 'must be at least 100ms');
+    out.push({
+      name,
+      run: c.run as CheckSpec['run'],
+      before: c.before === true,
+      ...(everyMs !== undefined ? { everyMs } : {}),
+      after: c.after !== false,
+      ...(typeof c.description === 'string' ? { description: c.description } : {}),
+    });
+  }
+  return out;
+}
+
+function dataOf(issues: Issues, v: unknown): Record<string, DataInput> {
+  if (v === undefined) return {};
+  if (!isObject(v)) {
+    issues.add('data', `expected an object { name: array | { file } }, got ${typeName(v)}`);
+    return {};
+  }
+  const out: Record<string, DataInput> = {};
+  for (const [name, d] of Object.entries(v)) {
+    if (Array.isArray(d)) out[name] = d;
+    else if (isObject(d) && typeof d.file === 'string') {
+      unknownKeys(issues, `data.${name}`, d, ['file', 'format']);
+      if (d.format !== undefined && d.format !== 'json' && d.format !== 'csv') {
+        issues.add(`data.${name}.format`, `expected "json" or "csv", got ${typeName(d.format)}`);
+      }
+      out[name] = d as DataInput;
+    } else issues.add(`data.${name}`, `expected an array or { file, format? }, got ${typeName(d)}`);
+  }
+  return out;
+}
+
+export function validatePlan(input: unknown, file?: string): Plan {
+  const issues = new Issues();
+  if (!isObject(input)) {
+    throw new PlanValidationError(
+      [
+        {
+          path: '(plan)',
+          message: `expected a plan object (export default definePlan({...})), got ${typeName(input)}`,
+        },
+      ],
+      file,
+    );
+  }
+  unknownKeys(issues, '', input, PLAN_KEYS);
+
+  let target = '';
+  if (typeof input.target !== 'string')
+    issues.add('target', `expected a base URL like http://127.0.0.1:8080, got ${typeName(input.target)}`);
+  else {
+    try {
+      const u = new URL(input.target);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:')
+        issues.add('target', `expected an http(s) URL, got "${input.target}"`);
+      target = input.target.replace(/\/+$/, '');
+    } catch {
+      issues.add('target', `not a valid URL: "${input.target}"`);
+    }
+  }
+
+  const metricTypes: Record<string, MetricType> = { ...BUILTIN_METRICS };
+  if (input.metrics !== undefined) {
+    if (!isObject(input.metrics))
+      issues.add('metrics', `expected { name: "trend" | "counter" | "rate" | "gauge" }`);
+    else
+      for (const [name, t] of Object.entries(input.metrics)) {
+        if (t !== 'trend' && t !== 'counter' && t !== 'rate' && t !== 'gauge') {
+          issues.add(`metrics.${name}`, `expected "trend", "counter", "rate" or "gauge", got ${typeName(t)}`);
+        } else if (name in BUILTIN_METRICS) issues.add(`metrics.${name}`, 'is a built-in metric');
+        else metricTypes[name] = t;
+      }
+  }
+
+  const scenarios: Scenario[] = [];
+  if (!isObject(input.scenarios) || Object.keys(input.scenarios).length === 0) {
+    issues.add(
+      'scenarios',
+      `expected at least one scenario { name: { executor, ..., flow } }, got ${typeName(input.scenarios)}`,
+    );
+  } else {
+    for (const [name, s] of Object.entries(input.scenarios)) {
+      const p = `scenarios.${name}`;
+      if (!SCENARIO_NAME.test(name))
+        issues.add(p, 'scenario names may hold only letters, digits, "_", "-" and "."');
+      if (!isObject(s)) {
+        issues.add(p, `expected a scenario object, got ${typeName(s)}`);
+        continue;
+      }
+      const config = scenarioConfig(issues, p, s);
+      const fl = flows(issues, `${p}.flow`, s.flow);
+      if (!config) continue;
+      scenarios.push({
+        name,
+        config,
+        flows: fl,
+        startTimeMs: duration(issues, `${p}.startTime`, s.startTime, 0),
+        gracefulStopMs: duration(issues, `${p}.gracefulStop`, s.gracefulStop, 30_000),
+        tags: stringRecord(issues, `${p}.tags`, s.tags),
+      });
+    }
+  }
+
+  const http = isObject(input.http) ? input.http : {};
+  if (input.http !== undefined) {
+    if (!isObject(input.http)) issues.add('http', `expected { timeout?, connections?, pipelining? }`);
+    else unknownKeys(issues, 'http', input.http, ['timeout', 'connections', 'pipelining']);
+  }
+  const plan: Plan = {
+    name: typeof input.name === 'string' ? input.name : file ? (file.split('/').pop() ?? 'plan') : 'plan',
+    target,
+    headers: stringRecord(issues, 'headers', input.headers),
+    scenarios,
+    thresholds: thresholdsOf(issues, input.thresholds, metricTypes, new Set(scenarios.map((s) => s.name))),
+    checks: checksOf(issues, input.checks),
+    data: dataOf(issues, input.data),
+    http: {
+      timeoutMs: duration(issues, 'http.timeout', http.timeout, 60_000),
+      ...(http.connections !== undefined
+        ? { connections: positiveNumber(issues, 'http.connections', http.connections, { integer: true }) }
+        : {}),
+      pipelining:
+        http.pipelining === undefined
+          ? 1
+          : positiveNumber(issues, 'http.pipelining', http.pipelining, { integer: true }),
+    },
+    metricTypes,
+  };
+  if (input.name !== undefined && typeof input.name !== 'string')
+    issues.add('name', `expected a string, got ${typeName(input.name)}`);
+  for (const hook of ['setup', 'teardown'] as const) {
+    if (input[hook] !== undefined && typeof input[hook] !== 'function')
+      issues.add(hook, `expected a function, got ${typeName(input[hook])}`);
+    else if (input[hook]) plan[hook] = input[hook] as Plan['setup'] & Plan['teardown'];
+  }
+  if (issues.list.length) throw new PlanValidationError(issues.list, file);
+  return plan;
+}
