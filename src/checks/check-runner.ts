@@ -97,7 +97,14 @@ export class CheckRunner {
         for (;;) {
           await new Promise<void>((resolve) => {
             const t = setTimeout(resolve, c.everyMs);
-            signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+            signal.addEventListener(
+              'abort',
+              () => {
+                clearTimeout(t);
+                resolve();
+              },
+              { once: true },
+            );
           });
           if (signal.aborted) return;
           await this.runOne(c, 'during');

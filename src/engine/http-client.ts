@@ -64,7 +64,6 @@ export class HttpClient {
           const t0 = now();
           return inner(opts, (err, socket) => {
             if (!err) onConnect?.(now() - t0);
-            // biome-ignore lint/suspicious/noExplicitAny: undici's callback signature is a union
             (cb as any)(err, socket);
           });
         },

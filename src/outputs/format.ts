@@ -20,7 +20,11 @@ export function pct(part: number, whole: number): string {
 /** Lays out rows as aligned columns; the first row is the header. */
 export function table(rows: string[][], rightAlignFrom = 1): string {
   const widths: number[] = [];
-  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  for (const r of rows) {
+    r.forEach((c, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, c.length);
+    });
+  }
   return rows
     .map((r) =>
       r

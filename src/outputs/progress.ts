@@ -10,7 +10,7 @@ export function progressLine(p: Progress): string {
   const planned = (p.plannedMs / 1000).toFixed(0);
   const last = p.last;
   const rate = last ? `${num(last.requests)} req/s` : '';
-  const lat = last && last.requests ? `p95 ${ms(last.p95)} p99 ${ms(last.p99)}` : '';
+  const lat = last?.requests ? `p95 ${ms(last.p95)} p99 ${ms(last.p99)}` : '';
   return [
     `[${elapsed}s/${planned}s]`,
     `${num(p.requests)} requests`,

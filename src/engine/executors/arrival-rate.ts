@@ -38,7 +38,10 @@ export async function runArrivalRate(ctx: ExecutorContext<ArrivalConfig>): Promi
       inflight.delete(p);
       if (queueHead < queue.length && !stop.signal.aborted) {
         const next = queue[queueHead++] as { n: number; at: number };
-        if (queueHead > 1024 && queueHead * 2 > queue.length) queue.splice(0, queueHead), (queueHead = 0);
+        if (queueHead > 1024 && queueHead * 2 > queue.length) {
+          queue.splice(0, queueHead);
+          queueHead = 0;
+        }
         launch(vu, next.n, next.at);
       } else free.push(vu);
     });
