@@ -2,10 +2,11 @@
  * loadproof's public API: only what this file re-exports.
  */
 
+export { type RunOptions, runPlan } from './engine/run.ts';
 export { EXIT, LoadproofError, PlanValidationError } from './errors.ts';
 export type { ResultsFile } from './outputs/results-types.ts';
 export { parseDurationMs } from './plan/duration.ts';
-export { definePlan } from './plan/load.ts';
+export { definePlan, loadPlanFile } from './plan/load.ts';
 export type {
   CheckContext,
   CheckInput,
@@ -18,3 +19,4 @@ export type {
   Vu,
   WeightedFlow,
 } from './plan/types.ts';
+export { validatePlan } from './plan/validate.ts';

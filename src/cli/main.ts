@@ -20,7 +20,9 @@ export function buildProgram(): Command {
 
   program
     .command('run')
-    .description('run a plan (.ts or .js module exporting definePlan({...})) and write DIR/results.json')
+    .description(
+      'run a plan (.ts/.js module exporting definePlan({...}), or an Artillery .yml script) and write DIR/results.json',
+    )
     .argument('<plan>', 'plan file')
     .option('-o, --out <dir>', 'folder for results.json (default: results/<timestamp>)')
     .option('-w, --workers <n>', 'worker threads that share the load (default: number of cores)')
@@ -36,6 +38,7 @@ export function buildProgram(): Command {
     .addOption(
       new Option('-e, --env <KEY=VALUE>', 'variable for vu.env and setup (repeatable)').argParser(collect),
     )
+    .option('--environment <name>', 'Artillery scripts: apply config.environments.<name>')
     .option('-q, --quiet', 'print nothing; only write results.json and set the exit code')
     .action(async (plan: string, flags) => {
       process.exitCode = await runCommand(plan, flags);

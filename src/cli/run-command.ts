@@ -20,6 +20,7 @@ export interface RunFlags {
   vus?: string;
   env?: string[];
   quiet?: boolean;
+  environment?: string;
 }
 
 function positiveInt(flag: string, v: string | undefined): number | undefined {
@@ -61,7 +62,8 @@ export function parseRunFlags(flags: RunFlags): {
 
 export async function runCommand(planPath: string, flags: RunFlags): Promise<number> {
   const { overrides, workers, env } = parseRunFlags(flags);
-  const loaded = await loadPlanFile(planPath);
+  const planOptions = flags.environment !== undefined ? { environment: flags.environment } : {};
+  const loaded = await loadPlanFile(planPath, planOptions);
   const out = resolve(flags.out ?? timestampFolder());
   const stop = new AbortController();
   let signals = 0;
@@ -81,6 +83,7 @@ export async function runCommand(planPath: string, flags: RunFlags): Promise<num
       plan: loaded.plan,
       file: loaded.file,
       baseDir: loaded.baseDir,
+      planOptions,
       ...(workers !== undefined ? { workers } : {}),
       overrides,
       env,

@@ -13,6 +13,7 @@ import { Timeline } from '../metrics/timeline.ts';
 import { buildResults } from '../outputs/results.ts';
 import type { ResultsFile, ThresholdResult, TimelinePoint } from '../outputs/results-types.ts';
 import { loadData } from '../plan/data.ts';
+import type { PlanFileOptions } from '../plan/load.ts';
 import { applyOverrides, type Overrides } from '../plan/overrides.ts';
 import type { Plan } from '../plan/types.ts';
 import { evaluateThreshold } from '../verdict/thresholds.ts';
@@ -45,6 +46,8 @@ export interface RunOptions {
   baseDir?: string;
   workers?: number;
   overrides?: Overrides;
+  /** How the plan file was read, so that every worker reads it the same way. */
+  planOptions?: PlanFileOptions;
   env?: Record<string, string>;
   /** Aborting it stops the run gracefully (SIGINT). */
   signal?: AbortSignal;
@@ -161,6 +164,7 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
             setup,
             env,
             options.overrides ?? {},
+            options.planOptions ?? {},
             onTick,
             log,
           );
@@ -257,12 +261,13 @@ async function startWorkers(
   setup: unknown,
   env: Record<string, string | undefined>,
   overrides: Overrides,
+  planOptions: PlanFileOptions,
   onTick: (index: number, tick: Tick) => void,
   log: (m: string) => void,
 ): Promise<Thread[]> {
   const entry = new URL('./worker-entry.mjs', import.meta.url);
   const started = Array.from({ length: count }, (_, index) => {
-    const workerData: WorkerData = { file, index, count, setup, env, overrides };
+    const workerData: WorkerData = { file, index, count, setup, env, overrides, planOptions };
     const worker = new Worker(entry, { workerData, stdout: false, stderr: false });
     let failure: Error | undefined;
     const ready = new Promise<void>((resolve, reject) => {

@@ -1,4 +1,5 @@
 /** Messages between the main thread and the worker threads. */
+import type { PlanFileOptions } from '../plan/load.ts';
 import type { Overrides } from '../plan/overrides.ts';
 import type { Tick } from './thread-run.ts';
 
@@ -9,6 +10,7 @@ export interface WorkerData {
   setup: unknown;
   env: Record<string, string | undefined>;
   overrides: Overrides;
+  planOptions: PlanFileOptions;
 }
 
 export type MainToWorker = { type: 'start'; epoch: number } | { type: 'stop' };

@@ -17,7 +17,7 @@ const post = (m: WorkerToMain) => port.postMessage(m);
 
 try {
   await initHistograms();
-  const loaded = await loadPlanFile(data.file);
+  const loaded = await loadPlanFile(data.file, data.planOptions);
   const plan = applyOverrides(loaded.plan, data.overrides);
   const sets = loadData(plan.data, loaded.baseDir);
   let run: ThreadRun | undefined;

@@ -11,6 +11,13 @@ import type { Plan, PlanInput } from './types.ts';
 import { validatePlan } from './validate.ts';
 
 export const PLAN_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs', '.cjs'];
+export const YAML_EXTENSIONS = ['.yml', '.yaml'];
+
+/** Options that change how a plan file is read (the same in every thread). */
+export interface PlanFileOptions {
+  /** Artillery scripts: the `config.environments` entry to apply. */
+  environment?: string;
+}
 
 export interface LoadedPlan {
   plan: Plan;
@@ -37,16 +44,24 @@ export async function importPlanModule(file: string): Promise<unknown> {
   return input;
 }
 
-export async function loadPlanFile(path: string): Promise<LoadedPlan> {
+export async function loadPlanFile(path: string, options: PlanFileOptions = {}): Promise<LoadedPlan> {
   const file = resolve(path);
   if (!existsSync(file) || !statSync(file).isFile()) throw new PlanLoadError(`plan file not found: ${path}`);
   const ext = extname(file).toLowerCase();
-  if (!PLAN_EXTENSIONS.includes(ext)) {
+  let input: unknown;
+  if (YAML_EXTENSIONS.includes(ext)) {
+    const { loadArtilleryScript } = await import('./artillery/index.ts');
+    input = await loadArtilleryScript(file, options);
+  } else if (PLAN_EXTENSIONS.includes(ext)) {
+    if (options.environment !== undefined) {
+      throw new PlanLoadError(`--environment applies to Artillery scripts (.yml), not to ${path}`);
+    }
+    input = await importPlanModule(file);
+  } else {
     throw new PlanLoadError(
-      `${path}: unsupported plan file type "${ext}"; expected ${PLAN_EXTENSIONS.join(', ')}`,
+      `${path}: unsupported plan file type "${ext}"; expected ${[...PLAN_EXTENSIONS, ...YAML_EXTENSIONS].join(', ')}`,
     );
   }
-  const input = await importPlanModule(file);
   return { plan: validatePlan(input, path), file, baseDir: dirname(file) };
 }
 
