@@ -39,7 +39,9 @@ function segmentTimeOf(seg: RateSegment, m: number): number {
   return denom > 0 ? (2 * m) / denom : Number.POSITIVE_INFINITY;
 }
 
-export function segmentsPacer(segments: RateSegment[]): Pacer {
+export function segmentsPacer(all: RateSegment[]): Pacer {
+  // A zero-length segment only moves the rate; it starts nothing.
+  const segments = all.filter((s) => s.durationMs > 0);
   const starts: number[] = [];
   const counts: number[] = [];
   let t = 0;

@@ -8,7 +8,7 @@ import type { ScenarioConfig } from '../../plan/types.ts';
 import { constantPacer, type Pacer, rampingPacer } from '../pacer.ts';
 import { shareOf } from '../shares.ts';
 import type { VirtualUser } from '../vu.ts';
-import { drain, type ExecutorContext } from './context.ts';
+import type { ExecutorContext } from './context.ts';
 
 type ArrivalConfig = Extract<ScenarioConfig, { executor: 'constant-arrival-rate' | 'ramping-arrival-rate' }>;
 
@@ -33,17 +33,22 @@ export async function runArrivalRate(ctx: ExecutorContext<ArrivalConfig>): Promi
   const inflight = new Set<Promise<void>>();
   const endAt = ctx.startAt + pacer.durationMs;
 
+  let expired = false;
+  let onIdle: (() => void) | undefined;
   const launch = (vu: VirtualUser, n: number, at: number) => {
     const p: Promise<void> = ctx.runIteration(vu, n, at).then(() => {
       inflight.delete(p);
-      if (queueHead < queue.length && !stop.signal.aborted) {
+      if (queueHead < queue.length && !expired) {
         const next = queue[queueHead++] as { n: number; at: number };
         if (queueHead > 1024 && queueHead * 2 > queue.length) {
           queue.splice(0, queueHead);
           queueHead = 0;
         }
         launch(vu, next.n, next.at);
-      } else free.push(vu);
+      } else {
+        free.push(vu);
+        if (inflight.size === 0) onIdle?.();
+      }
     });
     inflight.add(p);
   };
@@ -66,10 +71,21 @@ export async function runArrivalRate(ctx: ExecutorContext<ArrivalConfig>): Promi
   }
   // The schedule is over (or stopped): wait out the rest of the scenario's time, then stop.
   if (!stop.signal.aborted && clock.now() < endAt) await clock.sleepUntil(endAt, stop.signal);
+  // Stopped from outside (SIGINT, an abort): queued iterations do not start any more.
+  if (stop.signal.aborted) expired = true;
   stop.abort();
-  // Iterations still queued never started.
+  // In-flight and queued iterations get gracefulStop to finish; queued ones that never
+  // started by then are dropped.
+  if (inflight.size > 0) {
+    const giveUp = new AbortController();
+    await Promise.race([
+      new Promise<void>((resolve) => {
+        onIdle = resolve;
+      }),
+      clock.sleepUntil(clock.now() + ctx.gracefulStopMs, giveUp.signal),
+    ]);
+    giveUp.abort();
+  }
+  expired = true;
   ctx.dropped(queue.length - queueHead);
-  queue.length = 0;
-  queueHead = 0;
-  await drain(inflight, ctx);
 }

@@ -1,0 +1,241 @@
+/**
+ * Executors against a fake clock: no timers, exact counts.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { FakeClock } from '../../src/engine/clock.ts';
+import { runArrivalRate } from '../../src/engine/executors/arrival-rate.ts';
+import { runConstantVus, runIterations, runRampingVus } from '../../src/engine/executors/closed.ts';
+import type { ExecutorContext } from '../../src/engine/executors/context.ts';
+import type { VirtualUser } from '../../src/engine/vu.ts';
+import type { ScenarioConfig } from '../../src/plan/types.ts';
+
+interface Started {
+  n: number;
+  vu: number;
+  intendedAt: number;
+  actualAt: number;
+  endAt?: number;
+}
+
+function harness(
+  config: ScenarioConfig,
+  opts: { flowMs: number; index?: number; count?: number; gracefulStopMs?: number; clock?: FakeClock },
+) {
+  const clock = opts.clock ?? new FakeClock(0);
+  const hard = new AbortController();
+  const started: Started[] = [];
+  let dropped = 0;
+  let vus = 0;
+  let active = 0;
+  let maxActive = 0;
+  const activeAt: [number, number][] = [];
+  const ctx: ExecutorContext = {
+    config,
+    clock,
+    startAt: 0,
+    index: opts.index ?? 0,
+    count: opts.count ?? 1,
+    gracefulStopMs: opts.gracefulStopMs ?? 30_000,
+    stop: new AbortController(),
+    hardStop: hard.signal,
+    newVu: () => ({ id: ++vus }) as unknown as VirtualUser,
+    runIteration: async (vu, n, intendedAt) => {
+      const s: Started = { n, vu: (vu as unknown as { id: number }).id, intendedAt, actualAt: clock.now() };
+      started.push(s);
+      active++;
+      maxActive = Math.max(maxActive, active);
+      activeAt.push([clock.now(), active]);
+      await clock.sleepUntil(clock.now() + opts.flowMs, hard.signal);
+      active--;
+      s.endAt = clock.now();
+    },
+    dropped: (k = 1) => {
+      dropped += k;
+    },
+  };
+  return {
+    clock,
+    ctx,
+    started,
+    hard,
+    get dropped() {
+      return dropped;
+    },
+    get vus() {
+      return vus;
+    },
+    get maxActive() {
+      return maxActive;
+    },
+    activeAt,
+  };
+}
+
+async function finish(h: { clock: FakeClock }, p: Promise<void>, maxMs = 100_000, stepMs = 1): Promise<number> {
+  let done = false;
+  p.then(() => {
+    done = true;
+  });
+  await h.clock.runUntil(() => done, maxMs, stepMs);
+  assert.ok(done, 'executor did not finish');
+  return h.clock.now();
+}
+
+const car = (rate: number, durationMs: number, maxVUs: number, onSaturation: 'drop' | 'queue' = 'drop') =>
+  ({ executor: 'constant-arrival-rate', ratePerSec: rate, durationMs, maxVUs, preAllocatedVUs: 1, onSaturation }) as const;
+
+describe('constant-arrival-rate', () => {
+  it('starts rate × duration iterations on the absolute timeline, on time', async () => {
+    const h = harness(car(100, 1000, 10), { flowMs: 5 });
+    await finish(h, runArrivalRate(h.ctx as never));
+    assert.equal(h.started.length, 100);
+    assert.equal(h.dropped, 0);
+    h.started.forEach((s, i) => {
+      assert.equal(s.n, i);
+      assert.ok(Math.abs(s.intendedAt - i * 10) < 1e-9);
+      assert.equal(s.actualAt, s.intendedAt);
+    });
+    // A 5 ms flow at 10 ms spacing never needs a second VU.
+    assert.equal(h.vus, 1);
+  });
+
+  it('drops what finds every maxVU busy, and counts it', async () => {
+    // Each iteration holds its VU 50 ms: 2 VUs start 2 of every 5 iterations due at 10 ms spacing.
+    const h = harness(car(100, 1000, 2), { flowMs: 50 });
+    await finish(h, runArrivalRate(h.ctx as never));
+    assert.equal(h.started.length, 40);
+    assert.equal(h.dropped, 60);
+    assert.equal(h.maxActive, 2);
+  });
+
+  it("with onSaturation 'queue' runs every iteration late, keeping its intended start", async () => {
+    const h = harness(car(100, 1000, 2, 'queue'), { flowMs: 50 });
+    await finish(h, runArrivalRate(h.ctx as never));
+    assert.equal(h.started.length, 100);
+    assert.equal(h.dropped, 0);
+    const last = h.started.find((s) => s.n === 99) as Started;
+    assert.equal(last.intendedAt, 990);
+    // Two VUs start one iteration each per 50 ms (at 0, 50, ... and 10, 60, ...): the 100th
+    // start, which takes the last queued iteration, is VU 2's 50th, at 2460 ms.
+    assert.equal(last.actualAt, 2460);
+  });
+
+  it('queued iterations that cannot start within gracefulStop are dropped', async () => {
+    const h = harness(car(100, 1000, 2, 'queue'), { flowMs: 50, gracefulStopMs: 500 });
+    await finish(h, runArrivalRate(h.ctx as never));
+    // By 1500 ms, 2 per 50 ms have started: 60 iterations; 40 queued are dropped.
+    assert.equal(h.started.length, 60);
+    assert.equal(h.dropped, 40);
+  });
+
+  it('two threads split the timeline without overlap and with the same times', async () => {
+    const clock = new FakeClock(0);
+    const a = harness(car(200, 1000, 50), { flowMs: 3, index: 0, count: 2, clock });
+    const b = harness(car(200, 1000, 50), { flowMs: 3, index: 1, count: 2, clock });
+    await finish(a, Promise.all([runArrivalRate(a.ctx as never), runArrivalRate(b.ctx as never)]).then(() => {}));
+    const all = [...a.started, ...b.started].sort((x, y) => x.n - y.n);
+    assert.equal(all.length, 200);
+    all.forEach((s, i) => {
+      assert.equal(s.n, i);
+      assert.ok(Math.abs(s.intendedAt - i * 5) < 1e-9);
+    });
+    assert.equal(a.started.length, 100);
+  });
+
+  it('a stop from outside ends the schedule early', async () => {
+    const h = harness(car(100, 10_000, 5), { flowMs: 5 });
+    h.clock.sleepUntil(2000).then(() => h.ctx.stop.abort());
+    const end = await finish(h, runArrivalRate(h.ctx as never));
+    // Iterations due at 0, 10, ..., 1990 ms; the stop at 2000 ms comes before the next.
+    assert.equal(h.started.length, 200);
+    assert.ok(end < 2100, `ended at ${end}`);
+  });
+});
+
+describe('ramping-arrival-rate', () => {
+  it('follows the stages: 0 -> 100/s over 2 s starts 100 iterations, a quarter in the first half', async () => {
+    const h = harness(
+      {
+        executor: 'ramping-arrival-rate',
+        startRatePerSec: 0,
+        stages: [{ durationMs: 2000, target: 100 }],
+        maxVUs: 10,
+        preAllocatedVUs: 1,
+        onSaturation: 'drop',
+      },
+      { flowMs: 1 },
+    );
+    await finish(h, runArrivalRate(h.ctx as never));
+    assert.equal(h.started.length, 100);
+    assert.equal(h.started.filter((s) => s.intendedAt < 1000).length, 25);
+  });
+});
+
+describe('closed models', () => {
+  it('constant-vus: each VU runs iterations back to back until the duration ends', async () => {
+    const h = harness({ executor: 'constant-vus', vus: 3, durationMs: 1000 }, { flowMs: 100 });
+    await finish(h, runConstantVus(h.ctx as never));
+    assert.equal(h.started.length, 30);
+    assert.equal(h.maxActive, 3);
+    assert.deepEqual(new Set(h.started.map((s) => s.n)).size, 30);
+  });
+
+  it('gracefulStop bounds how long a running iteration may outlive the duration', async () => {
+    const h = harness({ executor: 'constant-vus', vus: 2, durationMs: 1000 }, { flowMs: 60_000, gracefulStopMs: 500 });
+    const end = await finish(h, runConstantVus(h.ctx as never));
+    assert.equal(end, 1500);
+    assert.equal(h.started.length, 2);
+  });
+
+  it('shared-iterations: exactly the iterations asked for, over several threads', async () => {
+    const clock = new FakeClock(0);
+    const cfg = { executor: 'shared-iterations', vus: 7, iterations: 101, maxDurationMs: 600_000 } as const;
+    const a = harness(cfg, { flowMs: 10, index: 0, count: 2, clock });
+    const b = harness(cfg, { flowMs: 13, index: 1, count: 2, clock });
+    await finish(a, Promise.all([runIterations(a.ctx as never), runIterations(b.ctx as never)]).then(() => {}));
+    const ns = [...a.started, ...b.started].map((s) => s.n);
+    assert.equal(ns.length, 101);
+    assert.equal(new Set(ns).size, 101);
+    assert.equal(a.vus + b.vus, 7);
+  });
+
+  it('per-vu-iterations: every VU runs its own count', async () => {
+    const h = harness({ executor: 'per-vu-iterations', vus: 3, iterations: 4, maxDurationMs: 600_000 }, { flowMs: 10 });
+    await finish(h, runIterations(h.ctx as never));
+    assert.equal(h.started.length, 12);
+    for (let vu = 1; vu <= 3; vu++) assert.equal(h.started.filter((s) => s.vu === vu).length, 4);
+    assert.equal(new Set(h.started.map((s) => s.n)).size, 12);
+  });
+
+  it('maxDuration stops iterations that take too long', async () => {
+    const h = harness({ executor: 'per-vu-iterations', vus: 1, iterations: 100, maxDurationMs: 1000 }, { flowMs: 100, gracefulStopMs: 0 });
+    await finish(h, runIterations(h.ctx as never));
+    assert.equal(h.started.length, 10);
+  });
+
+  it('ramping-vus: follows the stages up and down', async () => {
+    const h = harness(
+      {
+        executor: 'ramping-vus',
+        startVUs: 0,
+        stages: [
+          { durationMs: 1000, target: 10 },
+          { durationMs: 1000, target: 10 },
+          { durationMs: 1000, target: 0 },
+        ],
+      },
+      { flowMs: 50 },
+    );
+    const activeAround = (t: number) => {
+      const before = h.activeAt.filter(([at]) => at <= t);
+      return before.length ? (before[before.length - 1] as [number, number])[1] : 0;
+    };
+    await finish(h, runRampingVus(h.ctx as never));
+    assert.equal(h.maxActive, 10);
+    const mid = activeAround(500);
+    assert.ok(mid >= 4 && mid <= 6, `about 5 VUs at 500 ms, got ${mid}`);
+    assert.ok(activeAround(1500) >= 9);
+    assert.ok(activeAround(2900) <= 2, `few VUs near the end, got ${activeAround(2900)}`);
+  });
+});

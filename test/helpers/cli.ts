@@ -1,0 +1,46 @@
+/** Runs the loadproof CLI as a separate process, as a user would. */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ResultsFile } from '../../src/outputs/results-types.ts';
+
+export const BIN = new URL('../../bin/loadproof.js', import.meta.url).pathname;
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], opts: { cwd?: string; signalAfterMs?: number; timeoutMs?: number } = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const kill = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+    if (opts.signalAfterMs !== undefined) setTimeout(() => child.kill('SIGINT'), opts.signalAfterMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(kill);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** A folder outside the repository, where loadproof is not installed. */
+export function outsideDir(): string {
+  return mkdtempSync(join(tmpdir(), 'loadproof-test-'));
+}
+
+export function writePlan(dir: string, name: string, source: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, source);
+  return path;
+}
+
+export function readResults(dir: string): ResultsFile {
+  return JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as ResultsFile;
+}
