@@ -20,16 +20,16 @@ export const realClock: Clock = {
         resolve();
       };
       let timer: NodeJS.Timeout | undefined;
-      // Timers run on a millisecond loop clock and may fire a little early: check, then
-      // wait again (the last fraction of a millisecond on setImmediate).
+      // Timers run on a millisecond loop clock and may fire a little early: check, and wait
+      // again if so. Never wake before the time (an early start would hide latency); a wake
+      // up to about a millisecond late is measured, since latency counts from the intended start.
       const wake = () => {
         const wait = atMs - wallNow();
         if (wait <= 0 || signal?.aborted) {
           signal?.removeEventListener('abort', onAbort);
           return resolve();
         }
-        if (wait < 1) setImmediate(wake);
-        else timer = setTimeout(wake, Math.floor(wait));
+        timer = setTimeout(wake, Math.ceil(wait));
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       wake();

@@ -3,6 +3,10 @@
  * requests dispatched with a small handler that takes the timings the metrics need:
  * dispatch (written to a socket), first byte, end; and TCP connect time per new connection.
  * A failed request resolves with an error code; it never throws into the run.
+ *
+ * Hot path: one handler object per request and no closures, timers or signal listeners per
+ * request. Timeouts are enforced by one sweep over the requests in flight; a stop aborts every
+ * request of its scope.
  */
 import { buildConnector, Pool } from 'undici';
 import { errorCode, RequestTimeoutError } from './errors.ts';
@@ -14,7 +18,8 @@ export interface RawRequest {
   headers: Record<string, string>;
   body?: string | Uint8Array;
   timeoutMs: number;
-  signal?: AbortSignal;
+  /** Requests that one stop aborts together (a scenario's). */
+  scope?: RequestScope;
 }
 
 export interface RawResponse {
@@ -42,9 +47,104 @@ export interface HttpClientOptions {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** How often timeouts are checked: a request times out at most this much after its deadline. */
+const SWEEP_MS = 10;
+
+/** The requests in flight of one scenario, so that a stop can abort them all. */
+export class RequestScope {
+  readonly inflight = new Set<Exchange>();
+  aborted = false;
+
+  abortAll(): void {
+    this.aborted = true;
+    for (const x of [...this.inflight]) x.cancel(Object.assign(new Error('aborted'), { code: 'ABORTED' }));
+  }
+}
+
+class Exchange {
+  readonly res: RawResponse = {
+    status: 0,
+    rawHeaders: [],
+    body: EMPTY,
+    dispatchedAt: Number.NaN,
+    firstByteAt: Number.NaN,
+    endAt: Number.NaN,
+    bytesIn: 0,
+    bytesOut: 0,
+  };
+  private chunks: Buffer[] = [];
+  private abortFn: ((err: Error) => void) | undefined;
+  private failure: Error | undefined;
+  private settled = false;
+  deadline: number;
+
+  constructor(
+    private readonly client: HttpClient,
+    private readonly now: () => number,
+    private readonly resolve: (r: RawResponse) => void,
+    timeoutMs: number,
+    private readonly bytesOut: number,
+    readonly scope: RequestScope | undefined,
+  ) {
+    this.deadline = now() + timeoutMs;
+  }
+
+  cancel(err: Error): void {
+    if (this.settled) return;
+    this.failure ??= err;
+    if (this.abortFn) this.abortFn(err);
+    else this.finish(err);
+  }
+
+  finish(err?: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.client.untrack(this);
+    const res = this.res;
+    res.endAt = this.now();
+    if (Number.isNaN(res.dispatchedAt)) res.dispatchedAt = res.endAt;
+    if (Number.isNaN(res.firstByteAt)) res.firstByteAt = res.endAt;
+    if (err) {
+      res.status = 0;
+      res.error = errorCode(this.failure ?? err);
+    } else res.body = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks);
+    this.resolve(res);
+  }
+
+  // undici's dispatch handler
+  onConnect(abort: (err: Error) => void): void {
+    if (this.failure || this.settled) return abort(this.failure ?? new Error('aborted'));
+    this.abortFn = abort;
+    this.res.dispatchedAt = this.now();
+    this.res.bytesOut = this.bytesOut;
+  }
+  onHeaders(status: number, rawHeaders: Buffer[]): boolean {
+    const res = this.res;
+    res.firstByteAt = this.now();
+    res.status = status;
+    res.rawHeaders = rawHeaders;
+    let n = 15;
+    for (const h of rawHeaders) n += h.length + 2;
+    res.bytesIn += n;
+    return true;
+  }
+  onData(chunk: Buffer): boolean {
+    this.chunks.push(chunk);
+    this.res.bytesIn += chunk.length;
+    return true;
+  }
+  onComplete(): void {
+    this.finish();
+  }
+  onError(err: Error): void {
+    this.finish(err);
+  }
+}
 
 export class HttpClient {
   private readonly pools = new Map<string, Pool>();
+  private readonly inflight = new Set<Exchange>();
+  private sweeper: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: HttpClientOptions) {}
 
@@ -64,7 +164,7 @@ export class HttpClient {
           const t0 = now();
           return inner(opts, (err, socket) => {
             if (!err) onConnect?.(now() - t0);
-            (cb as any)(err, socket);
+            (cb as (e: Error | null, s: unknown) => void)(err, socket);
           });
         },
       });
@@ -73,90 +173,49 @@ export class HttpClient {
     return pool;
   }
 
+  untrack(x: Exchange): void {
+    this.inflight.delete(x);
+    x.scope?.inflight.delete(x);
+  }
+
+  private sweep = () => {
+    const now = this.options.now();
+    for (const x of this.inflight)
+      if (x.deadline <= now) x.cancel(new RequestTimeoutError('request timed out'));
+    if (this.inflight.size === 0 && this.sweeper) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
+  };
+
   send(req: RawRequest): Promise<RawResponse> {
-    const now = this.options.now;
     return new Promise<RawResponse>((resolve) => {
-      const res: RawResponse = {
-        status: 0,
-        rawHeaders: [],
-        body: EMPTY,
-        dispatchedAt: Number.NaN,
-        firstByteAt: Number.NaN,
-        endAt: Number.NaN,
-        bytesIn: 0,
-        bytesOut: 0,
-      };
-      const chunks: Buffer[] = [];
-      let abort: ((err: Error) => void) | undefined;
-      let settled = false;
-      let failure: Error | undefined;
-      const finish = (err?: unknown) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        req.signal?.removeEventListener('abort', onSignal);
-        res.endAt = now();
-        if (Number.isNaN(res.dispatchedAt)) res.dispatchedAt = res.endAt;
-        if (Number.isNaN(res.firstByteAt)) res.firstByteAt = res.endAt;
-        if (err) {
-          res.status = 0;
-          res.error = errorCode(failure ?? err);
-        } else res.body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-        resolve(res);
-      };
-      const cancel = (err: Error) => {
-        failure ??= err;
-        if (abort) abort(err);
-        else finish(err);
-      };
-      const timer = setTimeout(() => cancel(new RequestTimeoutError('request timed out')), req.timeoutMs);
-      const onSignal = () => cancel(Object.assign(new Error('aborted'), { code: 'ABORTED' }));
-      if (req.signal?.aborted) return onSignal();
-      req.signal?.addEventListener('abort', onSignal, { once: true });
-      let bodyBytes = 0;
+      let bytesOut = req.method.length + req.path.length + 12;
+      for (const k in req.headers) bytesOut += k.length + (req.headers[k] as string).length + 4;
       if (req.body !== undefined)
-        bodyBytes = typeof req.body === 'string' ? Buffer.byteLength(req.body) : req.body.length;
-      let headerBytes = req.method.length + req.path.length + 12;
-      for (const k in req.headers) headerBytes += k.length + (req.headers[k] as string).length + 4;
+        bytesOut += typeof req.body === 'string' ? Buffer.byteLength(req.body) : req.body.length;
+      const x = new Exchange(this, this.options.now, resolve, req.timeoutMs, bytesOut, req.scope);
+      if (req.scope?.aborted) return x.finish(Object.assign(new Error('aborted'), { code: 'ABORTED' }));
+      this.inflight.add(x);
+      req.scope?.inflight.add(x);
+      if (!this.sweeper) {
+        this.sweeper = setInterval(this.sweep, SWEEP_MS);
+        this.sweeper.unref();
+      }
       try {
         this.pool(req.origin).dispatch(
           { method: req.method, path: req.path, headers: req.headers, body: req.body, origin: req.origin },
-          {
-            onConnect(abortFn: (err: Error) => void) {
-              if (failure || settled) return abortFn(failure ?? new Error('aborted'));
-              abort = abortFn;
-              res.dispatchedAt = now();
-              res.bytesOut = headerBytes + bodyBytes;
-            },
-            onHeaders(status: number, rawHeaders: Buffer[]) {
-              res.firstByteAt = now();
-              res.status = status;
-              res.rawHeaders = rawHeaders;
-              let n = 15;
-              for (const h of rawHeaders) n += h.length + 2;
-              res.bytesIn += n;
-              return true;
-            },
-            onData(chunk: Buffer) {
-              chunks.push(chunk);
-              res.bytesIn += chunk.length;
-              return true;
-            },
-            onComplete() {
-              finish();
-            },
-            onError(err: Error) {
-              finish(err);
-            },
-          } as never,
+          x as never,
         );
       } catch (err) {
-        finish(err);
+        x.finish(err);
       }
     });
   }
 
   async close(): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = undefined;
     const pools = [...this.pools.values()];
     this.pools.clear();
     await Promise.all(pools.map((p) => p.destroy().catch(() => {})));

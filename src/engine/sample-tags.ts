@@ -8,6 +8,8 @@ import { filterKey, parseMetricKey } from '../verdict/threshold-parser.ts';
 
 export type Tags = Record<string, string | undefined>;
 
+const NONE: string[] = [];
+
 interface Submetric {
   key: string;
   filters: [string, string][];
@@ -27,9 +29,18 @@ export class Submetrics {
     }
   }
 
-  /** True when some threshold filters this metric on tags (so samples need their tags). */
-  has(metric: string): boolean {
-    return this.byMetric.has(metric);
+  /** True when some threshold filters on tags (so samples need their tags). */
+  get any(): boolean {
+    return this.byMetric.size > 0;
+  }
+
+  /** The filter series of `metric` that a sample with these tags lands in (often none). */
+  matching(metric: string, tags: Tags): string[] {
+    const subs = this.byMetric.get(metric);
+    if (!subs) return NONE;
+    const out: string[] = [];
+    for (const s of subs) if (s.filters.every(([k, v]) => tags[k] === v)) out.push(s.key);
+    return out;
   }
 
   /** Series keys a sample of `metric` lands in: the run, its scenario, and every matching filter. */

@@ -3,6 +3,7 @@
  * everything recorded into a MetricStore that is handed over once a second as a `Tick`.
  * The same code runs in a worker thread or, with one worker, in the main thread.
  */
+import { setMaxListeners } from 'node:events';
 import { encodeHistogram, type Histogram, newHistogram, recordMs } from '../metrics/histogram.ts';
 import { scenarioKey } from '../metrics/keys.ts';
 import { MetricStore, type MetricsDelta } from '../metrics/store.ts';
@@ -11,7 +12,7 @@ import { type Clock, realClock } from './clock.ts';
 import { runArrivalRate } from './executors/arrival-rate.ts';
 import { runConstantVus, runIterations, runRampingVus } from './executors/closed.ts';
 import { type ExecutorContext, threadsFor } from './executors/context.ts';
-import { HttpClient } from './http-client.ts';
+import { HttpClient, RequestScope } from './http-client.ts';
 import { Submetrics } from './sample-tags.ts';
 import { globalVuId } from './shares.ts';
 import { VirtualUser, type VuEnvironment } from './vu.ts';
@@ -169,12 +170,20 @@ export class ThreadRun {
     const stop = new AbortController();
     this.stops.push(stop);
     const hard = new AbortController();
+    // Every sleeping VU listens to this signal: there may be thousands.
+    setMaxListeners(0, hard.signal);
+    const scope = new RequestScope();
+    hard.signal.addEventListener('abort', () => scope.abortAll(), { once: true });
+    const target = new URL(`${o.plan.target}/`);
     const env: VuEnvironment = {
       clock,
       client: this.client,
       store: this.store,
       submetrics: this.submetrics,
-      target: new URL(`${o.plan.target}/`),
+      target,
+      origin: target.origin,
+      endpoints: new Map(),
+      scope,
       defaultHeaders: Object.fromEntries(
         Object.entries(o.plan.headers).map(([k, v]) => [k.toLowerCase(), v]),
       ),

@@ -3,12 +3,13 @@
  * Latency is taken from the intended start: the first request of an iteration that started
  * late (queued, no free VU) carries the delay; the uncorrected service time is kept beside it.
  */
-import { endpointKey } from '../metrics/keys.ts';
+import { type Histogram, recordMs } from '../metrics/histogram.ts';
+import { endpointKey, scenarioKey } from '../metrics/keys.ts';
 import type { MetricStore } from '../metrics/store.ts';
 import { parseDurationMs } from '../plan/duration.ts';
 import type { HttpResponse, RequestOptions, Vu, VuHttp, VuMetrics } from '../plan/types.ts';
 import type { Clock } from './clock.ts';
-import type { HttpClient, RawResponse } from './http-client.ts';
+import type { HttpClient, RawResponse, RequestScope } from './http-client.ts';
 import type { Submetrics, Tags } from './sample-tags.ts';
 
 export interface VuEnvironment {
@@ -26,6 +27,20 @@ export interface VuEnvironment {
   onRequest(latencyMs: number, status: number, error: string | undefined): void;
   /** Aborts when the run stops hard; requests then end with ABORTED and are not recorded. */
   hardStop: AbortSignal;
+  /** Series per endpoint of the scenario, filled on first use. */
+  endpoints: Map<string, EndpointSeries>;
+  /** The scenario's requests in flight, aborted together on a hard stop. */
+  scope: RequestScope;
+  /** Base URL as a string ending in '/', for the fast path of relative URLs. */
+  origin: string;
+}
+
+/** The series one endpoint's requests land in, looked up once, not per request. */
+interface EndpointSeries {
+  keys: string[];
+  duration: Histogram[];
+  service: Histogram[];
+  waiting: Histogram[];
 }
 
 const DEFAULT_EXPECTED = (s: number) => s >= 200 && s < 400;
@@ -182,10 +197,32 @@ export class VirtualUser {
     const intendedAt = this.pendingIntendedAt ?? now;
     this.pendingIntendedAt = undefined;
 
-    const u = new URL(url, env.target);
-    if (options.query) {
-      for (const [k, v] of Object.entries(options.query))
-        if (v !== undefined) u.searchParams.set(k, String(v));
+    let origin: string;
+    let pathname: string;
+    let path: string;
+    if (
+      url.charCodeAt(0) === 47 /* / */ &&
+      url.charCodeAt(1) !== 47 &&
+      !options.query &&
+      !url.includes('#')
+    ) {
+      // Fast path: a path on the target.
+      origin = env.origin;
+      path = env.target.pathname === '/' ? url : `${env.target.pathname.replace(/\/$/, '')}${url}`;
+      const q = path.indexOf('?');
+      pathname = q < 0 ? path : path.slice(0, q);
+    } else {
+      const u = new URL(
+        url.charCodeAt(0) === 47 && url.charCodeAt(1) !== 47 ? url.slice(1) : url,
+        env.target,
+      );
+      if (options.query) {
+        for (const [k, v] of Object.entries(options.query))
+          if (v !== undefined) u.searchParams.set(k, String(v));
+      }
+      origin = u.origin;
+      pathname = u.pathname;
+      path = u.pathname + u.search;
     }
     const headers: Record<string, string> = { ...env.defaultHeaders };
     let body = options.body;
@@ -198,21 +235,38 @@ export class VirtualUser {
       options.timeout === undefined ? env.timeoutMs : (parseDurationMs(options.timeout) ?? env.timeoutMs);
 
     const raw = await env.client.send({
-      origin: u.origin,
+      origin,
       method,
-      path: u.pathname + u.search,
+      path,
       headers,
       ...(body !== undefined ? { body } : {}),
       timeoutMs,
-      signal: env.hardStop,
+      scope: env.scope,
     });
     const latencyMs = raw.endAt - intendedAt;
     const expect = options.expect;
     const ok = raw.status !== 0 && (DEFAULT_EXPECTED(raw.status) || (expect?.includes(raw.status) ?? false));
     const response = new Response(raw, ok, latencyMs);
     if (raw.error === 'ABORTED' && env.hardStop.aborted) return response;
-    this.record(method, options.name ?? u.pathname, raw, ok, latencyMs, options.tags);
+    this.record(method, options.name ?? pathname, raw, ok, latencyMs, options.tags);
     return response;
+  }
+
+  private series(method: string, name: string): EndpointSeries {
+    const cacheKey = `${this.scenario}\u0000${method} ${name}`;
+    let s = this.env.endpoints.get(cacheKey);
+    if (!s) {
+      const store = this.env.store;
+      const keys = ['', scenarioKey(this.scenario), endpointKey(this.scenario, method, name)];
+      s = {
+        keys,
+        duration: keys.map((k) => store.trend('http_req_duration', k)),
+        service: keys.map((k) => store.trend('http_req_service_duration', k)),
+        waiting: keys.map((k) => store.trend('http_req_waiting', k)),
+      };
+      this.env.endpoints.set(cacheKey, s);
+    }
+    return s;
   }
 
   private record(
@@ -224,14 +278,27 @@ export class VirtualUser {
     tags?: Record<string, string>,
   ) {
     const { store, submetrics } = this.env;
-    const scenario = this.scenario;
-    const endpoint = endpointKey(scenario, method, name);
-    let sampleTags: Tags | undefined;
-    const tagsOf = () => {
-      sampleTags ??= {
+    const s = this.series(method, name);
+    const keys = s.keys;
+    store.addCounter('http_reqs', keys, 1);
+    store.addRate('http_req_failed', keys, !ok);
+    store.addCounter('data_received', keys, raw.bytesIn);
+    store.addCounter('data_sent', keys, raw.bytesOut);
+    for (const h of s.duration) recordMs(h, latencyMs);
+    if (raw.error) store.addError(keys, raw.error);
+    else {
+      store.addStatus(keys, String(raw.status));
+      const service = raw.endAt - raw.dispatchedAt;
+      const waiting = raw.firstByteAt - raw.dispatchedAt;
+      for (const h of s.service) recordMs(h, service);
+      for (const h of s.waiting) recordMs(h, waiting);
+    }
+    if (submetrics.any) {
+      // Threshold tag filters: the same sample, once more in every matching series.
+      const t: Tags = {
         ...this.scenarioTags,
         ...tags,
-        scenario,
+        scenario: this.scenario,
         name,
         method,
         flow: this.flowName,
@@ -239,24 +306,22 @@ export class VirtualUser {
         expected_response: String(ok),
         error_code: raw.error,
       };
-      return sampleTags;
-    };
-    const keys = (metric: string) => submetrics.keys(metric, scenario, tagsOf, endpoint);
-    store.addCounter('http_reqs', keys('http_reqs'), 1);
-    store.addTrend('http_req_duration', keys('http_req_duration'), latencyMs);
-    store.addRate('http_req_failed', keys('http_req_failed'), !ok);
-    store.addCounter('data_received', keys('data_received'), raw.bytesIn);
-    store.addCounter('data_sent', keys('data_sent'), raw.bytesOut);
-    const statusKeys = keys('http_reqs');
-    if (raw.error) store.addError(statusKeys, raw.error);
-    else {
-      store.addStatus(statusKeys, String(raw.status));
-      store.addTrend(
-        'http_req_service_duration',
-        keys('http_req_service_duration'),
-        raw.endAt - raw.dispatchedAt,
-      );
-      store.addTrend('http_req_waiting', keys('http_req_waiting'), raw.firstByteAt - raw.dispatchedAt);
+      const extra = (metric: string) => submetrics.matching(metric, t);
+      store.addCounter('http_reqs', extra('http_reqs'), 1);
+      store.addRate('http_req_failed', extra('http_req_failed'), !ok);
+      store.addTrend('http_req_duration', extra('http_req_duration'), latencyMs);
+      store.addCounter('data_received', extra('data_received'), raw.bytesIn);
+      store.addCounter('data_sent', extra('data_sent'), raw.bytesOut);
+      if (raw.error) store.addError(extra('http_reqs'), raw.error);
+      else {
+        store.addStatus(extra('http_reqs'), String(raw.status));
+        store.addTrend(
+          'http_req_service_duration',
+          extra('http_req_service_duration'),
+          raw.endAt - raw.dispatchedAt,
+        );
+        store.addTrend('http_req_waiting', extra('http_req_waiting'), raw.firstByteAt - raw.dispatchedAt);
+      }
     }
     this.env.onRequest(latencyMs, raw.status, raw.error);
   }

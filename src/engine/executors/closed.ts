@@ -22,12 +22,13 @@ async function loop(
   next: () => number | undefined,
   own?: AbortSignal,
 ): Promise<void> {
-  for (;;) {
+  for (let i = 1; ; i++) {
     if (ctx.stop.signal.aborted || own?.aborted) return;
     const n = next();
     if (n === undefined) return;
     await ctx.runIteration(vu, n, ctx.clock.now());
-    await yieldToLoop();
+    // A flow that never waits on I/O must not starve timers; one that does costs nothing here.
+    if (i % 16 === 0) await yieldToLoop();
   }
 }
 

@@ -1,0 +1,159 @@
+/**
+ * Generator benchmarks, side by side in one run against the same loopback servers:
+ *   throughput  highest request rate with 64 connections: loadproof vs autocannon vs wrk
+ *   cpu         CPU per request at a fixed 5000 req/s for 5 s, and p99: loadproof vs autocannon
+ *   accuracy    a fixed 50 ms server; a server that stalls 400 ms of every 2 s (analytic p90/p95/p99
+ *               200/300/380 ms), with ample VUs and with 20 VUs queueing
+ *   vus         10,000 concurrent VUs (constant-vus, keep-alive): peak RSS
+ * Usage: npm run bench -- generator [throughput|cpu|accuracy|vus ...]
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ResultsFile, TrendSummary } from '../src/outputs/results-types.ts';
+import { measure } from './measure.ts';
+import { startTarget } from './targets.ts';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const BIN = join(ROOT, 'bin/loadproof.js');
+const AUTOCANNON = join(ROOT, 'node_modules/.bin/autocannon');
+const work = mkdtempSync(join(tmpdir(), 'loadproof-bench-'));
+let planCount = 0;
+
+function planFile(body: string): string {
+  const file = join(work, `plan${planCount++}.ts`);
+  writeFileSync(file, `export default { target: process.env.TARGET, ${body} };\n`);
+  return file;
+}
+
+async function loadproof(target: string, body: string, workers: number) {
+  const file = planFile(body);
+  const out = join(work, `out${planCount}`);
+  const m = await measure(process.execPath, [BIN, 'run', file, '--out', out, '--quiet', '--workers', String(workers)], {
+    ...process.env,
+    TARGET: target,
+  });
+  if (m.code !== 0 && m.code !== 3) throw new Error(`loadproof failed (${m.code}): ${m.stderr}`);
+  const r = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as ResultsFile;
+  return { m, r, latency: r.metrics.http_req_duration as TrendSummary, service: r.metrics.http_req_service_duration as TrendSummary };
+}
+
+async function autocannon(args: string[], url: string) {
+  const m = await measure(AUTOCANNON, [...args, '--json', url]);
+  const j = JSON.parse(m.stdout.trim().split('\n').pop() as string);
+  return { m, rps: j.requests.total / (j.duration || 1), total: j.requests.total, p99: j.latency.p99, errors: j.errors + j.non2xx };
+}
+
+async function wrk(args: string[], url: string) {
+  const m = await measure('wrk', [...args, url]);
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(m.stdout)?.[1]);
+  return { m, rps };
+}
+
+const f0 = (x: number) => x.toFixed(0);
+const f1 = (x: number) => x.toFixed(1);
+const f2 = (x: number) => x.toFixed(2);
+const print = (rows: string[][]) => {
+  const w = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  for (const r of rows) console.log(r.map((c, i) => (i === 0 ? c.padEnd(w[i] as number) : c.padStart(w[i] as number))).join('  '));
+};
+
+async function throughput() {
+  console.log('\n## throughput: 64 connections, 5 s each, plain node:http server, runs alternate (2 rounds)');
+  const t = await startTarget('plain');
+  const rows = [['tool', 'round 1 req/s', 'round 2 req/s', 'best']];
+  const results: Record<string, number[]> = {};
+  const add = (k: string, v: number) => {
+    results[k] ??= [];
+    results[k].push(v);
+  };
+  const vus = `scenarios: { max: { executor: 'constant-vus', vus: 64, duration: '5s', flow: async (vu) => { await vu.http.get('/'); } } }`;
+  for (let round = 0; round < 2; round++) {
+    add('autocannon -c 64', (await autocannon(['-c', '64', '-d', '5'], t.url)).rps);
+    add('wrk -t2 -c64', (await wrk(['-t2', '-c64', '-d5s'], t.url)).rps);
+    add('loadproof 64 VUs, 1 worker', (await loadproof(t.url, vus, 1)).r.requests.rps);
+    add('loadproof 64 VUs, 2 workers', (await loadproof(t.url, vus, 2)).r.requests.rps);
+  }
+  await t.stop();
+  for (const [k, v] of Object.entries(results)) rows.push([k, f0(v[0] as number), f0(v[1] as number), f0(Math.max(...v))]);
+  print(rows);
+  const best = (k: string) => Math.max(...(results[k] as number[]));
+  const lp = Math.max(best('loadproof 64 VUs, 1 worker'), best('loadproof 64 VUs, 2 workers'));
+  console.log(
+    `loadproof / autocannon = ${f2(lp / best('autocannon -c 64'))}, loadproof / wrk = ${f2(lp / best('wrk -t2 -c64'))}`,
+  );
+}
+
+async function cpu() {
+  console.log('\n## cpu: fixed 5000 req/s for 5 s, 64 connections, plain server (CPU net of a 1-request run of the same tool)');
+  const t = await startTarget('plain');
+  const acBase = await autocannon(['-a', '1', '-c', '1'], t.url);
+  const ac = await autocannon(['-R', '5000', '-c', '64', '-d', '5'], t.url);
+  const lpBase = await loadproof(t.url, `scenarios: { one: { executor: 'shared-iterations', vus: 1, iterations: 1, flow: async (vu) => { await vu.http.get('/'); } } }`, 1);
+  const lp = await loadproof(
+    t.url,
+    `http: { connections: 64 }, scenarios: { fixed: { executor: 'constant-arrival-rate', rate: 5000, duration: '5s', maxVUs: 64, preAllocatedVUs: 64, flow: async (vu) => { await vu.http.get('/'); } } }`,
+    1,
+  );
+  await t.stop();
+  const acPer = ((ac.m.cpuMs - acBase.m.cpuMs) * 1000) / ac.total;
+  const lpPer = ((lp.m.cpuMs - lpBase.m.cpuMs) * 1000) / lp.r.requests.total;
+  print([
+    ['tool', 'requests', 'cpu ms', 'startup cpu ms', 'µs cpu/request', 'p99 ms'],
+    ['autocannon -R 5000 -c 64', f0(ac.total), f0(ac.m.cpuMs), f0(acBase.m.cpuMs), f1(acPer), f1(ac.p99)],
+    ['loadproof 5000/s, 1 worker', f0(lp.r.requests.total), f0(lp.m.cpuMs), f0(lpBase.m.cpuMs), f1(lpPer), f2(lp.latency.p99)],
+  ]);
+  console.log(`cpu per request loadproof / autocannon = ${f2(lpPer / acPer)}; dropped iterations: ${lp.r.droppedIterations}`);
+}
+
+async function accuracy() {
+  console.log('\n## accuracy');
+  const fixed = await startTarget('fixed:50');
+  const f = await loadproof(
+    fixed.url,
+    `scenarios: { s: { executor: 'constant-arrival-rate', rate: 200, duration: '5s', maxVUs: 100, preAllocatedVUs: 20, flow: async (vu) => { await vu.http.get('/'); } } }`,
+    1,
+  );
+  await fixed.stop();
+  console.log(`fixed 50 ms server, 200 req/s for 5 s: p50 ${f2(f.latency.p50)} ms, p99 ${f2(f.latency.p99)} ms (want 50 ± 2)`);
+  const stall = await startTarget('stall:400:2000');
+  const rows = [['run', 'p90', 'p95', 'p99', 'service p99', 'dropped', 'requests']];
+  rows.push(['analytic', '200', '300', '380', '', '', '2000']);
+  for (const [label, pool] of [
+    ['ample VUs (maxVUs 200)', `maxVUs: 200, preAllocatedVUs: 100`],
+    ["20 VUs, onSaturation 'queue'", `maxVUs: 20, preAllocatedVUs: 20, onSaturation: 'queue'`],
+  ] as const) {
+    const s = await loadproof(
+      stall.url,
+      `http: { connections: 200 }, scenarios: { s: { executor: 'constant-arrival-rate', rate: 200, duration: '10s', ${pool}, flow: async (vu) => { await vu.http.get('/'); } } }`,
+      1,
+    );
+    rows.push([label, f1(s.latency.p90), f1(s.latency.p95), f1(s.latency.p99), f1(s.service.p99), String(s.r.droppedIterations), String(s.r.requests.total)]);
+  }
+  await stall.stop();
+  print(rows);
+}
+
+async function vus() {
+  console.log('\n## 10,000 concurrent VUs (constant-vus, keep-alive, 1 request per VU every 5 s), 20 s');
+  const t = await startTarget('plain');
+  const v = await loadproof(
+    t.url,
+    `scenarios: { many: { executor: 'constant-vus', vus: 10000, duration: '20s', gracefulStop: '10s', flow: async (vu) => { await vu.http.get('/'); await vu.sleep('5s'); } } }`,
+    1,
+  );
+  await t.stop();
+  console.log(
+    `requests ${v.r.requests.total} (${f0(v.r.requests.rps)}/s), errors ${JSON.stringify(v.r.requests.errors)}, p99 ${f1(v.latency.p99)} ms, peak RSS ${f0(v.m.maxRssMb)} MB (target < 500 MB)`,
+  );
+}
+
+const all = { throughput, cpu, accuracy, vus };
+export async function runGeneratorBench(which: string[]) {
+  const picked = which.length ? which : Object.keys(all);
+  for (const name of picked) {
+    const fn = all[name as keyof typeof all];
+    if (!fn) throw new Error(`unknown generator bench "${name}"; choose from ${Object.keys(all).join(', ')}`);
+    await fn();
+  }
+}

@@ -1,0 +1,15 @@
+/**
+ * `npm run bench -- [group] [names...]`: benchmarks that print figures side by side.
+ * Groups: generator (default). Figures from one run are comparable with each other only.
+ */
+import { runGeneratorBench } from './generator.ts';
+
+const [group = 'generator', ...rest] = process.argv.slice(2);
+const groups: Record<string, (args: string[]) => Promise<void>> = { generator: runGeneratorBench };
+const run = groups[group];
+if (!run) {
+  console.error(`unknown bench group "${group}"; choose from ${Object.keys(groups).join(', ')}`);
+  process.exit(2);
+}
+console.log(`# loadproof bench: ${group} (${new Date().toISOString()}, ${(await import('node:os')).cpus().length} cores)`);
+await run(rest);
