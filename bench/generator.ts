@@ -29,19 +29,34 @@ function planFile(body: string): string {
 async function loadproof(target: string, body: string, workers: number) {
   const file = planFile(body);
   const out = join(work, `out${planCount}`);
-  const m = await measure(process.execPath, [BIN, 'run', file, '--out', out, '--quiet', '--workers', String(workers)], {
-    ...process.env,
-    TARGET: target,
-  });
+  const m = await measure(
+    process.execPath,
+    [BIN, 'run', file, '--out', out, '--quiet', '--workers', String(workers)],
+    {
+      ...process.env,
+      TARGET: target,
+    },
+  );
   if (m.code !== 0 && m.code !== 3) throw new Error(`loadproof failed (${m.code}): ${m.stderr}`);
   const r = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as ResultsFile;
-  return { m, r, latency: r.metrics.http_req_duration as TrendSummary, service: r.metrics.http_req_service_duration as TrendSummary };
+  return {
+    m,
+    r,
+    latency: r.metrics.http_req_duration as TrendSummary,
+    service: r.metrics.http_req_service_duration as TrendSummary,
+  };
 }
 
 async function autocannon(args: string[], url: string) {
   const m = await measure(AUTOCANNON, [...args, '--json', url]);
   const j = JSON.parse(m.stdout.trim().split('\n').pop() as string);
-  return { m, rps: j.requests.total / (j.duration || 1), total: j.requests.total, p99: j.latency.p99, errors: j.errors + j.non2xx };
+  return {
+    m,
+    rps: j.requests.total / (j.duration || 1),
+    total: j.requests.total,
+    p99: j.latency.p99,
+    errors: j.errors + j.non2xx,
+  };
 }
 
 async function wrk(args: string[], url: string) {
@@ -55,7 +70,10 @@ const f1 = (x: number) => x.toFixed(1);
 const f2 = (x: number) => x.toFixed(2);
 const print = (rows: string[][]) => {
   const w = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  for (const r of rows) console.log(r.map((c, i) => (i === 0 ? c.padEnd(w[i] as number) : c.padStart(w[i] as number))).join('  '));
+  for (const r of rows)
+    console.log(
+      r.map((c, i) => (i === 0 ? c.padEnd(w[i] as number) : c.padStart(w[i] as number))).join('  '),
+    );
 };
 
 async function throughput() {
@@ -75,7 +93,8 @@ async function throughput() {
     add('loadproof 64 VUs, 2 workers', (await loadproof(t.url, vus, 2)).r.requests.rps);
   }
   await t.stop();
-  for (const [k, v] of Object.entries(results)) rows.push([k, f0(v[0] as number), f0(v[1] as number), f0(Math.max(...v))]);
+  for (const [k, v] of Object.entries(results))
+    rows.push([k, f0(v[0] as number), f0(v[1] as number), f0(Math.max(...v))]);
   print(rows);
   const best = (k: string) => Math.max(...(results[k] as number[]));
   const lp = Math.max(best('loadproof 64 VUs, 1 worker'), best('loadproof 64 VUs, 2 workers'));
@@ -85,11 +104,17 @@ async function throughput() {
 }
 
 async function cpu() {
-  console.log('\n## cpu: fixed 5000 req/s for 5 s, 64 connections, plain server (CPU net of a 1-request run of the same tool)');
+  console.log(
+    '\n## cpu: fixed 5000 req/s for 5 s, 64 connections, plain server (CPU net of a 1-request run of the same tool)',
+  );
   const t = await startTarget('plain');
   const acBase = await autocannon(['-a', '1', '-c', '1'], t.url);
   const ac = await autocannon(['-R', '5000', '-c', '64', '-d', '5'], t.url);
-  const lpBase = await loadproof(t.url, `scenarios: { one: { executor: 'shared-iterations', vus: 1, iterations: 1, flow: async (vu) => { await vu.http.get('/'); } } }`, 1);
+  const lpBase = await loadproof(
+    t.url,
+    `scenarios: { one: { executor: 'shared-iterations', vus: 1, iterations: 1, flow: async (vu) => { await vu.http.get('/'); } } }`,
+    1,
+  );
   const lp = await loadproof(
     t.url,
     `http: { connections: 64 }, scenarios: { fixed: { executor: 'constant-arrival-rate', rate: 5000, duration: '5s', maxVUs: 64, preAllocatedVUs: 64, flow: async (vu) => { await vu.http.get('/'); } } }`,
@@ -101,9 +126,18 @@ async function cpu() {
   print([
     ['tool', 'requests', 'cpu ms', 'startup cpu ms', 'µs cpu/request', 'p99 ms'],
     ['autocannon -R 5000 -c 64', f0(ac.total), f0(ac.m.cpuMs), f0(acBase.m.cpuMs), f1(acPer), f1(ac.p99)],
-    ['loadproof 5000/s, 1 worker', f0(lp.r.requests.total), f0(lp.m.cpuMs), f0(lpBase.m.cpuMs), f1(lpPer), f2(lp.latency.p99)],
+    [
+      'loadproof 5000/s, 1 worker',
+      f0(lp.r.requests.total),
+      f0(lp.m.cpuMs),
+      f0(lpBase.m.cpuMs),
+      f1(lpPer),
+      f2(lp.latency.p99),
+    ],
   ]);
-  console.log(`cpu per request loadproof / autocannon = ${f2(lpPer / acPer)}; dropped iterations: ${lp.r.droppedIterations}`);
+  console.log(
+    `cpu per request loadproof / autocannon = ${f2(lpPer / acPer)}; dropped iterations: ${lp.r.droppedIterations}`,
+  );
 }
 
 async function accuracy() {
@@ -115,7 +149,9 @@ async function accuracy() {
     1,
   );
   await fixed.stop();
-  console.log(`fixed 50 ms server, 200 req/s for 5 s: p50 ${f2(f.latency.p50)} ms, p99 ${f2(f.latency.p99)} ms (want 50 ± 2)`);
+  console.log(
+    `fixed 50 ms server, 200 req/s for 5 s: p50 ${f2(f.latency.p50)} ms, p99 ${f2(f.latency.p99)} ms (want 50 ± 2)`,
+  );
   const stall = await startTarget('stall:400:2000');
   const rows = [['run', 'p90', 'p95', 'p99', 'service p99', 'dropped', 'requests']];
   rows.push(['analytic', '200', '300', '380', '', '', '2000']);
@@ -128,7 +164,15 @@ async function accuracy() {
       `http: { connections: 200 }, scenarios: { s: { executor: 'constant-arrival-rate', rate: 200, duration: '10s', ${pool}, flow: async (vu) => { await vu.http.get('/'); } } }`,
       1,
     );
-    rows.push([label, f1(s.latency.p90), f1(s.latency.p95), f1(s.latency.p99), f1(s.service.p99), String(s.r.droppedIterations), String(s.r.requests.total)]);
+    rows.push([
+      label,
+      f1(s.latency.p90),
+      f1(s.latency.p95),
+      f1(s.latency.p99),
+      f1(s.service.p99),
+      String(s.r.droppedIterations),
+      String(s.r.requests.total),
+    ]);
   }
   await stall.stop();
   print(rows);

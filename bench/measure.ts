@@ -23,7 +23,11 @@ sys.stderr.write(p.stderr)
 sys.stderr.write("\\n@@MEASURE " + json.dumps({"code": p.returncode, "wall": time.time() - t, "cpu": r.ru_utime + r.ru_stime, "rss": r.ru_maxrss}) + "\\n")
 `;
 
-export function measure(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Measured> {
+export function measure(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Measured> {
   return new Promise((resolve, reject) => {
     const child = spawn('python3', ['-c', WRAPPER, cmd, ...args], { env });
     let stdout = '';

@@ -11,5 +11,7 @@ if (!run) {
   console.error(`unknown bench group "${group}"; choose from ${Object.keys(groups).join(', ')}`);
   process.exit(2);
 }
-console.log(`# loadproof bench: ${group} (${new Date().toISOString()}, ${(await import('node:os')).cpus().length} cores)`);
+console.log(
+  `# loadproof bench: ${group} (${new Date().toISOString()}, ${(await import('node:os')).cpus().length} cores)`,
+);
 await run(rest);

@@ -9,9 +9,13 @@ export interface Target {
 
 export function startTarget(kind: string): Promise<Target> {
   return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(process.execPath, [new URL('./server.mjs', import.meta.url).pathname, kind], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child: ChildProcess = spawn(
+      process.execPath,
+      [new URL('./server.mjs', import.meta.url).pathname, kind],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     child.once('error', reject);
     child.stdout?.once('data', (d) => {
       const port = Number(String(d).trim());

@@ -113,7 +113,10 @@ class Exchange {
 
   // undici's dispatch handler
   onConnect(abort: (err: Error) => void): void {
-    if (this.failure || this.settled) return abort(this.failure ?? new Error('aborted'));
+    if (this.failure || this.settled) {
+      abort(this.failure ?? new Error('aborted'));
+      return;
+    }
     this.abortFn = abort;
     this.res.dispatchedAt = this.now();
     this.res.bytesOut = this.bytesOut;

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { outsideDir, readResults, runCli, writePlan } from '../helpers/cli.ts';
+import { assertMatchesSchema } from '../helpers/schema.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 let server: TestServer;
@@ -36,6 +37,7 @@ describe('loadproof run', () => {
     const r = await runCli(['run', plan, '--out', out], { cwd: dir });
     assert.equal(r.code, 0, r.stderr);
     const res = readResults(out);
+    assertMatchesSchema(res);
     assert.equal(res.schemaVersion, 1);
     assert.equal(res.verdict.status, 'GO');
     assert.equal(res.workers >= 1, true);
@@ -102,7 +104,11 @@ describe('loadproof run', () => {
   it('rejects a malformed threshold and an unknown metric before any load', async () => {
     server.counts.clear();
     const dir = outsideDir();
-    const plan = writePlan(dir, 'plan.ts', issuePlan(server.url, ", nonsense: ['p(95)<1'], checks: ['rate>>1']"));
+    const plan = writePlan(
+      dir,
+      'plan.ts',
+      issuePlan(server.url, ", nonsense: ['p(95)<1'], checks: ['rate>>1']"),
+    );
     const r = await runCli(['run', plan], { cwd: dir });
     assert.equal(r.code, 2);
     assert.match(r.stderr, /thresholds\["nonsense"\]: unknown metric "nonsense"/);
@@ -178,6 +184,7 @@ describe('loadproof run', () => {
     assert.ok(Date.now() - started < 15_000, 'stopped well before the 60 s plan would end');
     assert.equal(r.code, 3);
     const res = readResults(dir);
+    assertMatchesSchema(res);
     assert.equal(res.interrupted, true);
     assert.equal(res.verdict.status, 'NO-GO');
     assert.match(res.verdict.reasons.join('\n'), /interrupted/);
@@ -191,6 +198,7 @@ describe('loadproof run', () => {
     assert.match(r.stdout, /Exit codes: 0 GO, 3 NO-GO/);
     const run = await runCli(['run', '--help']);
     assert.equal(run.code, 0);
-    for (const flag of ['--out', '--workers', '--duration', '--rate', '--vus', '--env', '--quiet']) assert.ok(run.stdout.includes(flag), flag);
+    for (const flag of ['--out', '--workers', '--duration', '--rate', '--vus', '--env', '--quiet'])
+      assert.ok(run.stdout.includes(flag), flag);
   });
 });

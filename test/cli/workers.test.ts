@@ -68,6 +68,9 @@ describe('worker threads', () => {
       const post = r.scenarios.mix?.endpoints.find((e) => e.key === 'POST /status/409');
       assert.equal(post?.latency.count, 200);
     }
-    assert.equal(one.timeline.reduce((a, p) => a + p.requests, 0), two.timeline.reduce((a, p) => a + p.requests, 0));
+    assert.equal(
+      one.timeline.reduce((a, p) => a + p.requests, 0),
+      two.timeline.reduce((a, p) => a + p.requests, 0),
+    );
   });
 });

@@ -72,7 +72,12 @@ function harness(
   };
 }
 
-async function finish(h: { clock: FakeClock }, p: Promise<void>, maxMs = 100_000, stepMs = 1): Promise<number> {
+async function finish(
+  h: { clock: FakeClock },
+  p: Promise<void>,
+  maxMs = 100_000,
+  stepMs = 1,
+): Promise<number> {
   let done = false;
   p.then(() => {
     done = true;
@@ -83,7 +88,14 @@ async function finish(h: { clock: FakeClock }, p: Promise<void>, maxMs = 100_000
 }
 
 const car = (rate: number, durationMs: number, maxVUs: number, onSaturation: 'drop' | 'queue' = 'drop') =>
-  ({ executor: 'constant-arrival-rate', ratePerSec: rate, durationMs, maxVUs, preAllocatedVUs: 1, onSaturation }) as const;
+  ({
+    executor: 'constant-arrival-rate',
+    ratePerSec: rate,
+    durationMs,
+    maxVUs,
+    preAllocatedVUs: 1,
+    onSaturation,
+  }) as const;
 
 describe('constant-arrival-rate', () => {
   it('starts rate × duration iterations on the absolute timeline, on time', async () => {
@@ -133,7 +145,10 @@ describe('constant-arrival-rate', () => {
     const clock = new FakeClock(0);
     const a = harness(car(200, 1000, 50), { flowMs: 3, index: 0, count: 2, clock });
     const b = harness(car(200, 1000, 50), { flowMs: 3, index: 1, count: 2, clock });
-    await finish(a, Promise.all([runArrivalRate(a.ctx as never), runArrivalRate(b.ctx as never)]).then(() => {}));
+    await finish(
+      a,
+      Promise.all([runArrivalRate(a.ctx as never), runArrivalRate(b.ctx as never)]).then(() => {}),
+    );
     const all = [...a.started, ...b.started].sort((x, y) => x.n - y.n);
     assert.equal(all.length, 200);
     all.forEach((s, i) => {
@@ -182,7 +197,10 @@ describe('closed models', () => {
   });
 
   it('gracefulStop bounds how long a running iteration may outlive the duration', async () => {
-    const h = harness({ executor: 'constant-vus', vus: 2, durationMs: 1000 }, { flowMs: 60_000, gracefulStopMs: 500 });
+    const h = harness(
+      { executor: 'constant-vus', vus: 2, durationMs: 1000 },
+      { flowMs: 60_000, gracefulStopMs: 500 },
+    );
     const end = await finish(h, runConstantVus(h.ctx as never));
     assert.equal(end, 1500);
     assert.equal(h.started.length, 2);
@@ -193,7 +211,10 @@ describe('closed models', () => {
     const cfg = { executor: 'shared-iterations', vus: 7, iterations: 101, maxDurationMs: 600_000 } as const;
     const a = harness(cfg, { flowMs: 10, index: 0, count: 2, clock });
     const b = harness(cfg, { flowMs: 13, index: 1, count: 2, clock });
-    await finish(a, Promise.all([runIterations(a.ctx as never), runIterations(b.ctx as never)]).then(() => {}));
+    await finish(
+      a,
+      Promise.all([runIterations(a.ctx as never), runIterations(b.ctx as never)]).then(() => {}),
+    );
     const ns = [...a.started, ...b.started].map((s) => s.n);
     assert.equal(ns.length, 101);
     assert.equal(new Set(ns).size, 101);
@@ -201,7 +222,10 @@ describe('closed models', () => {
   });
 
   it('per-vu-iterations: every VU runs its own count', async () => {
-    const h = harness({ executor: 'per-vu-iterations', vus: 3, iterations: 4, maxDurationMs: 600_000 }, { flowMs: 10 });
+    const h = harness(
+      { executor: 'per-vu-iterations', vus: 3, iterations: 4, maxDurationMs: 600_000 },
+      { flowMs: 10 },
+    );
     await finish(h, runIterations(h.ctx as never));
     assert.equal(h.started.length, 12);
     for (let vu = 1; vu <= 3; vu++) assert.equal(h.started.filter((s) => s.vu === vu).length, 4);
@@ -209,7 +233,10 @@ describe('closed models', () => {
   });
 
   it('maxDuration stops iterations that take too long', async () => {
-    const h = harness({ executor: 'per-vu-iterations', vus: 1, iterations: 100, maxDurationMs: 1000 }, { flowMs: 100, gracefulStopMs: 0 });
+    const h = harness(
+      { executor: 'per-vu-iterations', vus: 1, iterations: 100, maxDurationMs: 1000 },
+      { flowMs: 100, gracefulStopMs: 0 },
+    );
     await finish(h, runIterations(h.ctx as never));
     assert.equal(h.started.length, 10);
   });

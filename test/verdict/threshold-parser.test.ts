@@ -28,7 +28,18 @@ describe('threshold expressions', () => {
     });
   }
 
-  const invalid = ['p95<200', 'p(95)', 'p(101)<5', 'avg<', '<200', 'avg<<2', 'mean<3', 'p(95)<2OO', 'rate<0.01 extra', ''];
+  const invalid = [
+    'p95<200',
+    'p(95)',
+    'p(101)<5',
+    'avg<',
+    '<200',
+    'avg<<2',
+    'mean<3',
+    'p(95)<2OO',
+    'rate<0.01 extra',
+    '',
+  ];
   for (const src of invalid) {
     it(`rejects ${JSON.stringify(src)}`, () => {
       assert.throws(() => parseThreshold(src), ThresholdSyntaxError);
@@ -63,6 +74,7 @@ describe('metric keys', () => {
   });
 
   for (const bad of ['{scenario:x}', 'http_req_duration{scenario}', 'http_req_duration{:x}', 'a b', 'x{}']) {
-    it(`rejects ${JSON.stringify(bad)}`, () => assert.throws(() => parseMetricKey(bad), ThresholdSyntaxError));
+    it(`rejects ${JSON.stringify(bad)}`, () =>
+      assert.throws(() => parseMetricKey(bad), ThresholdSyntaxError));
   }
 });

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { CheckRunner } from '../../src/checks/check-runner.ts';
+import type { CheckSpec } from '../../src/plan/types.ts';
+
+const check = (name: string, run: CheckSpec['run'], extra: Partial<CheckSpec> = {}): CheckSpec => ({
+  name,
+  run,
+  before: false,
+  after: true,
+  ...extra,
+});
+
+describe('check runner', () => {
+  it('reads outcomes: nothing, true and [] hold; false, a message, rows and a throw fail', async () => {
+    const runner = new CheckRunner(
+      [
+        check('undefined', () => undefined),
+        check('true', () => true),
+        check('empty rows', async () => []),
+        check('false', () => false),
+        check('message', () => 'units overbooked'),
+        check('rows', async () => [{ id: 'a', over: 10 }]),
+        check('throws', () => {
+          throw new Error('connection refused');
+        }),
+      ],
+      { setup: undefined, env: {} },
+    );
+    await runner.runPhase('after');
+    const byName = Object.fromEntries(runner.list().map((r) => [r.name, r]));
+    for (const ok of ['undefined', 'true', 'empty rows']) assert.equal(byName[ok]?.ok, true, ok);
+    assert.equal(byName.false?.message, 'returned false');
+    assert.equal(byName.message?.message, 'units overbooked');
+    assert.deepEqual(byName.rows?.rows, [{ id: 'a', over: 10 }]);
+    assert.equal(byName.rows?.message, '1 offending row');
+    assert.equal(byName.throws?.message, 'check threw: connection refused');
+    assert.equal(byName.throws?.phase, 'after');
+  });
+
+  it('runs periodic checks during the load and keeps the first failure', async () => {
+    let n = 0;
+    const runner = new CheckRunner(
+      [check('flaky', () => (++n === 2 ? 'second run failed' : true), { everyMs: 20 })],
+      {
+        setup: undefined,
+        env: {},
+      },
+    );
+    const stop = new AbortController();
+    const during = runner.runDuring(stop.signal);
+    await new Promise((r) => setTimeout(r, 130));
+    stop.abort();
+    await during;
+    await runner.runPhase('after');
+    const [r] = runner.list();
+    assert.ok((r?.runs ?? 0) >= 4, `ran ${r?.runs} times`);
+    assert.equal(r?.failures, 1);
+    assert.equal(r?.ok, false);
+    assert.equal(r?.phase, 'during');
+    assert.equal(r?.message, 'second run failed');
+  });
+});
