@@ -2,6 +2,7 @@
  * loadproof's public API: only what this file re-exports.
  */
 
+export { queryRows, type SqlCheckOptions, sqlCheck } from './checks/sql.ts';
 export { type RunOptions, runPlan } from './engine/run.ts';
 export { EXIT, LoadproofError, PlanValidationError } from './errors.ts';
 export type { ResultsFile } from './outputs/results-types.ts';

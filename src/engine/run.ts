@@ -108,12 +108,19 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
       }
     }
   }
-  const checks = new CheckRunner(plan.checks, { setup, env }, (name, phase, message) =>
-    log(`check ${name} failed (${phase}): ${message}`),
+  const store = new MetricStore();
+  const checks = new CheckRunner(
+    plan.checks,
+    {
+      setup,
+      env,
+      counter: (name) => store.counter(name),
+      counterNames: (prefix = '') => [...store.counters.keys()].filter((n) => n.startsWith(prefix)),
+    },
+    (name, phase, message) => log(`check ${name} failed (${phase}): ${message}`),
   );
   await checks.runPhase('before');
 
-  const store = new MetricStore();
   const timeline = new Timeline(workers);
   const plannedMs = plannedDurationMs(plan);
   const startedAt = new Date();

@@ -176,8 +176,11 @@ export type ThresholdInput = string | ThresholdObject;
 export interface CheckContext<Setup = any> {
   setup: Setup;
   env: Record<string, string | undefined>;
-  /** Values collected by flows with vu.metrics, merged over workers. */
   phase: 'before' | 'during' | 'after';
+  /** A counter recorded by the flows (vu.metrics.counter), merged over every worker so far. */
+  counter(name: string): number;
+  /** Names of the counters recorded so far that start with `prefix`. */
+  counterNames(prefix?: string): string[];
 }
 
 /** An invariant of the system under test: fails with a message (or rows) when violated. */

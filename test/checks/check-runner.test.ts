@@ -11,6 +11,8 @@ const check = (name: string, run: CheckSpec['run'], extra: Partial<CheckSpec> = 
   ...extra,
 });
 
+const ctx = { setup: undefined, env: {}, counter: () => 0, counterNames: () => [] };
+
 describe('check runner', () => {
   it('reads outcomes: nothing, true and [] hold; false, a message, rows and a throw fail', async () => {
     const runner = new CheckRunner(
@@ -25,7 +27,7 @@ describe('check runner', () => {
           throw new Error('connection refused');
         }),
       ],
-      { setup: undefined, env: {} },
+      ctx,
     );
     await runner.runPhase('after');
     const byName = Object.fromEntries(runner.list().map((r) => [r.name, r]));
@@ -42,10 +44,7 @@ describe('check runner', () => {
     let n = 0;
     const runner = new CheckRunner(
       [check('flaky', () => (++n === 2 ? 'second run failed' : true), { everyMs: 20 })],
-      {
-        setup: undefined,
-        env: {},
-      },
+      ctx,
     );
     const stop = new AbortController();
     const during = runner.runDuring(stop.signal);
