@@ -95,7 +95,7 @@ export const LEDGER_SQL = `
    WHERE a.scheduled_units <> COALESCE(s.scheduled, 0) OR a.used_units <> COALESCE(s.used, 0)`;
 
 /** The checks of every clinic scenario: after it, and every 10 s during it. */
-export function integrityChecks(f: Fixture): Record<string, CheckInput> {
+export function integrityChecks(): Record<string, CheckInput> {
   return {
     no_overbooking: sqlCheck({
       url: DATABASE_URL,

@@ -44,7 +44,7 @@ export default definePlan<ClinicSetup>({
     rate_limited: ['count==0'],
   },
   checks: {
-    ...integrityChecks(f),
+    ...integrityChecks(),
     five_reserves_each: {
       description: 'every 50-unit authorization holds exactly 5 reserves of 10 units',
       run: (ctx) =>

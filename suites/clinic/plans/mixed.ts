@@ -56,5 +56,5 @@ export default definePlan<ClinicSetup>({
     conflicts: ['rate>=0.10', 'rate<=0.20'],
     rate_limited: ['count==0'],
   },
-  checks: integrityChecks(f),
+  checks: integrityChecks(),
 });

@@ -53,5 +53,5 @@ export default definePlan<ClinicSetup>({
     http_reqs: ['rps>=100'],
     rate_limited: ['count==0'],
   },
-  checks: integrityChecks(f),
+  checks: integrityChecks(),
 });
