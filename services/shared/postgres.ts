@@ -28,6 +28,8 @@ export interface PostgresHandle {
 export interface StartPostgresOptions {
   /** Folder to keep the data in; a fresh temporary folder when omitted (removed on stop). */
   dataDir?: string;
+  /** Port to listen on; a free one when omitted. */
+  port?: number;
   /** Ignore DATABASE_URL and always start an embedded server. */
   forceEmbedded?: boolean;
   /** Extra `postgres` flags, e.g. ['-c', 'max_connections=200']. */
@@ -87,7 +89,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   mkdirSync(parent, { recursive: true });
   if (owner) chownSync(parent, owner.uid, owner.gid);
   const databaseDir = join(parent, 'data');
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const password = 'loadproof';
   const log = options.onLog ?? (() => {});
   const pg = new EmbeddedPostgres({

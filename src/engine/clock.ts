@@ -32,7 +32,10 @@ export const realClock: Clock = {
         timer = setTimeout(wake, Math.ceil(wait));
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      wake();
+      // Even a sleep that is already due yields to the event loop once: a loop that sleeps
+      // until a time in the past must not starve timers and I/O.
+      if (atMs - wallNow() <= 0) setImmediate(wake);
+      else wake();
     });
   },
 };

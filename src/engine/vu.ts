@@ -99,7 +99,10 @@ class Response implements HttpResponse {
 
 export class VirtualUser {
   readonly vars: Record<string, unknown> = {};
+  /** This VU's own iterations so far (0 during its first). */
   iteration = -1;
+  /** The iteration's number in its scenario, unique over VUs and threads. */
+  scenarioIteration = -1;
   scenario = '';
   flowName = '';
   scenarioTags: Record<string, string> = {};
@@ -137,6 +140,9 @@ export class VirtualUser {
       get iteration() {
         return self.iteration;
       },
+      get scenarioIteration() {
+        return self.scenarioIteration;
+      },
       get scenario() {
         return self.scenario;
       },
@@ -156,13 +162,15 @@ export class VirtualUser {
   begin(
     scenario: string,
     scenarioTags: Record<string, string>,
-    iteration: number,
+    scenarioIteration: number,
     flow: string,
     intendedAt: number,
   ) {
+    if (this.scenario !== scenario) this.iteration = -1;
     this.scenario = scenario;
     this.scenarioTags = scenarioTags;
-    this.iteration = iteration;
+    this.iteration++;
+    this.scenarioIteration = scenarioIteration;
     this.flowName = flow;
     this.pendingIntendedAt = intendedAt;
   }

@@ -56,8 +56,10 @@ export interface VuMetrics {
 export interface Vu<Setup = any, Data = Record<string, readonly unknown[]>> {
   /** 1-based id, unique across workers. */
   readonly id: number;
-  /** The iteration number of this VU, from 0. */
+  /** This VU's own iteration count in its scenario, from 0. */
   readonly iteration: number;
+  /** The iteration's number in the scenario, unique across VUs and worker threads, from 0. */
+  readonly scenarioIteration: number;
   /** The scenario this iteration belongs to. */
   readonly scenario: string;
   /** Per-VU variables, kept across iterations. */

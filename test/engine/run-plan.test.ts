@@ -141,7 +141,7 @@ describe('runPlan', () => {
             iterations: 10,
             flow: async (vu) => {
               await vu.http.get('/hello');
-              if (vu.iteration % 2 === 0) throw new TypeError('boom');
+              if (vu.scenarioIteration % 2 === 0) throw new TypeError('boom');
             },
           },
         },
@@ -155,5 +155,32 @@ describe('runPlan', () => {
       ['scenario s: iteration failed: TypeError: boom'],
       'each distinct error is logged once',
     );
+  });
+
+  it('ramping-vus on the real clock ends on time with every VU stopped', async () => {
+    const plan = validatePlan(
+      definePlan({
+        target: server.url,
+        scenarios: {
+          r: {
+            executor: 'ramping-vus',
+            startVUs: 5,
+            stages: [
+              { duration: '1s', target: 60 },
+              { duration: '1s', target: 0 },
+            ],
+            flow: async (vu) => {
+              await vu.http.get('/hello');
+              await vu.sleep(0.02);
+            },
+          },
+        },
+      }),
+    );
+    const t0 = Date.now();
+    const r = await runPlan({ plan, workers: 1 });
+    assert.ok(Date.now() - t0 < 6000, `took ${Date.now() - t0} ms`);
+    assert.ok(r.requests.total > 100);
+    assert.equal(r.interrupted, false);
   });
 });

@@ -85,7 +85,7 @@ export async function runRampingVus(ctx: ExecutorContext<Cfg<'ramping-vus'>>): P
   const idle: VirtualUser[] = [];
   const retiring = new Set<Promise<void>>();
   const TICK_MS = 100;
-  while (!ctx.stop.signal.aborted) {
+  while (!ctx.stop.signal.aborted && clock.now() < endAt) {
     const elapsed = clock.now() - ctx.startAt;
     const target = shareOf(vuTargetAt(config.startVUs, config.stages, elapsed), ctx.index, ctx.count);
     while (running.length < target) {

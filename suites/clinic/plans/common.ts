@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { type CheckInput, queryRows, sqlCheck, type Vu } from 'loadproof';
+import { LEDGER_SQL, OVERBOOKED_SQL } from '../integrity.ts';
 
 export interface Fixture {
   authorizationIds: string[];
@@ -75,24 +76,6 @@ export const DATABASE_URL = () => {
   if (!url) throw new Error('DATABASE_URL is not set: the integrity checks need the clinic database');
   return url;
 };
-
-/** Authorizations where used + scheduled > total: overbooking. */
-export const OVERBOOKED_SQL = `
-  SELECT id, auth_number, total_units, used_units, scheduled_units,
-         used_units + scheduled_units - total_units AS overbooked_by
-    FROM authorizations
-   WHERE used_units + scheduled_units > total_units`;
-
-/** Per authorization, the ledger's sums must equal used and scheduled units. */
-export const LEDGER_SQL = `
-  WITH sums AS (
-    SELECT authorization_id,
-           COALESCE(SUM(CASE operation WHEN 'RESERVE' THEN units WHEN 'RELEASE' THEN -units WHEN 'CONSUME' THEN -units END), 0) AS scheduled,
-           COALESCE(SUM(CASE operation WHEN 'CONSUME' THEN units ELSE 0 END), 0) AS used
-      FROM unit_ledger GROUP BY authorization_id)
-  SELECT a.id, a.scheduled_units, a.used_units, COALESCE(s.scheduled, 0) AS ledger_scheduled, COALESCE(s.used, 0) AS ledger_used
-    FROM authorizations a LEFT JOIN sums s ON s.authorization_id = a.id
-   WHERE a.scheduled_units <> COALESCE(s.scheduled, 0) OR a.used_units <> COALESCE(s.used, 0)`;
 
 /** The checks of every clinic scenario: after it, and every 10 s during it. */
 export function integrityChecks(): Record<string, CheckInput> {

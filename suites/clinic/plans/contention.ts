@@ -29,8 +29,8 @@ export default definePlan<ClinicSetup>({
       duration: quick ? '10s' : '60s',
       gracefulStop: '10s',
       flow: async (vu) => {
-        // Every VU walks the pool from its own place, so all 50 race on each authorization.
-        const authId = pool[(vu.iteration + vu.id) % pool.length] as string;
+        // Consecutive iterations of the scenario (over every VU and thread) walk the pool, so all VUs race on each authorization.
+        const authId = pool[vu.scenarioIteration % pool.length] as string;
         await operate(vu, f, authId, 'reserve', 10);
       },
     },

@@ -1,0 +1,236 @@
+/**
+ * The clinic service: authorization units reserved, released and consumed by practitioners,
+ * never overbooked. Fastify 5 and pg.
+ */
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import pg from 'pg';
+import { AuthError, clinicSecret, type Principal, TokenVerifier } from './auth.ts';
+import { ClinicMetrics } from './metrics.ts';
+import { migrate } from './migrate.ts';
+import { type RateLimit, RateLimiter } from './rate-limit.ts';
+import { type Operation, type OperationResult, type Strategy, UnitOperations } from './units.ts';
+
+export interface ClinicOptions {
+  databaseUrl: string;
+  strategy?: Strategy;
+  /** undefined: no rate limiting (the load-test profile). */
+  rateLimit?: RateLimit;
+  poolSize?: number;
+  secret?: Uint8Array;
+  /** Apply migrations at start (default true). */
+  migrate?: boolean;
+  /** Test-only hooks; the service's own start script never sets them. */
+  testHooks?: {
+    unsafe?: { gapMs: number };
+    injectSerializationFailures?: () => boolean;
+    skipMigrations?: string[];
+  };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const OPERATIONS: Record<string, Operation> = { reserve: 'RESERVE', release: 'RELEASE', consume: 'CONSUME' };
+const MAX_UNITS = 1_000_000;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+function fail(reply: FastifyReply, status: number, error: string, message: string, extra: object = {}) {
+  return reply.code(status).send({ error, message, ...extra });
+}
+
+export async function createClinicApp(o: ClinicOptions): Promise<{ app: FastifyInstance; pool: pg.Pool }> {
+  const strategy = o.strategy ?? 'serializable';
+  const poolSize = o.poolSize ?? 20;
+  const pool = new pg.Pool({
+    connectionString: o.databaseUrl,
+    max: poolSize,
+    // Every statement of the serializable strategy is its own SERIALIZABLE transaction.
+    ...(strategy === 'serializable' && !o.testHooks?.unsafe
+      ? { options: '-c default_transaction_isolation=serializable' }
+      : {}),
+  });
+  pool.on('error', () => {}); // an idle client's connection dropped; the pool replaces it
+  if (o.migrate !== false) await migrate(pool, { skip: o.testHooks?.skipMigrations ?? [] });
+
+  const metrics = new ClinicMetrics();
+  const verifier = new TokenVerifier(o.secret ?? clinicSecret());
+  const limiter = o.rateLimit ? new RateLimiter(o.rateLimit) : undefined;
+  const units = new UnitOperations({
+    pool,
+    strategy: o.testHooks?.unsafe ? 'unsafe' : strategy,
+    onRetry: () => metrics.retries++,
+    ...(o.testHooks?.injectSerializationFailures
+      ? { injectSerializationFailures: o.testHooks.injectSerializationFailures }
+      : {}),
+    ...(o.testHooks?.unsafe ? { unsafeGapMs: o.testHooks.unsafe.gapMs } : {}),
+  });
+
+  const app = Fastify({ logger: false, bodyLimit: 16 * 1024, return503OnClosing: true });
+
+  app.addHook('onResponse', async (req, reply) => {
+    metrics.countRequest(req.routeOptions.url ?? 'unknown', req.method, reply.statusCode);
+  });
+
+  app.setNotFoundHandler((_req, reply) => fail(reply, 404, 'not_found', 'no such route'));
+  app.setErrorHandler((err: Error & { code?: string; statusCode?: number }, _req, reply) => {
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+      return fail(reply, 413, 'payload_too_large', 'body over 16 KiB');
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+      return fail(reply, 415, 'unsupported_media_type', 'send application/json');
+    if (
+      err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||
+      err instanceof SyntaxError ||
+      err.code === 'FST_ERR_CTP_INVALID_JSON_BODY'
+    ) {
+      return fail(reply, 400, 'malformed_json', 'the body is not valid JSON');
+    }
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)
+      return fail(reply, err.statusCode, 'bad_request', err.message);
+    // Details stay in the server; the client gets no stack trace.
+    process.stderr.write(`clinic: unexpected error: ${err.message}\n`);
+    return fail(reply, 500, 'internal', 'internal error');
+  });
+
+  app.get('/health', async (_req, reply) => {
+    try {
+      await pool.query('SELECT 1');
+      return { status: 'ok', strategy };
+    } catch {
+      return fail(reply, 503, 'unavailable', 'database unreachable');
+    }
+  });
+
+  app.get('/metrics', async (_req, reply) => {
+    reply.type('text/plain; version=0.0.4');
+    return metrics.render(pool, poolSize);
+  });
+
+  const authenticate = async (req: FastifyRequest, reply: FastifyReply) => {
+    try {
+      req.principal = await verifier.verify(req.headers.authorization);
+    } catch (e) {
+      if (e instanceof AuthError) return fail(reply, 401, 'unauthorized', e.message);
+      throw e;
+    }
+    if (req.principal.role !== 'PRACTITIONER' && req.principal.role !== 'ADMIN') {
+      return fail(reply, 403, 'forbidden', `role ${req.principal.role} may not use authorizations`);
+    }
+    if (limiter) {
+      const wait = limiter.take(req.headers.authorization as string);
+      if (wait > 0) {
+        metrics.rateLimited++;
+        reply.header('retry-after', String(wait));
+        return fail(reply, 429, 'rate_limited', `too many requests for this token; retry in ${wait}s`);
+      }
+    }
+  };
+
+  const loadAuthorization = async (id: string, org: string) => {
+    if (!UUID.test(id)) return undefined;
+    const { rows } = await pool.query({
+      name: 'get_authorization',
+      text: 'SELECT * FROM authorizations WHERE id = $1 AND organization_id = $2',
+      values: [id, org],
+    });
+    return rows[0] as Record<string, number | string> | undefined;
+  };
+
+  app.get<{ Params: { id: string } }>(
+    '/api/authorizations/:id',
+    { onRequest: authenticate },
+    async (req, reply) => {
+      const a = await loadAuthorization(req.params.id, req.principal?.organizationId as string);
+      return a ?? fail(reply, 404, 'not_found', 'no such authorization');
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/authorizations/:id/available-units',
+    { onRequest: authenticate },
+    async (req, reply) => {
+      const a = await loadAuthorization(req.params.id, req.principal?.organizationId as string);
+      if (!a) return fail(reply, 404, 'not_found', 'no such authorization');
+      const total = Number(a.total_units);
+      const used = Number(a.used_units);
+      const scheduled = Number(a.scheduled_units);
+      return {
+        id: a.id,
+        total_units: total,
+        used_units: used,
+        scheduled_units: scheduled,
+        available_units: total - used - scheduled,
+      };
+    },
+  );
+
+  app.post<{ Params: { id: string; op: string }; Body: unknown }>(
+    '/api/authorizations/:id/:op',
+    { onRequest: authenticate },
+    async (req, reply) => {
+      const op = OPERATIONS[req.params.op];
+      if (!op) return fail(reply, 404, 'not_found', 'no such route');
+      const body = req.body as { units?: unknown } | undefined;
+      const n = body && typeof body === 'object' ? body.units : undefined;
+      if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_UNITS) {
+        return fail(reply, 400, 'validation', `units: expected a positive integer up to ${MAX_UNITS}`, {
+          field: 'units',
+        });
+      }
+      const p = req.principal as Principal;
+      if (!UUID.test(req.params.id)) return fail(reply, 404, 'not_found', 'no such authorization');
+      const r: OperationResult = await units.apply(req.params.id, p.organizationId, p.userId, op, n);
+      metrics.countOperation(op, r.result);
+      switch (r.result) {
+        case 'ok': {
+          const a = r.authorization;
+          return {
+            ...a,
+            available_units: Number(a.total_units) - Number(a.used_units) - Number(a.scheduled_units),
+          };
+        }
+        case 'not_found':
+          return fail(reply, 404, 'not_found', 'no such authorization');
+        case 'unknown_user':
+          return fail(reply, 401, 'unauthorized', 'the token names no user of this organization');
+        case 'inactive':
+          return fail(reply, 409, 'inactive', `authorization is ${r.status}`, { status: r.status });
+        case 'conflict': {
+          const { result: _, reason, ...rest } = r;
+          return fail(reply, 409, 'conflict', reason, rest);
+        }
+        case 'retries_exhausted':
+          metrics.retriesExhausted++;
+          reply.header('retry-after', '1');
+          return fail(
+            reply,
+            503,
+            'busy',
+            `the operation could not be serialized after ${r.attempts} attempts; retry`,
+          );
+      }
+    },
+  );
+
+  app.addHook('onClose', async () => {
+    await pool.end();
+  });
+  return { app, pool };
+}
+
+export interface RunningClinic {
+  url: string;
+  app: FastifyInstance;
+  pool: pg.Pool;
+  close(): Promise<void>;
+}
+
+export async function startClinic(
+  o: ClinicOptions & { port?: number; host?: string },
+): Promise<RunningClinic> {
+  const { app, pool } = await createClinicApp(o);
+  const address = await app.listen({ port: o.port ?? 0, host: o.host ?? '127.0.0.1' });
+  return { url: address, app, pool, close: () => app.close() };
+}

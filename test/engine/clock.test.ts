@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { realClock } from '../../src/engine/clock.ts';
+
+describe('real clock', () => {
+  it('never wakes early', async () => {
+    for (const ms of [0.3, 1, 2.5, 7]) {
+      const at = realClock.now() + ms;
+      await realClock.sleepUntil(at);
+      assert.ok(realClock.now() >= at, `woke ${at - realClock.now()} ms early`);
+    }
+  });
+
+  it('a sleep already due still yields to timers (a loop over past times cannot starve the event loop)', async () => {
+    let fired = false;
+    setTimeout(() => {
+      fired = true;
+    }, 0);
+    const deadline = Date.now() + 2000;
+    while (!fired && Date.now() < deadline) await realClock.sleepUntil(0);
+    assert.equal(fired, true);
+  });
+
+  it('an abort ends a sleep at once', async () => {
+    const stop = new AbortController();
+    const t0 = realClock.now();
+    setTimeout(() => stop.abort(), 20);
+    await realClock.sleepUntil(t0 + 60_000, stop.signal);
+    assert.ok(realClock.now() - t0 < 1000);
+  });
+});
