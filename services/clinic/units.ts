@@ -4,6 +4,12 @@
  *   retried on serialization failures (40001) and deadlocks (40P01) with jittered exponential
  *   backoff, at most `maxAttempts` times.
  * - `row-lock`: READ COMMITTED with SELECT ... FOR UPDATE in the same single statement.
+ *
+ * Both safe strategies first queue operations on the same authorization inside this process:
+ * requests racing for one row would otherwise mostly wait for each other in PostgreSQL and then
+ * fail and retry. The queue only removes pointless conflicts; correctness still rests on the
+ * database (another instance of the service races through its own transactions).
+ *
  * - `unsafe`: read, then write what was read plus the change, in separate statements with no
  *   lock. It overbooks under concurrency; it exists only for the test that proves the integrity
  *   check can fail, and no configuration of the running service can choose it.
@@ -47,14 +53,42 @@ function delayFor(attempt: number, p: RetryPolicy): number {
   return Math.random() * cap;
 }
 
+/** Runs tasks one after another per key; keys do not wait for each other. */
+export class KeyedQueue {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const prev = this.tails.get(key) ?? Promise.resolve();
+    const next = prev.then(task, task);
+    const tail = next.catch(() => {});
+    this.tails.set(key, tail);
+    tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return next;
+  }
+}
+
 export class UnitOperations {
   private readonly retry: RetryPolicy;
+  private readonly queue = new KeyedQueue();
 
   constructor(private readonly o: UnitOperationsOptions) {
     this.retry = o.retry ?? DEFAULT_RETRY;
   }
 
-  async apply(
+  apply(
+    authId: string,
+    orgId: string,
+    userId: string,
+    op: Operation,
+    units: number,
+  ): Promise<OperationResult> {
+    if (this.o.strategy === 'unsafe') return this.withRetries(authId, orgId, userId, op, units);
+    return this.queue.run(authId, () => this.withRetries(authId, orgId, userId, op, units));
+  }
+
+  private async withRetries(
     authId: string,
     orgId: string,
     userId: string,

@@ -27,9 +27,16 @@ function target(vu: Vu): string {
     : (spread[(vu.id * 13 + vu.iteration) % spread.length] as string);
 }
 
+/**
+ * Think time between a practitioner's operations. It sets the request rate, and so how long the
+ * authorizations' units last: at about 27 operations/s the spread pool is not exhausted within
+ * the 10 minutes of the full profile, and conflicts stay those of real contention.
+ */
+const THINK_S = 3.5;
+
 const op = (operation: Operation, units: number) => async (vu: Vu) => {
   await operate(vu, f, target(vu), operation, units);
-  await vu.sleep(0.1);
+  await vu.sleep(THINK_S * (0.5 + ((vu.scenarioIteration * 7919) % 1000) / 1000));
 };
 
 export default definePlan<ClinicSetup>({
