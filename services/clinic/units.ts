@@ -10,8 +10,8 @@
  * fail and retry. The queue only removes pointless conflicts; correctness still rests on the
  * database (another instance of the service races through its own transactions).
  *
- * - `unsafe`: read, then write what was read plus the change, in separate statements with no
- *   lock. It overbooks under concurrency; it exists only for the test that proves the integrity
+ * - `unsafe`: check a read, then apply the change, in separate statements with no lock: the
+ *   classic check-then-act race. It overbooks under concurrency; it exists only for the test that proves the integrity
  *   check can fail, and no configuration of the running service can choose it.
  */
 import type pg from 'pg';
@@ -151,11 +151,11 @@ export class UnitOperations {
       };
     const scheduled = a.scheduled_units + (op === 'RESERVE' ? units : -units);
     const used = a.used_units + (op === 'CONSUME' ? units : 0);
-    await db.query('UPDATE authorizations SET scheduled_units = $2, used_units = $3 WHERE id = $1', [
-      authId,
-      scheduled,
-      used,
-    ]);
+    // The check above used a stale read; the write applies the change to whatever is there now.
+    await db.query(
+      'UPDATE authorizations SET scheduled_units = scheduled_units + $2, used_units = used_units + $3 WHERE id = $1',
+      [authId, op === 'RESERVE' ? units : -units, op === 'CONSUME' ? units : 0],
+    );
     await db.query(
       `INSERT INTO unit_ledger (authorization_id, user_id, operation, units, scheduled_before, scheduled_after, used_before, used_after)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
