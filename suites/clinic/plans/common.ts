@@ -3,7 +3,7 @@
  * profile (quick: 10-20 s of the same shape, for `npm start` and CI; full: the seed's figures),
  * the integrity checks, and the client-side ledger of what the service acknowledged.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { type CheckInput, queryRows, sqlCheck, type Vu } from 'loadproof';
 import { LEDGER_SQL, OVERBOOKED_SQL } from '../integrity.ts';
 
@@ -71,10 +71,12 @@ export async function operate(vu: Vu, f: Fixture, authId: string, op: Operation,
   return res;
 }
 
+/** The clinic database: DATABASE_URL, or the one `npm run serve:clinic` started (.loadproof/). */
 export const DATABASE_URL = () => {
-  const url = process.env.DATABASE_URL;
-  if (!url) throw new Error('DATABASE_URL is not set: the integrity checks need the clinic database');
-  return url;
+  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
+  const file = new URL('../../../.loadproof/clinic-database-url', import.meta.url);
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  throw new Error('DATABASE_URL is not set and no local clinic database is running: the integrity checks need the clinic database');
 };
 
 /** The checks of every clinic scenario: after it, and every 10 s during it. */

@@ -1,0 +1,186 @@
+/**
+ * `npm start`: the main job. Starts an embedded PostgreSQL (or uses DATABASE_URL's server) and
+ * the reference services, sets up their data, runs the quick profile of every suite scenario
+ * with its checks, writes results/<timestamp>/ (a results.json per scenario, reports,
+ * PERFORMANCE_TEST_RESULTS.md) and prints the verdict. Stops everything it started, on Ctrl-C too.
+ *
+ *   npm start [-- --profile quick|full] [--out DIR] [--workers N] [--only clinic-contention,...]
+ * Exit: 0 GO, 3 NO-GO, 2 invalid input, 1 unexpected failure.
+ */
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ensureDatabase, maskUrl } from '../services/shared/database.ts';
+import { freePort, type PostgresHandle, startPostgres } from '../services/shared/postgres.ts';
+import { EXIT } from '../src/errors.ts';
+import { timestampFolder } from '../src/outputs/write-results.ts';
+import { writeReports } from '../src/report/write.ts';
+import {
+  type Observations,
+  recommendation,
+  renderPerformanceResults,
+} from '../src/suite/performance-results.ts';
+import { startProcess, stopAll } from '../src/suite/processes.ts';
+import { runClinicSuite } from '../suites/clinic/suite.ts';
+
+const HELP = `npm start [-- options]: run every suite scenario against the reference services
+
+  --profile quick|full   quick (default): 10-20 s per scenario; full: the seeds' durations
+  --out DIR              results folder (default results/<timestamp>)
+  --workers N            load generator threads (default: number of cores)
+  --only NAMES           comma-separated scenarios, e.g. clinic-contention
+  --help
+
+Exit codes: 0 GO, 3 NO-GO, 2 invalid input, 1 unexpected failure.`;
+
+let args: ReturnType<typeof parseArgs>;
+try {
+  args = parseArgs({
+    options: {
+      profile: { type: 'string', default: 'quick' },
+      out: { type: 'string' },
+      workers: { type: 'string' },
+      only: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+} catch (e) {
+  process.stderr.write(`${(e as Error).message}\n\n${HELP}\n`);
+  process.exit(EXIT.invalidInput);
+}
+const v = args.values as { profile: string; out?: string; workers?: string; only?: string; help: boolean };
+if (v.help) {
+  process.stdout.write(`${HELP}\n`);
+  process.exit(0);
+}
+if (v.profile !== 'quick' && v.profile !== 'full') {
+  process.stderr.write(`--profile: expected quick or full, got "${v.profile}"\n`);
+  process.exit(EXIT.invalidInput);
+}
+const workers = v.workers === undefined ? undefined : Number(v.workers);
+if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) {
+  process.stderr.write(`--workers: expected a positive integer, got "${v.workers}"\n`);
+  process.exit(EXIT.invalidInput);
+}
+const profile = v.profile as 'quick' | 'full';
+const only = v.only?.split(',').map((s) => s.trim());
+const outDir = resolve(v.out ?? timestampFolder());
+const started = Date.now();
+const stop = new AbortController();
+const say = (m: string) => process.stderr.write(`${m}\n`);
+
+let pg: PostgresHandle | undefined;
+let interrupted = false;
+const cleanup = async () => {
+  await stopAll();
+  await pg?.stop();
+};
+process.on('SIGINT', () => {
+  if (interrupted) process.exit(EXIT.unexpected);
+  interrupted = true;
+  say('\nstopping: finishing in-flight requests, then stopping the services (Ctrl-C again to quit at once)');
+  stop.abort();
+});
+
+async function main(): Promise<number> {
+  say(`loadproof main job: ${profile} profile, results in ${relative(process.cwd(), outDir) || '.'}`);
+  pg = await startPostgres();
+  say(`postgres: ${pg.embedded ? 'embedded' : 'external'} at ${maskUrl(pg.url)}`);
+
+  // clinic
+  const clinicDb = pg.databaseUrl('clinic_load_test');
+  await ensureDatabase(clinicDb);
+  const secret = randomBytes(32).toString('base64url');
+  process.env.CLINIC_JWT_SECRET = secret;
+  const clinicPort = await freePort();
+  const clinicUrl = `http://127.0.0.1:${clinicPort}`;
+  const clinic = await startProcess({
+    name: 'clinic',
+    command: process.execPath,
+    args: ['--import', 'tsx', new URL('../services/clinic/main.ts', import.meta.url).pathname],
+    env: {
+      ...process.env,
+      PORT: String(clinicPort),
+      DATABASE_URL: clinicDb,
+      CLINIC_RATE_LIMIT: 'off',
+      CLINIC_JWT_SECRET: secret,
+    },
+    healthUrl: `${clinicUrl}/health`,
+    url: clinicUrl,
+  });
+  say(`clinic: ${clinicUrl} (SERIALIZABLE, rate limiting off)`);
+  let clinicExit: string | undefined;
+  clinic.child.once('exit', (code, signal) => {
+    if (!stop.signal.aborted)
+      clinicExit = `clinic service exited during the run (code ${code}, signal ${signal})`;
+  });
+
+  const suite = await runClinicSuite({
+    clinicUrl,
+    databaseUrl: clinicDb,
+    profile,
+    outDir,
+    secret: new TextEncoder().encode(secret),
+    ...(workers !== undefined ? { workers } : {}),
+    signal: stop.signal,
+    ...(only ? { only } : {}),
+  });
+  const metrics = await fetch(`${clinicUrl}/metrics`)
+    .then((r) => r.text())
+    .catch(() => '');
+  const metric = (name: string) =>
+    Number(new RegExp(`^${name} (\\d+)`, 'm').exec(metrics)?.[1] ?? Number.NaN);
+  const obs: Observations = {
+    crashes: clinicExit ? [clinicExit] : [],
+    notes: [
+      `clinic database pool: ${metric('clinic_db_pool_waiting')} requests waiting at the end; ` +
+        `${metric('clinic_tx_retries_total')} transactions retried, ${metric('clinic_tx_retries_exhausted_total')} gave up (503)`,
+      `final integrity check: ${suite.overbooked.length} overbooked authorizations, ${suite.ledger.length} ledger mismatches`,
+      'rehab suite: not part of this run yet (its service is tracked in issue 7)',
+    ],
+  };
+  if (suite.overbooked.length)
+    obs.crashes.push(`OVERBOOKING in the final check: ${suite.overbooked.length} authorizations`);
+
+  const runs = suite.runs.map((r) => ({ name: r.name, results: r.results }));
+  writeFileSync(
+    join(outDir, 'PERFORMANCE_TEST_RESULTS.md'),
+    renderPerformanceResults('Performance test results', runs, obs),
+  );
+  const reports = writeReports(
+    outDir,
+    runs.map((r) => r.results),
+  );
+  const rec = recommendation(runs, obs);
+
+  const lines = ['', `verdict: ${rec.status}${interrupted ? ' (interrupted)' : ''}`, ''];
+  for (const r of suite.runs) {
+    const d = r.results.metrics.http_req_duration;
+    const p95 = d?.type === 'trend' ? `${d.p95.toFixed(1)} ms` : '-';
+    lines.push(
+      `  ${r.results.verdict.status === 'GO' ? 'GO   ' : 'NO-GO'}  ${r.name.padEnd(20)} ${String(r.results.requests.total).padStart(7)} requests  ${r.results.requests.rps.toFixed(0).padStart(6)}/s  p95 ${p95}`,
+    );
+  }
+  for (const reason of rec.reasons) lines.push(`  - ${reason}`);
+  lines.push(
+    '',
+    `results:   ${relative(process.cwd(), outDir)}/`,
+    `report:    ${relative(process.cwd(), join(outDir, 'PERFORMANCE_TEST_RESULTS.md'))}`,
+    ...reports.map((p) => `           ${relative(process.cwd(), p)}`),
+    `took ${((Date.now() - started) / 1000).toFixed(0)} s`,
+  );
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return rec.status === 'GO' && !interrupted ? EXIT.go : EXIT.noGo;
+}
+
+let code: number = EXIT.unexpected;
+try {
+  code = await main();
+} catch (e) {
+  say(`main job failed: ${(e as Error).message}`);
+  code = (e as { exitCode?: number }).exitCode ?? EXIT.unexpected;
+} finally {
+  await cleanup();
+}
+process.exit(code);

@@ -1,0 +1,64 @@
+/**
+ * results.md: verdict, thresholds, checks, scenarios and endpoints in Markdown, for pull
+ * requests. A pure function of results files.
+ */
+import type { ResultsFile, TrendSummary } from '../outputs/results-types.ts';
+
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const ms = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(1));
+
+export function renderMarkdown(all: ResultsFile[]): string {
+  const out: string[] = [];
+  const go = all.every((r) => r.verdict.status === 'GO');
+  out.push(`# loadproof: ${go ? 'GO' : 'NO-GO'}`, '');
+  for (const r of all) {
+    out.push(`## ${cell(r.plan.name)}: ${r.verdict.status}`, '');
+    out.push(
+      `${r.startedAt}, ${(r.durationMs / 1000).toFixed(1)} s, ${r.requests.total} requests (${r.requests.rps.toFixed(1)}/s), ` +
+        `${r.iterations} iterations, ${r.droppedIterations} dropped${r.interrupted ? ', **interrupted**' : ''}.`,
+      '',
+    );
+    for (const reason of r.verdict.reasons) out.push(`- ${cell(reason)}`);
+    for (const w of r.verdict.warnings) out.push(`- warning: ${cell(w)}`);
+    if (r.verdict.reasons.length || r.verdict.warnings.length) out.push('');
+    if (r.thresholds.length) {
+      out.push('| threshold | actual | result |', '| --- | ---: | --- |');
+      for (const t of r.thresholds) {
+        out.push(
+          `| \`${cell(t.metric)}\` \`${cell(t.expression)}\`${t.critical ? ` (critical \`${cell(t.critical)}\`)` : ''} | ${t.actual ?? 'no data'} | ${t.level} |`,
+        );
+      }
+      out.push('');
+    }
+    if (r.checks.length) {
+      out.push('| check | runs | failures | result |', '| --- | ---: | ---: | --- |');
+      for (const c of r.checks) {
+        out.push(
+          `| ${cell(c.name)} | ${c.runs} | ${c.failures} | ${c.ok ? 'PASS' : `FAIL (${c.phase}): ${cell(c.message ?? '')}`} |`,
+        );
+      }
+      out.push('');
+    }
+    out.push(
+      '| scenario / endpoint | requests | rps | statuses | p50 ms | p95 ms | p99 ms | max ms |',
+      '| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |',
+    );
+    for (const s of Object.values(r.scenarios)) {
+      const d = s.metrics.http_req_duration as TrendSummary | undefined;
+      const statuses = (q: typeof s.requests) =>
+        [...Object.entries(q.byStatus), ...Object.entries(q.errors)]
+          .map(([k, n]) => `${k}: ${n}`)
+          .join(', ') || '-';
+      out.push(
+        `| **${cell(s.name)}** | ${s.requests.total} | ${s.requests.rps.toFixed(1)} | ${statuses(s.requests)} | ${ms(d?.p50)} | ${ms(d?.p95)} | ${ms(d?.p99)} | ${ms(d?.max)} |`,
+      );
+      for (const e of s.endpoints) {
+        out.push(
+          `| ${cell(e.key)} | ${e.requests.total} | ${e.requests.rps.toFixed(1)} | ${statuses(e.requests)} | ${ms(e.latency.p50)} | ${ms(e.latency.p95)} | ${ms(e.latency.p99)} | ${ms(e.latency.max)} |`,
+        );
+      }
+    }
+    out.push('');
+  }
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,14 @@
+/**
+ * Writes the reports of one or several results files into a folder. Rendered from results.json
+ * alone, so they can be rebuilt later with `loadproof report`.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ResultsFile } from '../outputs/results-types.ts';
+import { renderMarkdown } from './markdown.ts';
+
+export function writeReports(dir: string, results: ResultsFile[]): string[] {
+  const md = join(dir, 'results.md');
+  writeFileSync(md, renderMarkdown(results));
+  return [md];
+}
