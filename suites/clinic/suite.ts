@@ -5,9 +5,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { clinicSecret } from '../../services/clinic/auth.ts';
 import { queryRows } from '../../src/checks/sql.ts';
 import { runSuitePlan, type SuitePlanRun } from '../../src/suite/run-suite-plan.ts';
-import { clinicSecret } from '../../services/clinic/auth.ts';
 import { LEDGER_SQL, OVERBOOKED_SQL } from './integrity.ts';
 import { seedClinic, writeFixture } from './seed-data.ts';
 
@@ -59,6 +59,9 @@ export async function runClinicSuite(o: ClinicSuiteOptions): Promise<ClinicSuite
   }
   const overbooked = await queryRows(o.databaseUrl, OVERBOOKED_SQL);
   const ledger = await queryRows(o.databaseUrl, LEDGER_SQL);
-  writeFileSync(join(o.outDir, 'clinic-integrity.json'), `${JSON.stringify({ overbooked, ledger }, null, 2)}\n`);
+  writeFileSync(
+    join(o.outDir, 'clinic-integrity.json'),
+    `${JSON.stringify({ overbooked, ledger }, null, 2)}\n`,
+  );
   return { runs, overbooked, ledger };
 }

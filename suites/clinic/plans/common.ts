@@ -76,7 +76,9 @@ export const DATABASE_URL = () => {
   if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
   const file = new URL('../../../.loadproof/clinic-database-url', import.meta.url);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  throw new Error('DATABASE_URL is not set and no local clinic database is running: the integrity checks need the clinic database');
+  throw new Error(
+    'DATABASE_URL is not set and no local clinic database is running: the integrity checks need the clinic database',
+  );
 };
 
 /** The checks of every clinic scenario: after it, and every 10 s during it. */
