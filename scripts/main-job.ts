@@ -12,7 +12,7 @@ import { writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureDatabase, maskUrl } from '../services/shared/database.ts';
-import { freePort, type PostgresHandle, startPostgres } from '../services/shared/postgres.ts';
+import { type PostgresHandle, startPostgres } from '../services/shared/postgres.ts';
 import { EXIT } from '../src/errors.ts';
 import { timestampFolder } from '../src/outputs/write-results.ts';
 import { writeReports } from '../src/report/write.ts';
@@ -21,7 +21,8 @@ import {
   recommendation,
   renderPerformanceResults,
 } from '../src/suite/performance-results.ts';
-import { startProcess, stopAll } from '../src/suite/processes.ts';
+import { stopAll } from '../src/suite/processes.ts';
+import { startClinicProcess } from '../suites/clinic/service-process.ts';
 import { runClinicSuite } from '../suites/clinic/suite.ts';
 
 const HELP = `npm start [-- options]: run every suite scenario against the reference services
@@ -93,22 +94,8 @@ async function main(): Promise<number> {
   await ensureDatabase(clinicDb);
   const secret = randomBytes(32).toString('base64url');
   process.env.CLINIC_JWT_SECRET = secret;
-  const clinicPort = await freePort();
-  const clinicUrl = `http://127.0.0.1:${clinicPort}`;
-  const clinic = await startProcess({
-    name: 'clinic',
-    command: process.execPath,
-    args: ['--import', 'tsx', new URL('../services/clinic/main.ts', import.meta.url).pathname],
-    env: {
-      ...process.env,
-      PORT: String(clinicPort),
-      DATABASE_URL: clinicDb,
-      CLINIC_RATE_LIMIT: 'off',
-      CLINIC_JWT_SECRET: secret,
-    },
-    healthUrl: `${clinicUrl}/health`,
-    url: clinicUrl,
-  });
+  const clinic = await startClinicProcess({ databaseUrl: clinicDb, secret });
+  const clinicUrl = clinic.url;
   say(`clinic: ${clinicUrl} (SERIALIZABLE, rate limiting off)`);
   let clinicExit: string | undefined;
   clinic.child.once('exit', (code, signal) => {

@@ -25,11 +25,14 @@ export interface LoadedPlan {
   baseDir: string;
 }
 
+let loads = 0;
+
 export async function importPlanModule(file: string): Promise<unknown> {
   await registerPlanLoader();
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    // A new module instance each time: a plan read again (after its data changed) is read anew.
+    mod = (await import(`${pathToFileURL(file).href}?load=${++loads}`)) as Record<string, unknown>;
   } catch (e) {
     if (e instanceof LoadproofError) throw e;
     const err = e as Error;

@@ -9,7 +9,7 @@ export async function resolve(specifier, context, nextResolve) {
   if (specifier === 'loadproof') return { url: SELF, shortCircuit: true, format: 'module' };
   const resolved = await nextResolve(specifier, context);
   if (
-    /\.(ts|mts)$/.test(resolved.url) &&
+    /\.(ts|mts)(\?|$)/.test(resolved.url) &&
     !resolved.url.includes('/node_modules/') &&
     resolved.format !== 'module'
   ) {

@@ -27,9 +27,9 @@ export function loadFixture(): Fixture {
   return JSON.parse(text) as Fixture;
 }
 
-export const PROFILE = process.env.LOADPROOF_PROFILE === 'quick' ? 'quick' : 'full';
-export const quick = PROFILE === 'quick';
-export const TARGET = process.env.CLINIC_URL ?? process.env.BASE_URL ?? 'http://127.0.0.1:3000';
+/** Read when a plan is loaded (not when this module is): one process may run several suites. */
+export const isQuick = () => process.env.LOADPROOF_PROFILE === 'quick';
+export const clinicTarget = () => process.env.CLINIC_URL ?? process.env.BASE_URL ?? 'http://127.0.0.1:3000';
 
 /** The organization's practitioner tokens, keyed by organization id. */
 export function tokensByOrganization(f: Fixture): Map<string, string[]> {
@@ -150,6 +150,7 @@ export interface ClinicSetup {
 
 /** setup() of every clinic plan: the service answers, and the units before the load. */
 export async function clinicSetup(): Promise<ClinicSetup> {
+  const TARGET = clinicTarget();
   const health = await fetch(`${TARGET}/health`).catch((e: Error) => {
     throw new Error(
       `the clinic service at ${TARGET} does not answer (${e.message}): start it with \`npm run serve:clinic\``,

@@ -7,19 +7,20 @@ import { definePlan } from 'loadproof';
 import {
   type ClinicSetup,
   clinicSetup,
+  clinicTarget,
   integrityChecks,
+  isQuick,
   loadFixture,
   operate,
-  quick,
-  TARGET,
 } from './common.ts';
 
 const f = loadFixture();
+const quick = isQuick();
 const pool = f.highContentionAuthIds;
 
 export default definePlan<ClinicSetup>({
   name: 'clinic: high contention',
-  target: TARGET,
+  target: clinicTarget(),
   setup: clinicSetup,
   metrics: { conflicts: 'rate', rate_limited: 'counter' },
   scenarios: {
@@ -29,8 +30,9 @@ export default definePlan<ClinicSetup>({
       duration: quick ? '10s' : '60s',
       gracefulStop: '10s',
       flow: async (vu) => {
-        // Consecutive iterations of the scenario (over every VU and thread) walk the pool, so all VUs race on each authorization.
-        const authId = pool[vu.scenarioIteration % pool.length] as string;
+        // Every VU walks the pool in the same order, so the 50 VUs race on one authorization at a
+        // time, as in the seed: 50 concurrent reserves of 10 units on 50 available units.
+        const authId = pool[vu.iteration % pool.length] as string;
         await operate(vu, f, authId, 'reserve', 10);
       },
     },

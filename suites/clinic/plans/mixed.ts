@@ -7,15 +7,16 @@ import { definePlan, type Vu } from 'loadproof';
 import {
   type ClinicSetup,
   clinicSetup,
+  clinicTarget,
   integrityChecks,
+  isQuick,
   loadFixture,
   type Operation,
   operate,
-  quick,
-  TARGET,
 } from './common.ts';
 
 const f = loadFixture();
+const quick = isQuick();
 const pool = f.highContentionAuthIds;
 const contention = new Set(pool);
 const spread = f.authorizations.filter((a) => !contention.has(a.id)).map((a) => a.id);
@@ -41,7 +42,7 @@ const op = (operation: Operation, units: number) => async (vu: Vu) => {
 
 export default definePlan<ClinicSetup>({
   name: 'clinic: mixed operations',
-  target: TARGET,
+  target: clinicTarget(),
   setup: clinicSetup,
   metrics: { conflicts: 'rate', rate_limited: 'counter' },
   scenarios: {

@@ -10,20 +10,21 @@ import { definePlan } from 'loadproof';
 import {
   type ClinicSetup,
   clinicSetup,
+  clinicTarget,
   integrityChecks,
+  isQuick,
   loadFixture,
   operate,
-  quick,
-  TARGET,
 } from './common.ts';
 
 const f = loadFixture();
+const quick = isQuick();
 const contention = new Set(f.highContentionAuthIds);
 const spread = f.authorizations.filter((a) => !contention.has(a.id)).map((a) => a.id);
 
 export default definePlan<ClinicSetup>({
   name: 'clinic: high throughput',
-  target: TARGET,
+  target: clinicTarget(),
   setup: clinicSetup,
   metrics: { conflicts: 'rate', rate_limited: 'counter' },
   scenarios: {
