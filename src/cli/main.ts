@@ -1,8 +1,13 @@
 /**
  * The `loadproof` command line. Exit codes: 0 GO, 3 NO-GO, 2 invalid input, 1 unexpected.
  */
+
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, exitCodeOf, LoadproofError } from '../errors.ts';
+import { readResultsFile } from '../report/read.ts';
+import { writeReports } from '../report/write.ts';
 import { VERSION } from '../version.ts';
 import { runCommand } from './run-command.ts';
 
@@ -42,6 +47,19 @@ export function buildProgram(): Command {
     .option('-q, --quiet', 'print nothing; only write results.json and set the exit code')
     .action(async (plan: string, flags) => {
       process.exitCode = await runCommand(plan, flags);
+    });
+
+  program
+    .command('report')
+    .description('render report.html and results.md again from one or several results.json files')
+    .argument('<results...>', 'results.json files (several share one report)')
+    .option('-o, --out <dir>', "folder for the reports (default: the first file's folder)")
+    .action((files: string[], flags: { out?: string }) => {
+      const results = files.map(readResultsFile);
+      const out = resolve(flags.out ?? dirname(files[0] as string));
+      mkdirSync(out, { recursive: true });
+      for (const p of writeReports(out, results)) process.stdout.write(`${p}\n`);
+      process.exitCode = EXIT.go;
     });
 
   return program;

@@ -11,6 +11,7 @@ import { timestampFolder, writeResultsFile } from '../outputs/write-results.ts';
 import { parseDurationMs } from '../plan/duration.ts';
 import { loadPlanFile } from '../plan/load.ts';
 import type { Overrides } from '../plan/overrides.ts';
+import { writeReports } from '../report/write.ts';
 
 export interface RunFlags {
   out?: string;
@@ -100,6 +101,11 @@ export async function runCommand(planPath: string, flags: RunFlags): Promise<num
     process.off('SIGTERM', onSigint);
   }
   const path = writeResultsFile(out, results);
-  if (!flags.quiet) process.stdout.write(`${renderConsoleSummary(results)}\n\nresults: ${path}\n`);
+  const reports = writeReports(out, [results]);
+  if (!flags.quiet) {
+    process.stdout.write(
+      `${renderConsoleSummary(results)}\n\nresults: ${path}\nreports: ${reports.join(', ')}\n`,
+    );
+  }
   return results.verdict.status === 'GO' ? EXIT.go : EXIT.noGo;
 }

@@ -5,10 +5,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResultsFile } from '../outputs/results-types.ts';
+import { renderHtml } from './html.ts';
 import { renderMarkdown } from './markdown.ts';
 
 export function writeReports(dir: string, results: ResultsFile[]): string[] {
+  const html = join(dir, 'report.html');
+  writeFileSync(html, renderHtml(results));
   const md = join(dir, 'results.md');
   writeFileSync(md, renderMarkdown(results));
-  return [md];
+  return [html, md];
 }

@@ -1,0 +1,197 @@
+/**
+ * report.html: one self-contained file (inline CSS and SVG, no script, no request leaving the
+ * page) rendered from one or several results files: the verdict first, then thresholds,
+ * checks, scenarios and endpoints, and charts over time. Readable on a laptop and printable.
+ */
+import type { ResultsFile, TrendSummary } from '../outputs/results-types.ts';
+import { lineChart } from './svg-chart.ts';
+
+const esc = (s: unknown) =>
+  String(s)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+const ms = (v: number | undefined) => (v === undefined ? '-' : v < 10 ? v.toFixed(2) : v.toFixed(1));
+const STATUS_COLORS: Record<string, string> = {
+  '2': '#2e7d32',
+  '3': '#0277bd',
+  '4': '#ef6c00',
+  '5': '#c62828',
+};
+const PALETTE = ['#6a1b9a', '#00838f', '#8d6e63', '#ad1457', '#546e7a', '#f9a825'];
+
+const CSS = `
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1d2329;background:#f6f7f9}
+main{max-width:1180px;margin:0 auto;padding:20px}
+h1{margin:0 0 4px;font-size:22px} h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #d8dde3;padding-bottom:4px}
+h3{font-size:15px;margin:18px 0 6px}
+.verdict{padding:16px 20px;border-radius:8px;color:#fff;margin:12px 0 8px}
+.verdict.go{background:#2e7d32}.verdict.nogo{background:#c62828}
+.verdict strong{font-size:26px;letter-spacing:.5px}
+.verdict ul{margin:6px 0 0;padding-left:20px}
+table{border-collapse:collapse;width:100%;background:#fff;margin:6px 0 12px;font-variant-numeric:tabular-nums}
+th,td{padding:5px 8px;border-bottom:1px solid #e6e9ed;text-align:left;vertical-align:top}
+td.n,th.n{text-align:right} th{background:#eef1f4;font-weight:600}
+.PASS{color:#2e7d32;font-weight:600}.WARN{color:#ef6c00;font-weight:600}.FAIL{color:#c62828;font-weight:600}
+.meta{color:#5b6570}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(460px,1fr));gap:12px}
+figure.chart{margin:0;background:#fff;border:1px solid #e6e9ed;border-radius:6px;padding:8px}
+figcaption{font-weight:600;margin-bottom:4px} figcaption small{font-weight:400;color:#5b6570}
+svg{width:100%;height:auto} .grid{stroke:#e6e9ed} .line{fill:none;stroke-width:1.6}
+.ylabel{font-size:10px;fill:#5b6570;text-anchor:end}.xlabel{font-size:10px;fill:#5b6570;text-anchor:middle}
+.legend{font-size:12px;color:#39424b}.key{margin-right:10px;white-space:nowrap}.key i{display:inline-block;width:10px;height:10px;margin-right:4px;border-radius:2px}
+pre{background:#fff;border:1px solid #e6e9ed;padding:8px;overflow:auto;font-size:12px}
+@media print{body{background:#fff}main{max-width:none;padding:0}.charts{grid-template-columns:1fr 1fr}figure.chart,table{break-inside:avoid}}
+`;
+
+function verdictBlock(status: string, reasons: string[], warnings: string[]): string {
+  const cls = status === 'GO' ? 'go' : 'nogo';
+  const items = [
+    ...reasons.map((r) => `<li>${esc(r)}</li>`),
+    ...warnings.map((w) => `<li>warning: ${esc(w)}</li>`),
+  ].join('');
+  return `<div class="verdict ${cls}" data-verdict="${esc(status)}"><strong>${esc(status)}</strong>${items ? `<ul>${items}</ul>` : ''}</div>`;
+}
+
+function statuses(q: { byStatus: Record<string, number>; errors: Record<string, number> }): string {
+  return (
+    [...Object.entries(q.byStatus), ...Object.entries(q.errors)]
+      .map(([k, n]) => `${esc(k)}:&nbsp;${n}`)
+      .join(' ') || '-'
+  );
+}
+
+function charts(r: ResultsFile): string {
+  const t = r.timeline;
+  if (t.length === 0) return '<p class="meta">No per-second series (the run was shorter than a second).</p>';
+  const xs = t.map((p) => p.t);
+  const statusKeys = [...new Set(t.flatMap((p) => Object.keys(p.byStatus)))].sort();
+  const errorKeys = [...new Set(t.flatMap((p) => Object.keys(p.errors)))].sort();
+  const byStatus = statusKeys.map((k, i) => ({
+    name: k,
+    color: (STATUS_COLORS[k[0] as string] ?? PALETTE[i % PALETTE.length]) as string,
+    values: t.map((p) => p.byStatus[k] ?? 0),
+  }));
+  // Same first digit, different statuses: vary the colour.
+  byStatus.forEach((s, i) => {
+    if (byStatus.findIndex((o) => o.color === s.color) !== i) s.color = PALETTE[i % PALETTE.length] as string;
+  });
+  return `<div class="charts">
+${lineChart({ title: 'Requests per second by status', unit: 'req/s', xs, series: byStatus })}
+${lineChart({
+  title: 'Latency from intended start',
+  unit: 'ms',
+  xs,
+  series: [
+    { name: 'p50', color: '#0277bd', values: t.map((p) => p.p50) },
+    { name: 'p95', color: '#ef6c00', values: t.map((p) => p.p95) },
+    { name: 'p99', color: '#c62828', values: t.map((p) => p.p99) },
+  ],
+})}
+${lineChart({
+  title: 'Active VUs and dropped iterations',
+  unit: 'count',
+  xs,
+  series: [
+    { name: 'active VUs', color: '#6a1b9a', values: t.map((p) => p.activeVUs) },
+    { name: 'dropped / s', color: '#c62828', values: t.map((p) => p.dropped) },
+  ],
+})}
+${lineChart({
+  title: 'Errors by code',
+  unit: 'per second',
+  xs,
+  series: errorKeys.length
+    ? errorKeys.map((k, i) => ({
+        name: k,
+        color: PALETTE[i % PALETTE.length] as string,
+        values: t.map((p) => p.errors[k] ?? 0),
+      }))
+    : [{ name: 'no errors', color: '#9e9e9e', values: t.map(() => 0) }],
+})}
+</div>`;
+}
+
+function section(r: ResultsFile, index: number): string {
+  const d = r.metrics.http_req_duration as TrendSummary | undefined;
+  const svc = r.metrics.http_req_service_duration as TrendSummary | undefined;
+  const parts: string[] = [];
+  parts.push(`<h2 id="run-${index}">${esc(r.plan.name)}</h2>`);
+  parts.push(verdictBlock(r.verdict.status, r.verdict.reasons, r.verdict.warnings));
+  parts.push(
+    `<p class="meta">${esc(r.plan.target)} · ${esc(r.startedAt)} · ${(r.durationMs / 1000).toFixed(1)} s · ${r.workers} worker(s) · ${r.requests.total} requests (${r.requests.rps.toFixed(1)}/s) · ${r.iterations} iterations · ${r.droppedIterations} dropped${r.interrupted ? ` · <strong>interrupted</strong>: ${esc(r.interruptReason ?? '')}` : ''}</p>`,
+  );
+  if (d) {
+    parts.push(
+      `<p>Latency from intended start: p50 <b>${ms(d.p50)} ms</b>, p95 <b data-metric="p95">${ms(d.p95)} ms</b>, p99 <b>${ms(d.p99)} ms</b>, max ${ms(d.max)} ms${svc ? `; uncorrected service time p95 ${ms(svc.p95)} ms, p99 ${ms(svc.p99)} ms` : ''}.</p>`,
+    );
+  }
+  if (r.thresholds.length) {
+    parts.push(
+      '<h3>Thresholds</h3><table><tr><th>metric</th><th>expression</th><th>critical</th><th class="n">actual</th><th>result</th></tr>',
+    );
+    for (const t of r.thresholds) {
+      parts.push(
+        `<tr><td><code>${esc(t.metric)}</code></td><td><code>${esc(t.expression)}</code></td><td>${t.critical ? `<code>${esc(t.critical)}</code>` : ''}</td><td class="n">${t.actual ?? 'no data'}</td><td class="${t.level}">${t.level}${t.aborted ? ' (aborted the run)' : ''}</td></tr>`,
+      );
+    }
+    parts.push('</table>');
+  }
+  if (r.checks.length) {
+    parts.push(
+      '<h3>Checks</h3><table><tr><th>check</th><th class="n">runs</th><th class="n">failures</th><th>result</th></tr>',
+    );
+    for (const c of r.checks) {
+      parts.push(
+        `<tr><td>${esc(c.name)}${c.description ? `<br><span class="meta">${esc(c.description)}</span>` : ''}</td><td class="n">${c.runs}</td><td class="n">${c.failures}</td><td class="${c.ok ? 'PASS' : 'FAIL'}">${c.ok ? 'PASS' : `FAIL (${esc(c.phase ?? '')}): ${esc(c.message ?? '')}`}</td></tr>`,
+      );
+    }
+    parts.push('</table>');
+    for (const c of r.checks.filter((x) => x.rows?.length)) {
+      parts.push(
+        `<p>Offending rows of <b>${esc(c.name)}</b>:</p><pre>${esc(JSON.stringify(c.rows, null, 2))}</pre>`,
+      );
+    }
+  }
+  parts.push(
+    '<h3>Scenarios and endpoints</h3><table><tr><th>scenario / endpoint</th><th class="n">requests</th><th class="n">rps</th><th>statuses</th><th class="n">p50</th><th class="n">p95</th><th class="n">p99</th><th class="n">max</th></tr>',
+  );
+  for (const s of Object.values(r.scenarios)) {
+    const sd = s.metrics.http_req_duration as TrendSummary | undefined;
+    parts.push(
+      `<tr><td><b>${esc(s.name)}</b> <span class="meta">${esc(s.executor)}${s.droppedIterations ? `, ${s.droppedIterations} dropped` : ''}</span></td><td class="n">${s.requests.total}</td><td class="n">${s.requests.rps.toFixed(1)}</td><td>${statuses(s.requests)}</td><td class="n">${ms(sd?.p50)}</td><td class="n">${ms(sd?.p95)}</td><td class="n">${ms(sd?.p99)}</td><td class="n">${ms(sd?.max)}</td></tr>`,
+    );
+    for (const e of s.endpoints) {
+      parts.push(
+        `<tr><td>&nbsp;&nbsp;${esc(e.key)}</td><td class="n">${e.requests.total}</td><td class="n">${e.requests.rps.toFixed(1)}</td><td>${statuses(e.requests)}</td><td class="n">${ms(e.latency.p50)}</td><td class="n">${ms(e.latency.p95)}</td><td class="n">${ms(e.latency.p99)}</td><td class="n">${ms(e.latency.max)}</td></tr>`,
+      );
+    }
+  }
+  parts.push('</table>');
+  parts.push('<h3>Over time</h3>', charts(r));
+  return parts.join('\n');
+}
+
+export function renderHtml(all: ResultsFile[]): string {
+  const reasons = all.flatMap((r) => r.verdict.reasons.map((x) => `${r.plan.name}: ${x}`));
+  const warnings = all.flatMap((r) => r.verdict.warnings.map((x) => `${r.plan.name}: ${x}`));
+  const status = all.length && all.every((r) => r.verdict.status === 'GO') ? 'GO' : 'NO-GO';
+  const toc =
+    all.length > 1
+      ? `<p>${all.map((r, i) => `<a href="#run-${i}">${esc(r.plan.name)}</a> (${esc(r.verdict.status)})`).join(' · ')}</p>`
+      : '';
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>loadproof: ${esc(status)}</title><style>${CSS}</style></head>
+<body><main>
+<h1>loadproof report</h1>
+<p class="meta">${all.length} run(s) · generated from results.json by loadproof ${esc(all[0]?.tool.version ?? '')}</p>
+${verdictBlock(status, reasons, warnings)}
+${toc}
+${all.map(section).join('\n')}
+</main></body></html>
+`;
+}

@@ -1,0 +1,87 @@
+/**
+ * Line charts as inline SVG: no script, no network, drawn by any browser and by print.
+ * Long series are reduced to at most `maxPoints` by keeping each bucket's extreme, so a spike
+ * survives the reduction.
+ */
+export interface Series {
+  name: string;
+  color: string;
+  values: number[];
+}
+
+const esc = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** Buckets of the x axis, each keeping the max of every series (peaks stay visible). */
+export function downsample(
+  xs: number[],
+  series: Series[],
+  maxPoints: number,
+): { xs: number[]; series: Series[] } {
+  if (xs.length <= maxPoints) return { xs, series };
+  const size = Math.ceil(xs.length / maxPoints);
+  const outX: number[] = [];
+  const outS = series.map((s) => ({ ...s, values: [] as number[] }));
+  for (let i = 0; i < xs.length; i += size) {
+    outX.push(xs[Math.min(i + size - 1, xs.length - 1)] as number);
+    series.forEach((s, k) => {
+      (outS[k] as Series).values.push(Math.max(...s.values.slice(i, i + size)));
+    });
+  }
+  return { xs: outX, series: outS };
+}
+
+function niceMax(v: number): number {
+  if (v <= 0) return 1;
+  const p = 10 ** Math.floor(Math.log10(v));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
+  return 10 * p;
+}
+
+export function lineChart(o: {
+  title: string;
+  unit: string;
+  xs: number[];
+  series: Series[];
+  width?: number;
+  height?: number;
+}): string {
+  const W = o.width ?? 560;
+  const H = o.height ?? 200;
+  const pad = { l: 52, r: 10, t: 26, b: 30 };
+  const { xs, series } = downsample(o.xs, o.series, 600);
+  const xMin = xs[0] ?? 0;
+  const xMax = Math.max(xs[xs.length - 1] ?? 1, xMin + 1);
+  const yMax = niceMax(Math.max(0, ...series.flatMap((s) => s.values)));
+  const px = (x: number) => pad.l + ((x - xMin) / (xMax - xMin)) * (W - pad.l - pad.r);
+  const py = (y: number) => H - pad.b - (y / yMax) * (H - pad.t - pad.b);
+  const grid = [0, 0.25, 0.5, 0.75, 1]
+    .map((f) => {
+      const y = py(yMax * f);
+      const label = Number((yMax * f).toPrecision(3));
+      return `<line x1="${pad.l}" x2="${W - pad.r}" y1="${y.toFixed(1)}" y2="${y.toFixed(1)}" class="grid"/><text x="${pad.l - 6}" y="${(y + 4).toFixed(1)}" class="ylabel">${label}</text>`;
+    })
+    .join('');
+  const xticks = [0, 0.5, 1]
+    .map((f) => {
+      const x = xMin + (xMax - xMin) * f;
+      return `<text x="${px(x).toFixed(1)}" y="${H - 10}" class="xlabel">${Math.round(x)}s</text>`;
+    })
+    .join('');
+  const lines = series
+    .filter((s) => s.values.some((v) => v > 0))
+    .map((s) => {
+      const d = s.values
+        .map((v, i) => `${i ? 'L' : 'M'}${px(xs[i] as number).toFixed(1)},${py(v).toFixed(1)}`)
+        .join('');
+      return `<path d="${d}" stroke="${s.color}" class="line" data-series="${esc(s.name)}"/>`;
+    })
+    .join('');
+  const legend = series
+    .map(
+      (s, i) =>
+        `<span class="key"><i style="background:${s.color}"></i>${esc(s.name)}</span>${i < series.length - 1 ? ' ' : ''}`,
+    )
+    .join('');
+  return `<figure class="chart"><figcaption>${esc(o.title)} <small>(${esc(o.unit)})</small></figcaption><svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(o.title)}">${grid}${xticks}${lines}</svg><div class="legend">${legend}</div></figure>`;
+}

@@ -1,0 +1,116 @@
+/**
+ * report.html in a real headless Chromium: self-contained (no request beyond the file), no
+ * console error, the verdict and a known p95 visible, charts drawn, injected text escaped.
+ * A screenshot is kept in test-artifacts/ for CI.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import { runPlan } from '../../src/engine/run.ts';
+import type { ResultsFile } from '../../src/outputs/results-types.ts';
+import { definePlan } from '../../src/plan/load.ts';
+import { validatePlan } from '../../src/plan/validate.ts';
+import { renderHtml } from '../../src/report/html.ts';
+import { renderMarkdown } from '../../src/report/markdown.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
+const INJECTION = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned=2">';
+
+let server: TestServer;
+let results: ResultsFile;
+before(async () => {
+  server = await startTestServer();
+  const plan = validatePlan(
+    definePlan({
+      name: 'report fixture',
+      target: server.url,
+      scenarios: {
+        api: {
+          executor: 'constant-arrival-rate',
+          rate: 100,
+          duration: '3s',
+          maxVUs: 20,
+          flow: async (vu) => {
+            await vu.http.get('/hello');
+            await vu.http.post('/status/409', { expect: [409], name: '/status/:code' });
+          },
+        },
+      },
+      thresholds: { http_req_duration: ['p(95)<1000'], http_reqs: ['count>100000'] },
+      checks: { 'no overbooking': { run: () => [{ id: 'a1', note: INJECTION }] } },
+    }),
+  );
+  results = await runPlan({ plan, workers: 1 });
+});
+after(() => server.close());
+
+describe('report.html', () => {
+  it('opens in headless Chromium with no network, no console error, the verdict, a known p95 and drawn charts', async (t) => {
+    assert.ok(existsSync(CHROMIUM), 'Debian chromium is installed (.ci/run installs it)');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const file = join(ARTIFACTS, 'report.html');
+    const html = renderHtml([results]);
+    writeFileSync(file, html);
+    assert.ok(html.length < 200_000, `${html.length} bytes`);
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
+    });
+    t.after(() => browser.close());
+    const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    const requests: string[] = [];
+    const errors: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(pathToFileURL(file).href);
+    assert.deepEqual(requests, [pathToFileURL(file).href], 'nothing but the file itself is requested');
+    assert.deepEqual(errors, []);
+    const verdict = await page.locator('.verdict').first();
+    assert.equal(await verdict.getAttribute('data-verdict'), 'NO-GO');
+    assert.ok(await verdict.isVisible());
+    const d = results.metrics.http_req_duration;
+    assert.ok(d?.type === 'trend');
+    const p95 = d.p95 < 10 ? d.p95.toFixed(2) : d.p95.toFixed(1);
+    assert.equal(await page.locator('[data-metric="p95"]').first().innerText(), `${p95} ms`);
+    // Charts: SVG lines with one point per second of the run.
+    const paths = await page
+      .locator('svg path.line')
+      .evaluateAll((els) => els.map((e) => (e.getAttribute('d') ?? '').split('L').length));
+    assert.ok(paths.length >= 3, `${paths.length} lines drawn`);
+    assert.ok(
+      paths.every((n) => n >= 2),
+      JSON.stringify(paths),
+    );
+    const box = await page.locator('svg').first().boundingBox();
+    assert.ok(box && box.width > 200 && box.height > 60, JSON.stringify(box));
+    // Injected markup is shown as text, never run.
+    assert.equal(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned), undefined);
+    assert.ok((await page.content()).includes('&lt;script&gt;window.__pwned'));
+    await page.screenshot({ path: join(ARTIFACTS, 'report.png'), fullPage: true });
+  });
+
+  it('results.md holds the same verdict, thresholds and checks', () => {
+    const md = renderMarkdown([results]);
+    assert.match(md, /^# loadproof: NO-GO/);
+    assert.match(md, /\| `http_reqs` `count>100000` \| \d+ \| FAIL \|/);
+    assert.match(md, /\| no overbooking \| 1 \| 1 \| FAIL \(after\): 1 offending row \|/);
+    assert.match(md, /\| POST \/status\/:code \| 300 \|/);
+  });
+});
