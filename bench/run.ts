@@ -1,11 +1,15 @@
 /**
  * `npm run bench -- [group] [names...]`: benchmarks that print figures side by side.
- * Groups: generator (default). Figures from one run are comparable with each other only.
+ * Groups: generator (default), clinic. Figures from one run are comparable with each other only.
  */
+import { runClinicBench } from './clinic.ts';
 import { runGeneratorBench } from './generator.ts';
 
 const [group = 'generator', ...rest] = process.argv.slice(2);
-const groups: Record<string, (args: string[]) => Promise<void>> = { generator: runGeneratorBench };
+const groups: Record<string, (args: string[]) => Promise<void>> = {
+  generator: runGeneratorBench,
+  clinic: runClinicBench,
+};
 const run = groups[group];
 if (!run) {
   console.error(`unknown bench group "${group}"; choose from ${Object.keys(groups).join(', ')}`);
