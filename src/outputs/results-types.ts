@@ -3,22 +3,12 @@
  * Versioned by `schemaVersion`; documented by schema/results.schema.json.
  * Every time value is in milliseconds unless its name says otherwise.
  */
+import type { HistogramStats } from '../metrics/histogram.ts';
+
 export const SCHEMA_VERSION = 1;
 
 /** Summary of a trend metric (a latency, say), from its HDR histogram. */
-export interface TrendSummary {
-  type: 'trend';
-  count: number;
-  min: number;
-  max: number;
-  mean: number;
-  stdev: number;
-  p50: number;
-  p90: number;
-  p95: number;
-  p99: number;
-  p999: number;
-}
+export type TrendSummary = { type: 'trend' } & HistogramStats;
 export interface CounterSummary {
   type: 'counter';
   count: number;

@@ -31,6 +31,15 @@ export function loadFixture(): Fixture {
 export const isQuick = () => process.env.LOADPROOF_PROFILE === 'quick';
 export const clinicTarget = () => process.env.CLINIC_URL ?? process.env.BASE_URL ?? 'http://127.0.0.1:3000';
 
+/** What every clinic plan starts with: the service, its setup and the suite's custom metrics. */
+export function clinicPlanBase() {
+  return {
+    target: clinicTarget(),
+    setup: clinicSetup,
+    metrics: { conflicts: 'rate', rate_limited: 'counter' } as const,
+  };
+}
+
 /** The organization's practitioner tokens, keyed by organization id. */
 export function tokensByOrganization(f: Fixture): Map<string, string[]> {
   const m = new Map<string, string[]>();

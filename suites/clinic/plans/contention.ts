@@ -6,8 +6,7 @@
 import { definePlan } from 'loadproof';
 import {
   type ClinicSetup,
-  clinicSetup,
-  clinicTarget,
+  clinicPlanBase,
   integrityChecks,
   isQuick,
   loadFixture,
@@ -20,9 +19,7 @@ const pool = f.highContentionAuthIds;
 
 export default definePlan<ClinicSetup>({
   name: 'clinic: high contention',
-  target: clinicTarget(),
-  setup: clinicSetup,
-  metrics: { conflicts: 'rate', rate_limited: 'counter' },
+  ...clinicPlanBase(),
   scenarios: {
     contention: {
       executor: 'constant-vus',

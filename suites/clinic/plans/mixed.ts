@@ -6,8 +6,7 @@
 import { definePlan, type Vu } from 'loadproof';
 import {
   type ClinicSetup,
-  clinicSetup,
-  clinicTarget,
+  clinicPlanBase,
   integrityChecks,
   isQuick,
   loadFixture,
@@ -42,9 +41,7 @@ const op = (operation: Operation, units: number) => async (vu: Vu) => {
 
 export default definePlan<ClinicSetup>({
   name: 'clinic: mixed operations',
-  target: clinicTarget(),
-  setup: clinicSetup,
-  metrics: { conflicts: 'rate', rate_limited: 'counter' },
+  ...clinicPlanBase(),
   scenarios: {
     mixed: {
       executor: 'constant-vus',

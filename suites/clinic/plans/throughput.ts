@@ -9,8 +9,7 @@
 import { definePlan } from 'loadproof';
 import {
   type ClinicSetup,
-  clinicSetup,
-  clinicTarget,
+  clinicPlanBase,
   integrityChecks,
   isQuick,
   loadFixture,
@@ -24,9 +23,7 @@ const spread = f.authorizations.filter((a) => !contention.has(a.id)).map((a) => 
 
 export default definePlan<ClinicSetup>({
   name: 'clinic: high throughput',
-  target: clinicTarget(),
-  setup: clinicSetup,
-  metrics: { conflicts: 'rate', rate_limited: 'counter' },
+  ...clinicPlanBase(),
   scenarios: {
     throughput: {
       executor: 'ramping-vus',
