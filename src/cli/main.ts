@@ -2,10 +2,11 @@
  * The `loadproof` command line. Exit codes: 0 GO, 3 NO-GO, 2 invalid input, 1 unexpected.
  */
 
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { EXIT, exitCodeOf, LoadproofError } from '../errors.ts';
+import { EXIT, exitCodeOf, LoadproofError, UsageError } from '../errors.ts';
+import { compareResults, renderCompareMarkdown, renderCompareTable } from '../report/compare.ts';
 import { readResultsFile } from '../report/read.ts';
 import { writeReports } from '../report/write.ts';
 import { VERSION } from '../version.ts';
@@ -61,6 +62,40 @@ export function buildProgram(): Command {
       for (const p of writeReports(out, results)) process.stdout.write(`${p}\n`);
       process.exitCode = EXIT.go;
     });
+
+  program
+    .command('compare')
+    .description(
+      'compare a candidate run with a baseline: p95, error rate and rps per scenario; exit 3 on a regression',
+    )
+    .argument('<baseline>', 'baseline results.json')
+    .argument('<candidate>', 'candidate results.json')
+    .option('--p95 <percent>', 'allowed p95 growth in percent', '10')
+    .option('--error-rate <points>', 'allowed error-rate growth in percentage points', '0.5')
+    .option('--rps <percent>', 'allowed drop of requests per second in percent', '10')
+    .option('--markdown <file>', 'also write the table as Markdown to this file')
+    .action(
+      (
+        baseline: string,
+        candidate: string,
+        flags: { p95: string; errorRate: string; rps: string; markdown?: string },
+      ) => {
+        const tol = (flag: string, v: string) => {
+          const n = Number(v);
+          if (!Number.isFinite(n) || n < 0)
+            throw new UsageError(`${flag}: expected a non-negative number, got "${v}"`);
+          return n;
+        };
+        const rows = compareResults(readResultsFile(baseline), readResultsFile(candidate), {
+          p95Pct: tol('--p95', flags.p95),
+          errorRatePts: tol('--error-rate', flags.errorRate),
+          rpsPct: tol('--rps', flags.rps),
+        });
+        process.stdout.write(renderCompareTable(rows));
+        if (flags.markdown) writeFileSync(flags.markdown, renderCompareMarkdown(rows));
+        process.exitCode = rows.some((r) => r.regression) ? EXIT.noGo : EXIT.go;
+      },
+    );
 
   return program;
 }

@@ -1,11 +1,12 @@
 /**
- * Writes the reports of one or several results files into a folder. Rendered from results.json
+ * Writes the reports (report.html, results.md, junit.xml) of one or several results files into a folder. Rendered from results.json
  * alone, so they can be rebuilt later with `loadproof report`.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResultsFile } from '../outputs/results-types.ts';
 import { renderHtml } from './html.ts';
+import { renderJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
 
 export function writeReports(dir: string, results: ResultsFile[]): string[] {
@@ -13,5 +14,7 @@ export function writeReports(dir: string, results: ResultsFile[]): string[] {
   writeFileSync(html, renderHtml(results));
   const md = join(dir, 'results.md');
   writeFileSync(md, renderMarkdown(results));
-  return [html, md];
+  const junit = join(dir, 'junit.xml');
+  writeFileSync(junit, renderJunit(results));
+  return [html, md, junit];
 }

@@ -1,0 +1,61 @@
+/**
+ * junit.xml: one test case per threshold and per check, so CI systems show what held and what
+ * failed. A WARN threshold passes with a note; a FAIL is a failure with the actual value.
+ */
+import type { ResultsFile } from '../outputs/results-types.ts';
+
+const xml = (s: unknown) =>
+  String(s)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    // Characters XML 1.0 cannot hold at all.
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+
+export function renderJunit(all: ResultsFile[]): string {
+  const suites: string[] = [];
+  let tests = 0;
+  let failures = 0;
+  for (const r of all) {
+    const cases: string[] = [];
+    let suiteFailures = 0;
+    for (const t of r.thresholds) {
+      const name = `threshold ${t.metric} ${t.expression}`;
+      const actual = t.actual === null ? 'no data' : String(t.actual);
+      if (t.level === 'FAIL') {
+        suiteFailures++;
+        cases.push(
+          `    <testcase classname="${xml(r.plan.name)}.thresholds" name="${xml(name)}"><failure message="${xml(`actual ${actual}`)}" type="threshold">${xml(`${t.metric} ${t.expression}${t.critical ? ` (critical ${t.critical})` : ''}: actual ${actual}`)}</failure></testcase>`,
+        );
+      } else if (t.level === 'WARN') {
+        cases.push(
+          `    <testcase classname="${xml(r.plan.name)}.thresholds" name="${xml(name)}"><system-out>${xml(`WARN: over target, within critical ${t.critical}: actual ${actual}`)}</system-out></testcase>`,
+        );
+      } else cases.push(`    <testcase classname="${xml(r.plan.name)}.thresholds" name="${xml(name)}"/>`);
+    }
+    for (const c of r.checks) {
+      const name = `check ${c.name}`;
+      if (c.ok) cases.push(`    <testcase classname="${xml(r.plan.name)}.checks" name="${xml(name)}"/>`);
+      else {
+        suiteFailures++;
+        const detail = `${c.failures} of ${c.runs} runs failed; first (${c.phase}): ${c.message ?? ''}${c.rows ? `\n${JSON.stringify(c.rows, null, 2)}` : ''}`;
+        cases.push(
+          `    <testcase classname="${xml(r.plan.name)}.checks" name="${xml(name)}"><failure message="${xml(c.message ?? 'violated')}" type="check">${xml(detail)}</failure></testcase>`,
+        );
+      }
+    }
+    if (r.interrupted) {
+      suiteFailures++;
+      cases.push(
+        `    <testcase classname="${xml(r.plan.name)}.run" name="run completed"><failure message="interrupted" type="interrupted">${xml(r.interruptReason ?? '')}</failure></testcase>`,
+      );
+    }
+    tests += cases.length;
+    failures += suiteFailures;
+    suites.push(
+      `  <testsuite name="${xml(r.plan.name)}" tests="${cases.length}" failures="${suiteFailures}" errors="0" time="${(r.durationMs / 1000).toFixed(3)}" timestamp="${xml(r.startedAt)}">\n${cases.join('\n')}\n  </testsuite>`,
+    );
+  }
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="loadproof" tests="${tests}" failures="${failures}" errors="0">\n${suites.join('\n')}\n</testsuites>\n`;
+}

@@ -1,0 +1,33 @@
+/**
+ * Golden files for results.md and junit.xml. `UPDATE_GOLDEN=1` rewrites them after an intended
+ * change; review the diff before committing it.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { renderJunit } from '../../src/report/junit.ts';
+import { renderMarkdown } from '../../src/report/markdown.ts';
+import { makeResults } from './fixtures.ts';
+
+function golden(name: string, actual: string): void {
+  const file = new URL(`./golden/${name}`, import.meta.url);
+  if (process.env.UPDATE_GOLDEN === '1' || !existsSync(file)) {
+    if (process.env.CI && !existsSync(file)) assert.fail(`golden file ${name} is missing`);
+    writeFileSync(file, actual);
+  }
+  assert.equal(actual, readFileSync(file, 'utf8'));
+}
+
+describe('golden reports', () => {
+  const results = [makeResults(), makeResults({ name: 'clinic: high contention', p95: 12, failed: 0 })];
+
+  it('results.md', () => golden('results.md', renderMarkdown(results)));
+
+  it('junit.xml', () => {
+    const xml = renderJunit(results);
+    golden('junit.xml', xml);
+    // One test case per threshold and check: 3 + 2 per run; the FAIL threshold and the failed check fail.
+    assert.match(xml, /<testsuites name="loadproof" tests="10" failures="4" errors="0">/);
+    assert.ok(xml.includes('a&lt;1&gt;'), 'row data escaped');
+  });
+});
