@@ -45,6 +45,10 @@ export function buildProgram(): Command {
       new Option('-e, --env <KEY=VALUE>', 'variable for vu.env and setup (repeatable)').argParser(collect),
     )
     .option('--environment <name>', 'Artillery scripts: apply config.environments.<name>')
+    .option(
+      '--prometheus <host:port>',
+      'serve live metrics for Prometheus at http://HOST:PORT/metrics during the run',
+    )
     .option('-q, --quiet', 'print nothing; only write results.json and set the exit code')
     .action(async (plan: string, flags) => {
       process.exitCode = await runCommand(plan, flags);

@@ -22,6 +22,7 @@ export interface RunFlags {
   env?: string[];
   quiet?: boolean;
   environment?: string;
+  prometheus?: string;
 }
 
 function positiveInt(flag: string, v: string | undefined): number | undefined {
@@ -89,6 +90,10 @@ export async function runCommand(planPath: string, flags: RunFlags): Promise<num
       overrides,
       env,
       signal: stop.signal,
+      ...(flags.prometheus ? { prometheus: flags.prometheus } : {}),
+      onMetricsServer: (url) => {
+        if (!flags.quiet) process.stderr.write(`live metrics: ${url}\n`);
+      },
       onProgress: (p) => progress.update(p),
       onLog: (m) => {
         progress.done();

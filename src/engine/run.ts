@@ -10,6 +10,7 @@ import { LoadproofError, UsageError } from '../errors.ts';
 import { initHistograms } from '../metrics/histogram.ts';
 import { MetricStore } from '../metrics/store.ts';
 import { Timeline } from '../metrics/timeline.ts';
+import { renderPrometheus, serveMetrics } from '../outputs/prometheus.ts';
 import { buildResults } from '../outputs/results.ts';
 import type { ResultsFile, ThresholdResult, TimelinePoint } from '../outputs/results-types.ts';
 import { loadData } from '../plan/data.ts';
@@ -52,6 +53,10 @@ export interface RunOptions {
   /** Aborting it stops the run gracefully (SIGINT). */
   signal?: AbortSignal;
   onProgress?: (p: Progress) => void;
+  /** HOST:PORT to serve live metrics for Prometheus on while the run goes on. */
+  prometheus?: string;
+  /** Called with the live metrics URL once it listens. */
+  onMetricsServer?: (url: string) => void;
   onLog?: (message: string) => void;
 }
 
@@ -159,6 +164,10 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
     });
   };
 
+  const metricsServer = options.prometheus
+    ? await serveMetrics(options.prometheus, () => renderPrometheus(store))
+    : undefined;
+  if (metricsServer) options.onMetricsServer?.(metricsServer.url);
   const onSignal = () => stopAll('stopped by signal (SIGINT)');
   options.signal?.addEventListener('abort', onSignal, { once: true });
   try {
@@ -188,6 +197,7 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
     }
   } finally {
     options.signal?.removeEventListener('abort', onSignal);
+    await metricsServer?.close();
   }
   const durationMs = realClock.now() - epoch;
   await checks.runPhase('after');
