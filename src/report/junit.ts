@@ -11,6 +11,7 @@ const xml = (s: unknown) =>
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;')
     // Characters XML 1.0 cannot hold at all.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: these control characters are what is removed
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
 
 export function renderJunit(all: ResultsFile[]): string {
