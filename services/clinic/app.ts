@@ -47,6 +47,8 @@ export async function createClinicApp(o: ClinicOptions): Promise<{ app: FastifyI
   const pool = new pg.Pool({
     connectionString: o.databaseUrl,
     max: poolSize,
+    // Keep connections open between bursts instead of closing them after 10 s idle.
+    idleTimeoutMillis: 0,
     // Every statement of the serializable strategy is its own SERIALIZABLE transaction.
     ...(strategy === 'serializable' && !o.testHooks?.unsafe
       ? { options: '-c default_transaction_isolation=serializable' }
@@ -54,6 +56,10 @@ export async function createClinicApp(o: ClinicOptions): Promise<{ app: FastifyI
   });
   pool.on('error', () => {}); // an idle client's connection dropped; the pool replaces it
   if (o.migrate !== false) await migrate(pool, { skip: o.testHooks?.skipMigrations ?? [] });
+  // Open every connection now: a connection made under load (a backend forked, authenticated)
+  // costs tens of milliseconds that the first requests of a burst would wait for.
+  const clients = await Promise.all(Array.from({ length: poolSize }, () => pool.connect()));
+  for (const c of clients) c.release();
 
   const metrics = new ClinicMetrics();
   const verifier = new TokenVerifier(o.secret ?? clinicSecret());
