@@ -1,6 +1,6 @@
 /**
  * clinic service benchmark: reserves of 1 unit on distinct authorizations at fixed arrival
- * rates (2 s of warm-up at a quarter of the rate, then 5 s measured), for the `serializable` and `row-lock` strategies side by side in one run. The
+ * rates (2 s of warm-up at the same rate, then 5 s measured), for the `serializable` and `row-lock` strategies side by side in one run. The
  * generator (loadproof), the service and PostgreSQL share this machine's cores. Reports, per
  * strategy, the highest rate held with p99 < 50 ms and no errors.
  * Usage: npm run bench -- clinic [rates...]   (default rates 1000 2000 3000 4000 5000)
@@ -31,7 +31,7 @@ export default {
   http: { connections: 100 },
   scenarios: {
     // Warm connections, JIT and the database's caches before measuring.
-    warmup: { executor: 'constant-arrival-rate', rate: Math.round(rate / 4), duration: '2s', maxVUs: 100, preAllocatedVUs: 50, flow },
+    warmup: { executor: 'constant-arrival-rate', rate, duration: '2s', maxVUs: 300, preAllocatedVUs: 100, flow },
     measure: { executor: 'constant-arrival-rate', startTime: '2s', rate, duration: '5s', maxVUs: 300, preAllocatedVUs: 100, flow },
   },
 };
