@@ -27,7 +27,7 @@ export function buildProgram(): Command {
   program
     .command('run')
     .description(
-      'run a plan (.ts/.js module exporting definePlan({...}), or an Artillery .yml script) and write DIR/results.json',
+      'run a plan (.ts/.js module exporting definePlan({...})) and write DIR/results.json, report.html, results.md and junit.xml',
     )
     .argument('<plan>', 'plan file')
     .option('-o, --out <dir>', 'folder for results.json (default: results/<timestamp>)')
@@ -44,7 +44,6 @@ export function buildProgram(): Command {
     .addOption(
       new Option('-e, --env <KEY=VALUE>', 'variable for vu.env and setup (repeatable)').argParser(collect),
     )
-    .option('--environment <name>', 'Artillery scripts: apply config.environments.<name>')
     .option(
       '--prometheus <host:port>',
       'serve live metrics for Prometheus at http://HOST:PORT/metrics during the run',
@@ -56,7 +55,7 @@ export function buildProgram(): Command {
 
   program
     .command('report')
-    .description('render report.html and results.md again from one or several results.json files')
+    .description('render report.html, results.md and junit.xml again from one or several results.json files')
     .argument('<results...>', 'results.json files (several share one report)')
     .option('-o, --out <dir>', "folder for the reports (default: the first file's folder)")
     .action((files: string[], flags: { out?: string }) => {

@@ -21,7 +21,6 @@ export interface RunFlags {
   vus?: string;
   env?: string[];
   quiet?: boolean;
-  environment?: string;
   prometheus?: string;
 }
 
@@ -64,8 +63,7 @@ export function parseRunFlags(flags: RunFlags): {
 
 export async function runCommand(planPath: string, flags: RunFlags): Promise<number> {
   const { overrides, workers, env } = parseRunFlags(flags);
-  const planOptions = flags.environment !== undefined ? { environment: flags.environment } : {};
-  const loaded = await loadPlanFile(planPath, planOptions);
+  const loaded = await loadPlanFile(planPath);
   const out = resolve(flags.out ?? timestampFolder());
   const stop = new AbortController();
   let signals = 0;
@@ -85,7 +83,6 @@ export async function runCommand(planPath: string, flags: RunFlags): Promise<num
       plan: loaded.plan,
       file: loaded.file,
       baseDir: loaded.baseDir,
-      planOptions,
       ...(workers !== undefined ? { workers } : {}),
       overrides,
       env,

@@ -1,5 +1,6 @@
 /**
- * Artillery scripts (YAML) as loadproof plans.
+ * Artillery scripts (YAML) as loadproof plans: not built yet (issue 4). A .yml plan is refused
+ * with this message, exit 2; the CLI offers no Artillery option until then.
  */
 import { PlanLoadError } from '../../errors.ts';
 import type { PlanFileOptions } from '../load.ts';
