@@ -20,6 +20,7 @@ import type { Plan } from '../plan/types.ts';
 import { evaluateThreshold } from '../verdict/thresholds.ts';
 import { VERSION } from '../version.ts';
 import { realClock } from './clock.ts';
+import { scenarioDurationMs } from './executors/context.ts';
 import { ThreadRun, type Tick } from './thread-run.ts';
 import type { MainToWorker, WorkerData, WorkerToMain } from './worker-protocol.ts';
 
@@ -66,18 +67,7 @@ export function defaultWorkers(): number {
 
 /** Nominal end of the run in ms: the latest scenario start + duration. */
 export function plannedDurationMs(plan: Plan): number {
-  let end = 0;
-  for (const s of plan.scenarios) {
-    const c = s.config;
-    const d =
-      'durationMs' in c
-        ? c.durationMs
-        : 'stages' in c
-          ? c.stages.reduce((a, st) => a + st.durationMs, 0)
-          : c.maxDurationMs;
-    end = Math.max(end, s.startTimeMs + d);
-  }
-  return end;
+  return Math.max(0, ...plan.scenarios.map((s) => s.startTimeMs + scenarioDurationMs(s.config)));
 }
 
 interface Thread {

@@ -7,10 +7,6 @@ export interface VuStage {
   target: number;
 }
 
-export function totalDurationMs(stages: readonly VuStage[]): number {
-  return stages.reduce((a, s) => a + s.durationMs, 0);
-}
-
 /** Target VUs at `elapsedMs` (rounded down, as k6 does while ramping). */
 export function vuTargetAt(startVUs: number, stages: readonly VuStage[], elapsedMs: number): number {
   let from = startVUs;

@@ -2,8 +2,6 @@
  * Series keys. '' is the whole run; `scenario=NAME` one scenario; `scenario=NAME|METHOD name`
  * one endpoint of it. Threshold filters get keys of their own (see verdict/submetrics.ts).
  */
-export const RUN_KEY = '';
-
 export function scenarioKey(scenario: string): string {
   return `scenario=${scenario}`;
 }

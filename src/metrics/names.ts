@@ -30,8 +30,3 @@ export const BUILTIN_METRICS = {
 } as const;
 
 export type MetricType = 'trend' | 'counter' | 'rate' | 'gauge';
-export type BuiltinMetric = keyof typeof BUILTIN_METRICS;
-
-export function isBuiltinMetric(name: string): name is BuiltinMetric {
-  return Object.hasOwn(BUILTIN_METRICS, name);
-}

@@ -26,12 +26,3 @@ export function parseDurationMs(value: unknown): number | undefined {
   }
   return total;
 }
-
-export function formatDurationMs(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  const s = ms / 1000;
-  if (s < 60) return `${Number.isInteger(s) ? s : s.toFixed(1)}s`;
-  const m = Math.floor(s / 60);
-  const rest = Math.round(s - m * 60);
-  return rest ? `${m}m${rest}s` : `${m}m`;
-}

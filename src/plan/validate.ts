@@ -48,17 +48,6 @@ const PLAN_KEYS = [
   'metrics',
 ];
 const SCENARIO_NAME = /^[A-Za-z0-9_.-]+$/;
-/** Tags every request sample carries; thresholds may filter on these or on plan-defined tags. */
-export const SAMPLE_TAGS = [
-  'scenario',
-  'name',
-  'method',
-  'status',
-  'expected_response',
-  'error_code',
-  'flow',
-  'check',
-];
 
 class Issues {
   readonly list: PlanIssue[] = [];

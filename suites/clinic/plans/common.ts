@@ -40,21 +40,24 @@ export function clinicPlanBase() {
   };
 }
 
-/** The organization's practitioner tokens, keyed by organization id. */
-export function tokensByOrganization(f: Fixture): Map<string, string[]> {
-  const m = new Map<string, string[]>();
-  for (const p of f.practitioners) m.set(p.organizationId, [...(m.get(p.organizationId) ?? []), p.token]);
-  return m;
-}
+/** Per authorization, the tokens of its organization's practitioners: built once per fixture. */
+const tokensFor = new WeakMap<Fixture, Map<string, string[]>>();
 
-export function authorizationsById(f: Fixture): Map<string, Fixture['authorizations'][number]> {
-  return new Map(f.authorizations.map((a) => [a.id, a]));
+function tokensByAuthorization(f: Fixture): Map<string, string[]> {
+  let m = tokensFor.get(f);
+  if (!m) {
+    const byOrg = new Map<string, string[]>();
+    for (const p of f.practitioners)
+      byOrg.set(p.organizationId, [...(byOrg.get(p.organizationId) ?? []), p.token]);
+    m = new Map(f.authorizations.map((a) => [a.id, byOrg.get(a.organizationId) ?? []]));
+    tokensFor.set(f, m);
+  }
+  return m;
 }
 
 /** A Bearer header for `authId` with a token of the authorization's own organization. */
 export function authHeader(f: Fixture, authId: string, pick: number): Record<string, string> {
-  const auth = authorizationsById(f).get(authId);
-  const tokens = auth ? (tokensByOrganization(f).get(auth.organizationId) ?? []) : [];
+  const tokens = tokensByAuthorization(f).get(authId) ?? [];
   if (tokens.length === 0)
     throw new Error(`no practitioner token for the organization of authorization ${authId}`);
   return { authorization: `Bearer ${tokens[pick % tokens.length]}` };
