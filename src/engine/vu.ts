@@ -154,7 +154,7 @@ export class VirtualUser {
       metrics,
       signal: env.hardStop,
       sleep: (d) => this.sleep(d),
-      check: (name, value, fn) => this.check(name, value, fn),
+      check: (name: string, value: unknown, fn?: (v: unknown) => unknown) => this.check(name, value, fn),
     };
   }
 
@@ -183,10 +183,12 @@ export class VirtualUser {
     await clock.sleepUntil(clock.now() + ms, this.env.hardStop);
   }
 
-  private check<T>(name: string, value: T, fn?: (v: T) => unknown): boolean {
+  private check(name: string, value: unknown, fn?: (v: unknown) => unknown): boolean {
     let ok: boolean;
     try {
-      ok = fn ? !!fn(value) : !!value;
+      if (fn) ok = !!fn(value);
+      else if (typeof value === 'function') ok = !!value();
+      else ok = !!value;
     } catch {
       ok = false;
     }

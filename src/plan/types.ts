@@ -73,8 +73,13 @@ export interface Vu<Setup = any, Data = Record<string, readonly unknown[]>> {
   readonly http: VuHttp;
   readonly metrics: VuMetrics;
   sleep(duration: Duration): Promise<void>;
-  /** Record a named check: passes when fn returns truthy (rate metric `checks`). */
-  check<T>(name: string, value: T, fn?: (value: T) => unknown): boolean;
+  /**
+   * Records a named check (rate metric `checks`, per name in results.json `flowChecks`):
+   * `check(name, () => cond)`, `check(name, value, (v) => cond)`, or `check(name, value)` for a
+   * truthy value. A predicate that throws fails the check.
+   */
+  check(name: string, predicate: () => unknown): boolean;
+  check<T>(name: string, value: T, predicate?: (value: T) => unknown): boolean;
   /** Signal that aborts when the run stops; pass it to long waits. */
   readonly signal: AbortSignal;
 }

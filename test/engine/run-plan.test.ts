@@ -140,7 +140,13 @@ describe('runPlan', () => {
             vus: 2,
             iterations: 10,
             flow: async (vu) => {
-              await vu.http.get('/hello');
+              const res = await vu.http.get('/hello');
+              vu.check('a predicate alone: is 200', () => res.status === 200);
+              vu.check('a predicate alone: is 404', () => res.status === 404);
+              vu.check('a predicate that throws', () => {
+                throw new Error('no');
+              });
+              vu.check('a value', res.body.hello);
               if (vu.scenarioIteration % 2 === 0) throw new TypeError('boom');
             },
           },
@@ -155,6 +161,12 @@ describe('runPlan', () => {
       ['scenario s: iteration failed: TypeError: boom'],
       'each distinct error is logged once',
     );
+    assert.deepEqual(r.flowChecks, {
+      'a predicate alone: is 200': { passes: 10, fails: 0 },
+      'a predicate alone: is 404': { passes: 0, fails: 10 },
+      'a predicate that throws': { passes: 0, fails: 10 },
+      'a value': { passes: 10, fails: 0 },
+    });
   });
 
   it('ramping-vus on the real clock ends on time with every VU stopped', async () => {
