@@ -4,15 +4,10 @@
  * checks, scenarios and endpoints, and charts over time. Readable on a laptop and printable.
  */
 import type { ResultsFile, TrendSummary } from '../outputs/results-types.ts';
+import { escapeHtml } from './escape.ts';
 import { lineChart } from './svg-chart.ts';
 
-const esc = (s: unknown) =>
-  String(s)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
+const esc = escapeHtml;
 const ms = (v: number | undefined) => (v === undefined ? '-' : v < 10 ? v.toFixed(2) : v.toFixed(1));
 const STATUS_COLORS: Record<string, string> = {
   '2': '#2e7d32',

@@ -1,3 +1,5 @@
+import { escapeHtml } from './escape.ts';
+
 /**
  * Line charts as inline SVG: no script, no network, drawn by any browser and by print.
  * Long series are reduced to at most `maxPoints` by keeping each bucket's extreme, so a spike
@@ -9,8 +11,7 @@ export interface Series {
   values: number[];
 }
 
-const esc = (s: string) =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const esc = escapeHtml;
 
 /** Buckets of the x axis, each keeping the max of every series (peaks stay visible). */
 export function downsample(
