@@ -4,10 +4,11 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import pg from 'pg';
+import { fail, installErrorHandling } from '../shared/http.ts';
+import { type RateLimit, RateLimiter } from '../shared/rate-limit.ts';
 import { AuthError, clinicSecret, type Principal, TokenVerifier } from './auth.ts';
 import { ClinicMetrics } from './metrics.ts';
 import { migrate } from './migrate.ts';
-import { type RateLimit, RateLimiter } from './rate-limit.ts';
 import { type Operation, type OperationResult, type Strategy, UnitOperations } from './units.ts';
 
 export interface ClinicOptions {
@@ -35,10 +36,6 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
   }
-}
-
-function fail(reply: FastifyReply, status: number, error: string, message: string, extra: object = {}) {
-  return reply.code(status).send({ error, message, ...extra });
 }
 
 export async function createClinicApp(o: ClinicOptions): Promise<{ app: FastifyInstance; pool: pg.Pool }> {
@@ -80,25 +77,7 @@ export async function createClinicApp(o: ClinicOptions): Promise<{ app: FastifyI
     metrics.countRequest(req.routeOptions.url ?? 'unknown', req.method, reply.statusCode);
   });
 
-  app.setNotFoundHandler((_req, reply) => fail(reply, 404, 'not_found', 'no such route'));
-  app.setErrorHandler((err: Error & { code?: string; statusCode?: number }, _req, reply) => {
-    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
-      return fail(reply, 413, 'payload_too_large', 'body over 16 KiB');
-    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
-      return fail(reply, 415, 'unsupported_media_type', 'send application/json');
-    if (
-      err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||
-      err instanceof SyntaxError ||
-      err.code === 'FST_ERR_CTP_INVALID_JSON_BODY'
-    ) {
-      return fail(reply, 400, 'malformed_json', 'the body is not valid JSON');
-    }
-    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)
-      return fail(reply, err.statusCode, 'bad_request', err.message);
-    // Details stay in the server; the client gets no stack trace.
-    process.stderr.write(`clinic: unexpected error: ${err.message}\n`);
-    return fail(reply, 500, 'internal', 'internal error');
-  });
+  installErrorHandling(app, 'clinic');
 
   app.get('/health', async (_req, reply) => {
     try {

@@ -9,8 +9,8 @@
  */
 import { maskUrl } from '../shared/database.ts';
 import { localDatabase } from '../shared/local-database.ts';
+import { parseRateLimit } from '../shared/rate-limit.ts';
 import { startClinic } from './app.ts';
-import { parseRateLimit } from './rate-limit.ts';
 import type { Strategy } from './units.ts';
 
 function fatal(message: string): never {

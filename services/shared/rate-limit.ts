@@ -1,6 +1,6 @@
 /**
- * Per-token rate limiting, a fixed window per token. On by default; `CLINIC_RATE_LIMIT=off`
- * (the load-test profile) turns it off, `CLINIC_RATE_LIMIT=600/60s` sets it.
+ * Per-token rate limiting, a fixed window per token, for both services. The setting is `off`
+ * (the load-test profile) or `N/DURATION` such as `600/60s`; empty means the default.
  */
 import { parseDurationMs } from '../../src/plan/duration.ts';
 
@@ -12,13 +12,17 @@ export interface RateLimit {
 export const DEFAULT_RATE_LIMIT: RateLimit = { max: 600, windowMs: 60_000 };
 
 /** `off`, or `N/DURATION` (e.g. `100/15m`). */
-export function parseRateLimit(text: string | undefined): RateLimit | undefined {
-  if (text === undefined || text === '') return DEFAULT_RATE_LIMIT;
+export function parseRateLimit(
+  text: string | undefined,
+  variable = 'CLINIC_RATE_LIMIT',
+  fallback: RateLimit | undefined = DEFAULT_RATE_LIMIT,
+): RateLimit | undefined {
+  if (text === undefined || text === '') return fallback;
   if (text === 'off') return undefined;
   const m = /^(\d+)\/(.+)$/.exec(text);
   const windowMs = m ? parseDurationMs(m[2]) : undefined;
   if (!m || !windowMs || Number(m[1]) < 1) {
-    throw new Error(`CLINIC_RATE_LIMIT: expected "off" or N/DURATION like 600/60s, got "${text}"`);
+    throw new Error(`${variable}: expected "off" or N/DURATION like 600/60s, got "${text}"`);
   }
   return { max: Number(m[1]), windowMs };
 }
