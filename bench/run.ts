@@ -1,14 +1,16 @@
 /**
  * `npm run bench -- [group] [names...]`: benchmarks that print figures side by side.
- * Groups: generator (default), clinic. Figures from one run are comparable with each other only.
+ * Groups: generator (default), clinic, rehab. Figures from one run are comparable with each other only.
  */
 import { runClinicBench } from './clinic.ts';
 import { runGeneratorBench } from './generator.ts';
+import { runRehabBench } from './rehab.ts';
 
 const [group = 'generator', ...rest] = process.argv.slice(2);
 const groups: Record<string, (args: string[]) => Promise<void>> = {
   generator: runGeneratorBench,
   clinic: runClinicBench,
+  rehab: runRehabBench,
 };
 const run = groups[group];
 if (!run) {
