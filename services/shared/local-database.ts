@@ -29,6 +29,16 @@ async function reachable(url: string): Promise<boolean> {
 }
 
 /**
+ * The database a suite's scripts and checks use: DATABASE_URL when set, else the local database
+ * a running `npm run serve:<service>` started (its URL is in `.loadproof/<service>-database-url`).
+ */
+export function suiteDatabaseUrl(service: string): string | undefined {
+  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
+  const file = join(STATE_DIR, `${service}-database-url`);
+  return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
+}
+
+/**
  * DATABASE_URL when set; else the embedded database a running service already started; else a
  * new embedded server (stopped by `stop`). The database itself is created when missing.
  */

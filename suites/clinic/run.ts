@@ -9,6 +9,7 @@
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { suiteDatabaseUrl } from '../../services/shared/local-database.ts';
 import { EXIT } from '../../src/errors.ts';
 import type { ResultsFile } from '../../src/outputs/results-types.ts';
 import { timestampFolder } from '../../src/outputs/write-results.ts';
@@ -22,9 +23,8 @@ const profile = process.env.LOADPROOF_PROFILE === 'quick' ? 'quick' : 'full';
 const root = resolve(new URL('../..', import.meta.url).pathname, 'results');
 
 function databaseUrl(): string {
-  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
-  const file = new URL('../../.loadproof/clinic-database-url', import.meta.url);
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const url = suiteDatabaseUrl('clinic');
+  if (url) return url;
   process.stderr.write(
     'DATABASE_URL is not set and `npm run serve:clinic` is not running with its local database\n',
   );

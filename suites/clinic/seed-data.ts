@@ -4,10 +4,9 @@
  * high-contention targets; 20 of 200; 25 of 1000), one admin per organization, and a JWT per
  * practitioner that outlives the longest scenario. Simulated people only.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import pg from 'pg';
 import { type Role, signToken } from '../../services/clinic/auth.ts';
+import { writePrivateJson } from '../../src/suite/private-file.ts';
 
 export interface ClinicFixture {
   authorizationIds: string[];
@@ -142,7 +141,6 @@ export async function seedClinic(
 }
 
 export function writeFixture(fixture: ClinicFixture, file = FIXTURE_FILE): void {
-  // The fixture holds tokens: readable by this user only, and never committed (.gitignore).
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify(fixture, null, 2)}\n`, { mode: 0o600 });
+  // The fixture holds tokens: never committed (.gitignore).
+  writePrivateJson(file, fixture);
 }

@@ -3,8 +3,9 @@
  * profile (quick: 10-20 s of the same shape, for `npm start` and CI; full: the seed's figures),
  * the integrity checks, and the client-side ledger of what the service acknowledged.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { type CheckInput, queryRows, sqlCheck, type Vu } from 'loadproof';
+import { suiteDatabaseUrl } from '../../../services/shared/local-database.ts';
 import { LEDGER_SQL, OVERBOOKED_SQL } from '../integrity.ts';
 
 export interface Fixture {
@@ -85,9 +86,8 @@ export async function operate(vu: Vu, f: Fixture, authId: string, op: Operation,
 
 /** The clinic database: DATABASE_URL, or the one `npm run serve:clinic` started (.loadproof/). */
 export const DATABASE_URL = () => {
-  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
-  const file = new URL('../../../.loadproof/clinic-database-url', import.meta.url);
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const url = suiteDatabaseUrl('clinic');
+  if (url) return url;
   throw new Error(
     'DATABASE_URL is not set and no local clinic database is running: the integrity checks need the clinic database',
   );
