@@ -28,6 +28,11 @@ export interface RehabOptions {
   /** Events waiting for their commit past which writes get 429 (default 20,000). */
   maxPendingWrites?: number;
   onError?: (message: string) => void;
+  /**
+   * Tests only: faults the suite's integrity checks must catch. main.ts never sets them, so the
+   * service's configuration cannot choose them.
+   */
+  testHooks?: { loseEvery?: number; applyTwiceEvery?: number };
 }
 
 declare module 'fastify' {
@@ -74,8 +79,12 @@ export async function createRehabApp(o: RehabOptions): Promise<RehabApp> {
     ...(o.batchTimeoutMs !== undefined ? { batchTimeoutMs: o.batchTimeoutMs } : {}),
     ...(o.processors !== undefined ? { processors: o.processors } : {}),
     ...(o.onError ? { onError: o.onError } : {}),
+    ...(o.testHooks?.applyTwiceEvery ? { applyTwiceEvery: o.testHooks.applyTwiceEvery } : {}),
   });
-  const writer = new EventWriter(pool, { onCommit: (p) => pipeline.notify(p) });
+  const writer = new EventWriter(pool, {
+    onCommit: (p) => pipeline.notify(p),
+    ...(o.testHooks?.loseEvery ? { loseEvery: o.testHooks.loseEvery } : {}),
+  });
   await writer.init();
   await pipeline.start();
 
@@ -196,6 +205,7 @@ export async function createRehabApp(o: RehabOptions): Promise<RehabApp> {
         processors: pipeline.partitions,
         max_backlog: maxBacklog,
         max_pending_writes: maxPending,
+        rate_limit: o.rateLimit ? `${o.rateLimit.max}/${o.rateLimit.windowMs / 1000}s` : 'off',
       },
       ...(pipeline.lastError ? { last_error: pipeline.lastError } : {}),
     };

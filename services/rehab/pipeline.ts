@@ -35,6 +35,8 @@ export interface PipelineOptions {
   processors?: number;
   /** Batches read ahead of the slowest processor (default 8): bounds memory. */
   maxBatchesAhead?: number;
+  /** Tests only (the suite must catch it): every Nth statement of a processor is applied twice. */
+  applyTwiceEvery?: number;
   onError?: (message: string) => void;
 }
 
@@ -85,6 +87,9 @@ class Processor {
       }
       this.events += events.length;
       this.statements++;
+      const twice = this.pipeline.applyTwiceEvery;
+      if (twice && this.statements % twice === 0)
+        await applyDeltas(this.pipeline.pool, deltas, []).catch(() => {});
       this.pipeline.completed(subs, events);
     }
     this.busy = false;
@@ -123,6 +128,7 @@ export class Pipeline {
   private lockClient: pg.Client | undefined;
   readonly batchSize: number;
   readonly batchTimeoutMs: number;
+  readonly applyTwiceEvery: number | undefined;
   readonly partitions: number;
   private readonly maxAhead: number;
   private readonly processors: Processor[];
@@ -146,6 +152,7 @@ export class Pipeline {
 
   constructor(private readonly options: PipelineOptions) {
     this.batchSize = options.batchSize ?? 100;
+    this.applyTwiceEvery = options.applyTwiceEvery;
     this.batchTimeoutMs = options.batchTimeoutMs ?? 1000;
     this.partitions = options.processors ?? 10;
     this.maxAhead = options.maxBatchesAhead ?? 8;
