@@ -13,13 +13,23 @@ export interface CliRun {
   stderr: string;
 }
 
-export function runCli(
-  args: string[],
-  opts: { cwd?: string; signalAfterMs?: number; timeoutMs?: number } = {},
-): Promise<CliRun> {
+export interface RunOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  signalAfterMs?: number;
+  timeoutMs?: number;
+}
+
+export function runCli(args: string[], opts: RunOptions = {}): Promise<CliRun> {
+  return runProcess(process.execPath, [BIN, ...args], opts);
+}
+
+/** Runs a command to its end without blocking this event loop (a server in this process keeps answering). */
+export function runProcess(command: string, args: string[], opts: RunOptions = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(command, args, {
       cwd: opts.cwd,
+      ...(opts.env ? { env: opts.env } : {}),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
