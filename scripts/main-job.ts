@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ensureDatabase, maskUrl } from '../services/shared/database.ts';
+import { ensureDatabase, maskUrl, recreateDatabase } from '../services/shared/database.ts';
 import { type PostgresHandle, startPostgres } from '../services/shared/postgres.ts';
 import { EXIT } from '../src/errors.ts';
 import { timestampFolder } from '../src/outputs/write-results.ts';
@@ -20,17 +20,22 @@ import {
   type Observations,
   recommendation,
   renderPerformanceResults,
+  type SuiteRunResult,
 } from '../src/suite/performance-results.ts';
-import { stopAll } from '../src/suite/processes.ts';
+import { type StartedProcess, stopAll } from '../src/suite/processes.ts';
 import { startClinicProcess } from '../suites/clinic/service-process.ts';
-import { runClinicSuite } from '../suites/clinic/suite.ts';
+import { CLINIC_SCENARIOS, runClinicSuite } from '../suites/clinic/suite.ts';
+import { startRehabProcess } from '../suites/rehab/service-process.ts';
+import { REHAB_SCENARIOS, runRehabSuite } from '../suites/rehab/suite.ts';
 
-const HELP = `npm start [-- options]: run every suite scenario against the reference services
+const HELP = `npm start [-- options]: run every scenario of the clinic and rehab suites against the reference services
 
-  --profile quick|full   quick (default): 10-20 s per scenario; full: the seeds' durations
+  --profile quick|full   quick (default): seconds per scenario, about 2 minutes in all; full: the seeds' durations
   --out DIR              results folder (default results/<timestamp>)
   --workers N            load generator threads (default: number of cores)
-  --only NAMES           comma-separated scenarios, e.g. clinic-contention
+  --only NAMES           comma-separated scenarios, e.g. clinic-contention,rehab-load
+                         (clinic-contention, clinic-throughput, clinic-mixed,
+                          rehab-smoke, rehab-load, rehab-pipeline)
   --help
 
 Exit codes: 0 GO, 3 NO-GO, 2 invalid input, 1 unexpected failure.`;
@@ -66,6 +71,15 @@ if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) {
 }
 const profile = v.profile as 'quick' | 'full';
 const only = v.only?.split(',').map((s) => s.trim());
+const known: string[] = [...CLINIC_SCENARIOS, ...REHAB_SCENARIOS].map((s) => s.name);
+const unknown = only?.filter((n) => !known.includes(n)) ?? [];
+if (unknown.length) {
+  process.stderr.write(
+    `--only: unknown scenario(s) ${unknown.join(', ')}; expected some of ${known.join(', ')}\n`,
+  );
+  process.exit(EXIT.invalidInput);
+}
+const wanted = (suite: string) => !only || only.some((n) => n.startsWith(`${suite}-`));
 const outDir = resolve(v.out ?? timestampFolder());
 const started = Date.now();
 const stop = new AbortController();
@@ -89,48 +103,89 @@ async function main(): Promise<number> {
   pg = await startPostgres();
   say(`postgres: ${pg.embedded ? 'embedded' : 'external'} at ${maskUrl(pg.url)}`);
 
-  // clinic
-  const clinicDb = pg.databaseUrl('clinic_load_test');
-  await ensureDatabase(clinicDb);
-  const secret = randomBytes(32).toString('base64url');
-  process.env.CLINIC_JWT_SECRET = secret;
-  const clinic = await startClinicProcess({ databaseUrl: clinicDb, secret });
-  const clinicUrl = clinic.url;
-  say(`clinic: ${clinicUrl} (SERIALIZABLE, rate limiting off)`);
-  let clinicExit: string | undefined;
-  clinic.child.once('exit', (code, signal) => {
-    if (!stop.signal.aborted)
-      clinicExit = `clinic service exited during the run (code ${code}, signal ${signal})`;
-  });
+  const crashes: string[] = [];
+  const notes: string[] = [];
+  const runs: SuiteRunResult[] = [];
+  /** Notes a service that exits while its suite runs; `done` marks the end of its suite. */
+  const watch = (name: string, child: StartedProcess['child']) => {
+    let done = false;
+    child.once('exit', (code, signal) => {
+      if (!done && !stop.signal.aborted)
+        crashes.push(`${name} service exited during the run (code ${code}, signal ${signal})`);
+    });
+    return () => {
+      done = true;
+    };
+  };
+  const scrape = async (url: string) => {
+    const text = await fetch(`${url}/metrics`)
+      .then((r) => r.text())
+      .catch(() => '');
+    return (name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? Number.NaN);
+  };
 
-  const suite = await runClinicSuite({
-    clinicUrl,
-    databaseUrl: clinicDb,
-    profile,
-    outDir,
-    secret: new TextEncoder().encode(secret),
-    ...(workers !== undefined ? { workers } : {}),
-    signal: stop.signal,
-    ...(only ? { only } : {}),
-  });
-  const metrics = await fetch(`${clinicUrl}/metrics`)
-    .then((r) => r.text())
-    .catch(() => '');
-  const metric = (name: string) =>
-    Number(new RegExp(`^${name} (\\d+)`, 'm').exec(metrics)?.[1] ?? Number.NaN);
-  const obs: Observations = {
-    crashes: clinicExit ? [clinicExit] : [],
-    notes: [
+  if (wanted('clinic') && !stop.signal.aborted) {
+    const clinicDb = pg.databaseUrl('clinic_load_test');
+    await ensureDatabase(clinicDb);
+    const secret = randomBytes(32).toString('base64url');
+    process.env.CLINIC_JWT_SECRET = secret;
+    const clinic = await startClinicProcess({ databaseUrl: clinicDb, secret });
+    say(`clinic: ${clinic.url} (SERIALIZABLE, rate limiting off)`);
+    const clinicDone = watch('clinic', clinic.child);
+    const suite = await runClinicSuite({
+      clinicUrl: clinic.url,
+      databaseUrl: clinicDb,
+      profile,
+      outDir,
+      secret: new TextEncoder().encode(secret),
+      ...(workers !== undefined ? { workers } : {}),
+      signal: stop.signal,
+      ...(only ? { only } : {}),
+    });
+    const metric = await scrape(clinic.url);
+    notes.push(
       `clinic database pool: ${metric('clinic_db_pool_waiting')} requests waiting at the end; ` +
         `${metric('clinic_tx_retries_total')} transactions retried, ${metric('clinic_tx_retries_exhausted_total')} gave up (503)`,
-      `final integrity check: ${suite.overbooked.length} overbooked authorizations, ${suite.ledger.length} ledger mismatches`,
-      'rehab suite: not part of this run yet (its service is tracked in issue 7)',
-    ],
-  };
-  if (suite.overbooked.length)
-    obs.crashes.push(`OVERBOOKING in the final check: ${suite.overbooked.length} authorizations`);
+      `clinic final integrity check: ${suite.overbooked.length} overbooked authorizations, ${suite.ledger.length} ledger mismatches`,
+    );
+    if (suite.overbooked.length)
+      crashes.push(`OVERBOOKING in the final check: ${suite.overbooked.length} authorizations`);
+    runs.push(...suite.runs.map((r) => ({ name: r.name, results: r.results })));
+    clinicDone();
+    await clinic.stop();
+  }
 
-  const runs = suite.runs.map((r) => ({ name: r.name, results: r.results }));
+  if (wanted('rehab') && !stop.signal.aborted) {
+    const rehabDb = pg.databaseUrl('rehab_load_test');
+    await recreateDatabase(rehabDb);
+    const secret = randomBytes(32).toString('base64url');
+    const rehab = await startRehabProcess({ databaseUrl: rehabDb, secret });
+    say(`rehab: ${rehab.url} (group commit, 10 processors, rate limiting off)`);
+    const rehabDone = watch('rehab', rehab.child);
+    const suite = await runRehabSuite({
+      rehabUrl: rehab.url,
+      databaseUrl: rehabDb,
+      profile,
+      outDir,
+      secret: new TextEncoder().encode(secret),
+      ...(workers !== undefined ? { workers } : {}),
+      signal: stop.signal,
+      ...(only ? { only } : {}),
+    });
+    const metric = await scrape(rehab.url);
+    const mismatches = suite.projectionMismatches.length + suite.sessionMismatches.length;
+    notes.push(
+      `rehab: ${metric('rehab_group_commits_total')} group commits; ${metric('rehab_events_projected_total')} events projected in ${metric('rehab_pipeline_batches_total')} batches; ` +
+        `${metric('rehab_backpressure_rejections_total')} writes refused by backpressure (429)`,
+      `rehab final integrity check: ${mismatches} rows where the projections disagree with the event log`,
+    );
+    if (mismatches) crashes.push(`PROJECTIONS DISAGREE WITH THE LOG: ${mismatches} rows`);
+    runs.push(...suite.runs.map((r) => ({ name: r.name, results: r.results })));
+    rehabDone();
+    await rehab.stop();
+  }
+
+  const obs: Observations = { crashes, notes };
   writeFileSync(
     join(outDir, 'PERFORMANCE_TEST_RESULTS.md'),
     renderPerformanceResults('Performance test results', runs, obs),
@@ -142,7 +197,7 @@ async function main(): Promise<number> {
   const rec = recommendation(runs, obs);
 
   const lines = ['', `verdict: ${rec.status}${interrupted ? ' (interrupted)' : ''}`, ''];
-  for (const r of suite.runs) {
+  for (const r of runs) {
     const d = r.results.metrics.http_req_duration;
     const p95 = d?.type === 'trend' ? `${d.p95.toFixed(1)} ms` : '-';
     lines.push(
