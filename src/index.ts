@@ -6,6 +6,7 @@ export { queryRows, type SqlCheckOptions, sqlCheck } from './checks/sql.ts';
 export { type RunOptions, runPlan } from './engine/run.ts';
 export { EXIT, LoadproofError, PlanValidationError } from './errors.ts';
 export type { ResultsFile } from './outputs/results-types.ts';
+export * as artillery from './plan/artillery/api.ts';
 export { parseDurationMs } from './plan/duration.ts';
 export { definePlan, loadPlanFile } from './plan/load.ts';
 export type {

@@ -9,7 +9,7 @@ import { renderConsoleSummary } from '../outputs/console-summary.ts';
 import { progressDisplay } from '../outputs/progress.ts';
 import { timestampFolder, writeResultsFile } from '../outputs/write-results.ts';
 import { parseDurationMs } from '../plan/duration.ts';
-import { loadPlanFile } from '../plan/load.ts';
+import { loadPlanFile, type PlanFileOptions } from '../plan/load.ts';
 import type { Overrides } from '../plan/overrides.ts';
 import { writeReports } from '../report/write.ts';
 
@@ -22,6 +22,8 @@ export interface RunFlags {
   env?: string[];
   quiet?: boolean;
   prometheus?: string;
+  /** Artillery scripts: the config.environments entry to use. */
+  environment?: string;
 }
 
 function positiveInt(flag: string, v: string | undefined): number | undefined {
@@ -63,7 +65,12 @@ export function parseRunFlags(flags: RunFlags): {
 
 export async function runCommand(planPath: string, flags: RunFlags): Promise<number> {
   const { overrides, workers, env } = parseRunFlags(flags);
-  const loaded = await loadPlanFile(planPath);
+  const planOptions: PlanFileOptions = {
+    ...(flags.environment !== undefined ? { environment: flags.environment } : {}),
+    ...(Object.keys(env).length ? { env } : {}),
+  };
+  const loaded = await loadPlanFile(planPath, planOptions);
+  if (!flags.quiet) for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
   const out = resolve(flags.out ?? timestampFolder());
   const stop = new AbortController();
   let signals = 0;
@@ -86,6 +93,7 @@ export async function runCommand(planPath: string, flags: RunFlags): Promise<num
       ...(workers !== undefined ? { workers } : {}),
       overrides,
       env,
+      planOptions,
       signal: stop.signal,
       ...(flags.prometheus ? { prometheus: flags.prometheus } : {}),
       onMetricsServer: (url) => {

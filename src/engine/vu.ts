@@ -62,6 +62,7 @@ function headersOf(raw: Buffer[]): Record<string, string> {
 class Response implements HttpResponse {
   private parsedHeaders?: Record<string, string>;
   private parsedBody?: { value: unknown };
+  private parsedText?: string;
 
   constructor(
     private readonly raw: RawResponse,
@@ -79,9 +80,13 @@ class Response implements HttpResponse {
     this.parsedHeaders ??= headersOf(this.raw.rawHeaders);
     return this.parsedHeaders;
   }
+  get text(): string {
+    this.parsedText ??= this.raw.body.toString('utf8');
+    return this.parsedText;
+  }
   get body(): any {
     if (!this.parsedBody) {
-      const text = this.raw.body.toString('utf8');
+      const text = this.text;
       let value: unknown = text;
       if (text && isJson(this.headers['content-type'])) {
         try {

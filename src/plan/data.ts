@@ -8,7 +8,7 @@ import { PlanLoadError } from '../errors.ts';
 import type { DataInput } from './types.ts';
 
 /** RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF. Returns rows of fields. */
-export function parseCsv(text: string): string[][] {
+export function parseCsv(text: string, delimiter = ','): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
   let field = '';
@@ -23,7 +23,7 @@ export function parseCsv(text: string): string[][] {
         } else quoted = false;
       } else field += c;
     } else if (c === '"' && field === '') quoted = true;
-    else if (c === ',') {
+    else if (c === delimiter) {
       row.push(field);
       field = '';
     } else if (c === '\n' || c === '\r') {

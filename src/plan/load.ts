@@ -17,12 +17,16 @@ export const YAML_EXTENSIONS = ['.yml', '.yaml'];
 export interface PlanFileOptions {
   /** Artillery scripts: the `config.environments` entry to apply. */
   environment?: string;
+  /** Artillery scripts: `--env K=V` values, seen by `{{ $env.K }}` in config (over process.env). */
+  env?: Record<string, string>;
 }
 
 export interface LoadedPlan {
   plan: Plan;
   file: string;
   baseDir: string;
+  /** What the plan file asks for that loadproof ignores (Artillery scripts), to print once. */
+  warnings: string[];
 }
 
 let loads = 0;
@@ -52,9 +56,12 @@ export async function loadPlanFile(path: string, options: PlanFileOptions = {}):
   if (!existsSync(file) || !statSync(file).isFile()) throw new PlanLoadError(`plan file not found: ${path}`);
   const ext = extname(file).toLowerCase();
   let input: unknown;
+  let warnings: string[] = [];
   if (YAML_EXTENSIONS.includes(ext)) {
     const { loadArtilleryScript } = await import('./artillery/index.ts');
-    input = await loadArtilleryScript(file, options);
+    const loaded = await loadArtilleryScript(file, options);
+    input = loaded.input;
+    warnings = loaded.warnings;
   } else if (PLAN_EXTENSIONS.includes(ext)) {
     if (options.environment !== undefined) {
       throw new PlanLoadError(`--environment applies to Artillery scripts (.yml), not to ${path}`);
@@ -65,7 +72,7 @@ export async function loadPlanFile(path: string, options: PlanFileOptions = {}):
       `${path}: unsupported plan file type "${ext}"; expected ${[...PLAN_EXTENSIONS, ...YAML_EXTENSIONS].join(', ')}`,
     );
   }
-  return { plan: validatePlan(input, path), file, baseDir: dirname(file) };
+  return { plan: validatePlan(input, path), file, baseDir: dirname(file), warnings };
 }
 
 /** Identity at run time; gives a plan file its types. */

@@ -27,6 +27,8 @@ export interface HttpResponse<T = any> {
   headers: Record<string, string>;
   /** Parsed JSON when the response is JSON, else the text. */
   body: T;
+  /** The body as text, as it came. */
+  text: string;
   /** True when the status was an expected outcome. */
   ok: boolean;
   /** Set when the request failed before a response (ECONNREFUSED, ETIMEDOUT, ...); status is 0. */

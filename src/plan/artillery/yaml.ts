@@ -1,0 +1,51 @@
+/**
+ * Reads a YAML script, keeping where each value was written: a syntax error names the file and
+ * line, and a validation problem can name the line of the value it is about.
+ */
+import { readFileSync } from 'node:fs';
+import { isNode, LineCounter, parseDocument } from 'yaml';
+import { PlanLoadError } from '../../errors.ts';
+
+export interface YamlScript {
+  data: unknown;
+  /** 1-based line of the value at a path such as `config.phases[1].arrivalRate`, if found. */
+  lineOf(path: string): number | undefined;
+}
+
+/** `config.phases[1].arrivalRate` → ['config', 'phases', 1, 'arrivalRate']. */
+export function pathKeys(path: string): (string | number)[] {
+  const out: (string | number)[] = [];
+  for (const m of path.matchAll(/\[(\d+)\]|([^.[\]]+)/g))
+    out.push(m[1] !== undefined ? Number(m[1]) : (m[2] as string));
+  return out;
+}
+
+export function readYamlScript(file: string, shown = file): YamlScript {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new PlanLoadError(`${file}: cannot read the script: ${(e as NodeJS.ErrnoException).code ?? e}`);
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const err = doc.errors[0];
+  if (err) {
+    const pos = lines.linePos(err.pos[0]);
+    throw new PlanLoadError(
+      `${shown}:${pos.line}:${pos.col}: YAML syntax error: ${err.message.split('\n')[0]}`,
+    );
+  }
+  return {
+    data: doc.toJS({ maxAliasCount: 10_000 }),
+    lineOf(path: string) {
+      const keys = pathKeys(path);
+      while (keys.length) {
+        const node = doc.getIn(keys, true);
+        if (isNode(node) && node.range) return lines.linePos(node.range[0]).line;
+        keys.pop();
+      }
+      return undefined;
+    },
+  };
+}
