@@ -6,11 +6,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, exitCodeOf, LoadproofError, UsageError } from '../errors.ts';
+import { convertArtilleryScript } from '../plan/artillery/convert.ts';
 import { compareResults, renderCompareMarkdown, renderCompareTable } from '../report/compare.ts';
 import { readResultsFile } from '../report/read.ts';
 import { writeReports } from '../report/write.ts';
 import { VERSION } from '../version.ts';
-import { runCommand } from './run-command.ts';
+import { parseRunFlags, runCommand } from './run-command.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -27,9 +28,9 @@ export function buildProgram(): Command {
   program
     .command('run')
     .description(
-      'run a plan (.ts/.js module exporting definePlan({...})) and write DIR/results.json, report.html, results.md and junit.xml',
+      'run a plan (.ts/.js module exporting definePlan({...}), or an Artillery script .yml) and write DIR/results.json, report.html, results.md and junit.xml',
     )
-    .argument('<plan>', 'plan file')
+    .argument('<plan>', 'plan file (.ts, .js) or Artillery script (.yml, .yaml)')
     .option('-o, --out <dir>', 'folder for results.json (default: results/<timestamp>)')
     .option('-w, --workers <n>', 'worker threads that share the load (default: number of cores)')
     .option('-d, --duration <duration>', 'run every scenario for this long (30s, 5m); stages are scaled')
@@ -42,15 +43,50 @@ export function buildProgram(): Command {
       'VUs for closed-model scenarios (ramping-vus becomes constant-vus), maxVUs for arrival-rate ones',
     )
     .addOption(
-      new Option('-e, --env <KEY=VALUE>', 'variable for vu.env and setup (repeatable)').argParser(collect),
+      new Option(
+        '-e, --env <KEY=VALUE>',
+        'variable for vu.env and setup, and for {{ $env.KEY }} in Artillery scripts (repeatable)',
+      ).argParser(collect),
     )
     .option(
       '--prometheus <host:port>',
       'serve live metrics for Prometheus at http://HOST:PORT/metrics during the run',
     )
+    .option('--environment <name>', 'Artillery scripts: use this entry of config.environments')
     .option('-q, --quiet', 'print nothing; only write results.json and set the exit code')
     .action(async (plan: string, flags) => {
       process.exitCode = await runCommand(plan, flags);
+    });
+
+  program
+    .command('convert')
+    .description(
+      'print the TypeScript plan equivalent to an Artillery script (it sends the same requests when run)',
+    )
+    .argument('<script>', 'Artillery script (.yml, .yaml)')
+    .option(
+      '-o, --out <file>',
+      'write the plan to this file instead of stdout (paths in it are relative to it)',
+    )
+    .option('--environment <name>', 'convert with this entry of config.environments')
+    .addOption(
+      new Option('-e, --env <KEY=VALUE>', 'variable for {{ $env.KEY }} in config (repeatable)').argParser(
+        collect,
+      ),
+    )
+    .action(async (script: string, flags: { out?: string; environment?: string; env?: string[] }) => {
+      const { env } = parseRunFlags({ ...(flags.env ? { env: flags.env } : {}) });
+      const source = await convertArtilleryScript(script, {
+        ...(flags.environment !== undefined ? { environment: flags.environment } : {}),
+        ...(Object.keys(env).length ? { env } : {}),
+        ...(flags.out !== undefined ? { outFile: flags.out } : {}),
+      });
+      if (flags.out) {
+        mkdirSync(dirname(resolve(flags.out)), { recursive: true });
+        writeFileSync(flags.out, source);
+        process.stderr.write(`wrote ${flags.out}\n`);
+      } else process.stdout.write(source);
+      process.exitCode = EXIT.go;
     });
 
   program
