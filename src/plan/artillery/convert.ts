@@ -159,7 +159,7 @@ export function renderPlan(model: ScriptModel, warnings: string[], outDir: strin
     lines.push(
       `// Environment: ${model.environment ?? '(none: the base config)'}; the script defines ${model.environments.join(', ')}.`,
     );
-  for (const w of warnings) lines.push(`// Not converted: ${w.replace(`${model.file}: `, '')}`);
+  for (const w of warnings) lines.push(`// Not converted: ${w.replace(`${shown(model.file)}: `, '')}`);
   const imports = ['artillery', 'definePlan'];
   if (model.checks.some((c) => c.sql !== undefined)) imports.push('sqlCheck');
   lines.push(`import { ${imports.join(', ')} } from 'loadproof';`, '');

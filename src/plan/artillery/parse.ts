@@ -82,24 +82,20 @@ class Context {
     }
   }
   number(path: string, v: unknown, opts: { min?: number; integer?: boolean; positive?: boolean } = {}) {
-    const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-    const ok =
-      typeof n === 'number' &&
-      Number.isFinite(n) &&
-      (opts.min === undefined || n >= opts.min) &&
-      (!opts.positive || n > 0) &&
-      (!opts.integer || Number.isInteger(n));
-    if (!ok) {
-      const what = opts.integer ? 'an integer' : 'a number';
-      const range = opts.positive
-        ? ' greater than 0'
-        : opts.min !== undefined
-          ? ` of at least ${opts.min}`
-          : '';
-      this.error(path, `expected ${what}${range}, got ${typeName(v)}`);
+    const n = typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v;
+    if (typeof n !== 'number' || !Number.isFinite(n)) {
+      this.error(path, `expected ${opts.integer ? 'an integer' : 'a number'}, got ${typeName(v)}`);
       return undefined;
     }
-    return n as number;
+    let problem: string | undefined;
+    if (opts.integer && !Number.isInteger(n)) problem = `expected an integer, got ${n}`;
+    else if (opts.positive && n <= 0) problem = `must be greater than 0, got ${n}`;
+    else if (opts.min !== undefined && n < opts.min) problem = `must be at least ${opts.min}, got ${n}`;
+    if (problem) {
+      this.error(path, problem);
+      return undefined;
+    }
+    return n;
   }
   seconds(path: string, v: unknown): number | undefined {
     const ms = typeof v === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) * 1000 : parseDurationMs(v);
