@@ -5,6 +5,7 @@
  * and the requests it saw are compared.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,7 +50,7 @@ async function runAndRecord(file: string) {
 }
 
 describe('loadproof convert', () => {
-  for (const name of ['flow', 'weights', 'payload', 'processor', 'session', 'failures']) {
+  for (const name of ['flow', 'weights', 'payload', 'processor', 'more-steps', 'session', 'failures']) {
     it(`${name}.yml: the converted plan sends the same requests and reaches the same verdict`, async () => {
       const c = await runCli(
         ['convert', `${name}.yml`, '--out', `${name}.ts`, '--env', `TARGET=${server.url}`],
@@ -65,6 +66,58 @@ describe('loadproof convert', () => {
       assert.deepEqual(ts, yaml);
     });
   }
+
+  it('the converted plans typecheck against loadproof (strict TypeScript)', async () => {
+    const names = [
+      'flow',
+      'weights',
+      'payload',
+      'processor',
+      'processor-esm',
+      'more-steps',
+      'session',
+      'ensure',
+      'ramp',
+    ];
+    for (const name of names) {
+      const c = await runCli(
+        ['convert', `${name}.yml`, '--out', `typed/${name}.ts`, '--env', 'TARGET=http://h'],
+        {
+          cwd: dir,
+        },
+      );
+      assert.equal(c.code, 0, c.stderr);
+    }
+    const repo = new URL('../../../', import.meta.url).pathname;
+    writeFileSync(join(dir, 'typed', 'package.json'), '{ "type": "module" }\n');
+    writeFileSync(
+      join(dir, 'typed', 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2023',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          lib: ['ES2023'],
+          types: ['node'],
+          typeRoots: [join(repo, 'node_modules/@types')],
+          strict: true,
+          noEmit: true,
+          allowImportingTsExtensions: true,
+          skipLibCheck: true,
+          paths: { loadproof: [join(repo, 'src/index.ts')] },
+        },
+        files: names.map((n) => `${n}.ts`),
+      }),
+    );
+    const tsc = spawnSync(
+      process.execPath,
+      [join(repo, 'node_modules/typescript/bin/tsc'), '-p', join(dir, 'typed')],
+      {
+        encoding: 'utf8',
+      },
+    );
+    assert.equal(tsc.status, 0, `${tsc.stdout}${tsc.stderr}`);
+  });
 
   it('writes a readable plan: definePlan, a scenario per phase, the processor beside the script, thresholds', async () => {
     const c = await runCli(['convert', 'processor.yml'], { cwd: dir });

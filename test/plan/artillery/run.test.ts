@@ -225,6 +225,32 @@ describe('loadproof run script.yml: processors', () => {
     assert.equal(esm.length, 4);
     for (const q of esm) assert.match(q.path, /^\/esm\/esm-user\/tok-\d+$/);
   });
+
+  it('parallel, auth, probability, loop ranges, a default cookie, a TypeScript processor, onError', async () => {
+    const r = await run('more-steps.yml');
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(server.paths(), {
+      'GET /p/a': 4,
+      'GET /p/b': 4,
+      'GET /p/c': 4,
+      'GET /auth': 4,
+      'GET /always': 4,
+      'GET /range/2': 4,
+      'GET /range/3': 4,
+      'GET /over/x': 4,
+      'GET /over/y': 4,
+      'GET /over/z': 4,
+    });
+    for (const q of server.requests) assert.equal(q.headers.cookie, 'lang=en', 'defaults.cookie');
+    assert.equal(
+      byPath(server, '/auth')[0]?.headers.authorization,
+      `Basic ${Buffer.from('ada:s3cret').toString('base64')}`,
+    );
+    const res = r.results();
+    assert.deepEqual(res.requests.errors, { ECONNREFUSED: 4 }, 'no response: the user ends there');
+    const onError = res.metrics.on_error_called;
+    assert.equal(onError?.type === 'counter' && onError.count, 4);
+  });
 });
 
 describe('loadproof run script.yml: outcomes', () => {
