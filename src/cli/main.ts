@@ -76,11 +76,12 @@ export function buildProgram(): Command {
     )
     .action(async (script: string, flags: { out?: string; environment?: string; env?: string[] }) => {
       const { env } = parseRunFlags({ ...(flags.env ? { env: flags.env } : {}) });
-      const source = await convertArtilleryScript(script, {
+      const { source, warnings } = await convertArtilleryScript(script, {
         ...(flags.environment !== undefined ? { environment: flags.environment } : {}),
         ...(Object.keys(env).length ? { env } : {}),
         ...(flags.out !== undefined ? { outFile: flags.out } : {}),
       });
+      for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
       if (flags.out) {
         mkdirSync(dirname(resolve(flags.out)), { recursive: true });
         writeFileSync(flags.out, source);

@@ -245,14 +245,20 @@ export function renderPlan(model: ScriptModel, warnings: string[], outDir: strin
   return lines.join('\n');
 }
 
-export async function convertArtilleryScript(file: string, options: ConvertOptions = {}): Promise<string> {
+export interface Converted {
+  source: string;
+  /** What the script asks for that loadproof ignores (also comments in the source). */
+  warnings: string[];
+}
+
+export async function convertArtilleryScript(file: string, options: ConvertOptions = {}): Promise<Converted> {
   const abs = resolve(file);
   if (!/\.ya?ml$/i.test(abs)) throw new UsageError(`${file}: convert reads Artillery scripts (.yml, .yaml)`);
   if (!existsSync(abs)) throw new PlanLoadError(`script not found: ${file}`);
   const { model, warnings } = await readArtilleryScript(abs, options);
   const outDir = options.outFile ? dirname(resolve(options.outFile)) : dirname(abs);
   try {
-    return renderPlan(model, warnings, outDir);
+    return { source: renderPlan(model, warnings, outDir), warnings };
   } catch (e) {
     if (e instanceof PlanValidationError) {
       const yaml = readYamlScript(abs);

@@ -916,8 +916,14 @@ export function parseScript(raw: unknown, options: ParseOptions): ParseResult {
   }
 
   let target = '';
-  const t = c.string('config.target', config.target);
-  if (t !== undefined) {
+  const unset = targetSource
+    ? /{{\s*\$(?:env|processEnvironment)\.([A-Za-z_][A-Za-z0-9_]*)\s*}}/.exec(targetSource)
+    : null;
+  const missing = unset && options.env[unset[1] as string] === undefined ? (unset[1] as string) : undefined;
+  const t = missing ? undefined : c.string('config.target', config.target);
+  if (missing) {
+    c.error('config.target', `${targetSource}: ${missing} is not set (set it, or pass --env ${missing}=URL)`);
+  } else if (t !== undefined) {
     try {
       const u = new URL(t);
       if (u.protocol !== 'http:' && u.protocol !== 'https:')

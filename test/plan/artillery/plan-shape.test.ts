@@ -98,6 +98,16 @@ describe('artillery phases', () => {
     assert.equal(p.model?.phases[0]?.arrivalRate, 9090);
   });
 
+  it('a target from an unset variable says which one to set', () => {
+    const p = parse({ target: '{{ $env.CLINIC_URL }}', phases: [{ duration: 1, arrivalRate: 1 }] });
+    assert.deepEqual(p.issues, [
+      {
+        path: 'config.target',
+        message: '{{ $env.CLINIC_URL }}: CLINIC_URL is not set (set it, or pass --env CLINIC_URL=URL)',
+      },
+    ]);
+  });
+
   it('a problem in what an environment brought is named under it', () => {
     const p = parse(
       {
