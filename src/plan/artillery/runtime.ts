@@ -539,7 +539,7 @@ export class ArtilleryVu {
       this.keepCookies(res);
     }
     if (res.error) {
-      const err = new ArtilleryUserError(`${method} ${url}: ${res.error}`, res.error);
+      const err = new ArtilleryUserError(`${method} ${spec.url}: ${res.error}`, res.error);
       await this.onError(err, params);
       throw err;
     }
