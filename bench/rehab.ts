@@ -218,16 +218,32 @@ export async function runRehabBench(args: string[]): Promise<void> {
       const rows: string[][] = [];
       const held: number[] = [];
       const svc = await start('rehab');
+      // How the pipeline kept up: projection statements and read batches per 1000 events.
+      const pipelineCounts = async () => {
+        const s = await fetch(`${svc.url}/api/v1/pipeline/status`, {
+          headers: { authorization: `Bearer ${admin}` },
+        }).then((x) => x.json() as Promise<Record<string, any>>);
+        const statements = (s.processors as { statements: number }[]).reduce((a, p) => a + p.statements, 0);
+        return { statements, batches: s.batches as number, events: s.events_projected as number };
+      };
       for (const rate of rates) {
+        const before = await pipelineCounts();
         const row = measured(await run(svc.url, 'batch', rate / BATCH), BATCH, rate);
+        const after = await pipelineCounts();
+        const per1000 = (n: number) => ((1000 * n) / Math.max(1, after.events - before.events)).toFixed(1);
         row.cells[0] = String(rate);
         if (row.held) held.push(rate);
-        rows.push(['rehab', ...row.cells]);
+        rows.push([
+          'rehab',
+          ...row.cells,
+          per1000(after.statements - before.statements),
+          per1000(after.batches - before.batches),
+        ]);
         process.stderr.write(`  batch ${rate} events/s: ${row.cells.slice(2, 6).join(' / ')}\n`);
       }
       await svc.stop();
       console.log(`\n## batches of ${BATCH} events`);
-      table(header, rows);
+      table([...header, 'stmts/1000 ev', 'reads/1000 ev'], rows);
       console.log(`event rates held in batches: ${held.length ? held.join(', ') : 'none'} (goal >= 30000/s)`);
     }
     if (parts.includes('lag')) {
