@@ -10,12 +10,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDatabase } from '../services/shared/database.ts';
-import { freePort, startPostgres } from '../services/shared/postgres.ts';
+import { startPostgres } from '../services/shared/postgres.ts';
 import { runPlan } from '../src/engine/run.ts';
 import type { TrendSummary } from '../src/outputs/results-types.ts';
 import { loadPlanFile } from '../src/plan/load.ts';
-import { startProcess, stopAll } from '../src/suite/processes.ts';
+import { stopAll } from '../src/suite/processes.ts';
 import { seedClinic, writeFixture } from '../suites/clinic/seed-data.ts';
+import { startServiceProcess } from '../suites/service-process.ts';
 
 const PLAN = `import { readFileSync } from 'node:fs';
 const f = JSON.parse(readFileSync(process.env.BENCH_FIXTURE, 'utf8'));
@@ -53,23 +54,13 @@ export async function runClinicBench(args: string[]): Promise<void> {
     for (const strategy of ['serializable', 'row-lock']) {
       const db = server.databaseUrl(`bench_${strategy.replace('-', '_')}`);
       await ensureDatabase(db);
-      const port = await freePort();
-      const url = `http://127.0.0.1:${port}`;
-      const svc = await startProcess({
-        name: `clinic (${strategy})`,
-        command: process.execPath,
-        args: ['--import', 'tsx', new URL('../services/clinic/main.ts', import.meta.url).pathname],
-        env: {
-          ...process.env,
-          PORT: String(port),
-          DATABASE_URL: db,
-          CLINIC_RATE_LIMIT: 'off',
-          CLINIC_STRATEGY: strategy,
-          CLINIC_JWT_SECRET: secret,
-        },
-        healthUrl: `${url}/health`,
-        url,
+      const svc = await startServiceProcess('clinic', {
+        DATABASE_URL: db,
+        CLINIC_RATE_LIMIT: 'off',
+        CLINIC_STRATEGY: strategy,
+        CLINIC_JWT_SECRET: secret,
       });
+      const url = svc.url;
       for (const rate of rates) {
         writeFixture(await seedClinic(db, new TextEncoder().encode(secret)), fixtureFile);
         Object.assign(process.env, { BENCH_FIXTURE: fixtureFile, CLINIC_URL: url, BENCH_RATE: String(rate) });

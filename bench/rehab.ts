@@ -16,11 +16,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signRehabToken } from '../services/rehab/auth.ts';
 import { ensureDatabase } from '../services/shared/database.ts';
-import { freePort, startPostgres } from '../services/shared/postgres.ts';
+import { startPostgres } from '../services/shared/postgres.ts';
 import { runPlan } from '../src/engine/run.ts';
 import type { ResultsFile, TrendSummary } from '../src/outputs/results-types.ts';
 import { loadPlanFile } from '../src/plan/load.ts';
-import { type StartedProcess, startProcess, stopAll } from '../src/suite/processes.ts';
+import { type StartedProcess, stopAll } from '../src/suite/processes.ts';
+import { startServiceProcess } from '../suites/service-process.ts';
 
 const SUBJECTS = 200;
 const BATCH = 100;
@@ -110,23 +111,12 @@ export async function runRehabBench(args: string[]): Promise<void> {
   const start = async (kind: 'rehab' | 'anchor'): Promise<StartedProcess> => {
     const db = server.databaseUrl(`bench_${kind}_${Date.now()}`);
     await ensureDatabase(db);
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    const main = kind === 'rehab' ? '../services/rehab/main.ts' : './rehab-anchor.ts';
-    const svc = await startProcess({
-      name: kind,
-      command: process.execPath,
-      args: ['--import', 'tsx', new URL(main, import.meta.url).pathname],
-      env: {
-        ...process.env,
-        PORT: String(port),
-        DATABASE_URL: db,
-        REHAB_RATE_LIMIT: 'off',
-        REHAB_JWT_SECRET: secretText,
-      },
-      healthUrl: `${url}/health`,
-      url,
-    });
+    const svc = await startServiceProcess(
+      kind,
+      { DATABASE_URL: db, REHAB_RATE_LIMIT: 'off', REHAB_JWT_SECRET: secretText },
+      kind === 'anchor' ? new URL('./rehab-anchor.ts', import.meta.url).pathname : undefined,
+    );
+    const url = svc.url;
     if (kind === 'rehab') {
       // Every subject has an active consent, so its PHI events are accepted.
       const events = subjects.map((s) => ({

@@ -8,20 +8,13 @@
  * Exit: 0 GO, 3 NO-GO, 2 invalid input, 1 unexpected failure.
  */
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureDatabase, maskUrl, recreateDatabase } from '../services/shared/database.ts';
 import { type PostgresHandle, startPostgres } from '../services/shared/postgres.ts';
 import { EXIT } from '../src/errors.ts';
 import { timestampFolder } from '../src/outputs/write-results.ts';
-import { writeReports } from '../src/report/write.ts';
-import {
-  type Observations,
-  recommendation,
-  renderPerformanceResults,
-  type SuiteRunResult,
-} from '../src/suite/performance-results.ts';
+import { type SuiteRunResult, writeSuiteDocuments } from '../src/suite/performance-results.ts';
 import { type StartedProcess, stopAll } from '../src/suite/processes.ts';
 import { startClinicProcess } from '../suites/clinic/service-process.ts';
 import { CLINIC_SCENARIOS, runClinicSuite } from '../suites/clinic/suite.ts';
@@ -106,95 +99,99 @@ async function main(): Promise<number> {
   const crashes: string[] = [];
   const notes: string[] = [];
   const runs: SuiteRunResult[] = [];
-  /** Notes a service that exits while its suite runs; `done` marks the end of its suite. */
-  const watch = (name: string, child: StartedProcess['child']) => {
+  /**
+   * One suite against its service: a database of its own, a new signing secret, the service
+   * started as its own process and watched (an exit before its suite ends is a crash), then
+   * stopped. `run` returns the suite's runs and adds its notes.
+   */
+  const withService = async (
+    name: string,
+    databaseUrl: string,
+    start: (databaseUrl: string, secret: string) => Promise<StartedProcess>,
+    run: (service: StartedProcess, secret: Uint8Array) => Promise<SuiteRunResult[]>,
+  ) => {
+    const secret = randomBytes(32).toString('base64url');
+    const service = await start(databaseUrl, secret);
     let done = false;
-    child.once('exit', (code, signal) => {
+    service.child.once('exit', (code, signal) => {
       if (!done && !stop.signal.aborted)
         crashes.push(`${name} service exited during the run (code ${code}, signal ${signal})`);
     });
-    return () => {
+    try {
+      runs.push(...(await run(service, new TextEncoder().encode(secret))));
+    } finally {
       done = true;
-    };
+      await service.stop();
+    }
   };
+  /** A service's Prometheus counters, read once its suite is done. */
   const scrape = async (url: string) => {
     const text = await fetch(`${url}/metrics`)
       .then((r) => r.text())
       .catch(() => '');
     return (name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? Number.NaN);
   };
+  const suiteOptions = {
+    profile,
+    outDir,
+    ...(workers !== undefined ? { workers } : {}),
+    signal: stop.signal,
+    ...(only ? { only } : {}),
+  };
 
   if (wanted('clinic') && !stop.signal.aborted) {
-    const clinicDb = pg.databaseUrl('clinic_load_test');
-    await ensureDatabase(clinicDb);
-    const secret = randomBytes(32).toString('base64url');
-    process.env.CLINIC_JWT_SECRET = secret;
-    const clinic = await startClinicProcess({ databaseUrl: clinicDb, secret });
-    say(`clinic: ${clinic.url} (SERIALIZABLE, rate limiting off)`);
-    const clinicDone = watch('clinic', clinic.child);
-    const suite = await runClinicSuite({
-      clinicUrl: clinic.url,
-      databaseUrl: clinicDb,
-      profile,
-      outDir,
-      secret: new TextEncoder().encode(secret),
-      ...(workers !== undefined ? { workers } : {}),
-      signal: stop.signal,
-      ...(only ? { only } : {}),
-    });
-    const metric = await scrape(clinic.url);
-    notes.push(
-      `clinic database pool: ${metric('clinic_db_pool_waiting')} requests waiting at the end; ` +
-        `${metric('clinic_tx_retries_total')} transactions retried, ${metric('clinic_tx_retries_exhausted_total')} gave up (503)`,
-      `clinic final integrity check: ${suite.overbooked.length} overbooked authorizations, ${suite.ledger.length} ledger mismatches`,
+    const databaseUrl = pg.databaseUrl('clinic_load_test');
+    await ensureDatabase(databaseUrl);
+    await withService(
+      'clinic',
+      databaseUrl,
+      (db, secret) => {
+        process.env.CLINIC_JWT_SECRET = secret;
+        return startClinicProcess({ databaseUrl: db, secret });
+      },
+      async (clinic, secret) => {
+        say(`clinic: ${clinic.url} (SERIALIZABLE, rate limiting off)`);
+        const suite = await runClinicSuite({ ...suiteOptions, clinicUrl: clinic.url, databaseUrl, secret });
+        const metric = await scrape(clinic.url);
+        notes.push(
+          `clinic database pool: ${metric('clinic_db_pool_waiting')} requests waiting at the end; ` +
+            `${metric('clinic_tx_retries_total')} transactions retried, ${metric('clinic_tx_retries_exhausted_total')} gave up (503)`,
+          `clinic final integrity check: ${suite.overbooked.length} overbooked authorizations, ${suite.ledger.length} ledger mismatches`,
+        );
+        if (suite.overbooked.length)
+          crashes.push(`OVERBOOKING in the final check: ${suite.overbooked.length} authorizations`);
+        return suite.runs;
+      },
     );
-    if (suite.overbooked.length)
-      crashes.push(`OVERBOOKING in the final check: ${suite.overbooked.length} authorizations`);
-    runs.push(...suite.runs.map((r) => ({ name: r.name, results: r.results })));
-    clinicDone();
-    await clinic.stop();
   }
 
   if (wanted('rehab') && !stop.signal.aborted) {
-    const rehabDb = pg.databaseUrl('rehab_load_test');
-    await recreateDatabase(rehabDb);
-    const secret = randomBytes(32).toString('base64url');
-    const rehab = await startRehabProcess({ databaseUrl: rehabDb, secret });
-    say(`rehab: ${rehab.url} (group commit, 10 processors, rate limiting off)`);
-    const rehabDone = watch('rehab', rehab.child);
-    const suite = await runRehabSuite({
-      rehabUrl: rehab.url,
-      databaseUrl: rehabDb,
-      profile,
-      outDir,
-      secret: new TextEncoder().encode(secret),
-      ...(workers !== undefined ? { workers } : {}),
-      signal: stop.signal,
-      ...(only ? { only } : {}),
-    });
-    const metric = await scrape(rehab.url);
-    const mismatches = suite.projectionMismatches.length + suite.sessionMismatches.length;
-    notes.push(
-      `rehab: ${metric('rehab_group_commits_total')} group commits; ${metric('rehab_events_projected_total')} events projected in ${metric('rehab_pipeline_batches_total')} batches; ` +
-        `${metric('rehab_backpressure_rejections_total')} writes refused by backpressure (429)`,
-      `rehab final integrity check: ${mismatches} rows where the projections disagree with the event log`,
+    const databaseUrl = pg.databaseUrl('rehab_load_test');
+    await recreateDatabase(databaseUrl);
+    await withService(
+      'rehab',
+      databaseUrl,
+      (db, secret) => startRehabProcess({ databaseUrl: db, secret }),
+      async (rehab, secret) => {
+        say(`rehab: ${rehab.url} (group commit, 10 processors, rate limiting off)`);
+        const suite = await runRehabSuite({ ...suiteOptions, rehabUrl: rehab.url, databaseUrl, secret });
+        const metric = await scrape(rehab.url);
+        const mismatches = suite.projectionMismatches.length + suite.sessionMismatches.length;
+        notes.push(
+          `rehab: ${metric('rehab_group_commits_total')} group commits; ${metric('rehab_events_projected_total')} events projected in ${metric('rehab_pipeline_batches_total')} batches; ` +
+            `${metric('rehab_backpressure_rejections_total')} writes refused by backpressure (429)`,
+          `rehab final integrity check: ${mismatches} rows where the projections disagree with the event log`,
+        );
+        if (mismatches) crashes.push(`PROJECTIONS DISAGREE WITH THE LOG: ${mismatches} rows`);
+        return suite.runs;
+      },
     );
-    if (mismatches) crashes.push(`PROJECTIONS DISAGREE WITH THE LOG: ${mismatches} rows`);
-    runs.push(...suite.runs.map((r) => ({ name: r.name, results: r.results })));
-    rehabDone();
-    await rehab.stop();
   }
 
-  const obs: Observations = { crashes, notes };
-  writeFileSync(
-    join(outDir, 'PERFORMANCE_TEST_RESULTS.md'),
-    renderPerformanceResults('Performance test results', runs, obs),
-  );
-  const reports = writeReports(
-    outDir,
-    runs.map((r) => r.results),
-  );
-  const rec = recommendation(runs, obs);
+  const { recommendation: rec, files } = writeSuiteDocuments(outDir, 'Performance test results', runs, {
+    crashes,
+    notes,
+  });
 
   const lines = ['', `verdict: ${rec.status}${interrupted ? ' (interrupted)' : ''}`, ''];
   for (const r of runs) {
@@ -208,8 +205,7 @@ async function main(): Promise<number> {
   lines.push(
     '',
     `results:   ${relative(process.cwd(), outDir)}/`,
-    `report:    ${relative(process.cwd(), join(outDir, 'PERFORMANCE_TEST_RESULTS.md'))}`,
-    ...reports.map((p) => `           ${relative(process.cwd(), p)}`),
+    ...files.map((p, i) => `${i === 0 ? 'report:   ' : '          '} ${relative(process.cwd(), p)}`),
     `took ${((Date.now() - started) / 1000).toFixed(0)} s`,
   );
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -4,7 +4,10 @@
  * threshold fails beyond its critical level, an integrity check fails, or a service crashed;
  * GO when every threshold and check holds; otherwise GO with the warnings named.
  */
+import { writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import type { ResultsFile, TrendSummary } from '../outputs/results-types.ts';
+import { writeReports } from '../report/write.ts';
 
 export interface SuiteRunResult {
   name: string;
@@ -154,4 +157,28 @@ export function renderPerformanceResults(
     'Rule: NO-GO if a threshold fails beyond its critical level (for clinic, seed 000: a latency target exceeded by more than 50%; for rehab, the critical column of seed 004), if an integrity check fails (overbooking, an acknowledged event missing from the log, an event projected twice or not at all), or if a service crashed under load; GO when all scenarios pass.',
   );
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * Writes a suite run's documents into `outDir`: PERFORMANCE_TEST_RESULTS.md and the reports of
+ * all its runs (report.html, results.md, junit.xml). Returns the recommendation and the paths.
+ */
+export function writeSuiteDocuments(
+  outDir: string,
+  title: string,
+  runs: SuiteRunResult[],
+  obs: Observations,
+): { recommendation: ReturnType<typeof recommendation>; files: string[] } {
+  const performance = join(outDir, 'PERFORMANCE_TEST_RESULTS.md');
+  writeFileSync(performance, renderPerformanceResults(title, runs, obs));
+  const reports = writeReports(
+    outDir,
+    runs.map((r) => r.results),
+  );
+  return { recommendation: recommendation(runs, obs), files: [performance, ...reports] };
+}
+
+/** The verdict, its reasons and where the results are, as the suites' scripts print them. */
+export function verdictLines(rec: ReturnType<typeof recommendation>, outDir: string): string {
+  return `\n${rec.status}\n${rec.reasons.map((r) => `  - ${r}`).join('\n')}\nresults: ${relative(process.cwd(), outDir)}/\n`;
 }

@@ -7,14 +7,14 @@
  * LOADPROOF_PROFILE=quick for 10-20 s runs (default: the seed's full durations).
  * Each scenario reseeds the data first (load-test:seed). Exit: 0 GO, 3 NO-GO, 2 bad input.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { suiteDatabaseUrl } from '../../services/shared/local-database.ts';
 import { EXIT } from '../../src/errors.ts';
 import type { ResultsFile } from '../../src/outputs/results-types.ts';
 import { timestampFolder } from '../../src/outputs/write-results.ts';
 import { writeReports } from '../../src/report/write.ts';
-import { recommendation, renderPerformanceResults } from '../../src/suite/performance-results.ts';
+import { verdictLines, writeSuiteDocuments } from '../../src/suite/performance-results.ts';
 import { CLINIC_SCENARIOS, runClinicSuite } from './suite.ts';
 
 const command = process.argv[2] ?? 'help';
@@ -83,18 +83,8 @@ if (command === 'report') {
       `final integrity check: ${suite.overbooked.length} overbooked, ${suite.ledger.length} ledger mismatches`,
     ],
   };
-  writeFileSync(
-    join(outDir, 'PERFORMANCE_TEST_RESULTS.md'),
-    renderPerformanceResults('Performance test results: clinic', runs, obs),
-  );
-  writeReports(
-    outDir,
-    runs.map((r) => r.results),
-  );
-  const rec = recommendation(runs, obs);
-  process.stdout.write(
-    `\n${rec.status}\n${rec.reasons.map((r) => `  - ${r}`).join('\n')}\nresults: ${relative(process.cwd(), outDir)}/\n`,
-  );
+  const rec = writeSuiteDocuments(outDir, 'Performance test results: clinic', runs, obs).recommendation;
+  process.stdout.write(verdictLines(rec, outDir));
   process.exitCode = rec.status === 'GO' ? EXIT.go : EXIT.noGo;
 } else {
   process.stdout.write(

@@ -2,13 +2,12 @@
  * The rehab suite's commands, against a running rehab service (`npm run serve:rehab`); what
  * `suites/rehab/scripts/run_tests.sh` calls. See HELP below.
  */
-import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { suiteDatabaseUrl } from '../../services/shared/local-database.ts';
 import { EXIT } from '../../src/errors.ts';
 import { timestampFolder } from '../../src/outputs/write-results.ts';
-import { writeReports } from '../../src/report/write.ts';
-import { recommendation, renderPerformanceResults } from '../../src/suite/performance-results.ts';
+import { verdictLines, writeSuiteDocuments } from '../../src/suite/performance-results.ts';
 import { ConfigError, readRehabConfig } from './config.ts';
 import { PreflightError } from './seed-data.ts';
 import { REHAB_SCENARIOS, runRehabSuite, setupRehab } from './suite.ts';
@@ -100,18 +99,8 @@ async function main(): Promise<number> {
     crashes: mismatches ? [`PROJECTIONS DISAGREE WITH THE LOG: ${mismatches} rows`] : [],
     notes: [`final projection check: ${mismatches} mismatches with the event log`],
   };
-  writeFileSync(
-    join(outDir, 'PERFORMANCE_TEST_RESULTS.md'),
-    renderPerformanceResults('Performance test results: rehab', runs, obs),
-  );
-  writeReports(
-    outDir,
-    runs.map((r) => r.results),
-  );
-  const rec = recommendation(runs, obs);
-  process.stdout.write(
-    `\n${rec.status}\n${rec.reasons.map((r) => `  - ${r}`).join('\n')}\nresults: ${relative(process.cwd(), outDir)}/\n`,
-  );
+  const rec = writeSuiteDocuments(outDir, 'Performance test results: rehab', runs, obs).recommendation;
+  process.stdout.write(verdictLines(rec, outDir));
   return rec.status === 'GO' && !stop.signal.aborted ? EXIT.go : EXIT.noGo;
 }
 
