@@ -3,9 +3,8 @@
  * from. Processor functions are still names here; every name has been checked to exist.
  */
 import type { CaptureSpec } from './capture.ts';
-import type { ExpectSpec } from './expectations.ts';
 import type { PayloadOptions } from './payload.ts';
-import type { ExpectPluginOptions, LoopOptions } from './runtime.ts';
+import type { ExpectPluginOptions, LoopOptions, RequestFields } from './runtime.ts';
 
 export interface PhaseModel {
   /** Where it was written: `config.phases[1]`. */
@@ -31,26 +30,14 @@ export interface PayloadModel extends PayloadOptions {
 }
 
 /** A request as written, function names unresolved. */
-export interface RequestModel {
-  url: string;
-  name?: string;
-  json?: unknown;
-  body?: unknown;
-  form?: Record<string, unknown>;
-  formData?: Record<string, unknown>;
-  qs?: Record<string, unknown>;
-  headers?: Record<string, unknown>;
-  cookie?: Record<string, unknown>;
-  auth?: { user: unknown; pass: unknown };
+export interface RequestModel extends RequestFields {
   capture?: CaptureSpec[];
-  expect?: ExpectSpec;
   /** An expression, or (when the processor has a function of that name) a function name. */
   ifTrue?: string;
   ifTrueIsFunction?: boolean;
   probability?: number;
   beforeRequest?: string[];
   afterResponse?: string[];
-  followRedirect?: boolean;
 }
 
 export type StepModel =

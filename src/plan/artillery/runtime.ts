@@ -51,7 +51,8 @@ export interface ScriptOptions {
   scriptPath?: string | URL;
 }
 
-export interface RequestSpec {
+/** What a request step sends and expects, as the script writes it (templates unrendered). */
+export interface RequestFields {
   url: string;
   /** Name for the metrics (else a templated URL as written, else the path). */
   name?: string;
@@ -63,15 +64,18 @@ export interface RequestSpec {
   headers?: Record<string, unknown>;
   cookie?: Record<string, unknown>;
   auth?: { user: unknown; pass: unknown };
-  capture?: CaptureSpec | CaptureSpec[];
   expect?: ExpectSpec;
+  followRedirect?: boolean;
+}
+
+export interface RequestSpec extends RequestFields {
+  capture?: CaptureSpec | CaptureSpec[];
   /** An expression over the variables, or a processor function of them. */
   ifTrue?: string | ArtilleryFn;
   /** Percent chance that the request is sent. */
   probability?: number;
   beforeRequest?: ArtilleryFn | ArtilleryFn[];
   afterResponse?: ArtilleryFn | ArtilleryFn[];
-  followRedirect?: boolean;
 }
 
 export interface ScenarioSpec {
