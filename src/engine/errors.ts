@@ -1,6 +1,13 @@
 /**
  * Request failures by code. Node's socket codes are kept; undici's own codes are mapped to the
  * socket condition they stand for, so a report says ETIMEDOUT rather than UND_ERR_HEADERS_TIMEOUT.
+ * Both HTTP paths (the lean client of http1.ts and undici) end with the same codes:
+ *   ECONNREFUSED, ECONNRESET, ...  the socket's own code
+ *   ETIMEDOUT        no connection within 10 s, or no complete response within the request timeout
+ *   ABORTED          the run stopped it (hard stop, close)
+ *   EPROTO           the response broke HTTP/1.1 (status line, header syntax, framing, ...)
+ *   EINVALIDREQUEST  the request was refused before anything was sent (a CR/LF in a header value,
+ *                    a method or header name that is not a token, a path with a space, ...)
  */
 const UNDICI_CODES: Record<string, string> = {
   UND_ERR_CONNECT_TIMEOUT: 'ETIMEDOUT',
@@ -10,7 +17,9 @@ const UNDICI_CODES: Record<string, string> = {
   UND_ERR_CLOSED: 'ECONNRESET',
   UND_ERR_DESTROYED: 'ECONNRESET',
   UND_ERR_ABORTED: 'ABORTED',
-  UND_ERR_REQ_CONTENT_LENGTH_MISMATCH: 'EPROTO',
+  UND_ERR_REQ_CONTENT_LENGTH_MISMATCH: 'EINVALIDREQUEST',
+  UND_ERR_INVALID_ARG: 'EINVALIDREQUEST',
+  UND_ERR_NOT_SUPPORTED: 'EINVALIDREQUEST',
   UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'EPROTO',
   UND_ERR_INFO: 'EPROTO',
   HPE_INVALID_CONSTANT: 'EPROTO',

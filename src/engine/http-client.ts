@@ -1,15 +1,18 @@
 /**
- * The HTTP side of the generator: one undici Pool per origin (keep-alive, a connection limit),
- * requests dispatched with a small handler that takes the timings the metrics need:
- * dispatch (written to a socket), first byte, end; and TCP connect time per new connection.
- * A failed request resolves with an error code; it never throws into the run.
+ * The HTTP side of the generator. Plain `http:` origins go through the lean HTTP/1.1 client of
+ * ./http1.ts; `https:` origins (and every origin when LOADPROOF_HTTP_CLIENT=undici, the way to
+ * compare the two) go through one undici Pool per origin (keep-alive, a connection limit), with
+ * a small dispatch handler. Both take the timings the metrics need: dispatch (written to a
+ * socket), first byte, end; and TCP connect time per new connection. A failed request resolves
+ * with an error code; it never throws into the run.
  *
- * Hot path: one handler object per request and no closures, timers or signal listeners per
- * request. Timeouts are enforced by one sweep over the requests in flight; a stop aborts every
- * request of its scope.
+ * Hot path: one object per request and no closures, timers or signal listeners per request.
+ * Timeouts are enforced by one sweep over the requests in flight; a stop aborts every request of
+ * its scope.
  */
 import { buildConnector, Pool } from 'undici';
 import { errorCode, RequestTimeoutError } from './errors.ts';
+import { Http1Agent } from './http1.ts';
 
 export interface RawRequest {
   origin: string;
@@ -24,7 +27,7 @@ export interface RawRequest {
 
 export interface RawResponse {
   status: number;
-  /** Alternating names and values, as undici gives them. */
+  /** Alternating names and values, as received (a name that comes twice is there twice). */
   rawHeaders: Buffer[];
   body: Buffer;
   /** Error code when no response came (status 0). */
@@ -44,6 +47,19 @@ export interface HttpClientOptions {
   now: () => number;
   /** Called with the duration of each new TCP connection (ms). */
   onConnect?: (ms: number) => void;
+  /**
+   * Which client serves `http:` origins: 'lean' (default) or 'undici'. Without it, the
+   * environment variable LOADPROOF_HTTP_CLIENT decides (worker threads inherit it).
+   */
+  implementation?: 'lean' | 'undici';
+}
+
+/** The implementation named by LOADPROOF_HTTP_CLIENT ('lean' when unset). */
+export function envImplementation(): 'lean' | 'undici' {
+  const v = process.env.LOADPROOF_HTTP_CLIENT;
+  if (v === undefined || v === '' || v === 'lean') return 'lean';
+  if (v === 'undici') return 'undici';
+  throw new Error(`LOADPROOF_HTTP_CLIENT must be "lean" or "undici", got ${JSON.stringify(v)}`);
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -52,12 +68,17 @@ const SWEEP_MS = 10;
 
 /** The requests in flight of one scenario, so that a stop can abort them all. */
 export class RequestScope {
+  /** Its requests on the undici path. */
   readonly inflight = new Set<Exchange>();
+  /** The clients that have sent its requests on the lean path (they find them by scope). */
+  readonly clients = new Set<HttpClient>();
+  lastClient: HttpClient | undefined;
   aborted = false;
 
   abortAll(): void {
     this.aborted = true;
     for (const x of [...this.inflight]) x.cancel(Object.assign(new Error('aborted'), { code: 'ABORTED' }));
+    for (const c of this.clients) c.abortScope(this);
   }
 }
 
@@ -148,8 +169,24 @@ export class HttpClient {
   private readonly pools = new Map<string, Pool>();
   private readonly inflight = new Set<Exchange>();
   private sweeper: NodeJS.Timeout | undefined;
+  /** The lean client, or undefined when every origin goes through undici. */
+  private readonly lean: Http1Agent | undefined;
 
-  constructor(private readonly options: HttpClientOptions) {}
+  constructor(private readonly options: HttpClientOptions) {
+    const impl = options.implementation ?? envImplementation();
+    if (impl === 'lean')
+      this.lean = new Http1Agent({
+        connections: options.connections,
+        pipelining: options.pipelining,
+        now: options.now,
+        onConnect: options.onConnect,
+      });
+  }
+
+  /** Aborts the lean path's requests of a scope (the undici path's are in the scope itself). */
+  abortScope(scope: RequestScope): void {
+    this.lean?.abortScope(scope);
+  }
 
   private pool(origin: string): Pool {
     let pool = this.pools.get(origin);
@@ -185,13 +222,33 @@ export class HttpClient {
     const now = this.options.now();
     for (const x of this.inflight)
       if (x.deadline <= now) x.cancel(new RequestTimeoutError('request timed out'));
-    if (this.inflight.size === 0 && this.sweeper) {
+    this.lean?.sweep(now);
+    if (this.inflight.size === 0 && (this.lean?.pending ?? 0) === 0 && this.sweeper) {
       clearInterval(this.sweeper);
       this.sweeper = undefined;
     }
   };
 
+  /** Whether the timeout sweep is running (it stops when nothing is in flight). */
+  get sweeping(): boolean {
+    return this.sweeper !== undefined;
+  }
+
   send(req: RawRequest): Promise<RawResponse> {
+    const lean = this.lean;
+    if (lean !== undefined && req.origin.startsWith('http:')) {
+      const scope = req.scope;
+      if (scope !== undefined && scope.lastClient !== this) {
+        scope.clients.add(this);
+        scope.lastClient = this;
+      }
+      const p = lean.send(req);
+      if (!this.sweeper && lean.pending > 0) {
+        this.sweeper = setInterval(this.sweep, SWEEP_MS);
+        this.sweeper.unref();
+      }
+      return p;
+    }
     return new Promise<RawResponse>((resolve) => {
       let bytesOut = req.method.length + req.path.length + 12;
       for (const k in req.headers) bytesOut += k.length + (req.headers[k] as string).length + 4;
@@ -219,6 +276,7 @@ export class HttpClient {
   async close(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = undefined;
+    this.lean?.close();
     const pools = [...this.pools.values()];
     this.pools.clear();
     await Promise.all(pools.map((p) => p.destroy().catch(() => {})));
