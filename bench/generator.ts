@@ -2,6 +2,8 @@
  * Generator benchmarks, side by side in one run against the same loopback servers:
  *   throughput  highest request rate with 64 connections: loadproof vs autocannon vs wrk
  *   cpu         CPU per request at a fixed 5000 req/s for 5 s, and p99: loadproof vs autocannon
+ * loadproof runs with its default HTTP client (the lean one for http:) and, in throughput and cpu,
+ * once more with LOADPROOF_HTTP_CLIENT=undici, so that both show in the same run.
  *   accuracy    a fixed 50 ms server; a server that stalls 400 ms of every 2 s (analytic p90/p95/p99
  *               200/300/380 ms), with ample VUs and with 20 VUs queueing
  *   vus         10,000 concurrent VUs (constant-vus, keep-alive): peak RSS
@@ -26,7 +28,9 @@ function planFile(body: string): string {
   return file;
 }
 
-async function loadproof(target: string, body: string, workers: number) {
+type Client = 'lean' | 'undici';
+
+async function loadproof(target: string, body: string, workers: number, client: Client = 'lean') {
   const file = planFile(body);
   const out = join(work, `out${planCount}`);
   const m = await measure(
@@ -35,6 +39,7 @@ async function loadproof(target: string, body: string, workers: number) {
     {
       ...process.env,
       TARGET: target,
+      LOADPROOF_HTTP_CLIENT: client,
     },
   );
   if (m.code !== 0 && m.code !== 3) throw new Error(`loadproof failed (${m.code}): ${m.stderr}`);
@@ -91,6 +96,8 @@ async function throughput() {
     add('wrk -t2 -c64', (await wrk(['-t2', '-c64', '-d5s'], t.url)).rps);
     add('loadproof 64 VUs, 1 worker', (await loadproof(t.url, vus, 1)).r.requests.rps);
     add('loadproof 64 VUs, 2 workers', (await loadproof(t.url, vus, 2)).r.requests.rps);
+    add('loadproof (undici) 64 VUs, 1 worker', (await loadproof(t.url, vus, 1, 'undici')).r.requests.rps);
+    add('loadproof (undici) 64 VUs, 2 workers', (await loadproof(t.url, vus, 2, 'undici')).r.requests.rps);
   }
   await t.stop();
   for (const [k, v] of Object.entries(results))
@@ -98,8 +105,14 @@ async function throughput() {
   print(rows);
   const best = (k: string) => Math.max(...(results[k] as number[]));
   const lp = Math.max(best('loadproof 64 VUs, 1 worker'), best('loadproof 64 VUs, 2 workers'));
+  const un = Math.max(
+    best('loadproof (undici) 64 VUs, 1 worker'),
+    best('loadproof (undici) 64 VUs, 2 workers'),
+  );
+  const ac = best('autocannon -c 64');
+  const wr = best('wrk -t2 -c64');
   console.log(
-    `loadproof / autocannon = ${f2(lp / best('autocannon -c 64'))}, loadproof / wrk = ${f2(lp / best('wrk -t2 -c64'))}`,
+    `best of loadproof / autocannon = ${f2(lp / ac)}, / wrk = ${f2(lp / wr)}; with undici: ${f2(un / ac)}, ${f2(un / wr)}`,
   );
 }
 
@@ -110,22 +123,37 @@ async function cpu() {
   const t = await startTarget('plain');
   const acBase = await autocannon(['-a', '1', '-c', '1'], t.url);
   const ac = await autocannon(['-R', '5000', '-c', '64', '-d', '5'], t.url);
-  const lpBase = await loadproof(
-    t.url,
-    `scenarios: { one: { executor: 'shared-iterations', vus: 1, iterations: 1, flow: async (vu) => { await vu.http.get('/'); } } }`,
-    1,
-  );
-  const lp = await loadproof(
-    t.url,
-    `http: { connections: 64 }, scenarios: {
+  const fixedRate = async (client: Client) => {
+    const base = await loadproof(
+      t.url,
+      `scenarios: { one: { executor: 'shared-iterations', vus: 1, iterations: 1, flow: async (vu) => { await vu.http.get('/'); } } }`,
+      1,
+      client,
+    );
+    const run = await loadproof(
+      t.url,
+      `http: { connections: 64 }, scenarios: {
       warm: { executor: 'constant-arrival-rate', rate: 5000, duration: '1s', maxVUs: 64, preAllocatedVUs: 64, flow: async (vu) => { await vu.http.get('/'); } },
       fixed: { executor: 'constant-arrival-rate', startTime: '1s', rate: 5000, duration: '5s', maxVUs: 64, preAllocatedVUs: 64, flow: async (vu) => { await vu.http.get('/'); } } }`,
-    1,
-  );
-  const measured = lp.r.scenarios.fixed?.metrics.http_req_duration as TrendSummary;
+      1,
+      client,
+    );
+    const per = ((run.m.cpuMs - base.m.cpuMs) * 1000) / run.r.requests.total;
+    const measured = run.r.scenarios.fixed?.metrics.http_req_duration as TrendSummary;
+    return { base, run, per, measured };
+  };
+  const lean = await fixedRate('lean');
+  const undici = await fixedRate('undici');
   await t.stop();
   const acPer = ((ac.m.cpuMs - acBase.m.cpuMs) * 1000) / ac.total;
-  const lpPer = ((lp.m.cpuMs - lpBase.m.cpuMs) * 1000) / lp.r.requests.total;
+  const row = (label: string, x: typeof lean) => [
+    label,
+    f0(x.run.r.requests.total),
+    f0(x.run.m.cpuMs),
+    f0(x.base.m.cpuMs),
+    f1(x.per),
+    `${f2(x.measured.p99)}; ${f2(x.run.latency.p99)}`,
+  ];
   print([
     [
       'tool',
@@ -136,17 +164,11 @@ async function cpu() {
       'p99 ms (after 1 s warm-up for loadproof; whole run)',
     ],
     ['autocannon -R 5000 -c 64', f0(ac.total), f0(ac.m.cpuMs), f0(acBase.m.cpuMs), f1(acPer), f1(ac.p99)],
-    [
-      'loadproof 5000/s, 1 worker',
-      f0(lp.r.requests.total),
-      f0(lp.m.cpuMs),
-      f0(lpBase.m.cpuMs),
-      f1(lpPer),
-      `${f2(measured.p99)}; ${f2(lp.latency.p99)}`,
-    ],
+    row('loadproof 5000/s, 1 worker', lean),
+    row('loadproof (undici) 5000/s, 1 worker', undici),
   ]);
   console.log(
-    `cpu per request loadproof / autocannon = ${f2(lpPer / acPer)}; dropped iterations: ${lp.r.droppedIterations}`,
+    `cpu per request loadproof / autocannon = ${f2(lean.per / acPer)} (undici: ${f2(undici.per / acPer)}); dropped iterations: ${lean.run.r.droppedIterations} (undici: ${undici.run.r.droppedIterations})`,
   );
 }
 
