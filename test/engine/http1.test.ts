@@ -145,6 +145,26 @@ describe('lean HTTP/1.1 client: against node:http', () => {
   });
 });
 
+describe('lean HTTP/1.1 client: kept data', () => {
+  it('bodies and headers stay intact after later packets (reads share one buffer)', async () => {
+    const { url } = await nodeServer((req, res) => {
+      res.setHeader('x-path', req.url as string);
+      res.end(`body of ${req.url} `.repeat(Number((req.url as string).slice(1)) + 1));
+    });
+    const c = client({ connections: 8 });
+    const rs = await Promise.all(Array.from({ length: 200 }, (_, i) => get(c, url, `/${i}`)));
+    // Another batch, so that every read buffer has been written over.
+    await Promise.all(Array.from({ length: 200 }, () => get(c, url, '/0')));
+    rs.forEach((r, i) => {
+      assert.equal(text(r), `body of /${i} `.repeat(i + 1));
+      assert.deepEqual(
+        headerPairs(r).find(([k]) => k === 'x-path'),
+        ['x-path', `/${i}`],
+      );
+    });
+  });
+});
+
 describe('lean HTTP/1.1 client: what it sends', () => {
   it('request line, host (origin host:port), user headers, content-length; bytesOut is what the server got', async () => {
     const s = await raw((conn) => conn.socket.write(response('ok')));
@@ -503,6 +523,26 @@ describe('lean HTTP/1.1 client: connection life', () => {
     assert.equal(text(r), 'ok');
     assert.equal(s.connections.length, 2);
     assert.equal(s.requests.length, 2);
+  });
+
+  it('Connection and Keep-Alive headers are read as lists, in any case', async () => {
+    const s = await raw((conn, req) => {
+      const extra: Record<string, string> = {
+        '/list-close': 'Connection: Keep-Alive, CLOSE\r\n',
+        '/not-close': 'Connection: closed, x-close\r\nKeep-Alive: max=100, timeoutx=1\r\n',
+        '/short': 'Keep-Alive: max=100, TIMEOUT=1\r\n',
+      };
+      conn.socket.write(response('ok', 200, extra[req.path] ?? ''));
+    });
+    const c = client({ connections: 1 });
+    await get(c, s.url, '/list-close');
+    assert.equal(s.connections.length, 1);
+    await get(c, s.url, '/not-close');
+    assert.equal(s.connections.length, 2, 'the first socket was retired');
+    await get(c, s.url, '/short');
+    assert.equal(s.connections.length, 2, "'closed', 'x-close' and 'timeoutx' are not close or timeout");
+    await get(c, s.url, '/after');
+    assert.equal(s.connections.length, 3, 'timeout=1 (less the margin) retired it');
   });
 
   it('Keep-Alive: timeout=1 means the socket is not kept; timeout=5 means it is', async () => {
