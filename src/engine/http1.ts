@@ -80,6 +80,9 @@ for (let c = 0; c < 128; c++) {
   const ch = String.fromCharCode(c);
   if (/[A-Za-z0-9!#$%&'*+\-.^_`|~]/.test(ch)) TOKEN[c] = 1;
 }
+/** What a field value (and a reason phrase) may hold: HTAB, SP, VCHAR, obs-text. */
+const FIELD_CHAR = new Uint8Array(256);
+for (let c = 0; c < 256; c++) if (c === 9 || (c >= 32 && c !== 127)) FIELD_CHAR[c] = 1;
 const HEX = new Int8Array(256).fill(-1);
 for (let c = 0; c < 16; c++) {
   HEX['0123456789abcdef'.charCodeAt(c)] = c;
@@ -1035,10 +1038,7 @@ class Conn {
     const d3 = (b[p + 11] as number) - 48;
     if (d1 < 1 || d1 > 9 || d2 < 0 || d2 > 9 || d3 < 0 || d3 > 9) return -2;
     if (le > p + 12 && b[p + 12] !== 32) return -2;
-    for (let k = p + 12; k < le; k++) {
-      const c = b[k] as number;
-      if ((c < 32 && c !== 9) || c === 127) return -2;
-    }
+    for (let k = p + 12; k < le; k++) if (FIELD_CHAR[b[k] as number] !== 1) return -2;
     this.status = d1 * 100 + d2 * 10 + d3;
     this.http10 = b[p + 7] === 48;
     this.contentLength = -1;
@@ -1052,7 +1052,7 @@ class Conn {
     let any = false;
     for (;;) {
       if (p >= end) return -1;
-      let c = b[p] as number;
+      const c = b[p] as number;
       if (c === 10 || c === 13) {
         // the empty line
         if (c === 13) {
@@ -1068,13 +1068,13 @@ class Conn {
         // obs-fold: continues the previous field; never allowed on a framing field
         if (!any || lastFraming) return -2;
         i = p;
-        while (i < end && b[i] !== 10) {
-          c = b[i] as number;
-          if ((c < 32 && c !== 9 && c !== 13) || c === 127) return -2;
-          if (c === 13 && i + 1 < end && b[i + 1] !== 10) return -2;
-          i++;
-        }
+        while (i < end && FIELD_CHAR[b[i] as number] === 1) i++;
         if (i === end) return -1;
+        if (b[i] === 13) {
+          if (i + 1 >= end) return -1;
+          if (b[i + 1] !== 10) return -2;
+          i++;
+        } else if (b[i] !== 10) return -2;
         p = i + 1;
         continue;
       }
@@ -1088,18 +1088,14 @@ class Conn {
       i++;
       while (i < end && (b[i] === 32 || b[i] === 9)) i++;
       const vs = i;
-      while (i < end) {
-        c = b[i] as number;
-        if (c === 10) break;
-        if (c < 32 && c !== 9) {
-          if (c !== 13) return -2;
-          if (i + 1 >= end) return -1;
-          if (b[i + 1] !== 10) return -2;
-        } else if (c === 127) return -2;
-        i++;
-      }
+      while (i < end && FIELD_CHAR[b[i] as number] === 1) i++;
       if (i === end) return -1;
-      let ve = i > vs && b[i - 1] === 13 ? i - 1 : i;
+      let ve = i;
+      if (b[i] === 13) {
+        if (i + 1 >= end) return -1;
+        if (b[i + 1] !== 10) return -2;
+        i++;
+      } else if (b[i] !== 10) return -2;
       while (ve > vs && (b[ve - 1] === 32 || b[ve - 1] === 9)) ve--;
       any = true;
       lastFraming = false;
