@@ -113,6 +113,7 @@ export class VirtualUser {
   scenarioTags: Record<string, string> = {};
   /** Intended start for the next request, set when an iteration starts; cleared by that request. */
   private pendingIntendedAt: number | undefined;
+  private lastSeries: { scenario: string; method: string; name: string; s: EndpointSeries } | undefined;
   readonly api: Vu;
 
   constructor(
@@ -268,6 +269,16 @@ export class VirtualUser {
   }
 
   private series(method: string, name: string): EndpointSeries {
+    // A VU mostly repeats its requests: the last series is kept, not looked up again.
+    const last = this.lastSeries;
+    if (last && last.name === name && last.method === method && last.scenario === this.scenario)
+      return last.s;
+    const s = this.lookupSeries(method, name);
+    this.lastSeries = { scenario: this.scenario, method, name, s };
+    return s;
+  }
+
+  private lookupSeries(method: string, name: string): EndpointSeries {
     const cacheKey = `${this.scenario}\u0000${method} ${name}`;
     let s = this.env.endpoints.get(cacheKey);
     if (!s) {
