@@ -1,12 +1,14 @@
 /**
  * Generator benchmarks, side by side in one run against the same loopback servers:
- *   throughput  highest request rate with 64 connections: loadproof vs autocannon vs wrk
- *   cpu         CPU per request at a fixed 5000 req/s for 5 s, and p99: loadproof vs autocannon
- * loadproof runs with its default HTTP client (the lean one for http:) and, in throughput and cpu,
- * once more with LOADPROOF_HTTP_CLIENT=undici, so that both show in the same run.
+ *   throughput  highest request rate with 64 connections, and CPU per request at that rate:
+ *               loadproof vs autocannon vs wrk
+ *   cpu         CPU per request at a fixed 5000 req/s for 5 s, and p99: loadproof vs autocannon, and
+ *               the floor of a paced client (bench/paced-loop.mjs: sockets, no parsing, no metrics)
  *   accuracy    a fixed 50 ms server; a server that stalls 400 ms of every 2 s (analytic p90/p95/p99
  *               200/300/380 ms), with ample VUs and with 20 VUs queueing
  *   vus         10,000 concurrent VUs (constant-vus, keep-alive): peak RSS
+ * loadproof runs with its default HTTP client (the lean one for http:) and, in throughput and cpu,
+ * once more with LOADPROOF_HTTP_CLIENT=undici, so that both show in the same run.
  * Usage: npm run bench -- generator [throughput|cpu|accuracy|vus ...]
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -19,6 +21,7 @@ import { startTarget } from './targets.ts';
 const ROOT = new URL('..', import.meta.url).pathname;
 const BIN = join(ROOT, 'bin/loadproof.js');
 const AUTOCANNON = join(ROOT, 'node_modules/.bin/autocannon');
+const PACED = join(ROOT, 'bench/paced-loop.mjs');
 const work = mkdtempSync(join(tmpdir(), 'loadproof-bench-'));
 let planCount = 0;
 
@@ -67,7 +70,8 @@ async function autocannon(args: string[], url: string) {
 async function wrk(args: string[], url: string) {
   const m = await measure('wrk', [...args, url]);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(m.stdout)?.[1]);
-  return { m, rps };
+  const total = Number(/(\d+) requests in/.exec(m.stdout)?.[1]);
+  return { m, rps, total };
 }
 
 const f0 = (x: number) => x.toFixed(0);
@@ -82,29 +86,52 @@ const print = (rows: string[][]) => {
 };
 
 async function throughput() {
-  console.log('\n## throughput: 64 connections, 5 s each, plain node:http server, runs alternate (2 rounds)');
+  console.log(
+    "\n## throughput: 64 connections, 5 s each, plain node:http server (sharing the 2 cores), runs alternate (2 rounds); CPU per request net of each tool's start-up",
+  );
   const t = await startTarget('plain');
-  const rows = [['tool', 'round 1 req/s', 'round 2 req/s', 'best']];
-  const results: Record<string, number[]> = {};
-  const add = (k: string, v: number) => {
-    results[k] ??= [];
-    results[k].push(v);
+  const one = `scenarios: { one: { executor: 'shared-iterations', vus: 1, iterations: 1, flow: async (vu) => { await vu.http.get('/'); } } }`;
+  const base = {
+    autocannon: (await autocannon(['-a', '1', '-c', '1'], t.url)).m.cpuMs,
+    lean: (await loadproof(t.url, one, 1)).m.cpuMs,
+    undici: (await loadproof(t.url, one, 1, 'undici')).m.cpuMs,
+    lean2: (await loadproof(t.url, one, 2)).m.cpuMs,
+    undici2: (await loadproof(t.url, one, 2, 'undici')).m.cpuMs,
+  };
+  const rows = [['tool', 'round 1 req/s', 'round 2 req/s', 'best', 'µs cpu/request']];
+  const results: Record<string, { rps: number[]; cpu: number[] }> = {};
+  const add = (k: string, rps: number, cpuMs: number, baseMs: number, requests: number) => {
+    results[k] ??= { rps: [], cpu: [] };
+    results[k].rps.push(rps);
+    results[k].cpu.push(((cpuMs - baseMs) * 1000) / requests);
   };
   const vus = `scenarios: { max: { executor: 'constant-vus', vus: 64, duration: '5s', flow: async (vu) => { await vu.http.get('/'); } } }`;
+  const lp = async (k: string, workers: number, client: Client, baseMs: number) => {
+    const x = await loadproof(t.url, vus, workers, client);
+    add(k, x.r.requests.rps, x.m.cpuMs, baseMs, x.r.requests.total);
+  };
   for (let round = 0; round < 2; round++) {
-    add('autocannon -c 64', (await autocannon(['-c', '64', '-d', '5'], t.url)).rps);
-    add('wrk -t2 -c64', (await wrk(['-t2', '-c64', '-d5s'], t.url)).rps);
-    add('loadproof 64 VUs, 1 worker', (await loadproof(t.url, vus, 1)).r.requests.rps);
-    add('loadproof 64 VUs, 2 workers', (await loadproof(t.url, vus, 2)).r.requests.rps);
-    add('loadproof (undici) 64 VUs, 1 worker', (await loadproof(t.url, vus, 1, 'undici')).r.requests.rps);
-    add('loadproof (undici) 64 VUs, 2 workers', (await loadproof(t.url, vus, 2, 'undici')).r.requests.rps);
+    const a = await autocannon(['-c', '64', '-d', '5'], t.url);
+    add('autocannon -c 64', a.rps, a.m.cpuMs, base.autocannon, a.total);
+    const w = await wrk(['-t2', '-c64', '-d5s'], t.url);
+    add('wrk -t2 -c64', w.rps, w.m.cpuMs, 0, w.total);
+    await lp('loadproof 64 VUs, 1 worker', 1, 'lean', base.lean);
+    await lp('loadproof 64 VUs, 2 workers', 2, 'lean', base.lean2);
+    await lp('loadproof (undici) 64 VUs, 1 worker', 1, 'undici', base.undici);
+    await lp('loadproof (undici) 64 VUs, 2 workers', 2, 'undici', base.undici2);
   }
   await t.stop();
   for (const [k, v] of Object.entries(results))
-    rows.push([k, f0(v[0] as number), f0(v[1] as number), f0(Math.max(...v))]);
+    rows.push([
+      k,
+      f0(v.rps[0] as number),
+      f0(v.rps[1] as number),
+      f0(Math.max(...v.rps)),
+      f1(v.cpu.reduce((a, b) => a + b, 0) / v.cpu.length),
+    ]);
   print(rows);
-  const best = (k: string) => Math.max(...(results[k] as number[]));
-  const lp = Math.max(best('loadproof 64 VUs, 1 worker'), best('loadproof 64 VUs, 2 workers'));
+  const best = (k: string) => Math.max(...(results[k] as { rps: number[] }).rps);
+  const lean = Math.max(best('loadproof 64 VUs, 1 worker'), best('loadproof 64 VUs, 2 workers'));
   const un = Math.max(
     best('loadproof (undici) 64 VUs, 1 worker'),
     best('loadproof (undici) 64 VUs, 2 workers'),
@@ -112,7 +139,7 @@ async function throughput() {
   const ac = best('autocannon -c 64');
   const wr = best('wrk -t2 -c64');
   console.log(
-    `best of loadproof / autocannon = ${f2(lp / ac)}, / wrk = ${f2(lp / wr)}; with undici: ${f2(un / ac)}, ${f2(un / wr)}`,
+    `best of loadproof / autocannon = ${f2(lean / ac)}, / wrk = ${f2(lean / wr)}; with undici: ${f2(un / ac)}, ${f2(un / wr)}`,
   );
 }
 
@@ -144,6 +171,10 @@ async function cpu() {
   };
   const lean = await fixedRate('lean');
   const undici = await fixedRate('undici');
+  const floorBase = await measure(process.execPath, [PACED, String(t.port), '1000', '0.001', '1']);
+  const floor = await measure(process.execPath, [PACED, String(t.port), '5000', '5', '64']);
+  const floorRequests = Number(floor.stdout.trim());
+  const floorPer = ((floor.cpuMs - floorBase.cpuMs) * 1000) / floorRequests;
   await t.stop();
   const acPer = ((ac.m.cpuMs - acBase.m.cpuMs) * 1000) / ac.total;
   const row = (label: string, x: typeof lean) => [
@@ -166,9 +197,20 @@ async function cpu() {
     ['autocannon -R 5000 -c 64', f0(ac.total), f0(ac.m.cpuMs), f0(acBase.m.cpuMs), f1(acPer), f1(ac.p99)],
     row('loadproof 5000/s, 1 worker', lean),
     row('loadproof (undici) 5000/s, 1 worker', undici),
+    [
+      'paced socket loop, no parsing (bench/paced-loop.mjs)',
+      f0(floorRequests),
+      f0(floor.cpuMs),
+      f0(floorBase.cpuMs),
+      f1(floorPer),
+      '',
+    ],
   ]);
   console.log(
-    `cpu per request loadproof / autocannon = ${f2(lean.per / acPer)} (undici: ${f2(undici.per / acPer)}); dropped iterations: ${lean.run.r.droppedIterations} (undici: ${undici.run.r.droppedIterations})`,
+    `cpu per request loadproof / autocannon = ${f2(lean.per / acPer)} (undici: ${f2(undici.per / acPer)}; paced loop: ${f2(floorPer / acPer)}); dropped iterations: ${lean.run.r.droppedIterations} (undici: ${undici.run.r.droppedIterations})`,
+  );
+  console.log(
+    "autocannon -R sends each connection's share of a second back to back, then waits for the next second: its requests come in bursts (see its p99), so it pays one wake-up for many; loadproof and the paced loop send each request when due.",
   );
 }
 

@@ -196,6 +196,9 @@ export class ThreadRun {
     };
     const pick = weightedPicker(scenario.flows.map((f) => ({ weight: f.weight, item: f })));
     const sKey = scenarioKey(scenario.name);
+    // Series keys built once, not per iteration.
+    const scenarioKeys = ['', sKey];
+    const flowKeys = new Map(scenario.flows.map((f) => [f, ['', sKey, `flow=${scenario.name}|${f.name}`]]));
     const ctx: ExecutorContext = {
       config: scenario.config,
       clock,
@@ -220,12 +223,12 @@ export class ThreadRun {
           this.active--;
         }
         if (hard.signal.aborted) {
-          this.store.addCounter('interrupted_iterations', ['', sKey], 1);
+          this.store.addCounter('interrupted_iterations', scenarioKeys, 1);
           return;
         }
-        this.store.addTrend('iteration_duration', ['', sKey], clock.now() - intendedAt);
-        this.store.addCounter('iterations', ['', sKey, `flow=${scenario.name}|${flow.name}`], 1);
-        if (failed) this.store.addCounter('iteration_errors', ['', sKey], 1);
+        this.store.addTrend('iteration_duration', scenarioKeys, clock.now() - intendedAt);
+        this.store.addCounter('iterations', flowKeys.get(flow) as string[], 1);
+        if (failed) this.store.addCounter('iteration_errors', scenarioKeys, 1);
         this.second.iterations++;
       },
       dropped: (n = 1) => {
