@@ -634,6 +634,10 @@ class Conn {
   /** End-of-head (and end-of-trailers) detector: 0 in a line, 1 after LF, 2 after LF CR. */
   private scan = 0;
   private bodyFirst: Buffer | undefined;
+  /** Of the response being read: its bytes so far, the time of its first byte, its header block. */
+  private respBytes = 0;
+  private respFirstByte = Number.NaN;
+  private respHeaders: Buffer = EMPTY;
   private bodyParts: Buffer[] | undefined;
 
   constructor(readonly pool: OriginPool) {
@@ -759,6 +763,10 @@ class Conn {
       x.next = undefined;
       if (!x.settled) {
         if (awaited || x.answered || !x.idempotent) {
+          if (awaited && x.answered) {
+            x.bytesIn = this.respBytes;
+            x.firstByteAt = this.respFirstByte;
+          }
           pool.agent.pending--;
           x.settle(now, awaited ? (code as string) : 'ECONNRESET');
         } else {
@@ -804,7 +812,7 @@ class Conn {
       }
       if (!x.answered) {
         x.answered = true;
-        x.firstByteAt = now;
+        this.respFirstByte = now;
       }
       switch (this.pst) {
         case S_HEAD: {
@@ -815,7 +823,7 @@ class Conn {
         case S_LENGTH: {
           const n = Math.min(this.remaining, len - off);
           this.addBody(chunk, off, off + n);
-          x.bytesIn += n;
+          this.respBytes += n;
           off += n;
           this.remaining -= n;
           if (this.remaining === 0 && !this.complete(now)) return;
@@ -824,7 +832,7 @@ class Conn {
         case S_CHUNK_DATA: {
           const n = Math.min(this.remaining, len - off);
           this.addBody(chunk, off, off + n);
-          x.bytesIn += n;
+          this.respBytes += n;
           off += n;
           this.remaining -= n;
           if (this.remaining === 0) this.pst = S_CHUNK_DATA_CR;
@@ -832,7 +840,7 @@ class Conn {
         }
         case S_EOF: {
           this.addBody(chunk, off, len);
-          x.bytesIn += len - off;
+          this.respBytes += len - off;
           off = len;
           break;
         }
@@ -857,7 +865,6 @@ class Conn {
 
   /** Chunk sizes, extensions, the CRLF after data, trailers. Returns the new offset, or -1 if the socket was retired. */
   private chunkFraming(b: Buffer, off: number, now: number): number {
-    const x = this.first as Http1Exchange;
     const len = b.length;
     const start = off;
     while (off < len) {
@@ -875,7 +882,7 @@ class Conn {
           if (c === 13) this.pst = S_CHUNK_SIZE_LF;
           else if (c === 10) {
             off++;
-            x.bytesIn += off - start;
+            this.respBytes += off - start;
             return this.sizeLineDone(off);
           } else if (c === 59 || c === 32 || c === 9) this.pst = S_CHUNK_EXT;
           else return this.fail(now);
@@ -890,13 +897,13 @@ class Conn {
             continue;
           }
           off = q + 1;
-          x.bytesIn += off - start;
+          this.respBytes += off - start;
           return this.sizeLineDone(off);
         }
         case S_CHUNK_SIZE_LF: {
           if (c !== 10) return this.fail(now);
           off++;
-          x.bytesIn += off - start;
+          this.respBytes += off - start;
           return this.sizeLineDone(off);
         }
         case S_CHUNK_DATA_CR: {
@@ -909,7 +916,7 @@ class Conn {
           this.pst = S_CHUNK_SIZE;
           this.remaining = this.sizeDigits = 0;
           off++;
-          x.bytesIn += off - start;
+          this.respBytes += off - start;
           return off;
         }
         case S_CHUNK_DATA_LF: {
@@ -917,7 +924,7 @@ class Conn {
           this.pst = S_CHUNK_SIZE;
           this.remaining = this.sizeDigits = 0;
           off++;
-          x.bytesIn += off - start;
+          this.respBytes += off - start;
           return off;
         }
         case S_TRAILERS: {
@@ -926,7 +933,7 @@ class Conn {
           off++;
           if (c === 10) {
             if (this.scan !== 0) {
-              x.bytesIn += off - start;
+              this.respBytes += off - start;
               return this.complete(now) ? off : -1;
             }
             this.scan = 1;
@@ -938,7 +945,7 @@ class Conn {
           return this.fail(now);
       }
     }
-    x.bytesIn += off - start;
+    this.respBytes += off - start;
     return off;
   }
 
@@ -965,7 +972,7 @@ class Conn {
     const x = this.first as Http1Exchange;
     if (this.headParts === undefined) {
       // Fast path: the whole head in this packet, parsed in place.
-      const end = this.parseHead(b, off, b.length, x);
+      const end = this.parseHead(b, off, b.length);
       if (end === -2) return this.fail(now);
       if (end >= 0) {
         if (end - off > maxHeaderSize) return this.fail(now);
@@ -987,7 +994,7 @@ class Conn {
     if (stop < 0) return b.length;
     const whole = Buffer.concat(this.headParts, this.headLen);
     this.headParts = undefined;
-    if (this.parseHead(whole, 0, whole.length, x) !== whole.length) return this.fail(now);
+    if (this.parseHead(whole, 0, whole.length) !== whole.length) return this.fail(now);
     return this.afterHead(x, stop, whole.length, now);
   }
 
@@ -1011,10 +1018,10 @@ class Conn {
 
   /**
    * Parses a status line and header fields from b[p, end). Returns the offset after the empty
-   * line, -1 if it is not there yet, -2 if the head is malformed. Sets the framing fields and the
-   * exchange's status and header block.
+   * line, -1 if it is not there yet, -2 if the head is malformed. Sets the status, the framing fields
+   * and the header block of the response being read.
    */
-  private parseHead(b: Buffer, p: number, end: number, x: Http1Exchange): number {
+  private parseHead(b: Buffer, p: number, end: number): number {
     // Status line: HTTP/1.x SSS[ reason]
     let i = p;
     while (i < end && b[i] !== 10) i++;
@@ -1058,10 +1065,10 @@ class Conn {
         if (c === 13) {
           if (p + 1 >= end) return -1;
           if (b[p + 1] !== 10) return -2;
-          x.headerBlock = copyOf(b, blockStart, p);
+          this.respHeaders = copyOf(b, blockStart, p);
           return p + 2;
         }
-        x.headerBlock = copyOf(b, blockStart, p);
+        this.respHeaders = copyOf(b, blockStart, p);
         return p + 1;
       }
       if (c === 32 || c === 9) {
@@ -1130,18 +1137,17 @@ class Conn {
 
   /** After a head: skip it if interim, else set up the body. Returns the offset, or -1 if the socket was retired. */
   private afterHead(x: Http1Exchange, off: number, headBytes: number, now: number): number {
-    x.bytesIn += headBytes;
+    this.respBytes += headBytes;
     const status = this.status;
     if (status < 200) {
       // 100 Continue, 103 Early Hints...: not the answer; 101 would switch protocols we never asked for.
       if (status === 101) return this.fail(now);
-      x.headerBlock = EMPTY;
-      x.firstByteAt = Number.NaN;
+      this.respHeaders = EMPTY;
+      this.respFirstByte = Number.NaN;
       x.answered = false;
       return off;
     }
     if (this.te !== 0 && this.contentLength >= 0) return this.fail(now);
-    x.status = status;
     if (x.isHead || status === 204 || status === 304) {
       return this.complete(now) ? off : -1;
     }
@@ -1168,19 +1174,28 @@ class Conn {
     const x = this.first as Http1Exchange;
     const reusable =
       this.pst !== S_EOF && !this.connClose && (!this.http10 || this.connKeepAlive) && !x.closeAfter;
-    if (this.bodyParts) x.body = Buffer.concat(this.bodyParts);
-    else if (this.bodyFirst) x.body = this.bodyFirst;
+    const pool = this.pool;
+    if (!x.settled) {
+      // Nothing is written into an exchange that already settled (timed out, aborted): its
+      // owner has it.
+      x.status = this.status;
+      x.headerBlock = this.respHeaders;
+      if (this.bodyParts) x.body = Buffer.concat(this.bodyParts);
+      else if (this.bodyFirst) x.body = this.bodyFirst;
+      x.bytesIn = this.respBytes;
+      x.firstByteAt = this.respFirstByte;
+      pool.agent.pending--;
+      x.settle(now, undefined);
+    }
     this.bodyFirst = this.bodyParts = undefined;
+    this.respHeaders = EMPTY;
+    this.respBytes = 0;
+    this.respFirstByte = Number.NaN;
     this.pst = S_HEAD;
     this.first = x.next;
     if (!this.first) this.last = undefined;
     x.next = undefined;
     this.inflight--;
-    const pool = this.pool;
-    if (!x.settled) {
-      pool.agent.pending--;
-      x.settle(now, undefined);
-    }
     if (this.keepAliveMs >= 0) {
       const ms = Math.min(this.keepAliveMs, KEEP_ALIVE_MAX_MS) - KEEP_ALIVE_MARGIN_MS;
       this.expiresAt = now + ms;

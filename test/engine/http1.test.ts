@@ -792,6 +792,11 @@ describe('lean HTTP/1.1 client: errors', () => {
     assert.equal(text(await a), 'one');
     assert.equal(text(await get(c, s.url, '/3')), 'three', "not 'two'");
     assert.equal(s.connections.length, 1, 'the socket survived');
+    // The late answer went nowhere: the timed-out response is as it was when it resolved.
+    assert.deepEqual(
+      [rb.status, rb.error, rb.body.length, rb.rawHeaders.length, rb.bytesIn],
+      [0, 'ETIMEDOUT', 0, 0, 0],
+    );
   });
 
   it('the timeout sweep stops when nothing is in flight', async () => {
