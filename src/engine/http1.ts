@@ -23,11 +23,13 @@
  *    request is taken out of the queue; a written one is resolved at once, and its socket is
  *    destroyed when its response is the one being waited for (otherwise its late response is read
  *    and dropped when it comes, so that the requests before it are not harmed).
- *  - Requests are checked before anything is sent: a method or header name that is not a token, a
- *    header value with a control character (CR/LF injection), a path with a space or a control
- *    character, a `transfer-encoding` or `upgrade` header, a `connection` header other than
- *    close/keep-alive or a `content-length` that differs from the body resolve with
- *    EINVALIDREQUEST and nothing is written.
+ *  - Requests are checked before anything is sent: a method or header name that is not a token,
+ *    CONNECT, a header value with a control character (CR/LF injection), a path that does not
+ *    start with '/' (but OPTIONS *) or holds a space or a control character, a body that is
+ *    neither a string nor bytes, a `transfer-encoding` or `upgrade` header, a `connection` header
+ *    other than close/keep-alive, a `content-length` that differs from the body, an origin that is
+ *    not a URL: all resolve with EINVALIDREQUEST and nothing is written. Numbers and booleans in
+ *    header values are sent as text.
  *  - A response that breaks HTTP/1.1 (status line, header syntax, both Content-Length and
  *    Transfer-Encoding, conflicting Content-Length values, bad chunk framing, a head larger than
  *    http.maxHeaderSize, bytes nobody asked for, a 101) resolves with EPROTO, the code the undici
@@ -284,16 +286,24 @@ export class Http1Agent {
   send(req: RawRequest): Promise<RawResponse> {
     const promise = new Promise<RawResponse>(capture);
     let pool = this.lastPool;
+    const now = this.options.now();
     if (req.origin !== this.lastOrigin || pool === undefined) {
       pool = this.pools.get(req.origin);
       if (!pool) {
-        pool = new OriginPool(this, req.origin);
+        let url: URL;
+        try {
+          url = new URL(req.origin);
+        } catch {
+          const x = new Http1Exchange('', undefined, false, false, false, now, undefined);
+          x.settle(now, EINVALIDREQUEST);
+          return promise;
+        }
+        pool = new OriginPool(this, url);
         this.pools.set(req.origin, pool);
       }
       this.lastOrigin = req.origin;
       this.lastPool = pool;
     }
-    const now = this.options.now();
     const x = pool.prepare(req, now);
     if (this.closed || req.scope?.aborted) x.settle(now, 'ABORTED');
     else if (x.error !== undefined) x.settle(now, x.error);
@@ -342,9 +352,8 @@ class OriginPool {
 
   constructor(
     readonly agent: Http1Agent,
-    origin: string,
+    u: URL,
   ) {
-    const u = new URL(origin);
     this.host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
     this.port = u.port ? Number(u.port) : 80;
     this.hostHeader = u.host;
@@ -357,14 +366,27 @@ class OriginPool {
     const method = req.method;
     const headers = req.headers;
     const body = req.body;
-    let bad = !TOKEN_RE.test(method) || BAD_PATH_RE.test(req.path) || req.path.length === 0;
+    const path = req.path;
+    let bad =
+      !TOKEN_RE.test(method) ||
+      method === 'CONNECT' ||
+      BAD_PATH_RE.test(path) ||
+      !(path.charCodeAt(0) === 47 || (path === '*' && method === 'OPTIONS')) ||
+      (body !== undefined && typeof body !== 'string' && !(body instanceof Uint8Array));
     let host = this.hostHeader;
     let lines = '';
     let closeAfter = false;
     let declaredLength: string | undefined;
     for (const k in headers) {
-      const v = headers[k] as string;
-      if (typeof v !== 'string' || !TOKEN_RE.test(k) || BAD_VALUE_RE.test(v)) {
+      const raw: unknown = headers[k];
+      // A number or a boolean is sent as its text, as undici does.
+      const v =
+        typeof raw === 'string'
+          ? raw
+          : typeof raw === 'number' || typeof raw === 'boolean'
+            ? String(raw)
+            : '\n';
+      if (!TOKEN_RE.test(k) || BAD_VALUE_RE.test(v)) {
         bad = true;
         break;
       }
@@ -395,13 +417,15 @@ class OriginPool {
       lines += `${k}: ${v}\r\n`;
     }
     let length = -1;
-    if (body !== undefined) length = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+    if (bad) length = -1;
+    else if (body !== undefined)
+      length = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
     else if (PAYLOAD_METHODS.has(method)) length = 0;
     if (declaredLength !== undefined && declaredLength !== String(length < 0 ? 0 : length)) bad = true;
     const head =
       length < 0
-        ? `${method} ${req.path} HTTP/1.1\r\nhost: ${host}\r\n${lines}\r\n`
-        : `${method} ${req.path} HTTP/1.1\r\nhost: ${host}\r\n${lines}content-length: ${length}\r\n\r\n`;
+        ? `${method} ${path} HTTP/1.1\r\nhost: ${host}\r\n${lines}\r\n`
+        : `${method} ${path} HTTP/1.1\r\nhost: ${host}\r\n${lines}content-length: ${length}\r\n\r\n`;
     const x = new Http1Exchange(
       head,
       body !== undefined && length > 0 ? body : undefined,

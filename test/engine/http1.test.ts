@@ -187,6 +187,32 @@ describe('lean HTTP/1.1 client: what it sends', () => {
     assert.equal(r.bytesIn, Buffer.byteLength(response('ok')));
   });
 
+  it('a number or boolean header value is sent as text; OPTIONS * is a valid target', async () => {
+    const s = await raw((conn) => conn.socket.write(response('ok')));
+    const c = client();
+    const headers = { 'x-n': 5, 'x-b': true } as unknown as Record<string, string>;
+    assert.equal(
+      (await c.send({ origin: s.url, method: 'GET', path: '/', headers, timeoutMs: 5000 })).status,
+      200,
+    );
+    assert.equal(s.requests[0]?.headers['x-n'], '5');
+    assert.equal(s.requests[0]?.headers['x-b'], 'true');
+    const o = await c.send({ origin: s.url, method: 'OPTIONS', path: '*', headers: {}, timeoutMs: 5000 });
+    assert.equal(o.status, 200);
+    assert.match(s.requests[1]?.head ?? '', /^OPTIONS \* HTTP\/1\.1\r\n/);
+  });
+
+  it('an origin that is not a URL: EINVALIDREQUEST, no exception', async () => {
+    const r = await client().send({
+      origin: 'http://a b',
+      method: 'GET',
+      path: '/',
+      headers: {},
+      timeoutMs: 5000,
+    });
+    assert.deepEqual([r.status, r.error], [0, 'EINVALIDREQUEST']);
+  });
+
   it('a host header of the user replaces the origin host', async () => {
     const s = await raw((conn) => conn.socket.write(response('ok')));
     const c = client();
@@ -217,6 +243,10 @@ describe('lean HTTP/1.1 client: what it sends', () => {
       'a content-length that differs from the body',
       { method: 'POST', body: 'abc', headers: { 'content-length': '2' } },
     ],
+    ['a path that does not start with a slash', { path: 'x/y' }],
+    ['CONNECT', { method: 'CONNECT', path: '/' }],
+    ['a body that is neither a string nor bytes', { method: 'POST', body: { a: 1 } as unknown as string }],
+    ['a header value that is an object', { headers: { 'x-a': {} as unknown as string } }],
   ] as const) {
     it(`refuses ${what} with EINVALIDREQUEST and sends nothing`, async () => {
       const s = await raw((conn) => conn.socket.write(response('ok')));
