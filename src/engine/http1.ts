@@ -104,6 +104,7 @@ const N_TRANSFER_ENCODING = lower('transfer-encoding');
 const N_CONNECTION = lower('connection');
 const N_KEEP_ALIVE = lower('keep-alive');
 const N_CLOSE = lower('close');
+const N_CHUNKED = lower('chunked');
 const N_TIMEOUT = lower('timeout');
 
 /** Case-insensitive comparison of b[p, p + name.length) with a lower-case token. */
@@ -1147,7 +1148,7 @@ class Conn {
         let s = ve;
         while (s > vs && b[s - 1] !== 44) s--;
         while (s < ve && (b[s] === 32 || b[s] === 9)) s++;
-        this.te = ve - s === 7 && b.toString('latin1', s, ve).toLowerCase() === 'chunked' ? 1 : 2;
+        this.te = nameIs(b, s, ve - s, N_CHUNKED) ? 1 : 2;
       } else if (nl === 10 && nameIs(b, ns, nl, N_CONNECTION)) {
         if (listHas(b, vs, ve, N_CLOSE)) this.connClose = true;
         if (listHas(b, vs, ve, N_KEEP_ALIVE)) this.connKeepAlive = true;
@@ -1171,10 +1172,10 @@ class Conn {
       x.answered = false;
       return off;
     }
+    // No body, whatever the framing headers say.
+    if (x.isHead || status === 204 || status === 304) return this.complete(now) ? off : -1;
+    // Both: a smuggling attempt or a broken server (RFC 9112 6.3 allows treating it as an error).
     if (this.te !== 0 && this.contentLength >= 0) return this.fail(now);
-    if (x.isHead || status === 204 || status === 304) {
-      return this.complete(now) ? off : -1;
-    }
     if (this.te === 1) {
       this.pst = S_CHUNK_SIZE;
       this.remaining = this.sizeDigits = 0;

@@ -400,6 +400,7 @@ describe('lean HTTP/1.1 client: response framing', () => {
         '/head': 'HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n',
         '/204': 'HTTP/1.1 204 No Content\r\nContent-Length: 7\r\n\r\n',
         '/304': 'HTTP/1.1 304 Not Modified\r\nContent-Length: 50\r\nETag: "x"\r\n\r\n',
+        '/304-both': 'HTTP/1.1 304 Not Modified\r\nContent-Length: 50\r\nTransfer-Encoding: chunked\r\n\r\n',
       };
       conn.socket.write(answers[req.path] ?? response(`after ${req.path}`));
     });
@@ -416,6 +417,9 @@ describe('lean HTTP/1.1 client: response framing', () => {
     assert.equal(m.status, 304);
     assert.equal(m.body.length, 0);
     assert.equal(text(await get(c, s.url, '/c')), 'after /c');
+    const both = await get(c, s.url, '/304-both');
+    assert.deepEqual([both.status, both.error, both.body.length], [304, undefined, 0]);
+    assert.equal(text(await get(c, s.url, '/d')), 'after /d');
     assert.equal(s.connections.length, 1);
   });
 
