@@ -32,7 +32,10 @@ export function buildProgram(): Command {
     )
     .argument('<plan>', 'plan file (.ts, .js) or Artillery script (.yml, .yaml)')
     .option('-o, --out <dir>', 'folder for results.json (default: results/<timestamp>)')
-    .option('-w, --workers <n>', 'worker threads that share the load (default: number of cores)')
+    .option(
+      '-w, --workers <n>',
+      'worker threads that share the load (default: number of cores, less one for a target on this machine)',
+    )
     .option('-d, --duration <duration>', 'run every scenario for this long (30s, 5m); stages are scaled')
     .option(
       '-r, --rate <n>',
