@@ -145,69 +145,103 @@ async function throughput() {
 
 async function cpu() {
   console.log(
-    '\n## cpu: fixed 5000 req/s for 5 s, 64 connections, plain server (CPU net of a 1-request run of the same tool)',
+    '\n## cpu: fixed 5000 req/s, 64 connections, plain server. CPU per request net of a 1-request run of the same tool (5 s runs), and steady (the extra CPU of a 15 s run over a 5 s run, per extra request: no start-up, no JIT warm-up)',
   );
   const t = await startTarget('plain');
-  const acBase = await autocannon(['-a', '1', '-c', '1'], t.url);
-  const ac = await autocannon(['-R', '5000', '-c', '64', '-d', '5'], t.url);
-  const fixedRate = async (client: Client) => {
-    const base = await loadproof(
-      t.url,
-      `scenarios: { one: { executor: 'shared-iterations', vus: 1, iterations: 1, flow: async (vu) => { await vu.http.get('/'); } } }`,
-      1,
-      client,
-    );
-    const run = await loadproof(
-      t.url,
-      `http: { connections: 64 }, scenarios: {
+  const one = `scenarios: { one: { executor: 'shared-iterations', vus: 1, iterations: 1, flow: async (vu) => { await vu.http.get('/'); } } }`;
+  const fixedPlan = (seconds: number) => `http: { connections: 64 }, scenarios: {
       warm: { executor: 'constant-arrival-rate', rate: 5000, duration: '1s', maxVUs: 64, preAllocatedVUs: 64, flow: async (vu) => { await vu.http.get('/'); } },
-      fixed: { executor: 'constant-arrival-rate', startTime: '1s', rate: 5000, duration: '5s', maxVUs: 64, preAllocatedVUs: 64, flow: async (vu) => { await vu.http.get('/'); } } }`,
-      1,
-      client,
-    );
-    const per = ((run.m.cpuMs - base.m.cpuMs) * 1000) / run.r.requests.total;
-    const measured = run.r.scenarios.fixed?.metrics.http_req_duration as TrendSummary;
-    return { base, run, per, measured };
-  };
-  const lean = await fixedRate('lean');
-  const undici = await fixedRate('undici');
-  const floorBase = await measure(process.execPath, [PACED, String(t.port), '1000', '0.001', '1']);
-  const floor = await measure(process.execPath, [PACED, String(t.port), '5000', '5', '64']);
-  const floorRequests = Number(floor.stdout.trim());
-  const floorPer = ((floor.cpuMs - floorBase.cpuMs) * 1000) / floorRequests;
-  await t.stop();
-  const acPer = ((ac.m.cpuMs - acBase.m.cpuMs) * 1000) / ac.total;
-  const row = (label: string, x: typeof lean) => [
+      fixed: { executor: 'constant-arrival-rate', startTime: '1s', rate: 5000, duration: '${seconds}s', maxVUs: 64, preAllocatedVUs: 64, flow: async (vu) => { await vu.http.get('/'); } } }`;
+  interface Row {
+    label: string;
+    requests: number;
+    cpuMs: number;
+    baseMs: number;
+    per: number;
+    steady: number;
+    p99: string;
+  }
+  const row = (
+    label: string,
+    base: number,
+    short: [number, number],
+    long: [number, number],
+    p99: string,
+  ) => ({
     label,
-    f0(x.run.r.requests.total),
-    f0(x.run.m.cpuMs),
-    f0(x.base.m.cpuMs),
-    f1(x.per),
-    `${f2(x.measured.p99)}; ${f2(x.run.latency.p99)}`,
+    requests: short[1],
+    cpuMs: short[0],
+    baseMs: base,
+    per: ((short[0] - base) * 1000) / short[1],
+    steady: ((long[0] - short[0]) * 1000) / (long[1] - short[1]),
+    p99,
+  });
+  const acBase = await autocannon(['-a', '1', '-c', '1'], t.url);
+  const ac5 = await autocannon(['-R', '5000', '-c', '64', '-d', '5'], t.url);
+  const ac15 = await autocannon(['-R', '5000', '-c', '64', '-d', '15'], t.url);
+  const rows: Row[] = [
+    row(
+      'autocannon -R 5000 -c 64',
+      acBase.m.cpuMs,
+      [ac5.m.cpuMs, ac5.total],
+      [ac15.m.cpuMs, ac15.total],
+      f1(ac5.p99),
+    ),
   ];
+  const dropped: string[] = [];
+  for (const client of ['lean', 'undici'] as const) {
+    const base = await loadproof(t.url, one, 1, client);
+    const short = await loadproof(t.url, fixedPlan(5), 1, client);
+    const long = await loadproof(t.url, fixedPlan(15), 1, client);
+    const measured = short.r.scenarios.fixed?.metrics.http_req_duration as TrendSummary;
+    rows.push(
+      row(
+        client === 'lean' ? 'loadproof 5000/s, 1 worker' : 'loadproof (undici) 5000/s, 1 worker',
+        base.m.cpuMs,
+        [short.m.cpuMs, short.r.requests.total],
+        [long.m.cpuMs, long.r.requests.total],
+        `${f2(measured.p99)}; ${f2(short.latency.p99)}`,
+      ),
+    );
+    dropped.push(`${client} ${short.r.droppedIterations}/${long.r.droppedIterations}`);
+  }
+  const paced = async (seconds: string) => {
+    const m = await measure(process.execPath, [
+      PACED,
+      String(t.port),
+      seconds === '0' ? '1000' : '5000',
+      seconds === '0' ? '0.001' : seconds,
+      '64',
+    ]);
+    return [m.cpuMs, Number(m.stdout.trim())] as [number, number];
+  };
+  const pacedBase = await paced('0');
+  rows.push(
+    row(
+      'paced socket loop, no parsing (bench/paced-loop.mjs)',
+      pacedBase[0],
+      await paced('5'),
+      await paced('15'),
+      '',
+    ),
+  );
+  await t.stop();
   print([
     [
       'tool',
-      'requests',
+      'requests (5 s)',
       'cpu ms',
       'startup cpu ms',
       'µs cpu/request',
-      'p99 ms (after 1 s warm-up for loadproof; whole run)',
+      'steady µs cpu/request',
+      'p99 ms (loadproof: after 1 s warm-up; whole run)',
     ],
-    ['autocannon -R 5000 -c 64', f0(ac.total), f0(ac.m.cpuMs), f0(acBase.m.cpuMs), f1(acPer), f1(ac.p99)],
-    row('loadproof 5000/s, 1 worker', lean),
-    row('loadproof (undici) 5000/s, 1 worker', undici),
-    [
-      'paced socket loop, no parsing (bench/paced-loop.mjs)',
-      f0(floorRequests),
-      f0(floor.cpuMs),
-      f0(floorBase.cpuMs),
-      f1(floorPer),
-      '',
-    ],
+    ...rows.map((r) => [r.label, f0(r.requests), f0(r.cpuMs), f0(r.baseMs), f1(r.per), f1(r.steady), r.p99]),
   ]);
+  const [acRow, leanRow, undiciRow, pacedRow] = rows as [Row, Row, Row, Row];
+  const ratio = (r: Row) => `${f2(r.per / acRow.per)} (steady ${f2(r.steady / acRow.steady)})`;
   console.log(
-    `cpu per request loadproof / autocannon = ${f2(lean.per / acPer)} (undici: ${f2(undici.per / acPer)}; paced loop: ${f2(floorPer / acPer)}); dropped iterations: ${lean.run.r.droppedIterations} (undici: ${undici.run.r.droppedIterations})`,
+    `cpu per request / autocannon: loadproof ${ratio(leanRow)}, undici ${ratio(undiciRow)}, paced loop ${ratio(pacedRow)}; dropped iterations (5 s / 15 s run): ${dropped.join(', ')}`,
   );
   console.log(
     "autocannon -R sends each connection's share of a second back to back, then waits for the next second: its requests come in bursts (see its p99), so it pays one wake-up for many; loadproof and the paced loop send each request when due.",
