@@ -229,7 +229,7 @@ async function cpu() {
   print([
     [
       'tool',
-      'requests (5 s)',
+      'requests (5 s run)',
       'cpu ms',
       'startup cpu ms',
       'µs cpu/request',
