@@ -47,6 +47,8 @@ export interface HttpClientOptions {
   now: () => number;
   /** Called with the duration of each new TCP connection (ms). */
   onConnect?: (ms: number) => void;
+  /** How long a connection attempt may take before it fails with ETIMEDOUT (default 10 s). */
+  connectTimeoutMs?: number;
   /**
    * Which client serves `http:` origins: 'lean' (default) or 'undici'. Without it, the
    * environment variable LOADPROOF_HTTP_CLIENT decides (worker threads inherit it).
@@ -65,6 +67,7 @@ export function envImplementation(): 'lean' | 'undici' {
 const EMPTY = Buffer.alloc(0);
 /** How often timeouts are checked: a request times out at most this much after its deadline. */
 const SWEEP_MS = 10;
+const CONNECT_TIMEOUT_MS = 10_000;
 
 /** The requests in flight of one scenario, so that a stop can abort them all. */
 export class RequestScope {
@@ -180,6 +183,7 @@ export class HttpClient {
         pipelining: options.pipelining,
         now: options.now,
         onConnect: options.onConnect,
+        connectTimeoutMs: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
       });
   }
 
@@ -191,7 +195,7 @@ export class HttpClient {
   private pool(origin: string): Pool {
     let pool = this.pools.get(origin);
     if (!pool) {
-      const inner = buildConnector({ timeout: 10_000 });
+      const inner = buildConnector({ timeout: this.options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS });
       const { now, onConnect } = this.options;
       pool = new Pool(origin, {
         connections: this.options.connections,

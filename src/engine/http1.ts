@@ -17,7 +17,7 @@
  *    the socket's code (ECONNRESET when it simply closed); requests pipelined behind it that got
  *    no byte of answer are put back at the front of the queue (they are all idempotent). Nothing
  *    else is retried.
- *  - A failed connection attempt (ECONNREFUSED, ETIMEDOUT after 10 s, ...) fails the oldest
+ *  - A failed connection attempt (ECONNREFUSED, ETIMEDOUT after connectTimeoutMs, ...) fails the oldest
  *    waiting request with its code; the next one gets its own attempt.
  *  - Timeouts and aborts are applied by the owner's sweep (`sweep`, `abortScope`): a waiting
  *    request is taken out of the queue; a written one is resolved at once, and its socket is
@@ -52,7 +52,6 @@ export const EPROTO = 'EPROTO';
 /** A request refused before anything was sent (CR/LF injection, a bad method, ...). */
 export const EINVALIDREQUEST = 'EINVALIDREQUEST';
 
-const CONNECT_TIMEOUT_MS = 10_000;
 /** Idle keep-alive time without a server hint; the hint is trusted up to KEEP_ALIVE_MAX_MS. */
 const KEEP_ALIVE_MS = 30_000;
 const KEEP_ALIVE_MAX_MS = 600_000;
@@ -271,6 +270,7 @@ export interface Http1Options {
   pipelining: number;
   now: () => number;
   onConnect?: ((ms: number) => void) | undefined;
+  connectTimeoutMs: number;
 }
 
 /** The lean pools of one HttpClient, one per origin. */
@@ -668,7 +668,7 @@ class Conn {
   constructor(readonly pool: OriginPool) {
     const now = pool.agent.options.now();
     this.connectStart = now;
-    this.connectDeadline = now + CONNECT_TIMEOUT_MS;
+    this.connectDeadline = now + pool.agent.options.connectTimeoutMs;
     // Reads land in one buffer shared by every socket of the thread (no allocation per read);
     // whatever is kept of them is copied out.
     this.socket = connect({

@@ -3,6 +3,7 @@
  * loopback servers: node:http, and raw TCP servers scripted byte by byte.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, it } from 'node:test';
@@ -882,7 +883,49 @@ describe('lean HTTP/1.1 client: stops', () => {
   });
 });
 
+/**
+ * A port whose accept queue is full and never drained: a connection attempt to it hangs (the SYN
+ * is dropped), which is what a connect timeout is for.
+ */
+async function blackhole(): Promise<string> {
+  const py = spawn('python3', [
+    '-c',
+    `import socket, time
+s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(0)
+port = s.getsockname()[1]
+fill = []
+for i in range(3):
+    c = socket.socket(); c.setblocking(False)
+    try: c.connect(('127.0.0.1', port))
+    except BlockingIOError: pass
+    fill.append(c)
+time.sleep(0.2)
+print(port, flush=True)
+time.sleep(60)`,
+  ]);
+  cleanups.push(() => py.kill());
+  const port = await new Promise<string>((resolve, reject) => {
+    py.once('error', reject);
+    py.stdout.once('data', (d) => resolve(String(d).trim()));
+  });
+  return `http://127.0.0.1:${port}`;
+}
+
 describe('the facade: both paths end with the same codes', () => {
+  for (const implementation of ['lean', 'undici'] as const) {
+    it(`${implementation}: a connection that does not complete in connectTimeoutMs: ETIMEDOUT`, async () => {
+      const url = await blackhole();
+      const c = new HttpClient({ connections: 1, pipelining: 1, now, implementation, connectTimeoutMs: 200 });
+      cleanups.push(() => c.close());
+      const t0 = now();
+      const r = await get(c, url, '/', { timeoutMs: 5000 });
+      assert.deepEqual([r.status, r.error], [0, 'ETIMEDOUT']);
+      const took = now() - t0;
+      // undici's own timers tick about once a second; the lean client's sweep every 10 ms.
+      assert.ok(took >= 190 && took < (implementation === 'lean' ? 500 : 2500), `took ${took} ms`);
+    });
+  }
+
   for (const implementation of ['lean', 'undici'] as const) {
     it(`${implementation}: a response, EINVALIDREQUEST, ECONNREFUSED, ETIMEDOUT, ABORTED`, async () => {
       const { url } = await nodeServer((req, res) => {
