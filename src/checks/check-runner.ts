@@ -94,7 +94,8 @@ export class CheckRunner {
     const loops = this.checks
       .filter((c) => c.everyMs !== undefined)
       .map(async (c) => {
-        for (;;) {
+        // A stop that comes while a run is in progress ends the loop when that run ends.
+        while (!signal.aborted) {
           await new Promise<void>((resolve) => {
             const t = setTimeout(resolve, c.everyMs);
             signal.addEventListener(

@@ -59,4 +59,23 @@ describe('check runner', () => {
     assert.equal(r?.phase, 'during');
     assert.equal(r?.message, 'second run failed');
   });
+
+  it('a stop while a periodic check runs ends the loop when that run ends, not a period later', async () => {
+    const periodMs = 300;
+    const runner = new CheckRunner(
+      [check('slow', () => new Promise((r) => setTimeout(r, 200)), { everyMs: periodMs })],
+      ctx,
+    );
+    const stop = new AbortController();
+    const during = runner.runDuring(stop.signal);
+    // The first run starts at 300 ms and lasts until 500 ms; stop in the middle of it.
+    await new Promise((r) => setTimeout(r, 400));
+    const stoppedAt = performance.now();
+    stop.abort();
+    await during;
+    const waited = performance.now() - stoppedAt;
+    // About 100 ms (the rest of the run); a loop that waited for the next period took 400.
+    assert.ok(waited < 250, `the loop ended ${waited.toFixed(0)} ms after the stop`);
+    assert.equal(runner.list()[0]?.runs, 1);
+  });
 });
