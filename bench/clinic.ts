@@ -1,8 +1,9 @@
 /**
  * clinic service benchmark: reserves of 1 unit on distinct authorizations at fixed arrival
- * rates (2 s of warm-up at the same rate, then 5 s measured), for the `serializable` and `row-lock` strategies side by side in one run. The
- * generator (loadproof), the service and PostgreSQL share this machine's cores. Reports, per
- * strategy, the highest rate held with p99 < 50 ms and no errors.
+ * rates (5 s of warm-up: 3 s ramping up to the rate, 2 s at it; then 5 s measured), for the
+ * `serializable` and `row-lock` strategies side by side in one run. The generator (loadproof),
+ * the service and PostgreSQL share this machine's cores. Reports, per strategy, the rates held
+ * with p99 < 50 ms, no errors and nothing dropped in the measured part.
  * Usage: npm run bench -- clinic [rates...]   (default rates 1000 2000 3000 4000 5000)
  */
 import { randomBytes } from 'node:crypto';
@@ -11,16 +12,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDatabase } from '../services/shared/database.ts';
 import { startPostgres } from '../services/shared/postgres.ts';
+import { queryRows } from '../src/checks/sql.ts';
 import { runPlan } from '../src/engine/run.ts';
 import type { TrendSummary } from '../src/outputs/results-types.ts';
 import { loadPlanFile } from '../src/plan/load.ts';
 import { stopAll } from '../src/suite/processes.ts';
 import { seedClinic, writeFixture } from '../suites/clinic/seed-data.ts';
 import { startServiceProcess } from '../suites/service-process.ts';
+import { printTable } from './table.ts';
 
 const PLAN = `import { readFileSync } from 'node:fs';
 const f = JSON.parse(readFileSync(process.env.BENCH_FIXTURE, 'utf8'));
-// The 25 authorizations of 1000 units: enough units for 5 s at 5000 reserves/s of 1 unit.
+// The 25 authorizations of 1000 units, raised to 1,000,000 by the bench.
 const auths = f.authorizations.filter((a) => a.totalUnits === 1000).map((a) => ({ id: a.id, token: f.practitioners.find((p) => p.organizationId === a.organizationId).token }));
 const flow = async (vu) => {
   const a = auths[vu.scenarioIteration % auths.length];
@@ -32,8 +35,10 @@ export default {
   http: { connections: 100 },
   scenarios: {
     // Warm connections, JIT and the database's caches before measuring.
-    warmup: { executor: 'constant-arrival-rate', rate, duration: '2s', maxVUs: 300, preAllocatedVUs: 100, flow },
-    measure: { executor: 'constant-arrival-rate', startTime: '2s', rate, duration: '5s', maxVUs: 300, preAllocatedVUs: 100, flow },
+    // 3 s ramping up to the rate, then 2 s at it: the service's own start-up (JIT, its pool's
+    // backends' caches) settles before the measured part.
+    warmup: { executor: 'ramping-arrival-rate', startRate: rate / 10, stages: [{ duration: '3s', target: rate }, { duration: '2s', target: rate }], maxVUs: 300, preAllocatedVUs: 100, flow },
+    measure: { executor: 'constant-arrival-rate', startTime: '5s', rate, duration: '5s', maxVUs: 300, preAllocatedVUs: 100, flow },
   },
 };
 `;
@@ -46,10 +51,8 @@ export async function runClinicBench(args: string[]): Promise<void> {
   const fixtureFile = join(work, 'fixture.json');
   const server = await startPostgres({ postgresFlags: ['-c', 'max_connections=300'] });
   const secret = randomBytes(32).toString('base64url');
-  const rows: string[][] = [
-    ['strategy', 'rate/s', 'achieved/s', 'p50 ms', 'p99 ms', 'errors', 'dropped', 'held'],
-  ];
-  const best: Record<string, number> = {};
+  const rows: string[][] = [];
+  const held: Record<string, number[]> = { serializable: [], 'row-lock': [] };
   try {
     for (const strategy of ['serializable', 'row-lock']) {
       const db = server.databaseUrl(`bench_${strategy.replace('-', '_')}`);
@@ -63,6 +66,9 @@ export async function runClinicBench(args: string[]): Promise<void> {
       const url = svc.url;
       for (const rate of rates) {
         writeFixture(await seedClinic(db, new TextEncoder().encode(secret)), fixtureFile);
+        // Enough units that no reserve of the 10 s runs up to 5000/s meets a 409: this measures
+        // throughput, not contention.
+        await queryRows(db, 'UPDATE authorizations SET total_units = 1000000 WHERE total_units = 1000');
         Object.assign(process.env, { BENCH_FIXTURE: fixtureFile, CLINIC_URL: url, BENCH_RATE: String(rate) });
         const loaded = await loadPlanFile(planFile);
         const r = await runPlan({ plan: loaded.plan, file: loaded.file, baseDir: work, workers: 1 });
@@ -70,17 +76,18 @@ export async function runClinicBench(args: string[]): Promise<void> {
         if (!m) throw new Error('no measure scenario in the results');
         const d = m.metrics.http_req_duration as TrendSummary;
         const errors = m.requests.total - (m.requests.byStatus['200'] ?? 0);
-        const held = d.p99 < 50 && errors === 0 && m.droppedIterations === 0;
-        if (held) best[strategy] = Math.max(best[strategy] ?? 0, rate);
+        const ok = d.p99 < 50 && errors === 0 && m.droppedIterations === 0;
+        if (ok) held[strategy]?.push(rate);
         rows.push([
           strategy,
           String(rate),
-          r.requests.rps.toFixed(0),
+          ((m.requests.byStatus['200'] ?? 0) / 5).toFixed(0),
           d.p50.toFixed(1),
           d.p99.toFixed(1),
           String(errors),
-          String(r.droppedIterations),
-          held ? 'yes' : 'no',
+          String(m.droppedIterations),
+          String(r.scenarios.warmup?.droppedIterations ?? 0),
+          ok ? 'yes' : 'no',
         ]);
         process.stderr.write(`  ${strategy} ${rate}/s: p99 ${d.p99.toFixed(1)} ms, ${errors} errors\n`);
       }
@@ -90,12 +97,22 @@ export async function runClinicBench(args: string[]): Promise<void> {
     await stopAll();
     await server.stop();
   }
-  const w = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  for (const r of rows)
-    console.log(
-      r.map((c, i) => (i === 0 ? c.padEnd(w[i] as number) : c.padStart(w[i] as number))).join('  '),
-    );
+  printTable(
+    [
+      'strategy',
+      'rate/s',
+      'achieved/s',
+      'p50 ms',
+      'p99 ms',
+      'errors',
+      'dropped',
+      'dropped in warm-up',
+      'held',
+    ],
+    rows,
+  );
+  const list = (k: string) => (held[k]?.length ? held[k].join(', ') : 'none');
   console.log(
-    `highest rate with p99 < 50 ms and no errors: serializable ${best.serializable ?? 'none'}/s, row-lock ${best['row-lock'] ?? 'none'}/s (goal >= 3000/s)`,
+    `rates held in the measured 5 s (p99 < 50 ms, no errors, none dropped): serializable ${list('serializable')}; row-lock ${list('row-lock')} (goal >= 3000/s)`,
   );
 }

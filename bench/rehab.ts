@@ -22,6 +22,7 @@ import type { ResultsFile, TrendSummary } from '../src/outputs/results-types.ts'
 import { loadPlanFile } from '../src/plan/load.ts';
 import { type StartedProcess, stopAll } from '../src/suite/processes.ts';
 import { startServiceProcess } from '../suites/service-process.ts';
+import { printTable } from './table.ts';
 
 const SUBJECTS = 200;
 const BATCH = 100;
@@ -81,15 +82,6 @@ export default {
 interface Row {
   cells: string[];
   held: boolean;
-}
-
-function table(header: string[], rows: string[][]): void {
-  const all = [header, ...rows];
-  const w = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
-  for (const r of all)
-    console.log(
-      r.map((c, i) => (i === 0 ? c.padEnd(w[i] as number) : c.padStart(w[i] as number))).join('  '),
-    );
 }
 
 export async function runRehabBench(args: string[]): Promise<void> {
@@ -197,7 +189,7 @@ export async function runRehabBench(args: string[]): Promise<void> {
         await svc.stop();
       }
       console.log('\n## single events (one per POST)');
-      table(header, rows);
+      printTable(header, rows);
       const list = (k: string) => (held[k]?.length ? held[k].join(', ') : 'none');
       console.log(
         `rates held (p95 < 200 ms, errors < 0.1%, none dropped): rehab ${list('rehab')}; anchor ${list('anchor')} (goal >= 5000/s)`,
@@ -233,7 +225,7 @@ export async function runRehabBench(args: string[]): Promise<void> {
       }
       await svc.stop();
       console.log(`\n## batches of ${BATCH} events`);
-      table([...header, 'stmts/1000 ev', 'reads/1000 ev'], rows);
+      printTable([...header, 'stmts/1000 ev', 'reads/1000 ev'], rows);
       console.log(`event rates held in batches: ${held.length ? held.join(', ') : 'none'} (goal >= 30000/s)`);
     }
     if (parts.includes('lag')) {
@@ -246,7 +238,7 @@ export async function runRehabBench(args: string[]): Promise<void> {
       }).then((x) => x.json() as Promise<Record<string, any>>);
       await svc.stop();
       console.log('\n## projection lag at 1000 events/s');
-      table(header, [['rehab', ...row.cells]]);
+      printTable(header, [['rehab', ...row.cells]]);
       const f = (v: number | null | undefined) => (v === null || v === undefined ? '-' : v.toFixed(1));
       console.log(
         `client-measured lag (201 received -> projection shows it, 2 ms polls), ${lag?.count ?? 0} probes: ` +
