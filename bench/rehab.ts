@@ -15,8 +15,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signRehabToken } from '../services/rehab/auth.ts';
-import { ensureDatabase } from '../services/shared/database.ts';
+import { databaseName, ensureDatabase } from '../services/shared/database.ts';
 import { startPostgres } from '../services/shared/postgres.ts';
+import { queryRows } from '../src/checks/sql.ts';
 import { runPlan } from '../src/engine/run.ts';
 import type { ResultsFile, TrendSummary } from '../src/outputs/results-types.ts';
 import { loadPlanFile } from '../src/plan/load.ts';
@@ -124,7 +125,18 @@ export async function runRehabBench(args: string[]): Promise<void> {
       });
       if (r.status !== 201) throw new Error(`granting consents: ${r.status} ${await r.text()}`);
     }
-    return svc;
+    // Stopping drops the target's database and checkpoints: the next part does not share the
+    // server with this one's autovacuum and checkpoint work (a part after the single-event runs
+    // was measured during them otherwise).
+    return {
+      ...svc,
+      stop: async () => {
+        await svc.stop();
+        const postgresDb = server.databaseUrl('postgres');
+        await queryRows(postgresDb, `DROP DATABASE "${databaseName(db)}" WITH (FORCE)`);
+        await queryRows(postgresDb, 'CHECKPOINT');
+      },
+    };
   };
 
   const run = async (url: string, mode: string, rate: number): Promise<ResultsFile> => {
