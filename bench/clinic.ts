@@ -34,14 +34,19 @@ export default {
   target: process.env.CLINIC_URL,
   http: { connections: 100 },
   scenarios: {
-    // Warm connections, JIT and the database's caches before measuring.
-    // 3 s ramping up to the rate, then 2 s at it: the service's own start-up (JIT, its pool's
-    // backends' caches) settles before the measured part.
+    // Warm-up, 3 s ramping up to the rate, then 2 s at it: connections, the service's JIT and its
+    // pool's backends' caches settle before the measured part.
     warmup: { executor: 'ramping-arrival-rate', startRate: rate / 10, stages: [{ duration: '3s', target: rate }, { duration: '2s', target: rate }], maxVUs: 300, preAllocatedVUs: 100, flow },
     measure: { executor: 'constant-arrival-rate', startTime: '5s', rate, duration: '5s', maxVUs: 300, preAllocatedVUs: 100, flow },
   },
 };
 `;
+
+/** Transactions the service retried (serialization failures, deadlocks) so far, from /metrics. */
+async function retries(url: string): Promise<number> {
+  const text = await fetch(`${url}/metrics`).then((r) => r.text());
+  return Number(/^clinic_tx_retries_total (\d+)/m.exec(text)?.[1] ?? Number.NaN);
+}
 
 export async function runClinicBench(args: string[]): Promise<void> {
   const rates = args.length ? args.map(Number) : [1000, 2000, 3000, 4000, 5000];
@@ -71,6 +76,7 @@ export async function runClinicBench(args: string[]): Promise<void> {
         await queryRows(db, 'UPDATE authorizations SET total_units = 1000000 WHERE total_units = 1000');
         Object.assign(process.env, { BENCH_FIXTURE: fixtureFile, CLINIC_URL: url, BENCH_RATE: String(rate) });
         const loaded = await loadPlanFile(planFile);
+        const retriesBefore = await retries(url);
         const r = await runPlan({ plan: loaded.plan, file: loaded.file, baseDir: work, workers: 1 });
         const m = r.scenarios.measure;
         if (!m) throw new Error('no measure scenario in the results');
@@ -87,6 +93,7 @@ export async function runClinicBench(args: string[]): Promise<void> {
           String(errors),
           String(m.droppedIterations),
           String(r.scenarios.warmup?.droppedIterations ?? 0),
+          String((await retries(url)) - retriesBefore),
           ok ? 'yes' : 'no',
         ]);
         process.stderr.write(`  ${strategy} ${rate}/s: p99 ${d.p99.toFixed(1)} ms, ${errors} errors\n`);
@@ -107,6 +114,7 @@ export async function runClinicBench(args: string[]): Promise<void> {
       'errors',
       'dropped',
       'dropped in warm-up',
+      'tx retried',
       'held',
     ],
     rows,
