@@ -4,15 +4,26 @@
  */
 export interface Clock {
   now(): number;
-  /** Resolves at `atMs` (on this clock), or early when the signal aborts. */
-  sleepUntil(atMs: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Resolves at `atMs` (on this clock), or early when the signal aborts. With `earlyMs`, it may
+   * resolve up to that much before `atMs`, never more.
+   */
+  sleepUntil(atMs: number, signal?: AbortSignal, earlyMs?: number): Promise<void>;
+  /**
+   * How early an open-model iteration may start (ms). Timers that fire on a millisecond loop
+   * clock cannot hit a time exactly: waiting until it has surely passed makes a start up to
+   * 2 ms late, and that lateness would be measured as latency. Starting up to this much early,
+   * and measuring such an iteration from its actual start, keeps the schedule and the figures.
+   */
+  readonly arrivalEarlyMs: number;
 }
 
 const wallNow = () => performance.timeOrigin + performance.now();
 
 export const realClock: Clock = {
   now: wallNow,
-  sleepUntil(atMs, signal) {
+  arrivalEarlyMs: 1,
+  sleepUntil(atMs, signal, earlyMs = 0) {
     return new Promise((resolve) => {
       if (signal?.aborted) return resolve();
       const onAbort = () => {
@@ -21,20 +32,21 @@ export const realClock: Clock = {
       };
       let timer: NodeJS.Timeout | undefined;
       // Timers run on a millisecond loop clock and may fire a little early: check, and wait
-      // again if so. Never wake before the time (an early start would hide latency); a wake
-      // up to about a millisecond late is measured, since latency counts from the intended start.
+      // again if so. Never wake more than `earlyMs` before the time. Without `earlyMs` a wake is
+      // up to about 2 ms late; an iteration's latency counts from its intended start, so that
+      // lateness is measured (see arrivalEarlyMs).
       const wake = () => {
         const wait = atMs - wallNow();
-        if (wait <= 0 || signal?.aborted) {
+        if (wait <= earlyMs || signal?.aborted) {
           signal?.removeEventListener('abort', onAbort);
           return resolve();
         }
-        timer = setTimeout(wake, Math.ceil(wait));
+        timer = setTimeout(wake, earlyMs >= 1 ? Math.floor(wait) : Math.ceil(wait));
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       // Even a sleep that is already due yields to the event loop once: a loop that sleeps
       // until a time in the past must not starve timers and I/O.
-      if (atMs - wallNow() <= 0) setImmediate(wake);
+      if (atMs - wallNow() <= earlyMs) setImmediate(wake);
       else wake();
     });
   },
@@ -46,7 +58,11 @@ export class FakeClock implements Clock {
   private sleepers: { at: number; resolve: () => void; seq: number }[] = [];
   private seq = 0;
 
-  constructor(startMs = 0) {
+  /** `arrivalEarlyMs`: 0 unless a test gives one; sleeps with `earlyMs` then wake that early. */
+  constructor(
+    startMs = 0,
+    readonly arrivalEarlyMs = 0,
+  ) {
     this.t = startMs;
   }
 
@@ -54,10 +70,10 @@ export class FakeClock implements Clock {
     return this.t;
   }
 
-  sleepUntil(atMs: number, signal?: AbortSignal): Promise<void> {
+  sleepUntil(atMs: number, signal?: AbortSignal, earlyMs = 0): Promise<void> {
     if (signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
-      const entry = { at: Math.max(atMs, this.t), resolve, seq: this.seq++ };
+      const entry = { at: Math.max(atMs - earlyMs, this.t), resolve, seq: this.seq++ };
       this.sleepers.push(entry);
       signal?.addEventListener(
         'abort',

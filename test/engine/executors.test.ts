@@ -112,6 +112,24 @@ describe('constant-arrival-rate', () => {
     assert.equal(h.vus, 1);
   });
 
+  it('with a clock that wakes early, starts up to arrivalEarlyMs early and measures from the actual start', async () => {
+    // 0.3 ms spacing: every arrival within 1 ms of the clock's time starts at once, early.
+    const clock = new FakeClock(0, 1);
+    const h = harness(car(3000, 100, 50), { flowMs: 2, clock });
+    await finish(h, runArrivalRate(h.ctx as never), 100_000, 1);
+    assert.equal(h.started.length, 300);
+    let early = 0;
+    h.started.forEach((s, i) => {
+      const due = (i * 1000) / 3000;
+      assert.ok(s.actualAt >= due - 1 - 1e-9, `iteration ${i} started ${due - s.actualAt} ms early`);
+      assert.ok(s.actualAt <= due + 1e-9, `iteration ${i} started late on an idle clock`);
+      // Never measured from a time before it began; when on time or late, from its due time.
+      assert.equal(s.intendedAt, Math.min(due, s.actualAt));
+      if (s.actualAt < due) early++;
+    });
+    assert.ok(early > 0, 'no iteration started early: the tolerance was not used');
+  });
+
   it('drops what finds every maxVU busy, and counts it', async () => {
     // Each iteration holds its VU 50 ms: 2 VUs start 2 of every 5 iterations due at 10 ms spacing.
     const h = harness(car(100, 1000, 2), { flowMs: 50 });

@@ -2,7 +2,9 @@
  * Open model: constant-arrival-rate and ramping-arrival-rate. Iterations start on an absolute
  * timeline (the pacer), each on a free VU. This thread takes iterations index, index+count, ...
  * of the global timeline. With every maxVU busy an iteration is dropped, or with
- * onSaturation 'queue' waits for a VU and is measured from its intended start.
+ * onSaturation 'queue' waits for a VU and is measured from its intended start. An iteration may
+ * start up to the clock's arrivalEarlyMs before its time, and is then measured from its actual
+ * start: never from a time before it began, which would hide latency.
  */
 import type { ScenarioConfig } from '../../plan/types.ts';
 import { constantPacer, type Pacer, rampingPacer } from '../pacer.ts';
@@ -36,7 +38,8 @@ export async function runArrivalRate(ctx: ExecutorContext<ArrivalConfig>): Promi
   let expired = false;
   let onIdle: (() => void) | undefined;
   const launch = (vu: VirtualUser, n: number, at: number) => {
-    const p: Promise<void> = ctx.runIteration(vu, n, at).then(() => {
+    // Measured from its intended start, or from now when it starts early (see arrivalEarlyMs).
+    const p: Promise<void> = ctx.runIteration(vu, n, Math.min(at, clock.now())).then(() => {
       inflight.delete(p);
       if (queueHead < queue.length && !expired) {
         const next = queue[queueHead++] as { n: number; at: number };
@@ -58,7 +61,8 @@ export async function runArrivalRate(ctx: ExecutorContext<ArrivalConfig>): Promi
     const t = pacer.timeOf(n);
     if (!Number.isFinite(t)) break;
     const at = ctx.startAt + t;
-    if (clock.now() < at) await clock.sleepUntil(at, stop.signal);
+    if (clock.now() < at - clock.arrivalEarlyMs)
+      await clock.sleepUntil(at, stop.signal, clock.arrivalEarlyMs);
     if (stop.signal.aborted) break;
     let vu = free.pop();
     if (!vu && made < maxVUs) {
