@@ -4,7 +4,7 @@
  * The same code runs in a worker thread or, with one worker, in the main thread.
  */
 import { setMaxListeners } from 'node:events';
-import { encodeHistogram, type Histogram, newHistogram, recordMs } from '../metrics/histogram.ts';
+import { type Histogram, newHistogram, recordMs, snapshotHistogram } from '../metrics/histogram.ts';
 import { scenarioKey } from '../metrics/keys.ts';
 import { MetricStore, type MetricsDelta } from '../metrics/store.ts';
 import type { Plan, Scenario } from '../plan/types.ts';
@@ -23,8 +23,8 @@ export interface TimelineDelta {
   requests: number;
   byStatus: Record<string, number>;
   errors: Record<string, number>;
-  /** Encoded latency histogram of the requests that finished in this second. */
-  histogram?: string;
+  /** Latency histogram (`snapshotHistogram` bytes) of the requests that finished in this second. */
+  histogram?: Uint8Array;
   iterations: number;
   dropped: number;
   activeVUs: number;
@@ -76,7 +76,7 @@ class SecondAccumulator {
       dropped: this.dropped,
       activeVUs,
     };
-    if (this.histogram.totalCount > 0) out.histogram = encodeHistogram(this.histogram);
+    if (this.histogram.totalCount > 0) out.histogram = snapshotHistogram(this.histogram);
     this.histogram.reset();
     this.requests = this.iterations = this.dropped = 0;
     this.byStatus = {};

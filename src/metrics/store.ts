@@ -7,7 +7,7 @@
  * plain, mergeable `MetricsDelta` (histograms encoded) and starts again. The main thread adds
  * every delta into one cumulative store, so percentiles are merged, never averaged.
  */
-import { addEncoded, encodeHistogram, type Histogram, newHistogram, recordMs } from './histogram.ts';
+import { addSnapshot, type Histogram, newHistogram, recordMs, snapshotHistogram } from './histogram.ts';
 
 export interface GaugeValue {
   value: number;
@@ -16,7 +16,8 @@ export interface GaugeValue {
 }
 
 export interface MetricsDelta {
-  trends: Record<string, Record<string, string>>;
+  /** Histograms as `snapshotHistogram` bytes. */
+  trends: Record<string, Record<string, Uint8Array>>;
   counters: Record<string, Record<string, number>>;
   rates: Record<string, Record<string, [number, number]>>;
   gauges: Record<string, Record<string, GaugeValue>>;
@@ -109,10 +110,10 @@ export class MetricStore {
   flush(): MetricsDelta {
     const trends: MetricsDelta['trends'] = {};
     for (const [name, series] of this.trends) {
-      const r: Record<string, string> = {};
+      const r: Record<string, Uint8Array> = {};
       for (const [k, h] of series) {
         if (h.totalCount === 0) continue;
-        r[k] = encodeHistogram(h);
+        r[k] = snapshotHistogram(h);
         h.reset();
       }
       if (Object.keys(r).length) trends[name] = r;
@@ -136,7 +137,7 @@ export class MetricStore {
   /** Adds a delta (from this or another thread). Gauges: the latest value, with min and max kept. */
   merge(delta: MetricsDelta): void {
     for (const [name, series] of Object.entries(delta.trends))
-      for (const [k, enc] of Object.entries(series)) addEncoded(this.trend(name, k), enc);
+      for (const [k, snap] of Object.entries(series)) addSnapshot(this.trend(name, k), snap);
     for (const [name, series] of Object.entries(delta.counters))
       for (const [k, v] of Object.entries(series)) bump(nested(this.counters, name), k, v);
     for (const [name, series] of Object.entries(delta.rates))

@@ -6,7 +6,7 @@
 
 import type { TimelineDelta } from '../engine/thread-run.ts';
 import type { TimelinePoint } from '../outputs/results-types.ts';
-import { addEncoded, type Histogram, newHistogram, percentileMs } from './histogram.ts';
+import { addSnapshot, type Histogram, newHistogram, percentileMs } from './histogram.ts';
 
 interface Open {
   point: TimelinePoint;
@@ -56,7 +56,7 @@ export class Timeline {
     this.fold(o.point, d);
     if (d.histogram) {
       o.histogram ??= newHistogram();
-      addEncoded(o.histogram, d.histogram);
+      addSnapshot(o.histogram, d.histogram);
     }
     this.lastSecond[thread] = Math.max(this.lastSecond[thread] as number, second);
     if (final) this.finished[thread] = true;
