@@ -1,5 +1,11 @@
-/** Starts bench/server.mjs in its own process and returns its URL. */
-import { type ChildProcess, spawn } from 'node:child_process';
+/**
+ * Benchmark targets, each in its own process: bench/server.mjs (Node), and for the accuracy
+ * figure bench/fixed-delay-server.c, compiled here with the system's cc.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export interface Target {
   url: string;
@@ -7,16 +13,14 @@ export interface Target {
   stop(): Promise<void>;
 }
 
-export function startTarget(kind: string): Promise<Target> {
+/** Starts `command args...`, which prints its port on its first line, and returns its URL. */
+function startPrintingPort(command: string, args: string[]): Promise<Target> {
   return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(
-      process.execPath,
-      [new URL('./server.mjs', import.meta.url).pathname, kind],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
+    const child: ChildProcess = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     child.once('error', reject);
+    child.once('exit', (code) =>
+      reject(new Error(`${command} exited with ${code} before printing its port`)),
+    );
     child.stdout?.once('data', (d) => {
       const port = Number(String(d).trim());
       resolve({
@@ -30,4 +34,31 @@ export function startTarget(kind: string): Promise<Target> {
       });
     });
   });
+}
+
+/** bench/server.mjs with `kind` (plain, fixed:MS, stall:MS:PERIOD). */
+export function startTarget(kind: string): Promise<Target> {
+  return startPrintingPort(process.execPath, [new URL('./server.mjs', import.meta.url).pathname, kind]);
+}
+
+/**
+ * bench/fixed-delay-server.c: answers exactly `delayMs` after each request (timerfd), where a
+ * Node server's timers fire up to a millisecond or more late. `{ unavailable }`, with the reason,
+ * when it cannot be compiled (no `cc` on PATH).
+ */
+export function startPreciseFixedTarget(delayMs: number): Promise<Target> | { unavailable: string } {
+  const source = new URL('./fixed-delay-server.c', import.meta.url).pathname;
+  const dir = join(tmpdir(), 'loadproof-bench');
+  mkdirSync(dir, { recursive: true });
+  const binary = join(dir, `fixed-delay-server-${Math.floor(statSync(source).mtimeMs)}`);
+  try {
+    statSync(binary);
+  } catch {
+    try {
+      execFileSync('cc', ['-O2', '-o', binary, source], { stdio: ['ignore', 'ignore', 'pipe'] });
+    } catch (e) {
+      return { unavailable: `cannot compile ${source} with cc: ${(e as Error).message.split('\n')[0]}` };
+    }
+  }
+  return startPrintingPort(binary, [String(delayMs)]);
 }
