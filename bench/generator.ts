@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ResultsFile, TrendSummary } from '../src/outputs/results-types.ts';
 import { measure } from './measure.ts';
-import { startPreciseFixedTarget, startTarget } from './targets.ts';
+import { preciseFixedTarget, startTarget, type Target } from './targets.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const BIN = join(ROOT, 'bin/loadproof.js');
@@ -255,15 +255,14 @@ async function accuracy() {
   const fixedPlan = `scenarios: {
       warm: { executor: 'constant-arrival-rate', rate: 200, duration: '1s', maxVUs: 100, preAllocatedVUs: 20, flow: async (vu) => { await vu.http.get('/'); } },
       s: { executor: 'constant-arrival-rate', startTime: '1s', rate: 200, duration: '5s', maxVUs: 100, preAllocatedVUs: 20, flow: async (vu) => { await vu.http.get('/'); } } }`;
-  const precise = startPreciseFixedTarget(50);
-  for (const [label, start] of [
+  const servers: [string, () => Promise<Target>][] = [
     ['Node server (setTimeout)', () => startTarget('fixed:50')],
-    ['C server (timerfd)', 'unavailable' in precise ? undefined : () => precise],
-  ] as const) {
-    if (!start) {
-      console.log(`fixed 50 ms ${label}: not run (${'unavailable' in precise ? precise.unavailable : ''})`);
-      continue;
-    }
+  ];
+  const precise = preciseFixedTarget(50);
+  if ('unavailable' in precise)
+    console.log(`fixed 50 ms C server (timerfd): not run (${precise.unavailable})`);
+  else servers.push(['C server (timerfd)', precise.start]);
+  for (const [label, start] of servers) {
     const fixed = await start();
     const f = await loadproof(fixed.url, fixedPlan, 1);
     await fixed.stop();

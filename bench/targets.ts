@@ -43,10 +43,11 @@ export function startTarget(kind: string): Promise<Target> {
 
 /**
  * bench/fixed-delay-server.c: answers exactly `delayMs` after each request (timerfd), where a
- * Node server's timers fire up to a millisecond or more late. `{ unavailable }`, with the reason,
- * when it cannot be compiled (no `cc` on PATH).
+ * Node server's timers fire up to a millisecond or more late. Compiles it (once per version of
+ * the source); `start` then runs it. `{ unavailable }`, with the reason, when it cannot be
+ * compiled (no `cc` on PATH).
  */
-export function startPreciseFixedTarget(delayMs: number): Promise<Target> | { unavailable: string } {
+export function preciseFixedTarget(delayMs: number): { start(): Promise<Target> } | { unavailable: string } {
   const source = new URL('./fixed-delay-server.c', import.meta.url).pathname;
   const dir = join(tmpdir(), 'loadproof-bench');
   mkdirSync(dir, { recursive: true });
@@ -60,5 +61,5 @@ export function startPreciseFixedTarget(delayMs: number): Promise<Target> | { un
       return { unavailable: `cannot compile ${source} with cc: ${(e as Error).message.split('\n')[0]}` };
     }
   }
-  return startPrintingPort(binary, [String(delayMs)]);
+  return { start: () => startPrintingPort(binary, [String(delayMs)]) };
 }
