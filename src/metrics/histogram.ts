@@ -47,24 +47,23 @@ export function snapshotHistogram(h: Histogram): Uint8Array {
   return (h as hdr.WasmHistogram).encode();
 }
 
+/** Adds a just-decoded histogram into `into`, then frees it. */
+function addDecoded(into: Histogram, decoded: Histogram): void {
+  try {
+    into.add(decoded);
+  } finally {
+    decoded.destroy();
+  }
+}
+
 /** Adds a `snapshotHistogram` into `into`. */
 export function addSnapshot(into: Histogram, snapshot: Uint8Array): void {
-  const h = hdr.WasmHistogram.decode(snapshot, 32);
-  try {
-    into.add(h);
-  } finally {
-    h.destroy();
-  }
+  addDecoded(into, hdr.WasmHistogram.decode(snapshot, 32));
 }
 
 /** Adds an encoded histogram into `into`. */
 export function addEncoded(into: Histogram, encoded: string): void {
-  const h = hdr.decodeFromCompressedBase64(encoded, 32, true);
-  try {
-    into.add(h);
-  } finally {
-    h.destroy();
-  }
+  addDecoded(into, hdr.decodeFromCompressedBase64(encoded, 32, true));
 }
 
 export function decodeHistogram(encoded: string): Histogram {
