@@ -417,7 +417,8 @@ export class ArtilleryVu {
   private shouldSend(spec: RequestSpec): boolean {
     if (spec.probability !== undefined) {
       const p = Math.min(100, Number(spec.probability) || 0);
-      if (Math.floor(Math.random() * 101) >= p) return false;
+      // Sent with probability p/100: 0 never, 100 always.
+      if (!(Math.random() * 100 < p)) return false;
     }
     if (spec.ifTrue !== undefined) {
       try {
