@@ -188,7 +188,7 @@ describe('retries and limits', () => {
       const { rows } = await pool.query('SELECT name FROM schema_migrations ORDER BY name');
       assert.deepEqual(
         rows.map((r) => r.name),
-        ['001_schema', '002_units_check', '003_index_scans_for_ssi'],
+        ['001_schema', '002_units_check', '003_index_scans_for_ssi', '004_pk_lookup_and_hot_room'],
       );
     } finally {
       await pool.end();
