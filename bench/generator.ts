@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ResultsFile, TrendSummary } from '../src/outputs/results-types.ts';
 import { measure } from './measure.ts';
+import { printTable } from './table.ts';
 import { preciseFixedTarget, startTarget, type Target } from './targets.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -77,26 +78,22 @@ async function wrk(args: string[], url: string) {
 const f0 = (x: number) => x.toFixed(0);
 const f1 = (x: number) => x.toFixed(1);
 const f2 = (x: number) => x.toFixed(2);
-const print = (rows: string[][]) => {
-  const w = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  for (const r of rows)
-    console.log(
-      r.map((c, i) => (i === 0 ? c.padEnd(w[i] as number) : c.padStart(w[i] as number))).join('  '),
-    );
-};
+/** A header row, then the rows, aligned. */
+const print = ([header, ...rows]: string[][]) => printTable(header ?? [], rows);
+/** One request: each tool's start-up CPU, subtracted from its runs. */
+const ONE_REQUEST = `scenarios: { one: { executor: 'shared-iterations', vus: 1, iterations: 1, flow: async (vu) => { await vu.http.get('/'); } } }`;
 
 async function throughput() {
   console.log(
     "\n## throughput: 64 connections, 5 s each, plain node:http server (sharing the 2 cores), runs alternate (2 rounds); CPU per request net of each tool's start-up",
   );
   const t = await startTarget('plain');
-  const one = `scenarios: { one: { executor: 'shared-iterations', vus: 1, iterations: 1, flow: async (vu) => { await vu.http.get('/'); } } }`;
   const base = {
     autocannon: (await autocannon(['-a', '1', '-c', '1'], t.url)).m.cpuMs,
-    lean: (await loadproof(t.url, one, 1)).m.cpuMs,
-    undici: (await loadproof(t.url, one, 1, 'undici')).m.cpuMs,
-    lean2: (await loadproof(t.url, one, 2)).m.cpuMs,
-    undici2: (await loadproof(t.url, one, 2, 'undici')).m.cpuMs,
+    lean: (await loadproof(t.url, ONE_REQUEST, 1)).m.cpuMs,
+    undici: (await loadproof(t.url, ONE_REQUEST, 1, 'undici')).m.cpuMs,
+    lean2: (await loadproof(t.url, ONE_REQUEST, 2)).m.cpuMs,
+    undici2: (await loadproof(t.url, ONE_REQUEST, 2, 'undici')).m.cpuMs,
   };
   const rows = [['tool', 'round 1 req/s', 'round 2 req/s', 'best', 'µs cpu/request']];
   const results: Record<string, { rps: number[]; cpu: number[] }> = {};
@@ -148,7 +145,6 @@ async function cpu() {
     '\n## cpu: fixed 5000 req/s, 64 connections, plain server. CPU per request net of a 1-request run of the same tool (5 s runs), and steady (the extra CPU of a 15 s run over a 5 s run, per extra request: no start-up, no JIT warm-up)',
   );
   const t = await startTarget('plain');
-  const one = `scenarios: { one: { executor: 'shared-iterations', vus: 1, iterations: 1, flow: async (vu) => { await vu.http.get('/'); } } }`;
   const fixedPlan = (seconds: number) => `http: { connections: 64 }, scenarios: {
       warm: { executor: 'constant-arrival-rate', rate: 5000, duration: '1s', maxVUs: 64, preAllocatedVUs: 64, flow: async (vu) => { await vu.http.get('/'); } },
       fixed: { executor: 'constant-arrival-rate', startTime: '1s', rate: 5000, duration: '${seconds}s', maxVUs: 64, preAllocatedVUs: 64, flow: async (vu) => { await vu.http.get('/'); } } }`;
@@ -190,7 +186,7 @@ async function cpu() {
   ];
   const dropped: string[] = [];
   for (const client of ['lean', 'undici'] as const) {
-    const base = await loadproof(t.url, one, 1, client);
+    const base = await loadproof(t.url, ONE_REQUEST, 1, client);
     const short = await loadproof(t.url, fixedPlan(5), 1, client);
     const long = await loadproof(t.url, fixedPlan(15), 1, client);
     const measured = short.r.scenarios.fixed?.metrics.http_req_duration as TrendSummary;

@@ -23,7 +23,7 @@ import type { ResultsFile, TrendSummary } from '../src/outputs/results-types.ts'
 import { loadPlanFile } from '../src/plan/load.ts';
 import { type StartedProcess, stopAll } from '../src/suite/processes.ts';
 import { startServiceProcess } from '../suites/service-process.ts';
-import { printTable } from './table.ts';
+import { joinOrNone, printTable } from './table.ts';
 
 const SUBJECTS = 200;
 const BATCH = 100;
@@ -202,9 +202,8 @@ export async function runRehabBench(args: string[]): Promise<void> {
       }
       console.log('\n## single events (one per POST)');
       printTable(header, rows);
-      const list = (k: string) => (held[k]?.length ? held[k].join(', ') : 'none');
       console.log(
-        `rates held (p95 < 200 ms, errors < 0.1%, none dropped): rehab ${list('rehab')}; anchor ${list('anchor')} (goal >= 5000/s)`,
+        `rates held (p95 < 200 ms, errors < 0.1%, none dropped): rehab ${joinOrNone(held.rehab)}; anchor ${joinOrNone(held.anchor)} (goal >= 5000/s)`,
       );
     }
     if (parts.includes('batch')) {
@@ -238,7 +237,7 @@ export async function runRehabBench(args: string[]): Promise<void> {
       await svc.stop();
       console.log(`\n## batches of ${BATCH} events`);
       printTable([...header, 'stmts/1000 ev', 'reads/1000 ev'], rows);
-      console.log(`event rates held in batches: ${held.length ? held.join(', ') : 'none'} (goal >= 30000/s)`);
+      console.log(`event rates held in batches: ${joinOrNone(held)} (goal >= 30000/s)`);
     }
     if (parts.includes('lag')) {
       const svc = await start('rehab');

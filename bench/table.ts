@@ -7,3 +7,8 @@ export function printTable(header: string[], rows: string[][]): void {
       r.map((c, i) => (i === 0 ? c.padEnd(w[i] as number) : c.padStart(w[i] as number))).join('  '),
     );
 }
+
+/** The values joined with commas, or 'none'. */
+export function joinOrNone(values: readonly (string | number)[] | undefined): string {
+  return values?.length ? values.join(', ') : 'none';
+}
