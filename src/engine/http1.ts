@@ -418,10 +418,10 @@ class OriginPool {
       lines += `${k}: ${v}\r\n`;
     }
     let length = -1;
-    if (bad) length = -1;
-    else if (body !== undefined)
-      length = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
-    else if (PAYLOAD_METHODS.has(method)) length = 0;
+    if (!bad) {
+      if (body !== undefined) length = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+      else if (PAYLOAD_METHODS.has(method)) length = 0;
+    }
     if (declaredLength !== undefined && declaredLength !== String(length < 0 ? 0 : length)) bad = true;
     const head =
       length < 0
@@ -846,26 +846,17 @@ class Conn {
           break;
         }
         case S_LENGTH: {
-          const n = Math.min(this.remaining, len - off);
-          this.addBody(chunk, off, off + n);
-          this.respBytes += n;
-          off += n;
-          this.remaining -= n;
+          off = this.countedBody(chunk, off);
           if (this.remaining === 0 && !this.complete(now)) return;
           break;
         }
         case S_CHUNK_DATA: {
-          const n = Math.min(this.remaining, len - off);
-          this.addBody(chunk, off, off + n);
-          this.respBytes += n;
-          off += n;
-          this.remaining -= n;
+          off = this.countedBody(chunk, off);
           if (this.remaining === 0) this.pst = S_CHUNK_DATA_CR;
           break;
         }
         case S_EOF: {
           this.addBody(chunk, off, len);
-          this.respBytes += len - off;
           off = len;
           break;
         }
@@ -880,8 +871,18 @@ class Conn {
     if (this.inflight === 0 && this.state === C_OPEN) this.pool.release(this, now);
   }
 
+  /** Takes up to `remaining` body bytes from chunk[off...]; returns the offset after them. */
+  private countedBody(chunk: Buffer, off: number): number {
+    const e = off + Math.min(this.remaining, chunk.length - off);
+    this.remaining -= e - off;
+    this.addBody(chunk, off, e);
+    return e;
+  }
+
+  /** Keeps chunk[s, e) as body, and counts it as bytes of the response. */
   private addBody(chunk: Buffer, s: number, e: number): void {
     if (e <= s) return;
+    this.respBytes += e - s;
     const piece = copyOf(chunk, s, e);
     if (this.bodyFirst === undefined) this.bodyFirst = piece;
     else if (this.bodyParts === undefined) this.bodyParts = [this.bodyFirst, piece];
@@ -905,11 +906,8 @@ class Conn {
           }
           if (this.sizeDigits === 0) return this.fail(now);
           if (c === 13) this.pst = S_CHUNK_SIZE_LF;
-          else if (c === 10) {
-            off++;
-            this.respBytes += off - start;
-            return this.sizeLineDone(off);
-          } else if (c === 59 || c === 32 || c === 9) this.pst = S_CHUNK_EXT;
+          else if (c === 10) return this.sizeLineDone(off + 1, start);
+          else if (c === 59 || c === 32 || c === 9) this.pst = S_CHUNK_EXT;
           else return this.fail(now);
           off++;
           continue;
@@ -921,15 +919,11 @@ class Conn {
             off = len;
             continue;
           }
-          off = q + 1;
-          this.respBytes += off - start;
-          return this.sizeLineDone(off);
+          return this.sizeLineDone(q + 1, start);
         }
         case S_CHUNK_SIZE_LF: {
           if (c !== 10) return this.fail(now);
-          off++;
-          this.respBytes += off - start;
-          return this.sizeLineDone(off);
+          return this.sizeLineDone(off + 1, start);
         }
         case S_CHUNK_DATA_CR: {
           if (c === 13) {
@@ -938,19 +932,11 @@ class Conn {
             continue;
           }
           if (c !== 10) return this.fail(now);
-          this.pst = S_CHUNK_SIZE;
-          this.remaining = this.sizeDigits = 0;
-          off++;
-          this.respBytes += off - start;
-          return off;
+          return this.chunkDataDone(off + 1, start);
         }
         case S_CHUNK_DATA_LF: {
           if (c !== 10) return this.fail(now);
-          this.pst = S_CHUNK_SIZE;
-          this.remaining = this.sizeDigits = 0;
-          off++;
-          this.respBytes += off - start;
-          return off;
+          return this.chunkDataDone(off + 1, start);
         }
         case S_TRAILERS: {
           // Trailer fields are read and dropped, as the undici path drops them.
@@ -974,13 +960,27 @@ class Conn {
     return off;
   }
 
-  private sizeLineDone(off: number): number {
+  /** The chunk-size line ended before `off` (read since `start`): data or trailers follow. */
+  private sizeLineDone(off: number, start: number): number {
+    this.respBytes += off - start;
     if (this.remaining === 0) {
       this.pst = S_TRAILERS;
       this.scan = 1;
       this.headLen = 0;
     } else this.pst = S_CHUNK_DATA;
     return off;
+  }
+
+  /** The CRLF after a chunk's data ended before `off` (read since `start`): a size line follows. */
+  private chunkDataDone(off: number, start: number): number {
+    this.respBytes += off - start;
+    this.startChunk();
+    return off;
+  }
+
+  private startChunk(): void {
+    this.pst = S_CHUNK_SIZE;
+    this.remaining = this.sizeDigits = 0;
   }
 
   private fail(now: number): number {
@@ -1177,8 +1177,7 @@ class Conn {
     // Both: a smuggling attempt or a broken server (RFC 9112 6.3 allows treating it as an error).
     if (this.te !== 0 && this.contentLength >= 0) return this.fail(now);
     if (this.te === 1) {
-      this.pst = S_CHUNK_SIZE;
-      this.remaining = this.sizeDigits = 0;
+      this.startChunk();
       return off;
     }
     if (this.te === 2 || this.contentLength < 0) {
