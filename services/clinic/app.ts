@@ -17,6 +17,10 @@ export interface ClinicOptions {
   /** undefined: no rate limiting (the load-test profile). */
   rateLimit?: RateLimit;
   poolSize?: number;
+  /** Unit-operation transactions in flight at once (group commit; see units.ts). */
+  txConcurrency?: number;
+  /** Operations one transaction applies at most (1: a transaction per operation). */
+  maxGroup?: number;
   secret?: Uint8Array;
   /** Apply migrations at start (default true). */
   migrate?: boolean;
@@ -65,6 +69,9 @@ export async function createClinicApp(o: ClinicOptions): Promise<{ app: FastifyI
     pool,
     strategy: o.testHooks?.unsafe ? 'unsafe' : strategy,
     onRetry: () => metrics.retries++,
+    onTransaction: (operations) => metrics.countTransaction(operations),
+    ...(o.txConcurrency ? { concurrency: o.txConcurrency } : {}),
+    ...(o.maxGroup ? { maxGroup: o.maxGroup } : {}),
     ...(o.testHooks?.injectSerializationFailures
       ? { injectSerializationFailures: o.testHooks.injectSerializationFailures }
       : {}),

@@ -3,12 +3,19 @@ export class ClinicMetrics {
   readonly requests = new Map<string, number>();
   readonly operations = new Map<string, number>();
   retries = 0;
+  transactions = 0;
+  groupedOperations = 0;
   retriesExhausted = 0;
   rateLimited = 0;
 
   countRequest(route: string, method: string, status: number): void {
     const k = `method="${method}",route="${route}",status="${status}"`;
     this.requests.set(k, (this.requests.get(k) ?? 0) + 1);
+  }
+
+  countTransaction(operations: number): void {
+    this.transactions++;
+    this.groupedOperations += operations;
   }
 
   countOperation(op: string, result: string): void {
@@ -24,6 +31,12 @@ export class ClinicMetrics {
       '# HELP clinic_unit_operations_total Unit operations by result.',
       '# TYPE clinic_unit_operations_total counter',
       ...[...this.operations].map(([k, v]) => `clinic_unit_operations_total{${k}} ${v}`),
+      '# HELP clinic_tx_committed_total Unit-operation transactions committed.',
+      '# TYPE clinic_tx_committed_total counter',
+      `clinic_tx_committed_total ${this.transactions}`,
+      '# HELP clinic_tx_operations_total Unit operations those transactions applied (group commit).',
+      '# TYPE clinic_tx_operations_total counter',
+      `clinic_tx_operations_total ${this.groupedOperations}`,
       '# HELP clinic_tx_retries_total Transactions retried after a serialization failure or deadlock.',
       '# TYPE clinic_tx_retries_total counter',
       `clinic_tx_retries_total ${this.retries}`,
