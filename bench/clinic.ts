@@ -5,13 +5,17 @@
  * rate starts on fresh data after a checkpoint, with 5 s of warm-up (3 s ramping up to the rate,
  * 2 s at it), then 5 s measured. The generator (loadproof), the service and PostgreSQL share this
  * machine's cores. Reports, per strategy, the rates held with p99 < 50 ms, no errors and nothing
- * dropped in the measured part.
- * Usage: npm run bench -- clinic [rates...]   (default rates 1000 2000 3000 4000 5000)
+ * dropped in the measured part; the service's operations per transaction (group commit); and
+ * the disk flushes slower than 20 ms in the measured part, from a probe that flushes 8 KiB every
+ * 20 ms on the same disk as PostgreSQL (every commit waits for a flush).
+ * Usage: npm run bench -- clinic [rates...]   (default rates 1000 to 6000 by 1000)
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { ensureDatabase } from '../services/shared/database.ts';
 import { type PostgresHandle, startPostgres } from '../services/shared/postgres.ts';
 import { queryRows } from '../src/checks/sql.ts';
@@ -44,14 +48,35 @@ export default {
 };
 `;
 
-/** Transactions the service retried (serialization failures, deadlocks) so far, from /metrics. */
-async function retries(url: string): Promise<number> {
+/** The service's transaction counters so far, from /metrics. */
+async function txCounters(url: string): Promise<{ retried: number; committed: number; operations: number }> {
   const text = await fetch(`${url}/metrics`).then((r) => r.text());
-  return Number(/^clinic_tx_retries_total (\d+)/m.exec(text)?.[1] ?? Number.NaN);
+  const counter = (name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? Number.NaN);
+  return {
+    retried: counter('clinic_tx_retries_total'),
+    committed: counter('clinic_tx_committed_total'),
+    operations: counter('clinic_tx_operations_total'),
+  };
+}
+
+/**
+ * bench/flush-probe.mjs in a process of its own: the disk flushes slower than 20 ms, as they
+ * happen. PostgreSQL's commits wait for such flushes, so a stall there holds every request.
+ */
+function startFlushProbe(file: string): { stalls: { at: number; ms: number }[]; stop(): void } {
+  const stalls: { at: number; ms: number }[] = [];
+  const child = spawn(process.execPath, [new URL('./flush-probe.mjs', import.meta.url).pathname, file], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+    const [at, ms] = line.split(' ').map(Number);
+    stalls.push({ at: at as number, ms: ms as number });
+  });
+  return { stalls, stop: () => child.kill('SIGTERM') };
 }
 
 export async function runClinicBench(args: string[]): Promise<void> {
-  const rates = args.length ? args.map(Number) : [1000, 2000, 3000, 4000, 5000];
+  const rates = args.length ? args.map(Number) : [1000, 2000, 3000, 4000, 5000, 6000];
   const work = mkdtempSync(join(tmpdir(), 'loadproof-clinic-bench-'));
   const planFile = join(work, 'reserve.mjs');
   writeFileSync(planFile, PLAN);
@@ -60,6 +85,8 @@ export async function runClinicBench(args: string[]): Promise<void> {
   const secret = randomBytes(32).toString('base64url');
   const rows: string[][] = [];
   const held: Record<string, number[]> = { serializable: [], 'row-lock': [] };
+  const probe = startFlushProbe(join(work, 'flush-probe'));
+  let planStarted = 0;
   try {
     for (const strategy of ['serializable', 'row-lock']) {
       // Each strategy gets a PostgreSQL server of its own, started fresh: one that has already
@@ -78,25 +105,29 @@ export async function runClinicBench(args: string[]): Promise<void> {
       /** Fresh data, a checkpoint, then the plan at `rate`. */
       const runAt = async (rate: number) => {
         writeFixture(await seedClinic(db, new TextEncoder().encode(secret)), fixtureFile);
-        // Enough units that no reserve of the 10 s runs up to 5000/s meets a 409: this measures
+        // Enough units that no reserve of a 10 s run (40,000 per authorization at 100,000/s) meets a 409: this measures
         // throughput, not contention.
         await queryRows(db, 'UPDATE authorizations SET total_units = 1000000 WHERE total_units = 1000');
         // The previous rate's WAL is flushed now, not during this one.
         await queryRows(db, 'CHECKPOINT');
         Object.assign(process.env, { BENCH_FIXTURE: fixtureFile, CLINIC_URL: url, BENCH_RATE: String(rate) });
         const loaded = await loadPlanFile(planFile);
+        planStarted = Date.now();
         return runPlan({ plan: loaded.plan, file: loaded.file, baseDir: work, workers: 1 });
       };
       // A newly started service is slow for its first seconds under load (JIT, each pooled
       // backend's first calls): one unmeasured run at 1000/s before the measured rates.
       await runAt(1000);
       for (const rate of rates) {
-        const retriesBefore = await retries(url);
+        const before = await txCounters(url);
         const r = await runAt(rate);
         const m = r.scenarios.measure;
         if (!m) throw new Error('no measure scenario in the results');
         const d = m.metrics.http_req_duration as TrendSummary;
         const errors = m.requests.total - (m.requests.byStatus['200'] ?? 0);
+        const after = await txCounters(url);
+        // The measured part: from 5 s after the plan's start to its end.
+        const stalls = probe.stalls.filter((x) => x.at >= planStarted + 5000 && x.at <= Date.now());
         const ok = d.p99 < 50 && errors === 0 && m.droppedIterations === 0;
         if (ok) held[strategy]?.push(rate);
         rows.push([
@@ -108,7 +139,9 @@ export async function runClinicBench(args: string[]): Promise<void> {
           String(errors),
           String(m.droppedIterations),
           String(r.scenarios.warmup?.droppedIterations ?? 0),
-          String((await retries(url)) - retriesBefore),
+          String(after.retried - before.retried),
+          ((after.operations - before.operations) / (after.committed - before.committed)).toFixed(2),
+          stalls.length ? `${stalls.length}, ${Math.max(...stalls.map((x) => x.ms))} ms` : 'none',
           ok ? 'yes' : 'no',
         ]);
         process.stderr.write(`  ${strategy} ${rate}/s: p99 ${d.p99.toFixed(1)} ms, ${errors} errors\n`);
@@ -118,6 +151,7 @@ export async function runClinicBench(args: string[]): Promise<void> {
       server = undefined;
     }
   } finally {
+    probe.stop();
     await stopAll();
     await server?.stop();
   }
@@ -132,6 +166,8 @@ export async function runClinicBench(args: string[]): Promise<void> {
       'dropped',
       'dropped in warm-up',
       'tx retried',
+      'operations per tx',
+      'flushes > 20 ms, slowest',
       'held',
     ],
     rows,
