@@ -12,27 +12,16 @@
  * SIGTERM and SIGINT stop it gracefully: no new requests, in-flight writes committed and
  * projected, checkpoints written, then exit.
  */
+
+import { type StartupConfig, startupConfig } from '../shared/config.ts';
 import { maskUrl } from '../shared/database.ts';
 import { localDatabase } from '../shared/local-database.ts';
 import { parseRateLimit } from '../shared/rate-limit.ts';
 import { startRehab } from './app.ts';
 
-function fatal(message: string): never {
-  process.stderr.write(`rehab: ${message}\n`);
-  process.exit(2);
-}
-
-function positiveInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) fatal(`${name}: expected a positive integer, got "${raw}"`);
-  return n;
-}
-
-const port = Number(process.env.PORT ?? 4000);
-if (!Number.isInteger(port) || port < 0 || port > 65535)
-  fatal(`PORT: expected a port number, got "${process.env.PORT}"`);
+// Typed, so that TypeScript knows env.fatal never returns.
+const env: StartupConfig = startupConfig('rehab');
+const port = env.port(4000);
 let rateLimit: ReturnType<typeof parseRateLimit>;
 try {
   rateLimit = parseRateLimit(process.env.REHAB_RATE_LIMIT, 'REHAB_RATE_LIMIT', {
@@ -40,15 +29,15 @@ try {
     windowMs: 60_000,
   });
 } catch (e) {
-  fatal((e as Error).message);
+  env.fatal((e as Error).message);
 }
 const options = {
-  batchSize: positiveInt('REHAB_BATCH_SIZE', 100),
-  batchTimeoutMs: positiveInt('REHAB_BATCH_TIMEOUT_MS', 1000),
-  processors: positiveInt('REHAB_PROCESSORS', 10),
-  maxBacklog: positiveInt('REHAB_MAX_BACKLOG', 50_000),
-  maxPendingWrites: positiveInt('REHAB_MAX_PENDING', 20_000),
-  poolSize: positiveInt('REHAB_DB_POOL', 16),
+  batchSize: env.positiveInt('REHAB_BATCH_SIZE', 100),
+  batchTimeoutMs: env.positiveInt('REHAB_BATCH_TIMEOUT_MS', 1000),
+  processors: env.positiveInt('REHAB_PROCESSORS', 10),
+  maxBacklog: env.positiveInt('REHAB_MAX_BACKLOG', 50_000),
+  maxPendingWrites: env.positiveInt('REHAB_MAX_PENDING', 20_000),
+  poolSize: env.positiveInt('REHAB_DB_POOL', 16),
 };
 
 const db = await localDatabase('rehab', 'rehab');
@@ -63,7 +52,7 @@ try {
   });
 } catch (e) {
   await db.stop();
-  fatal(`cannot start with database ${maskUrl(db.url)}: ${(e as Error).message}`);
+  env.fatal(`cannot start with database ${maskUrl(db.url)}: ${(e as Error).message}`);
 }
 process.stdout.write(
   `rehab listening on ${rehab.url} (rate limit ${rateLimit ? `${rateLimit.max}/${rateLimit.windowMs / 1000}s` : 'off'}, ` +
