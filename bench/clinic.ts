@@ -86,7 +86,6 @@ export async function runClinicBench(args: string[]): Promise<void> {
   const rows: string[][] = [];
   const held: Record<string, number[]> = { serializable: [], 'row-lock': [] };
   const probe = startFlushProbe(join(work, 'flush-probe'));
-  let planStarted = 0;
   try {
     for (const strategy of ['serializable', 'row-lock']) {
       // Each strategy gets a PostgreSQL server of its own, started fresh: one that has already
@@ -105,14 +104,13 @@ export async function runClinicBench(args: string[]): Promise<void> {
       /** Fresh data, a checkpoint, then the plan at `rate`. */
       const runAt = async (rate: number) => {
         writeFixture(await seedClinic(db, new TextEncoder().encode(secret)), fixtureFile);
-        // Enough units that no reserve of a 10 s run (40,000 per authorization at 100,000/s) meets a 409: this measures
-        // throughput, not contention.
+        // Enough units that no reserve of a 10 s run meets a 409 (40,000 per authorization even at
+        // 100,000/s): this measures throughput, not contention.
         await queryRows(db, 'UPDATE authorizations SET total_units = 1000000 WHERE total_units = 1000');
         // The previous rate's WAL is flushed now, not during this one.
         await queryRows(db, 'CHECKPOINT');
         Object.assign(process.env, { BENCH_FIXTURE: fixtureFile, CLINIC_URL: url, BENCH_RATE: String(rate) });
         const loaded = await loadPlanFile(planFile);
-        planStarted = Date.now();
         return runPlan({ plan: loaded.plan, file: loaded.file, baseDir: work, workers: 1 });
       };
       // A newly started service is slow for its first seconds under load (JIT, each pooled
@@ -126,8 +124,9 @@ export async function runClinicBench(args: string[]): Promise<void> {
         const d = m.metrics.http_req_duration as TrendSummary;
         const errors = m.requests.total - (m.requests.byStatus['200'] ?? 0);
         const after = await txCounters(url);
-        // The measured part: from 5 s after the plan's start to its end.
-        const stalls = probe.stalls.filter((x) => x.at >= planStarted + 5000 && x.at <= Date.now());
+        // The measured part: from 5 s after the run's start to its end.
+        const started = Date.parse(r.startedAt);
+        const stalls = probe.stalls.filter((x) => x.at >= started + 5000 && x.at <= started + r.durationMs);
         const ok = d.p99 < 50 && errors === 0 && m.droppedIterations === 0;
         if (ok) held[strategy]?.push(rate);
         rows.push([
