@@ -211,6 +211,8 @@ export class UnitOperations {
   /** One transaction (one statement, one round trip) applying each operation of the group in turn. */
   private async transaction(group: Pending[]): Promise<OperationResult[]> {
     const lock = this.o.strategy === 'row-lock';
+    // A lone operation (every one under light load) takes the plain call: the unnest form costs
+    // PostgreSQL about 25 µs more per transaction (pgbench here, 283 against 254 µs).
     if (group.length === 1) {
       const p = group[0] as Pending;
       const { rows } = await this.o.pool.query({
