@@ -16,6 +16,8 @@ export const BUILTIN_METRICS = {
   http_req_failed: 'rate',
   /** counter: completed iterations. */
   iterations: 'counter',
+  /** rate: share of iterations that ended in an exception of the flow. */
+  iteration_failed: 'rate',
   /** trend: iteration duration from its intended start. */
   iteration_duration: 'trend',
   /** counter: iterations that could not start (all maxVUs busy). */

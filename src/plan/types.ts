@@ -278,6 +278,8 @@ export interface ThresholdSpec {
   critical?: string;
   abortOnFail: boolean;
   delayAbortEvalMs: number;
+  /** One of the defaults a plan without thresholds gets (verdict/default-thresholds.ts). */
+  isDefault?: boolean;
 }
 
 export interface CheckSpec {

@@ -4,6 +4,7 @@
  */
 import { type PlanIssue, PlanValidationError, ThresholdSyntaxError } from '../errors.ts';
 import { BUILTIN_METRICS, type MetricType } from '../metrics/names.ts';
+import { DEFAULT_THRESHOLDS } from '../verdict/default-thresholds.ts';
 import { AGGREGATIONS_BY_TYPE, parseMetricKey, parseThreshold } from '../verdict/threshold-parser.ts';
 import { parseDurationMs } from './duration.ts';
 import type {
@@ -263,7 +264,7 @@ function thresholdsOf(
   metricTypes: Record<string, MetricType>,
   scenarioNames: Set<string>,
 ): ThresholdSpec[] {
-  if (v === undefined) return [];
+  if (v === undefined) return [...DEFAULT_THRESHOLDS];
   if (!isObject(v)) {
     issues.add('thresholds', `expected an object { metric: [expressions] }, got ${typeName(v)}`);
     return [];

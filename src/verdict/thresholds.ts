@@ -74,6 +74,7 @@ export function evaluateThreshold(
   };
   let level: ThresholdResult['level'];
   if (actual !== null && compare(actual, target.operator, target.value)) level = 'PASS';
+  else if (actual === null && spec.isDefault) level = 'PASS';
   else if (spec.critical !== undefined && holds(spec.critical)) level = 'WARN';
   else level = 'FAIL';
   return {
@@ -84,5 +85,6 @@ export function evaluateThreshold(
     level,
     ok: level !== 'FAIL',
     abortOnFail: spec.abortOnFail,
+    ...(spec.isDefault ? { isDefault: true } : {}),
   };
 }

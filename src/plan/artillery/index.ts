@@ -175,7 +175,8 @@ export async function loadArtilleryScript(file: string, options: PlanFileOptions
     target: shape.target,
     http: shape.http,
     metrics: shape.metrics,
-    thresholds: shape.thresholds,
+    // Without ensure or expect the script gets loadproof's default thresholds, as its conversion does.
+    ...(Object.keys(shape.thresholds).length ? { thresholds: shape.thresholds } : {}),
     ...(Object.keys(checks).length ? { checks } : {}),
     scenarios: Object.fromEntries(
       shape.phases.map((p) => [

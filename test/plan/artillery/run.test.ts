@@ -228,7 +228,13 @@ describe('loadproof run script.yml: processors', () => {
 
   it('parallel, auth, probability, loop ranges, a default cookie, a TypeScript processor, onError', async () => {
     const r = await run('more-steps.yml');
-    assert.equal(r.code, 0, r.stderr);
+    // Without ensure the script gets the default thresholds: 4 refused requests of 44 are over
+    // 1%, and each of the 4 users failed on its refused request.
+    assert.equal(r.code, 3, r.stderr);
+    assert.deepEqual(r.results().verdict.reasons, [
+      'default threshold http_req_failed rate<0.01 failed (actual 0.090909)',
+      'default threshold iteration_failed rate<0.01 failed (actual 1)',
+    ]);
     assert.deepEqual(server.paths(), {
       'GET /p/a': 4,
       'GET /p/b': 4,
