@@ -7,7 +7,7 @@ import { runPlan } from '../engine/run.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { renderConsoleSummary } from '../outputs/console-summary.ts';
 import { progressDisplay } from '../outputs/progress.ts';
-import { timestampFolder, writeResultsFile } from '../outputs/write-results.ts';
+import { assertWritableFolder, timestampFolder, writeResultsFile } from '../outputs/write-results.ts';
 import { parseDurationMs } from '../plan/duration.ts';
 import { loadPlanFile, type PlanFileOptions } from '../plan/load.ts';
 import type { Overrides } from '../plan/overrides.ts';
@@ -72,17 +72,24 @@ export async function runCommand(planPath: string, flags: RunFlags): Promise<num
   const loaded = await loadPlanFile(planPath, planOptions);
   if (!flags.quiet) for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
   const out = resolve(flags.out ?? timestampFolder());
+  assertWritableFolder(out);
+  // SIGINT, SIGTERM and SIGHUP stop gracefully; a second one stops at once. Either way what was
+  // collected is written, marked interrupted.
   const stop = new AbortController();
-  let signals = 0;
-  const onSigint = () => {
-    signals++;
-    if (signals === 1) {
-      process.stderr.write('\nstopping: letting in-flight requests finish (Ctrl-C again to quit at once)\n');
-      stop.abort();
-    } else process.exit(EXIT.unexpected);
+  const force = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!stop.signal.aborted) {
+      process.stderr.write(
+        `\nstopping (${signal}): letting in-flight requests finish (a second signal stops at once)\n`,
+      );
+      stop.abort(signal);
+    } else if (!force.signal.aborted) {
+      process.stderr.write(`\nstopping at once (${signal}): writing what was collected\n`);
+      force.abort(signal);
+    }
   };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
+  const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const s of stopSignals) process.on(s, onSignal);
   const progress = progressDisplay(process.stderr, flags.quiet === true);
   let results: Awaited<ReturnType<typeof runPlan>>;
   try {
@@ -95,6 +102,7 @@ export async function runCommand(planPath: string, flags: RunFlags): Promise<num
       env,
       planOptions,
       signal: stop.signal,
+      forceSignal: force.signal,
       ...(flags.prometheus ? { prometheus: flags.prometheus } : {}),
       onMetricsServer: (url) => {
         if (!flags.quiet) process.stderr.write(`live metrics: ${url}\n`);
@@ -107,8 +115,7 @@ export async function runCommand(planPath: string, flags: RunFlags): Promise<num
     });
   } finally {
     progress.done();
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+    for (const s of stopSignals) process.off(s, onSignal);
   }
   const path = writeResultsFile(out, results);
   const reports = writeReports(out, [results]);

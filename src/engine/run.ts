@@ -4,7 +4,6 @@
  * percentiles come from merged histograms, never from averages.
  */
 import { availableParallelism, networkInterfaces } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { CheckRunner } from '../checks/check-runner.ts';
 import { LoadproofError, UsageError } from '../errors.ts';
 import { initHistograms } from '../metrics/histogram.ts';
@@ -21,8 +20,8 @@ import { evaluateThreshold } from '../verdict/thresholds.ts';
 import { VERSION } from '../version.ts';
 import { realClock } from './clock.ts';
 import { scenarioDurationMs } from './executors/context.ts';
-import { ThreadRun, type Tick } from './thread-run.ts';
-import type { MainToWorker, WorkerData, WorkerToMain } from './worker-protocol.ts';
+import type { Tick } from './thread-run.ts';
+import { inProcessThread, type LoadThread, startWorkers } from './threads.ts';
 
 export class SetupError extends LoadproofError {
   override readonly code = 'SETUP_FAILED';
@@ -51,8 +50,10 @@ export interface RunOptions {
   /** How the plan file was read, so that every worker reads it the same way. */
   planOptions?: PlanFileOptions;
   env?: Record<string, string>;
-  /** Aborting it stops the run gracefully (SIGINT). */
+  /** Aborting it stops the run gracefully (a signal); its reason names the signal. */
   signal?: AbortSignal;
+  /** Aborting it stops the run at once (a second signal): workers are terminated, after checks and teardown skipped, what was collected is returned. */
+  forceSignal?: AbortSignal;
   onProgress?: (p: Progress) => void;
   /** HOST:PORT to serve live metrics for Prometheus on while the run goes on. */
   prometheus?: string;
@@ -89,20 +90,46 @@ export function isLocalTarget(target: string): boolean {
   return false;
 }
 
+/** How long after gracefulStop a thread may take to hand over its last tick before it counts as stuck. */
+const STUCK_MARGIN_MS = 5000;
+
+/** The latest moment (ms from the start) a scenario may still run: start + duration + gracefulStop. */
+function plannedEndMs(plan: Plan): number {
+  return Math.max(
+    0,
+    ...plan.scenarios.map((s) => s.startTimeMs + scenarioDurationMs(s.config) + s.gracefulStopMs),
+  );
+}
+
+function maxGracefulStopMs(plan: Plan): number {
+  return Math.max(0, ...plan.scenarios.map((s) => s.gracefulStopMs));
+}
+
+/** Names what a terminated thread was running when it stopped answering. */
+function stuckMessage(plan: Plan, thread: LoadThread): string {
+  const last = thread.activity.last();
+  const where = last
+    ? `scenario ${plan.scenarios[last.scenario]?.name ?? '?'}, iteration ${last.iteration}`
+    : 'before any iteration started';
+  return `worker ${thread.index} did not stop within gracefulStop and was terminated: a flow is stuck (${where}), e.g. in a loop that never awaits`;
+}
+
+function signalName(signal: AbortSignal | undefined): string {
+  return typeof signal?.reason === 'string' ? signal.reason : 'SIGINT';
+}
+
 /** Nominal end of the run in ms: the latest scenario start + duration. */
 export function plannedDurationMs(plan: Plan): number {
   return Math.max(0, ...plan.scenarios.map((s) => s.startTimeMs + scenarioDurationMs(s.config)));
-}
-
-interface Thread {
-  send(m: MainToWorker): void;
-  done: Promise<void>;
 }
 
 export async function runPlan(options: RunOptions): Promise<ResultsFile> {
   await initHistograms();
   const plan = applyOverrides(options.plan, options.overrides ?? {});
   const workers = options.workers ?? (options.file ? defaultWorkers(plan.target) : 1);
+  // With a plan file, flows run only in worker threads: the main thread must stay free to stop,
+  // judge and write whatever a flow does.
+  const inWorkers = options.file !== undefined;
   if (!Number.isInteger(workers) || workers < 1)
     throw new UsageError(`--workers must be a positive integer, got ${workers}`);
   if (workers > 1 && !options.file)
@@ -119,7 +146,7 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
     } catch (e) {
       throw new SetupError(`setup() failed: ${e instanceof Error ? e.message : String(e)}`);
     }
-    if (workers > 1) {
+    if (inWorkers) {
       try {
         structuredClone(setup);
       } catch {
@@ -145,7 +172,7 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
   const startedAt = new Date();
   let epoch = 0;
   let interruptReason: string | undefined;
-  let threads: Thread[] = [];
+  let threads: LoadThread[] = [];
   const stopAll = (reason: string) => {
     if (interruptReason) return;
     interruptReason = reason;
@@ -182,40 +209,79 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
     ? await serveMetrics(options.prometheus, () => renderPrometheus(store))
     : undefined;
   if (metricsServer) options.onMetricsServer?.(metricsServer.url);
-  const onSignal = () => stopAll('stopped by signal (SIGINT)');
+  const onSignal = () => stopAll(`stopped by signal (${signalName(options.signal)})`);
   options.signal?.addEventListener('abort', onSignal, { once: true });
+  const failures: string[] = [];
+  let forced: string | undefined;
+  const onForce = () => {
+    const why = `stopped at once by a second signal (${signalName(options.forceSignal)})`;
+    forced = why;
+    for (const t of threads) t.terminate(why);
+  };
+  options.forceSignal?.addEventListener('abort', onForce, { once: true });
   try {
-    threads =
-      workers === 1
-        ? [inProcessThread(plan, setup, data, env, onTick, log)]
-        : await startWorkers(
-            options.file as string,
-            workers,
+    const sink = { onTick, onLog: log };
+    threads = inWorkers
+      ? await startWorkers(
+          {
+            file: options.file as string,
+            count: workers,
             setup,
             env,
-            options.overrides ?? {},
-            options.planOptions ?? {},
-            onTick,
-            log,
-          );
+            overrides: options.overrides ?? {},
+            planOptions: options.planOptions ?? {},
+          },
+          sink,
+        )
+      : [inProcessThread(plan, setup, data, env, sink)];
     epoch = realClock.now() + 20;
     for (const t of threads) t.send({ type: 'start', epoch });
     if (options.signal?.aborted) onSignal();
+    if (options.forceSignal?.aborted) onForce();
+    const ended = new Set<number>();
+    // A thread still running this long after its scenarios' time and gracefulStop (or after a
+    // stop and gracefulStop) is stuck: a flow that never yields. It is terminated.
+    let deadline = epoch + plannedEndMs(plan) + STUCK_MARGIN_MS;
+    let stopDeadlineSet = false;
+    const watchdog = setInterval(() => {
+      if (interruptReason && !stopDeadlineSet) {
+        stopDeadlineSet = true;
+        deadline = Math.min(deadline, realClock.now() + maxGracefulStopMs(plan) + STUCK_MARGIN_MS);
+      }
+      if (realClock.now() < deadline) return;
+      for (const t of threads) if (!ended.has(t.index)) t.terminate(stuckMessage(plan, t));
+    }, 250);
     const duringStop = new AbortController();
     const during = checks.runDuring(duringStop.signal);
     try {
-      await Promise.all(threads.map((t) => t.done));
+      await Promise.all(
+        threads.map(async (t) => {
+          const outcome = await t.done;
+          ended.add(t.index);
+          if (outcome.ok) return;
+          timeline.abandon(t.index);
+          if (outcome.message === forced) return;
+          failures.push(outcome.message);
+          log(outcome.message);
+          stopAll(`a worker failed: ${outcome.message}`);
+        }),
+      );
     } finally {
+      clearInterval(watchdog);
       duringStop.abort();
       await during;
     }
   } finally {
     options.signal?.removeEventListener('abort', onSignal);
+    options.forceSignal?.removeEventListener('abort', onForce);
     await metricsServer?.close();
   }
   const durationMs = realClock.now() - epoch;
-  await checks.runPhase('after');
-  if (plan.teardown) {
+  if (forced) {
+    interruptReason = interruptReason ? `${interruptReason}; then ${forced}` : forced;
+    log('skipping the after checks and teardown() (second signal)');
+  } else await checks.runPhase('after');
+  if (plan.teardown && !forced) {
     try {
       await plan.teardown(setup, { env, target: plan.target });
     } catch (e) {
@@ -236,6 +302,7 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
     durationMs,
     interrupted: interruptReason !== undefined,
     ...(interruptReason ? { interruptReason } : {}),
+    workerFailures: failures,
     workers,
     thresholds,
     checks: checks.list(),
@@ -243,89 +310,4 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
   });
   store.destroy();
   return results;
-}
-
-function inProcessThread(
-  plan: Plan,
-  setup: unknown,
-  data: Record<string, readonly unknown[]>,
-  env: Record<string, string | undefined>,
-  onTick: (index: number, tick: Tick) => void,
-  log: (m: string) => void,
-): Thread {
-  let run: ThreadRun | undefined;
-  let stopped = false;
-  let resolveDone: () => void = () => {};
-  let rejectDone: (e: unknown) => void = () => {};
-  const done = new Promise<void>((res, rej) => {
-    resolveDone = res;
-    rejectDone = rej;
-  });
-  return {
-    done,
-    send(m) {
-      if (m.type === 'stop') {
-        stopped = true;
-        run?.stop();
-        return;
-      }
-      run = new ThreadRun({
-        plan,
-        index: 0,
-        count: 1,
-        epoch: m.epoch,
-        setup,
-        data,
-        env,
-        onTick: (t) => onTick(0, t),
-        onLog: log,
-      });
-      if (stopped) run.stop();
-      run.run().then(resolveDone, rejectDone);
-    },
-  };
-}
-
-async function startWorkers(
-  file: string,
-  count: number,
-  setup: unknown,
-  env: Record<string, string | undefined>,
-  overrides: Overrides,
-  planOptions: PlanFileOptions,
-  onTick: (index: number, tick: Tick) => void,
-  log: (m: string) => void,
-): Promise<Thread[]> {
-  const entry = new URL('./worker-entry.mjs', import.meta.url);
-  const started = Array.from({ length: count }, (_, index) => {
-    const workerData: WorkerData = { file, index, count, setup, env, overrides, planOptions };
-    const worker = new Worker(entry, { workerData, stdout: false, stderr: false });
-    let failure: Error | undefined;
-    const ready = new Promise<void>((resolve, reject) => {
-      worker.on('message', (m: WorkerToMain) => {
-        if (m.type === 'ready') resolve();
-        else if (m.type === 'tick') onTick(m.index, m.tick);
-        else if (m.type === 'log') log(m.message);
-        else if (m.type === 'error') {
-          failure = Object.assign(new LoadproofError(m.message), m.code ? { code: m.code } : {});
-          reject(failure);
-        }
-      });
-      worker.once('error', reject);
-      worker.once('exit', () => reject(failure ?? new Error(`worker ${index} exited before it was ready`)));
-    });
-    const done = new Promise<void>((resolve, reject) => {
-      worker.once('exit', () => (failure ? reject(failure) : resolve()));
-      worker.once('error', reject);
-    });
-    done.catch(() => {});
-    return { worker, ready, done };
-  });
-  try {
-    await Promise.all(started.map((s) => s.ready));
-  } catch (e) {
-    await Promise.all(started.map((s) => s.worker.terminate()));
-    throw e;
-  }
-  return started.map((s) => ({ send: (m: MainToWorker) => s.worker.postMessage(m), done: s.done }));
 }

@@ -8,6 +8,7 @@ import { type Histogram, newHistogram, recordMs, snapshotHistogram } from '../me
 import { scenarioKey } from '../metrics/keys.ts';
 import { MetricStore, type MetricsDelta } from '../metrics/store.ts';
 import type { Plan, Scenario } from '../plan/types.ts';
+import { Activity } from './activity.ts';
 import { type Clock, realClock } from './clock.ts';
 import { runArrivalRate } from './executors/arrival-rate.ts';
 import { runConstantVus, runIterations, runRampingVus } from './executors/closed.ts';
@@ -48,6 +49,8 @@ export interface ThreadRunOptions {
   data: Record<string, readonly unknown[]>;
   env: Record<string, string | undefined>;
   clock?: Clock;
+  /** Where this thread's flows last ran, for the main thread to name a stuck flow. */
+  activity?: Activity;
   onTick(tick: Tick): void;
   onLog(message: string): void;
 }
@@ -96,9 +99,11 @@ export class ThreadRun {
   private active = 0;
   private vuCount = 0;
   private readonly errorMessages = new Map<string, number>();
+  private readonly activity: Activity;
 
   constructor(private readonly o: ThreadRunOptions) {
     this.clock = o.clock ?? realClock;
+    this.activity = o.activity ?? new Activity();
     this.submetrics = new Submetrics(o.plan.thresholds.map((t) => t.key));
     const connections = o.plan.http.connections ?? this.maxConcurrency();
     this.client = new HttpClient({
@@ -175,6 +180,8 @@ export class ThreadRun {
     const scope = new RequestScope();
     hard.signal.addEventListener('abort', () => scope.abortAll(), { once: true });
     const target = new URL(`${o.plan.target}/`);
+    const scenarioIndex = o.plan.scenarios.indexOf(scenario);
+    const activity = this.activity;
     const env: VuEnvironment = {
       clock,
       client: this.client,
@@ -193,6 +200,7 @@ export class ThreadRun {
       env: o.env,
       onRequest: (ms, status, error) => this.second.add(ms, status, error),
       hardStop: hard.signal,
+      resumed: (n) => activity.mark(scenarioIndex, n),
     };
     const pick = weightedPicker(scenario.flows.map((f) => ({ weight: f.weight, item: f })));
     const sKey = scenarioKey(scenario.name);
@@ -213,6 +221,7 @@ export class ThreadRun {
         const flow = pick(n);
         vu.begin(scenario.name, scenario.tags, n, flow.name, intendedAt);
         this.active++;
+        activity.mark(scenarioIndex, n);
         let failed = false;
         try {
           await flow.flow(vu.api);
@@ -228,6 +237,7 @@ export class ThreadRun {
         }
         this.store.addTrend('iteration_duration', scenarioKeys, clock.now() - intendedAt);
         this.store.addCounter('iterations', flowKeys.get(flow) as string[], 1);
+        this.store.addRate('iteration_failed', scenarioKeys, failed);
         if (failed) this.store.addCounter('iteration_errors', scenarioKeys, 1);
         this.second.iterations++;
       },

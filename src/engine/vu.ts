@@ -25,7 +25,7 @@ export interface VuEnvironment {
   env: Record<string, string | undefined>;
   /** Per-second accumulator: every finished request is also reported here. */
   onRequest(latencyMs: number, status: number, error: string | undefined): void;
-  /** Aborts when the run stops hard; requests then end with ABORTED and are not recorded. */
+  /** Aborts when the run stops hard; requests in flight then end with ABORTED (and are counted). */
   hardStop: AbortSignal;
   /** Series per endpoint of the scenario, filled on first use. */
   endpoints: Map<string, EndpointSeries>;
@@ -33,6 +33,8 @@ export interface VuEnvironment {
   scope: RequestScope;
   /** Base URL as a string ending in '/', for the fast path of relative URLs. */
   origin: string;
+  /** Called when a VU's flow runs again after waiting (a response, a sleep): where a stuck thread was. */
+  resumed(scenarioIteration: number): void;
 }
 
 /** The series one endpoint's requests land in, looked up once, not per request. */
@@ -187,6 +189,7 @@ export class VirtualUser {
     this.pendingIntendedAt = undefined;
     const clock = this.env.clock;
     await clock.sleepUntil(clock.now() + ms, this.env.hardStop);
+    this.env.resumed(this.scenarioIteration);
   }
 
   private check(name: string, value: unknown, fn?: (v: unknown) => unknown): boolean {
@@ -250,6 +253,7 @@ export class VirtualUser {
     const timeoutMs =
       options.timeout === undefined ? env.timeoutMs : (parseDurationMs(options.timeout) ?? env.timeoutMs);
 
+    const issuedAfterStop = env.hardStop.aborted;
     const raw = await env.client.send({
       origin,
       method,
@@ -259,11 +263,14 @@ export class VirtualUser {
       timeoutMs,
       scope: env.scope,
     });
+    env.resumed(this.scenarioIteration);
     const latencyMs = raw.endAt - intendedAt;
     const expect = options.expect;
     const ok = raw.status !== 0 && (DEFAULT_EXPECTED(raw.status) || (expect?.includes(raw.status) ?? false));
     const response = new Response(raw, ok, latencyMs);
-    if (raw.error === 'ABORTED' && env.hardStop.aborted) return response;
+    // A request cut off by the run's stop was still sent: it counts, as ABORTED. One a flow
+    // makes after the stop never left and is not counted.
+    if (issuedAfterStop) return response;
     this.record(method, options.name ?? pathname, raw, ok, latencyMs, options.tags);
     return response;
   }

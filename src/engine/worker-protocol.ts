@@ -11,6 +11,8 @@ export interface WorkerData {
   env: Record<string, string | undefined>;
   overrides: Overrides;
   planOptions: PlanFileOptions;
+  /** An Activity's buffer: where the worker's flows last ran. */
+  activity: SharedArrayBuffer;
 }
 
 export type MainToWorker = { type: 'start'; epoch: number } | { type: 'stop' };
@@ -20,4 +22,4 @@ export type WorkerToMain =
   | { type: 'tick'; index: number; tick: Tick }
   | { type: 'log'; message: string }
   | { type: 'done'; index: number }
-  | { type: 'error'; message: string; code?: string };
+  | { type: 'error'; message: string; code?: string; exitCode?: number };

@@ -7,6 +7,7 @@ import { initHistograms } from '../metrics/histogram.ts';
 import { loadData } from '../plan/data.ts';
 import { loadPlanFile } from '../plan/load.ts';
 import { applyOverrides } from '../plan/overrides.ts';
+import { Activity } from './activity.ts';
 import { ThreadRun } from './thread-run.ts';
 import type { MainToWorker, WorkerData, WorkerToMain } from './worker-protocol.ts';
 
@@ -35,6 +36,7 @@ try {
         setup: data.setup,
         data: sets,
         env: data.env,
+        activity: new Activity(data.activity),
         onTick: (tick) => post({ type: 'tick', index: data.index, tick }),
         onLog: (message) => post({ type: 'log', message }),
       });
@@ -42,7 +44,9 @@ try {
       run
         .run()
         .then(() => post({ type: 'done', index: data.index }))
-        .catch((e: Error) => post({ type: 'error', message: e.stack ?? String(e) }))
+        .catch((e: unknown) =>
+          post({ type: 'error', message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) }),
+        )
         .finally(() => port.close());
     }
   });
@@ -52,6 +56,7 @@ try {
     type: 'error',
     message: e instanceof Error ? e.message : String(e),
     code: (e as { code?: string }).code,
+    exitCode: (e as { exitCode?: number }).exitCode,
   });
   port.close();
 }

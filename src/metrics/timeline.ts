@@ -63,6 +63,12 @@ export class Timeline {
     this.closeUpTo(this.watermark());
   }
 
+  /** A thread that ended without its final tick (it failed): seconds no longer wait for it. */
+  abandon(thread: number): void {
+    this.finished[thread] = true;
+    this.closeUpTo(this.watermark());
+  }
+
   private fold(p: TimelinePoint, d: TimelineDelta): void {
     p.requests += d.requests;
     addCounts(p.byStatus, d.byStatus);

@@ -6,6 +6,7 @@
 
 import { ms, num, pct, table } from './format.ts';
 import type { ResultsFile, TrendSummary } from './results-types.ts';
+import { runNotes } from './run-notes.ts';
 
 function statuses(byStatus: Record<string, number>, errors: Record<string, number>): string {
   const parts = Object.entries(byStatus).map(([s, n]) => `${s}:${num(n)}`);
@@ -25,6 +26,7 @@ export function renderConsoleSummary(r: ResultsFile): string {
       `${num(r.requests.total)} requests (${num(r.requests.rps)}/s), ${num(r.iterations)} iterations, ` +
       `${num(r.droppedIterations)} dropped${r.interrupted ? `, INTERRUPTED (${r.interruptReason ?? ''})` : ''}`,
   );
+  for (const note of runNotes(r)) out.push(`! ${note}`);
   out.push('');
   const rows = [
     ['scenario / endpoint', 'requests', 'rps', 'failed', 'min', 'p50', 'p95', 'p99', 'max', 'statuses'],
@@ -63,13 +65,17 @@ export function renderConsoleSummary(r: ResultsFile): string {
   }
   if (r.thresholds.length) {
     out.push('');
-    out.push('thresholds');
+    out.push(
+      r.thresholds.some((t) => t.isDefault)
+        ? "thresholds (the plan names none: loadproof's defaults; `thresholds: {}` turns them off)"
+        : 'thresholds',
+    );
     out.push(
       table(
         r.thresholds.map((t) => [
           `  ${t.level === 'PASS' ? 'PASS' : t.level === 'WARN' ? 'WARN' : 'FAIL'}`,
           t.metric,
-          t.expression + (t.critical ? ` (critical ${t.critical})` : ''),
+          t.expression + (t.critical ? ` (critical ${t.critical})` : '') + (t.isDefault ? ' (default)' : ''),
           `actual ${t.actual === null ? 'no data' : num(t.actual)}`,
         ]),
         99,

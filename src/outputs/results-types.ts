@@ -81,6 +81,8 @@ export interface ThresholdResult {
   abortOnFail: boolean;
   /** True when this threshold aborted the run. */
   aborted?: boolean;
+  /** True for a default threshold: the plan named none (verdict/default-thresholds.ts). */
+  isDefault?: boolean;
 }
 
 export interface CheckResult {
@@ -128,6 +130,10 @@ export interface ResultsFile {
   durationMs: number;
   /** True when the run was stopped early (SIGINT, abortOnFail). */
   interrupted: boolean;
+  /** True when a worker exited, crashed or was stuck: the figures miss its last part of the load. */
+  incomplete?: boolean;
+  /** What happened to each such worker. */
+  workerFailures?: string[];
   interruptReason?: string;
   workers: number;
   verdict: Verdict;

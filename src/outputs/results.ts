@@ -29,6 +29,8 @@ export interface ResultsInput {
   durationMs: number;
   interrupted: boolean;
   interruptReason?: string;
+  /** Workers that exited, crashed or were stuck: the run is incomplete. */
+  workerFailures?: string[];
   workers: number;
   thresholds: ThresholdResult[];
   checks: CheckResult[];
@@ -125,12 +127,15 @@ export function verdictOf(
   checks: CheckResult[],
   interrupted: boolean,
   interruptReason?: string,
+  workerFailures: string[] = [],
 ): Verdict {
   const reasons: string[] = [];
+  for (const f of workerFailures) reasons.push(`incomplete run: ${f}`);
   const warnings: string[] = [];
   for (const t of thresholds) {
     const actual = t.actual === null ? 'no data' : `actual ${t.actual}`;
-    if (t.level === 'FAIL') reasons.push(`threshold ${t.metric} ${t.expression} failed (${actual})`);
+    const kind = t.isDefault ? 'default threshold' : 'threshold';
+    if (t.level === 'FAIL') reasons.push(`${kind} ${t.metric} ${t.expression} failed (${actual})`);
     else if (t.level === 'WARN')
       warnings.push(
         `threshold ${t.metric} ${t.expression} missed its target but held ${t.critical} (${actual})`,
@@ -209,8 +214,15 @@ export function buildResults(input: ResultsInput): ResultsFile {
     durationMs: Math.round(durationMs),
     interrupted: input.interrupted,
     ...(input.interruptReason ? { interruptReason: input.interruptReason } : {}),
+    ...(input.workerFailures?.length ? { incomplete: true, workerFailures: input.workerFailures } : {}),
     workers: input.workers,
-    verdict: verdictOf(input.thresholds, input.checks, input.interrupted, input.interruptReason),
+    verdict: verdictOf(
+      input.thresholds,
+      input.checks,
+      input.interrupted,
+      input.interruptReason,
+      input.workerFailures,
+    ),
     requests: requestCounts(store, '', durationMs),
     iterations: store.counter('iterations'),
     droppedIterations: store.counter('dropped_iterations'),

@@ -1,7 +1,24 @@
 /** Writes results.json atomically: a reader never sees half a file. */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { UsageError } from '../errors.ts';
 import type { ResultsFile } from './results-types.ts';
+
+/**
+ * Makes sure results can be written to `dir` (creating it), before any load is sent: a run must
+ * never end with nowhere to put what it measured.
+ */
+export function assertWritableFolder(dir: string): void {
+  const probe = join(dir, `.loadproof-write-test.${process.pid}`);
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(probe, '');
+    rmSync(probe);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new UsageError(`--out ${dir}: cannot write results there (${err.code ?? 'error'}: ${err.message})`);
+  }
+}
 
 export function writeResultsFile(dir: string, results: ResultsFile, name = 'results.json'): string {
   mkdirSync(dir, { recursive: true });

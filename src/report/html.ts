@@ -4,6 +4,7 @@
  * checks, scenarios and endpoints, and charts over time. Readable on a laptop and printable.
  */
 import type { ResultsFile, TrendSummary } from '../outputs/results-types.ts';
+import { runNotes } from '../outputs/run-notes.ts';
 import { escapeHtml } from './escape.ts';
 import { lineChart } from './svg-chart.ts';
 
@@ -118,6 +119,8 @@ function section(r: ResultsFile, index: number): string {
   parts.push(
     `<p class="meta">${esc(r.plan.target)} · ${esc(r.startedAt)} · ${(r.durationMs / 1000).toFixed(1)} s · ${r.workers} worker(s) · ${r.requests.total} requests (${r.requests.rps.toFixed(1)}/s) · ${r.iterations} iterations · ${r.droppedIterations} dropped${r.interrupted ? ` · <strong>interrupted</strong>: ${esc(r.interruptReason ?? '')}` : ''}</p>`,
   );
+  const notes = runNotes(r);
+  if (notes.length) parts.push(`<ul class="notes">${notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`);
   if (d) {
     parts.push(
       `<p>Latency from intended start: p50 <b>${ms(d.p50)} ms</b>, p95 <b data-metric="p95">${ms(d.p95)} ms</b>, p99 <b>${ms(d.p99)} ms</b>, max ${ms(d.max)} ms${svc ? `; uncorrected service time p95 ${ms(svc.p95)} ms, p99 ${ms(svc.p99)} ms` : ''}.</p>`,
@@ -129,7 +132,7 @@ function section(r: ResultsFile, index: number): string {
     );
     for (const t of r.thresholds) {
       parts.push(
-        `<tr><td><code>${esc(t.metric)}</code></td><td><code>${esc(t.expression)}</code></td><td>${t.critical ? `<code>${esc(t.critical)}</code>` : ''}</td><td class="n">${t.actual ?? 'no data'}</td><td class="${t.level}">${t.level}${t.aborted ? ' (aborted the run)' : ''}</td></tr>`,
+        `<tr><td><code>${esc(t.metric)}</code></td><td><code>${esc(t.expression)}</code>${t.isDefault ? ' (default)' : ''}</td><td>${t.critical ? `<code>${esc(t.critical)}</code>` : ''}</td><td class="n">${t.actual ?? 'no data'}</td><td class="${t.level}">${t.level}${t.aborted ? ' (aborted the run)' : ''}</td></tr>`,
       );
     }
     parts.push('</table>');

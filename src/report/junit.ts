@@ -52,6 +52,12 @@ export function renderJunit(all: ResultsFile[]): string {
         `    <testcase classname="${xml(r.plan.name)}.run" name="run completed"><failure message="interrupted" type="interrupted">${xml(r.interruptReason ?? '')}</failure></testcase>`,
       );
     }
+    for (const f of r.workerFailures ?? []) {
+      suiteFailures++;
+      cases.push(
+        `    <testcase classname="${xml(r.plan.name)}.run" name="every worker finished"><failure message="incomplete" type="incomplete">${xml(f)}</failure></testcase>`,
+      );
+    }
     tests += cases.length;
     failures += suiteFailures;
     suites.push(

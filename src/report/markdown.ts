@@ -3,6 +3,7 @@
  * requests. A pure function of results files.
  */
 import type { ResultsFile, TrendSummary } from '../outputs/results-types.ts';
+import { runNotes } from '../outputs/run-notes.ts';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const ms = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(1));
@@ -20,12 +21,14 @@ export function renderMarkdown(all: ResultsFile[]): string {
     );
     for (const reason of r.verdict.reasons) out.push(`- ${cell(reason)}`);
     for (const w of r.verdict.warnings) out.push(`- warning: ${cell(w)}`);
-    if (r.verdict.reasons.length || r.verdict.warnings.length) out.push('');
+    const notes = runNotes(r);
+    for (const note of notes) out.push(`- ${cell(note)}`);
+    if (r.verdict.reasons.length || r.verdict.warnings.length || notes.length) out.push('');
     if (r.thresholds.length) {
       out.push('| threshold | actual | result |', '| --- | ---: | --- |');
       for (const t of r.thresholds) {
         out.push(
-          `| \`${cell(t.metric)}\` \`${cell(t.expression)}\`${t.critical ? ` (critical \`${cell(t.critical)}\`)` : ''} | ${t.actual ?? 'no data'} | ${t.level} |`,
+          `| \`${cell(t.metric)}\` \`${cell(t.expression)}\`${t.critical ? ` (critical \`${cell(t.critical)}\`)` : ''}${t.isDefault ? ' (default)' : ''} | ${t.actual ?? 'no data'} | ${t.level} |`,
         );
       }
       out.push('');

@@ -1,0 +1,195 @@
+/**
+ * The threads that run a plan's load. With a plan file, every flow runs in a worker thread (one
+ * worker too), so the main thread stays free to stop, judge and write whatever a flow does: a
+ * worker that exits, crashes, runs out of memory or is stuck in a synchronous loop ends with a
+ * failure the run reports, and what the other workers measured is kept. A plan given as an object
+ * (the programmatic API, tests) runs on the calling thread instead, since functions cannot cross
+ * threads.
+ */
+import { Worker } from 'node:worker_threads';
+import { LoadproofError } from '../errors.ts';
+import type { PlanFileOptions } from '../plan/load.ts';
+import type { Overrides } from '../plan/overrides.ts';
+import type { Plan } from '../plan/types.ts';
+import { Activity } from './activity.ts';
+import { ThreadRun, type Tick } from './thread-run.ts';
+import type { MainToWorker, WorkerData, WorkerToMain } from './worker-protocol.ts';
+
+/** How a thread's share of the load ended: it finished, or it failed (message says how). */
+export type ThreadOutcome = { ok: true } | { ok: false; message: string };
+
+export interface LoadThread {
+  readonly index: number;
+  send(m: MainToWorker): void;
+  /** Settles when the thread has ended; never rejects. */
+  readonly done: Promise<ThreadOutcome>;
+  /** Where its flows last ran. */
+  readonly activity: Activity;
+  /** Ends the thread at once (a stuck flow, a second signal); its outcome becomes `why`. */
+  terminate(why: string): Promise<void>;
+}
+
+export interface ThreadSink {
+  onTick(index: number, tick: Tick): void;
+  onLog(message: string): void;
+}
+
+/** The thread count 1 without a plan file: the flows run on this thread. */
+export function inProcessThread(
+  plan: Plan,
+  setup: unknown,
+  data: Record<string, readonly unknown[]>,
+  env: Record<string, string | undefined>,
+  sink: ThreadSink,
+): LoadThread {
+  let run: ThreadRun | undefined;
+  let stopped = false;
+  let settle: (o: ThreadOutcome) => void = () => {};
+  const done = new Promise<ThreadOutcome>((resolve) => {
+    settle = resolve;
+  });
+  const activity = new Activity();
+  return {
+    index: 0,
+    done,
+    activity,
+    send(m) {
+      if (m.type === 'stop') {
+        stopped = true;
+        run?.stop();
+        return;
+      }
+      run = new ThreadRun({
+        plan,
+        index: 0,
+        count: 1,
+        epoch: m.epoch,
+        setup,
+        data,
+        env,
+        activity,
+        onTick: (t) => sink.onTick(0, t),
+        onLog: sink.onLog,
+      });
+      if (stopped) run.stop();
+      run.run().then(
+        () => settle({ ok: true }),
+        (e: unknown) => settle({ ok: false, message: e instanceof Error ? e.message : String(e) }),
+      );
+    },
+    async terminate(why) {
+      run?.stop();
+      settle({ ok: false, message: why });
+    },
+  };
+}
+
+export interface WorkerOptions {
+  file: string;
+  count: number;
+  setup: unknown;
+  env: Record<string, string | undefined>;
+  overrides: Overrides;
+  planOptions: PlanFileOptions;
+}
+
+/**
+ * Starts `count` worker threads and waits until each has loaded the plan. A worker that fails
+ * before it is ready (the plan does not load there) fails the start with its error, keeping the
+ * error's code and exit code.
+ */
+export async function startWorkers(o: WorkerOptions, sink: ThreadSink): Promise<LoadThread[]> {
+  const entry = new URL('./worker-entry.mjs', import.meta.url);
+  const started = Array.from({ length: o.count }, (_, index) => startWorker(entry, index, o, sink));
+  try {
+    await Promise.all(started.map((s) => s.ready));
+  } catch (e) {
+    await Promise.all(started.map((s) => s.thread.terminate('start failed')));
+    throw e;
+  }
+  return started.map((s) => s.thread);
+}
+
+function startWorker(
+  entry: URL,
+  index: number,
+  o: WorkerOptions,
+  sink: ThreadSink,
+): { ready: Promise<void>; thread: LoadThread } {
+  const activity = new Activity();
+  const workerData: WorkerData = {
+    file: o.file,
+    index,
+    count: o.count,
+    setup: o.setup,
+    env: o.env,
+    overrides: o.overrides,
+    planOptions: o.planOptions,
+    activity: activity.buffer,
+  };
+  const worker = new Worker(entry, { workerData, stdout: false, stderr: false });
+  let isReady = false;
+  let finished = false;
+  let failure: string | undefined;
+  let settle: (o: ThreadOutcome) => void = () => {};
+  const done = new Promise<ThreadOutcome>((resolve) => {
+    settle = resolve;
+  });
+  let rejectReady: (e: unknown) => void = () => {};
+  const ready = new Promise<void>((resolve, reject) => {
+    rejectReady = reject;
+    worker.on('message', (m: WorkerToMain) => {
+      if (m.type === 'ready') {
+        isReady = true;
+        resolve();
+      } else if (m.type === 'tick') sink.onTick(m.index, m.tick);
+      else if (m.type === 'log') sink.onLog(m.message);
+      else if (m.type === 'done') finished = true;
+      else if (m.type === 'error') {
+        if (isReady) failure ??= `worker ${index} failed: ${m.message}`;
+        else reject(startError(m));
+      }
+    });
+  });
+  ready.catch(() => {});
+  worker.on('error', (e: Error) => {
+    const message = `worker ${index} crashed: ${e.message}`;
+    if (isReady) failure ??= message;
+    else rejectReady(new LoadproofError(message));
+  });
+  worker.once('exit', (code) => {
+    if (!isReady)
+      rejectReady(new LoadproofError(`worker ${index} exited (code ${code}) before it was ready`));
+    if (finished && failure === undefined) settle({ ok: true });
+    else
+      settle({
+        ok: false,
+        message:
+          failure ??
+          `worker ${index} exited (code ${code}) before its share of the load finished: process.exit() in a flow?`,
+      });
+  });
+  return {
+    ready,
+    thread: {
+      index,
+      done,
+      activity,
+      send: (m) => worker.postMessage(m),
+      async terminate(why) {
+        failure ??= why;
+        await worker.terminate();
+      },
+    },
+  };
+}
+
+/** A worker's error before the load: the same class of failure, code and exit code as in the main thread. */
+function startError(m: Extract<WorkerToMain, { type: 'error' }>): LoadproofError {
+  const e = new LoadproofError(m.message);
+  return Object.assign(
+    e,
+    m.code ? { code: m.code } : {},
+    m.exitCode !== undefined ? { exitCode: m.exitCode } : {},
+  );
+}

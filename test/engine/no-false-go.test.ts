@@ -1,0 +1,322 @@
+/**
+ * A verdict counts every request it sent, and a run never hangs: unanswered requests, flows that
+ * throw, exit, or never yield, signals, and an --out that cannot be written. Each runs the real
+ * CLI against a loopback server.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { BIN, type CliRun, outsideDir, readResults, runCli, writePlan } from '../helpers/cli.ts';
+import { assertMatchesSchema } from '../helpers/schema.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+
+let server: TestServer;
+before(async () => {
+  server = await startTestServer();
+});
+after(() => server.close());
+
+const plan = (target: string, scenario: string, extra = '') => `import { definePlan } from 'loadproof';
+export default definePlan({
+  target: '${target}',
+  scenarios: { main: { ${scenario} } },
+  ${extra}
+});
+`;
+
+/** Runs the CLI and sends it `signals`, each once the server has received that many requests. */
+function runWithSignals(args: string[], cwd: string, signals: [NodeJS.Signals, number][]): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const base = server.total();
+    const pending = [...signals];
+    const poll = setInterval(() => {
+      const next = pending[0];
+      if (next && server.total() - base >= next[1]) {
+        pending.shift();
+        child.kill(next[0]);
+      }
+    }, 50);
+    const kill = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearInterval(poll);
+      clearTimeout(kill);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('every request sent is counted', () => {
+  let halfMute: Server;
+  let url: string;
+  let received = 0;
+  let unanswered = 0;
+  before(async () => {
+    // Answers every second request it receives; the others never get a byte back.
+    halfMute = createServer((_req, res) => {
+      received++;
+      if (received % 2 === 0) {
+        unanswered++;
+        return;
+      }
+      res.end('ok');
+    });
+    await new Promise<void>((r) => halfMute.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(halfMute.address() as AddressInfo).port}`;
+  });
+  after(() => {
+    halfMute.closeAllConnections();
+    return new Promise<void>((r) => halfMute.close(() => r()));
+  });
+
+  it('requests left unanswered are ABORTED at the stop, counted as failed, and the default thresholds give NO-GO', async () => {
+    const dir = outsideDir();
+    const file = writePlan(
+      dir,
+      'plan.ts',
+      plan(
+        url,
+        `executor: 'constant-arrival-rate', rate: 20, duration: '2s', maxVUs: 60, gracefulStop: '1s',
+        flow: async (vu) => { await vu.http.get('/'); }`,
+      ),
+    );
+    const out = join(dir, 'out');
+    const r = await runCli(['run', file, '--out', out, '--workers', '1'], { cwd: dir });
+    assert.equal(r.code, 3, r.stderr);
+    const res = readResults(out);
+    assertMatchesSchema(res);
+    assert.equal(res.requests.total, received, 'every request the server received is in the metrics');
+    assert.equal(res.requests.errors.ABORTED, unanswered);
+    assert.equal(res.requests.byStatus['200'], received - unanswered);
+    assert.ok(unanswered >= 15, `half of 40 requests unanswered, got ${unanswered}`);
+    assert.equal(res.verdict.status, 'NO-GO');
+    const failed = res.thresholds.find((t) => t.metric === 'http_req_failed');
+    assert.equal(failed?.isDefault, true);
+    assert.equal(failed?.level, 'FAIL');
+    assert.match(r.stdout, /requests? cut off unanswered when the run stopped \(ABORTED/);
+    assert.match(r.stdout, /default threshold http_req_failed rate<0\.01 failed/);
+  });
+});
+
+describe('default thresholds', () => {
+  it('a plan without thresholds whose flow checks and iterations fail is NO-GO, each reported', async () => {
+    const dir = outsideDir();
+    const file = writePlan(
+      dir,
+      'plan.ts',
+      plan(
+        server.url,
+        `executor: 'shared-iterations', vus: 2, iterations: 20,
+        flow: async (vu) => {
+          const res = await vu.http.get('/hello');
+          vu.check('odd iteration', () => vu.scenarioIteration % 2 === 1);
+          if (vu.scenarioIteration % 4 === 0) throw new Error('flow broke');
+          return res;
+        }`,
+      ),
+    );
+    const out = join(dir, 'out');
+    const r = await runCli(['run', file, '--out', out, '--workers', '1'], { cwd: dir });
+    assert.equal(r.code, 3, r.stderr);
+    const res = readResults(out);
+    const levels = Object.fromEntries(res.thresholds.map((t) => [t.metric, [t.level, t.isDefault]]));
+    assert.deepEqual(levels, {
+      http_req_failed: ['PASS', true],
+      checks: ['FAIL', true],
+      iteration_failed: ['FAIL', true],
+    });
+    assert.match(r.stdout, /5 iterations ended in an exception of the flow \(25\.00% of iterations\)/);
+    assert.match(r.stdout, /loadproof's defaults/);
+  });
+
+  it('`thresholds: {}` says no thresholds on purpose: GO however the requests went', async () => {
+    const dir = outsideDir();
+    const file = writePlan(
+      dir,
+      'plan.ts',
+      plan(
+        server.url,
+        `executor: 'shared-iterations', vus: 1, iterations: 5, flow: async (vu) => { await vu.http.get('/status/500'); }`,
+        'thresholds: {},',
+      ),
+    );
+    const out = join(dir, 'out');
+    const r = await runCli(['run', file, '--out', out], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(readResults(out).thresholds, []);
+  });
+});
+
+describe('a worker that exits, crashes or is stuck', () => {
+  it('process.exit() in a flow with one worker: NO-GO, the results are written and marked incomplete', async () => {
+    const dir = outsideDir();
+    const file = writePlan(
+      dir,
+      'plan.ts',
+      plan(
+        server.url,
+        `executor: 'shared-iterations', vus: 1, iterations: 50,
+        flow: async (vu) => { await vu.http.get('/hello'); if (vu.scenarioIteration === 9) process.exit(0); }`,
+      ),
+    );
+    const out = join(dir, 'out');
+    const r = await runCli(['run', file, '--out', out, '--workers', '1'], { cwd: dir });
+    assert.equal(r.code, 3, r.stderr);
+    const res = readResults(out);
+    assertMatchesSchema(res);
+    assert.equal(res.incomplete, true);
+    assert.match(
+      res.workerFailures?.[0] ?? '',
+      /worker 0 exited \(code 0\) before its share of the load finished/,
+    );
+    assert.equal(res.verdict.status, 'NO-GO');
+    assert.ok(res.verdict.reasons.some((x) => x.startsWith('incomplete run: worker 0')));
+    assert.match(r.stdout, /INCOMPLETE: worker 0 exited/);
+  });
+
+  it('with two workers, one that exits ends the run NO-GO, and what the other measured is kept', async () => {
+    const dir = outsideDir();
+    const file = writePlan(
+      dir,
+      'plan.ts',
+      plan(
+        server.url,
+        `executor: 'constant-vus', vus: 2, duration: '3s',
+        flow: async (vu) => { await vu.http.get('/hello'); await vu.sleep(0.05); if (vu.id === 2 && vu.iteration === 3) process.exit(7); }`,
+      ),
+    );
+    const out = join(dir, 'out');
+    const r = await runCli(['run', file, '--out', out, '--workers', '2'], { cwd: dir });
+    assert.equal(r.code, 3, r.stderr);
+    const res = readResults(out);
+    assert.equal(res.incomplete, true);
+    assert.equal(res.workerFailures?.length, 1);
+    assert.match(res.workerFailures?.[0] ?? '', /exited \(code 7\)/);
+    assert.ok(res.requests.total >= 4, `the requests before the exit are kept: ${res.requests.total}`);
+    assert.equal(res.interrupted, true, 'the other worker was stopped: the plan did not run to its end');
+  });
+
+  it('an exception thrown outside the flow (an unhandled rejection) crashes its worker: NO-GO naming the error', async () => {
+    const dir = outsideDir();
+    const file = writePlan(
+      dir,
+      'plan.ts',
+      plan(
+        server.url,
+        `executor: 'shared-iterations', vus: 1, iterations: 20,
+        flow: async (vu) => { await vu.http.get('/hello'); if (vu.scenarioIteration === 2) Promise.reject(new Error('nobody awaited me')); }`,
+      ),
+    );
+    const out = join(dir, 'out');
+    const r = await runCli(['run', file, '--out', out, '--workers', '1'], { cwd: dir });
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(readResults(out).workerFailures?.[0] ?? '', /worker 0 crashed: nobody awaited me/);
+  });
+
+  it('a flow stuck in a synchronous loop is terminated after gracefulStop, naming its scenario and iteration', async () => {
+    const dir = outsideDir();
+    const file = writePlan(
+      dir,
+      'plan.ts',
+      plan(
+        server.url,
+        `executor: 'constant-vus', vus: 1, duration: '3s', gracefulStop: '1s',
+        flow: async (vu) => { await vu.http.get('/hello'); await vu.sleep(0.1); if (vu.scenarioIteration === 14) for (;;) {} }`,
+      ),
+    );
+    const out = join(dir, 'out');
+    const started = Date.now();
+    const r = await runCli(['run', file, '--out', out, '--workers', '1'], { cwd: dir, timeoutMs: 30_000 });
+    assert.equal(r.code, 3, r.stderr);
+    assert.ok(Date.now() - started < 20_000, 'ended by itself, not by the test');
+    const res = readResults(out);
+    assert.match(
+      res.workerFailures?.[0] ?? '',
+      /worker 0 did not stop within gracefulStop and was terminated: a flow is stuck \(scenario main, iteration 14\)/,
+    );
+    // The stuck thread cannot hand over its last second; the seconds before it are kept.
+    assert.ok(res.requests.total >= 5 && res.requests.total <= 15, `requests kept: ${res.requests.total}`);
+  });
+});
+
+describe('signals', () => {
+  const longPlan = (dir: string, flow: string) =>
+    writePlan(
+      dir,
+      'plan.ts',
+      plan(
+        server.url,
+        `executor: 'constant-vus', vus: 2, duration: '60s', gracefulStop: '30s', flow: ${flow}`,
+      ),
+    );
+
+  for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
+    it(`${signal} stops gracefully as SIGINT does, named in the reason`, async () => {
+      const dir = outsideDir();
+      const file = longPlan(dir, `async (vu) => { await vu.http.get('/hello'); await vu.sleep(0.05); }`);
+      const out = join(dir, 'out');
+      const r = await runWithSignals(['run', file, '--out', out, '--workers', '1'], dir, [[signal, 10]]);
+      assert.equal(r.code, 3, r.stderr);
+      const res = readResults(out);
+      assert.equal(res.interrupted, true);
+      assert.equal(res.interruptReason, `stopped by signal (${signal})`);
+      assert.ok(res.requests.total > 0);
+    });
+  }
+
+  it('a second signal stops at once and still writes what was collected, marked interrupted', async () => {
+    const dir = outsideDir();
+    // Stuck for good after a few requests: only the second signal can end this run early.
+    const file = longPlan(
+      dir,
+      `async (vu) => { await vu.http.get('/hello'); if (vu.scenarioIteration === 59) for (;;) {} await vu.sleep(0.05); }`,
+    );
+    const out = join(dir, 'out');
+    const started = Date.now();
+    const r = await runWithSignals(['run', file, '--out', out, '--workers', '1'], dir, [
+      ['SIGINT', 60],
+      ['SIGINT', 60],
+    ]);
+    assert.equal(r.code, 3, r.stderr);
+    assert.ok(Date.now() - started < 15_000, 'stopped at once, not after gracefulStop');
+    const res = readResults(out);
+    assert.equal(res.interrupted, true);
+    assert.match(
+      res.interruptReason ?? '',
+      /stopped by signal \(SIGINT\); then stopped at once by a second signal/,
+    );
+    assert.ok(res.requests.total >= 20, `the seconds before the loop are kept: ${res.requests.total}`);
+  });
+});
+
+describe('--out', () => {
+  it('a folder that cannot be written is an error before any load is sent (exit 2)', async () => {
+    const dir = outsideDir();
+    const blocker = join(dir, 'a-file');
+    writeFileSync(blocker, 'not a folder');
+    const file = writePlan(
+      dir,
+      'plan.ts',
+      plan(
+        server.url,
+        `executor: 'shared-iterations', vus: 1, iterations: 3, flow: async (vu) => { await vu.http.get('/never-sent'); }`,
+      ),
+    );
+    server.counts.clear();
+    const r = await runCli(['run', file, '--out', join(blocker, 'out')], { cwd: dir });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /--out .*a-file\/out: cannot write results there \(ENOTDIR/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    assert.equal(server.counts.get('/never-sent'), undefined, 'no load was sent');
+    assert.equal(existsSync(join(blocker, 'out')), false);
+  });
+});
