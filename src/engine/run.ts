@@ -21,7 +21,7 @@ import { VERSION } from '../version.ts';
 import { realClock } from './clock.ts';
 import { scenarioDurationMs } from './executors/context.ts';
 import type { Tick } from './thread-run.ts';
-import { inProcessThread, type LoadThread, startWorkers } from './threads.ts';
+import { inProcessThread, type LoadThread, startWorkers, workerHeapMb } from './threads.ts';
 
 export class SetupError extends LoadproofError {
   override readonly code = 'SETUP_FAILED';
@@ -130,6 +130,7 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
   // With a plan file, flows run only in worker threads: the main thread must stay free to stop,
   // judge and write whatever a flow does.
   const inWorkers = options.file !== undefined;
+  const heapMb = workerHeapMb(process.env);
   if (!Number.isInteger(workers) || workers < 1)
     throw new UsageError(`--workers must be a positive integer, got ${workers}`);
   if (workers > 1 && !options.file)
@@ -226,6 +227,7 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
           {
             file: options.file as string,
             count: workers,
+            ...(heapMb !== undefined ? { heapMb } : {}),
             setup,
             env,
             overrides: options.overrides ?? {},

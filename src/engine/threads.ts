@@ -7,7 +7,7 @@
  * threads.
  */
 import { Worker } from 'node:worker_threads';
-import { LoadproofError } from '../errors.ts';
+import { LoadproofError, UsageError } from '../errors.ts';
 import type { PlanFileOptions } from '../plan/load.ts';
 import type { Overrides } from '../plan/overrides.ts';
 import type { Plan } from '../plan/types.ts';
@@ -86,6 +86,8 @@ export function inProcessThread(
 
 export interface WorkerOptions {
   file: string;
+  /** Heap limit of each worker in MB (LOADPROOF_WORKER_HEAP_MB); Node's default without it. */
+  heapMb?: number;
   count: number;
   setup: unknown;
   env: Record<string, string | undefined>;
@@ -127,7 +129,12 @@ function startWorker(
     planOptions: o.planOptions,
     activity: activity.buffer,
   };
-  const worker = new Worker(entry, { workerData, stdout: false, stderr: false });
+  const worker = new Worker(entry, {
+    workerData,
+    stdout: false,
+    stderr: false,
+    ...(o.heapMb !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: o.heapMb } } : {}),
+  });
   let isReady = false;
   let finished = false;
   let failure: string | undefined;
@@ -182,6 +189,16 @@ function startWorker(
       },
     },
   };
+}
+
+/** LOADPROOF_WORKER_HEAP_MB: a positive whole number of MB, or undefined when unset. */
+export function workerHeapMb(env: Record<string, string | undefined>): number | undefined {
+  const v = env.LOADPROOF_WORKER_HEAP_MB;
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 16)
+    throw new UsageError(`LOADPROOF_WORKER_HEAP_MB: expected a whole number of MB, at least 16, got "${v}"`);
+  return n;
 }
 
 /** A worker's error before the load: the same class of failure, code and exit code as in the main thread. */

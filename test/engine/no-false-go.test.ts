@@ -222,6 +222,29 @@ describe('a worker that exits, crashes or is stuck', () => {
     assert.match(readResults(out).workerFailures?.[0] ?? '', /worker 0 crashed: nobody awaited me/);
   });
 
+  it('a worker that runs out of memory ends the run NO-GO, named (LOADPROOF_WORKER_HEAP_MB caps its heap)', async () => {
+    const dir = outsideDir();
+    const file = writePlan(
+      dir,
+      'plan.ts',
+      plan(
+        server.url,
+        `executor: 'shared-iterations', vus: 1, iterations: 20,
+        flow: async (vu) => {
+          await vu.http.get('/hello');
+          if (vu.scenarioIteration === 2) { const hoard = []; for (;;) hoard.push(new Array(100_000).fill(vu.id)); }
+        }`,
+      ),
+    );
+    const out = join(dir, 'out');
+    const r = await runCli(['run', file, '--out', out, '--workers', '1'], {
+      cwd: dir,
+      env: { ...process.env, LOADPROOF_WORKER_HEAP_MB: '64' },
+    });
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(readResults(out).workerFailures?.[0] ?? '', /worker 0 crashed: .*memory limit/);
+  });
+
   it('a flow stuck in a synchronous loop is terminated after gracefulStop, naming its scenario and iteration', async () => {
     const dir = outsideDir();
     const file = writePlan(
