@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { runPlan } from '../engine/run.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { renderConsoleSummary } from '../outputs/console-summary.ts';
+import { wantsColor } from '../outputs/format.ts';
 import { progressDisplay } from '../outputs/progress.ts';
 import { assertWritableFolder, timestampFolder, writeResultsFile } from '../outputs/write-results.ts';
 import { parseDurationMs } from '../plan/duration.ts';
@@ -121,7 +122,7 @@ export async function runCommand(planPath: string, flags: RunFlags): Promise<num
   const reports = writeReports(out, [results]);
   if (!flags.quiet) {
     process.stdout.write(
-      `${renderConsoleSummary(results)}\n\nresults: ${path}\nreports: ${reports.join(', ')}\n`,
+      `${renderConsoleSummary(results, { color: wantsColor(process.stdout) })}\n\nresults: ${path}\nreports: ${reports.join(', ')}\n`,
     );
   }
   return results.verdict.status === 'GO' ? EXIT.go : EXIT.noGo;

@@ -4,9 +4,12 @@
  * results.json.
  */
 
-import { ms, num, pct, table } from './format.ts';
-import type { ResultsFile, TrendSummary } from './results-types.ts';
+import { BUILTIN_METRICS } from '../metrics/names.ts';
+import { flowCheckRows, passShare } from './flow-checks.ts';
+import { ms, num, palette, pct, table } from './format.ts';
+import type { MetricSummary, ResultsFile, TrendSummary } from './results-types.ts';
 import { runNotes } from './run-notes.ts';
+import { thresholdActual } from './threshold-value.ts';
 
 function statuses(byStatus: Record<string, number>, errors: Record<string, number>): string {
   const parts = Object.entries(byStatus).map(([s, n]) => `${s}:${num(n)}`);
@@ -14,11 +17,28 @@ function statuses(byStatus: Record<string, number>, errors: Record<string, numbe
   return parts.join(' ') || '-';
 }
 
+/** Metrics loadproof records for its own bookkeeping, not named by the plan. */
+const INTERNAL = new Set(['iteration_errors', 'interrupted_iterations']);
+
+function describeMetric(m: MetricSummary): string {
+  switch (m.type) {
+    case 'trend':
+      return `count ${num(m.count)}, avg ${num(m.mean)}, p50 ${num(m.p50)}, p95 ${num(m.p95)}, p99 ${num(m.p99)}, max ${num(m.max)}`;
+    case 'counter':
+      return `${num(m.count)} (${num(m.rate)}/s)`;
+    case 'rate':
+      return `${(m.rate * 100).toFixed(2)}% (${num(m.passes)} of ${num(m.passes + m.fails)})`;
+    case 'gauge':
+      return `${num(m.value)} (min ${num(m.min)}, max ${num(m.max)})`;
+  }
+}
+
 function latencyCells(t: TrendSummary | undefined): string[] {
   return t ? [ms(t.min), ms(t.p50), ms(t.p95), ms(t.p99), ms(t.max)] : ['-', '-', '-', '-', '-'];
 }
 
-export function renderConsoleSummary(r: ResultsFile): string {
+export function renderConsoleSummary(r: ResultsFile, options: { color?: boolean } = {}): string {
+  const c = palette(options.color === true);
   const out: string[] = [];
   out.push(`loadproof ${r.tool.version}: ${r.plan.name} against ${r.plan.target}`);
   out.push(
@@ -73,35 +93,50 @@ export function renderConsoleSummary(r: ResultsFile): string {
     out.push(
       table(
         r.thresholds.map((t) => [
-          `  ${t.level === 'PASS' ? 'PASS' : t.level === 'WARN' ? 'WARN' : 'FAIL'}`,
+          `  ${c.level(t.level)}`,
           t.metric,
           t.expression + (t.critical ? ` (critical ${t.critical})` : '') + (t.isDefault ? ' (default)' : ''),
-          `actual ${t.actual === null ? 'no data' : num(t.actual)}`,
+          `actual ${thresholdActual(t, r.metrics)}`,
         ]),
         99,
       ),
     );
   }
-  const flowChecks = Object.entries(r.flowChecks);
+  const flowChecks = flowCheckRows(r);
   if (flowChecks.length) {
     out.push('');
     out.push('flow checks');
-    for (const [name, c] of flowChecks) {
-      out.push(`  ${c.fails ? 'FAIL' : 'ok  '}  ${name}: ${num(c.passes)} passed, ${num(c.fails)} failed`);
+    for (const f of flowChecks) {
+      out.push(
+        `  ${c.level(f.fails ? 'FAIL' : 'PASS')}  ${f.name}: ${passShare(f)} passed (${num(f.passes)} passed, ${num(f.fails)} failed)`,
+      );
     }
+  }
+  const custom = Object.entries(r.metrics).filter(
+    ([name]) => !(name in BUILTIN_METRICS) && !INTERNAL.has(name),
+  );
+  if (custom.length) {
+    out.push('');
+    out.push('custom metrics');
+    out.push(
+      table(
+        custom.map(([name, m]) => [`  ${name}`, describeMetric(m)]),
+        99,
+      ),
+    );
   }
   if (r.checks.length) {
     out.push('');
-    out.push('checks');
-    for (const c of r.checks) {
+    out.push('invariants');
+    for (const inv of r.checks) {
       out.push(
-        `  ${c.ok ? 'PASS' : 'FAIL'}  ${c.name}: ${c.runs} run${c.runs === 1 ? '' : 's'}, ${c.failures} failed` +
-          (c.message ? ` (${c.phase}: ${c.message})` : ''),
+        `  ${c.level(inv.ok ? 'PASS' : 'FAIL')}  ${inv.name}: ${inv.runs} run${inv.runs === 1 ? '' : 's'}, ${inv.failures} failed` +
+          (inv.message ? ` (${inv.phase}: ${inv.message})` : ''),
       );
     }
   }
   out.push('');
-  out.push(`verdict: ${r.verdict.status}`);
+  out.push(c.bold(`verdict: ${c.level(r.verdict.status)}`));
   for (const reason of r.verdict.reasons) out.push(`  - ${reason}`);
   for (const w of r.verdict.warnings) out.push(`  ! ${w}`);
   return out.join('\n');

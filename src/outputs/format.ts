@@ -36,3 +36,21 @@ export function table(rows: string[][], rightAlignFrom = 1): string {
     )
     .join('\n');
 }
+
+/** ANSI colours for a terminal; plain text when off (not a TTY, or NO_COLOR set). */
+export function palette(on: boolean) {
+  const wrap = (code: number) => (s: string) => (on ? `\u001b[${code}m${s}\u001b[0m` : s);
+  const green = wrap(32);
+  const red = wrap(31);
+  const yellow = wrap(33);
+  return {
+    bold: wrap(1),
+    /** PASS, WARN, FAIL, GO, NO-GO in their colours. */
+    level: (s: string) => (s === 'PASS' || s === 'GO' ? green(s) : s === 'WARN' ? yellow(s) : red(s)),
+  };
+}
+
+/** Whether a stream should get colour: a TTY, and NO_COLOR (any value) not set. */
+export function wantsColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
+  return stream.isTTY === true && (env.NO_COLOR === undefined || env.NO_COLOR === '');
+}

@@ -3,6 +3,8 @@
  * page) rendered from one or several results files: the verdict first, then thresholds,
  * checks, scenarios and endpoints, and charts over time. Readable on a laptop and printable.
  */
+
+import { flowCheckRows, passShare } from '../outputs/flow-checks.ts';
 import type { ResultsFile, TrendSummary } from '../outputs/results-types.ts';
 import { runNotes } from '../outputs/run-notes.ts';
 import { escapeHtml } from './escape.ts';
@@ -139,7 +141,7 @@ function section(r: ResultsFile, index: number): string {
   }
   if (r.checks.length) {
     parts.push(
-      '<h3>Checks</h3><table><tr><th>check</th><th class="n">runs</th><th class="n">failures</th><th>result</th></tr>',
+      '<h3>Invariants</h3><table><tr><th>invariant</th><th class="n">runs</th><th class="n">failures</th><th>result</th></tr>',
     );
     for (const c of r.checks) {
       parts.push(
@@ -152,6 +154,19 @@ function section(r: ResultsFile, index: number): string {
         `<p>Offending rows of <b>${esc(c.name)}</b>:</p><pre>${esc(JSON.stringify(c.rows, null, 2))}</pre>`,
       );
     }
+  }
+  const flowChecks = flowCheckRows(r);
+  if (flowChecks.length) {
+    parts.push(
+      '<h3>Flow checks</h3><table class="flow-checks"><tr><th>flow check</th><th class="n">passes</th><th class="n">fails</th><th class="n">passed</th><th>result</th></tr>',
+    );
+    for (const c of flowChecks) {
+      const level = c.fails ? 'FAIL' : 'PASS';
+      parts.push(
+        `<tr><td>${esc(c.name)}</td><td class="n">${c.passes}</td><td class="n">${c.fails}</td><td class="n">${passShare(c)}</td><td class="${level}">${level}</td></tr>`,
+      );
+    }
+    parts.push('</table>');
   }
   parts.push(
     '<h3>Scenarios and endpoints</h3><table><tr><th>scenario / endpoint</th><th class="n">requests</th><th class="n">rps</th><th>statuses</th><th class="n">p50</th><th class="n">p95</th><th class="n">p99</th><th class="n">max</th></tr>',

@@ -1,7 +1,8 @@
 /**
- * junit.xml: one test case per threshold and per check, so CI systems show what held and what
- * failed. A WARN threshold passes with a note; a FAIL is a failure with the actual value.
+ * junit.xml: one test case per threshold, flow check and invariant, so CI systems show what held
+ * and what failed. A WARN threshold passes with a note; a FAIL is a failure with the actual value.
  */
+import { flowCheckRows, passShare } from '../outputs/flow-checks.ts';
 import type { ResultsFile } from '../outputs/results-types.ts';
 
 const xml = (s: unknown) =>
@@ -35,14 +36,28 @@ export function renderJunit(all: ResultsFile[]): string {
         );
       } else cases.push(`    <testcase classname="${xml(r.plan.name)}.thresholds" name="${xml(name)}"/>`);
     }
+    for (const c of flowCheckRows(r)) {
+      const name = `flow check ${c.name}`;
+      if (!c.fails) {
+        cases.push(
+          `    <testcase classname="${xml(r.plan.name)}.flowChecks" name="${xml(name)}"><system-out>${xml(`${c.passes} passed`)}</system-out></testcase>`,
+        );
+        continue;
+      }
+      suiteFailures++;
+      const detail = `${c.fails} of ${c.passes + c.fails} failed (${passShare(c)} passed)`;
+      cases.push(
+        `    <testcase classname="${xml(r.plan.name)}.flowChecks" name="${xml(name)}"><failure message="${xml(detail)}" type="flow check">${xml(detail)}</failure></testcase>`,
+      );
+    }
     for (const c of r.checks) {
-      const name = `check ${c.name}`;
-      if (c.ok) cases.push(`    <testcase classname="${xml(r.plan.name)}.checks" name="${xml(name)}"/>`);
+      const name = `invariant ${c.name}`;
+      if (c.ok) cases.push(`    <testcase classname="${xml(r.plan.name)}.invariants" name="${xml(name)}"/>`);
       else {
         suiteFailures++;
         const detail = `${c.failures} of ${c.runs} runs failed; first (${c.phase}): ${c.message ?? ''}${c.rows ? `\n${JSON.stringify(c.rows, null, 2)}` : ''}`;
         cases.push(
-          `    <testcase classname="${xml(r.plan.name)}.checks" name="${xml(name)}"><failure message="${xml(c.message ?? 'violated')}" type="check">${xml(detail)}</failure></testcase>`,
+          `    <testcase classname="${xml(r.plan.name)}.invariants" name="${xml(name)}"><failure message="${xml(c.message ?? 'violated')}" type="invariant">${xml(detail)}</failure></testcase>`,
         );
       }
     }

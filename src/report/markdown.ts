@@ -2,6 +2,8 @@
  * results.md: verdict, thresholds, checks, scenarios and endpoints in Markdown, for pull
  * requests. A pure function of results files.
  */
+
+import { flowCheckRows, passShare } from '../outputs/flow-checks.ts';
 import type { ResultsFile, TrendSummary } from '../outputs/results-types.ts';
 import { runNotes } from '../outputs/run-notes.ts';
 
@@ -34,10 +36,20 @@ export function renderMarkdown(all: ResultsFile[]): string {
       out.push('');
     }
     if (r.checks.length) {
-      out.push('| check | runs | failures | result |', '| --- | ---: | ---: | --- |');
+      out.push('| invariant | runs | failures | result |', '| --- | ---: | ---: | --- |');
       for (const c of r.checks) {
         out.push(
           `| ${cell(c.name)} | ${c.runs} | ${c.failures} | ${c.ok ? 'PASS' : `FAIL (${c.phase}): ${cell(c.message ?? '')}`} |`,
+        );
+      }
+      out.push('');
+    }
+    const flowChecks = flowCheckRows(r);
+    if (flowChecks.length) {
+      out.push('| flow check | passes | fails | passed | result |', '| --- | ---: | ---: | ---: | --- |');
+      for (const c of flowChecks) {
+        out.push(
+          `| ${cell(c.name)} | ${c.passes} | ${c.fails} | ${passShare(c)} | ${c.fails ? 'FAIL' : 'PASS'} |`,
         );
       }
       out.push('');

@@ -49,6 +49,9 @@ export function makeResults(
       http_req_duration: trend(p95),
       http_reqs: { type: 'counter', count: total, rate: rps },
       http_req_failed: { type: 'rate', rate: failed / total, passes: failed, fails: total - failed },
+      conflicts: { type: 'rate', rate: 0.25, passes: 1500, fails: 4500 },
+      units_reserved: { type: 'counter', count: 4200, rate: 70 },
+      projection_lag: { ...trend(80), count: 900 },
     },
     scenarios: {
       mixed: {
@@ -111,7 +114,10 @@ export function makeResults(
         rows: [{ id: 'a<1>', overbooked_by: 10 }],
       },
     ],
-    flowChecks: {},
+    flowChecks: {
+      'reserve answered 200 or 409': { passes: 5994, fails: 6 },
+      'body has an id': { passes: 5000, fails: 0 },
+    },
     timeline: Array.from({ length: 60 }, (_, i) => ({
       t: i + 1,
       requests: 100,

@@ -36,7 +36,9 @@ before(async () => {
           duration: '3s',
           maxVUs: 20,
           flow: async (vu) => {
-            await vu.http.get('/hello');
+            const hello = await vu.http.get('/hello');
+            vu.check('hello is 200', hello.status === 200);
+            vu.check('every third iteration', vu.scenarioIteration % 3 === 0);
             await vu.http.post('/status/409', { expect: [409], name: '/status/:code' });
           },
         },
@@ -100,6 +102,22 @@ describe('report.html', () => {
     );
     const box = await page.locator('svg').first().boundingBox();
     assert.ok(box && box.width > 200 && box.height > 60, JSON.stringify(box));
+    // Flow checks are listed with passes and fails, the failing one first.
+    const flowChecks = await page
+      .locator('table.flow-checks tr')
+      .evaluateAll((rows) =>
+        rows.slice(1).map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)),
+      );
+    assert.deepEqual(
+      flowChecks.map((r) => [r[0], r[4]]),
+      [
+        ['every third iteration', 'FAIL'],
+        ['hello is 200', 'PASS'],
+      ],
+    );
+    const third = results.flowChecks['every third iteration'];
+    assert.deepEqual(flowChecks[0]?.slice(1, 3), [String(third?.passes), String(third?.fails)]);
+    assert.equal((third?.passes ?? 0) + (third?.fails ?? 0), results.iterations, 'one check per iteration');
     // Injected markup is shown as text, never run.
     assert.equal(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned), undefined);
     assert.ok((await page.content()).includes('&lt;script&gt;window.__pwned'));
