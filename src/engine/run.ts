@@ -190,8 +190,12 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
       const r = evaluateThreshold(spec, store, plan.metricTypes, elapsedMs);
       if (r.level === 'FAIL' && r.actual !== null) {
         thresholdState.set(`${spec.key} ${spec.expression}`, { ...r, aborted: true });
-        log(`threshold ${spec.key} ${spec.expression} failed (actual ${r.actual}): aborting the run`);
-        stopAll(`threshold ${spec.key} ${spec.expression} failed`);
+        // With a critical level, what fired is that level: the target alone only warns.
+        const fired = spec.critical
+          ? `${spec.key} ${spec.expression} failed its critical level ${spec.critical}`
+          : `${spec.key} ${spec.expression} failed`;
+        log(`threshold ${fired} (actual ${r.actual}): aborting the run`);
+        stopAll(`threshold ${fired}`);
       }
     }
     options.onProgress?.({

@@ -4,6 +4,7 @@
  * data gives null: FAIL, since a promise nobody measured is not kept.
  */
 import { histogramStats, percentileMs } from '../metrics/histogram.ts';
+import { scenarioKey } from '../metrics/keys.ts';
 import type { MetricStore } from '../metrics/store.ts';
 import type { ThresholdResult } from '../outputs/results-types.ts';
 import type { ThresholdSpec } from '../plan/types.ts';
@@ -56,20 +57,33 @@ export function aggregate(
   }
 }
 
+/**
+ * The time a series was active, over which `rps` and counter rates are taken: the scenario's own
+ * run time for a series filtered by scenario (as its table in the reports shows), the run's
+ * otherwise. Until a scenario has ended, the run's time so far.
+ */
+function activeDurationMs(store: MetricStore, filters: readonly [string, string][], runMs: number): number {
+  const scenario = filters.find(([tag]) => tag === 'scenario')?.[1];
+  if (scenario === undefined) return runMs;
+  const ran = store.gauges.get('scenario_duration_ms')?.get(scenarioKey(scenario))?.max;
+  return ran !== undefined && ran > 0 ? ran : runMs;
+}
+
 export function evaluateThreshold(
   spec: ThresholdSpec,
   store: MetricStore,
   metricTypes: Record<string, MetricKind>,
   durationMs: number,
 ): ThresholdResult {
-  const { metric } = parseMetricKey(spec.key);
+  const { metric, filters } = parseMetricKey(spec.key);
   const kind = metricTypes[metric] ?? 'trend';
   const series = thresholdSeriesKey(spec.key);
   const target = parseThreshold(spec.expression);
-  const actual = aggregate(store, kind, metric, series, target.aggregation, durationMs);
+  const activeMs = activeDurationMs(store, filters, durationMs);
+  const actual = aggregate(store, kind, metric, series, target.aggregation, activeMs);
   const holds = (expr: string) => {
     const t = parseThreshold(expr);
-    const v = aggregate(store, kind, metric, series, t.aggregation, durationMs);
+    const v = aggregate(store, kind, metric, series, t.aggregation, activeMs);
     return v !== null && compare(v, t.operator, t.value);
   };
   let level: ThresholdResult['level'];

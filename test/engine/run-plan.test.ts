@@ -103,6 +103,28 @@ describe('runPlan', () => {
     assert.match(r.interruptReason ?? '', /http_req_failed rate<0.5/);
   });
 
+  it('an abort by a threshold with a critical level names that level', async () => {
+    const plan = validatePlan(
+      definePlan({
+        target: server.url,
+        scenarios: {
+          s: {
+            executor: 'constant-arrival-rate',
+            rate: 50,
+            duration: '30s',
+            maxVUs: 5,
+            flow: async (vu) => void (await vu.http.get('/status/500')),
+          },
+        },
+        thresholds: {
+          http_req_failed: [{ threshold: 'rate<0.1', critical: 'rate<0.5', abortOnFail: true }],
+        },
+      }),
+    );
+    const r = await runPlan({ plan, workers: 1 });
+    assert.equal(r.interruptReason, 'threshold http_req_failed rate<0.1 failed its critical level rate<0.5');
+  });
+
   it('a setup that throws is invalid input (exit 2) and sends no load', async () => {
     server.counts.clear();
     const plan = validatePlan(

@@ -55,4 +55,32 @@ describe('threshold evaluation', () => {
     assert.equal(none.level, 'FAIL');
     store.destroy();
   });
+
+  it('rps of a series filtered by scenario is taken over the time that scenario ran, as its table shows', () => {
+    const store = new MetricStore();
+    // A scenario that started 1 s into a 3 s run and ran 2 s: 200 requests, 100/s.
+    store.addCounter('http_reqs', ['', 'scenario=late'], 200);
+    store.setGauge('scenario_duration_ms', ['scenario=late'], 2000);
+    const ev = (k: string, e: string) => evaluateThreshold(spec(k, e), store, types, 3000);
+    assert.equal(ev('http_reqs{scenario:late}', 'rps>=100').actual, 100);
+    assert.equal(ev('http_reqs{scenario:late}', 'rate>=100').level, 'PASS');
+    assert.equal(ev('http_reqs', 'rps>=100').level, 'FAIL', 'the run as a whole: 200 in 3 s');
+    store.destroy();
+  });
+
+  it('a default threshold without data holds; a written one fails', () => {
+    const store = new MetricStore();
+    const written = evaluateThreshold(spec('checks', 'rate>=0.99'), store, types, 1000);
+    const byDefault = evaluateThreshold(
+      { ...spec('checks', 'rate>=0.99'), isDefault: true },
+      store,
+      types,
+      1000,
+    );
+    assert.equal(written.level, 'FAIL');
+    assert.equal(byDefault.level, 'PASS');
+    assert.equal(byDefault.actual, null);
+    assert.equal(byDefault.isDefault, true);
+    store.destroy();
+  });
 });
