@@ -7,7 +7,12 @@ import { dirname, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, exitCodeOf, LoadproofError, UsageError } from '../errors.ts';
 import { convertArtilleryScript } from '../plan/artillery/convert.ts';
-import { compareResults, renderCompareMarkdown, renderCompareTable } from '../report/compare.ts';
+import {
+  compareResults,
+  compareWarnings,
+  renderCompareMarkdown,
+  renderCompareTable,
+} from '../report/compare.ts';
 import { readResultsFile } from '../report/read.ts';
 import { writeReports } from '../report/write.ts';
 import { VERSION } from '../version.ts';
@@ -109,7 +114,7 @@ export function buildProgram(): Command {
   program
     .command('compare')
     .description(
-      'compare a candidate run with a baseline: p95, error rate and rps per scenario; exit 3 on a regression',
+      'compare a candidate run with a baseline: p95, error rate and rps for the run, each scenario and each endpoint; warns when plans or targets differ; exit 3 on a regression',
     )
     .argument('<baseline>', 'baseline results.json')
     .argument('<candidate>', 'candidate results.json')
@@ -129,13 +134,16 @@ export function buildProgram(): Command {
             throw new UsageError(`${flag}: expected a non-negative number, got "${v}"`);
           return n;
         };
-        const rows = compareResults(readResultsFile(baseline), readResultsFile(candidate), {
+        const [base, cand] = [readResultsFile(baseline), readResultsFile(candidate)];
+        const warnings = compareWarnings(base, cand);
+        for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+        const rows = compareResults(base, cand, {
           p95Pct: tol('--p95', flags.p95),
           errorRatePts: tol('--error-rate', flags.errorRate),
           rpsPct: tol('--rps', flags.rps),
         });
         process.stdout.write(renderCompareTable(rows));
-        if (flags.markdown) writeFileSync(flags.markdown, renderCompareMarkdown(rows));
+        if (flags.markdown) writeFileSync(flags.markdown, renderCompareMarkdown(rows, warnings));
         process.exitCode = rows.some((r) => r.regression) ? EXIT.noGo : EXIT.go;
       },
     );

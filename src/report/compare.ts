@@ -1,6 +1,7 @@
 /**
- * Compares a candidate run with a baseline, per scenario and for the whole run: p95 latency,
- * error rate and requests per second, each judged with a tolerance. Pure functions.
+ * Compares a candidate run with a baseline, for the whole run, per scenario and per endpoint:
+ * p95 latency, error rate and requests per second, each judged with a tolerance. Warns when the
+ * two runs come from different plans or targets. Pure functions.
  */
 import type { ResultsFile, TrendSummary } from '../outputs/results-types.ts';
 
@@ -16,7 +17,7 @@ export interface Tolerances {
 export const DEFAULT_TOLERANCES: Tolerances = { p95Pct: 10, errorRatePts: 0.5, rpsPct: 10 };
 
 export interface CompareRow {
-  /** `(run)` or a scenario name. */
+  /** `(run)`, a scenario name, or `scenario / METHOD name` for an endpoint. */
   scope: string;
   metric: 'p95 ms' | 'error rate %' | 'rps';
   baseline: number;
@@ -97,8 +98,36 @@ export function compareResults(
     const c = candidate.scenarios[name];
     if (!c) continue;
     rows.push(...rowsFor(name, figures(b.metrics, b.requests), figures(c.metrics, c.requests), t));
+    for (const be of b.endpoints) {
+      const ce = c.endpoints.find((e) => e.key === be.key);
+      if (!ce) continue;
+      rows.push(
+        ...rowsFor(
+          `${name} / ${be.key}`,
+          figures({ http_req_duration: be.latency }, be.requests),
+          figures({ http_req_duration: ce.latency }, ce.requests),
+          t,
+        ),
+      );
+    }
   }
   return rows;
+}
+
+/** What makes two runs hard to compare: different plans, plan files or targets. */
+export function compareWarnings(baseline: ResultsFile, candidate: ResultsFile): string[] {
+  const out: string[] = [];
+  const differ = (what: string, b: string | undefined, c: string | undefined) => {
+    if (b !== c) out.push(`the runs come from different ${what}: ${b ?? '(none)'} and ${c ?? '(none)'}`);
+  };
+  differ('plans', baseline.plan.name, candidate.plan.name);
+  if (baseline.plan.file && candidate.plan.file)
+    differ('plan files', baseline.plan.file, candidate.plan.file);
+  differ('targets', baseline.plan.target, candidate.plan.target);
+  const bs = Object.keys(baseline.scenarios).sort().join(', ');
+  const cs = Object.keys(candidate.scenarios).sort().join(', ');
+  if (bs !== cs) out.push(`the runs have different scenarios: ${bs || '(none)'} and ${cs || '(none)'}`);
+  return out;
 }
 
 function changeText(r: CompareRow): string {
@@ -127,8 +156,10 @@ export function renderCompareTable(rows: CompareRow[]): string {
   return `${lines.join('\n')}\n\n${bad ? `${bad} regression${bad === 1 ? '' : 's'}` : 'no regression'}\n`;
 }
 
-export function renderCompareMarkdown(rows: CompareRow[]): string {
+export function renderCompareMarkdown(rows: CompareRow[], warnings: string[] = []): string {
   const out = [
+    ...warnings.map((w) => `> warning: ${w}`),
+    ...(warnings.length ? [''] : []),
     '| scope | metric | baseline | candidate | change | result |',
     '| --- | --- | ---: | ---: | ---: | --- |',
   ];

@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { compareResults, DEFAULT_TOLERANCES, renderCompareTable } from '../../src/report/compare.ts';
+import {
+  compareResults,
+  compareWarnings,
+  DEFAULT_TOLERANCES,
+  renderCompareTable,
+} from '../../src/report/compare.ts';
 import { outsideDir, runCli } from '../helpers/cli.ts';
 import { makeResults } from './fixtures.ts';
 
@@ -22,7 +27,7 @@ describe('compare', () => {
     assert.deepEqual(regressions(base, makeResults({ p95: 109, failed: 30, rps: 91 })), []);
   });
 
-  it('p95 +11%, error rate +0.6 points, rps -11%: three regressions, for the run and the scenario', () => {
+  it('p95 +11%, error rate +0.6 points, rps -11%: three regressions, for the run, the scenario and the endpoint', () => {
     assert.deepEqual(regressions(base, makeResults({ p95: 111, failed: 6 + 36, rps: 89 })), [
       '(run) p95 ms',
       '(run) error rate %',
@@ -30,7 +35,28 @@ describe('compare', () => {
       'mixed p95 ms',
       'mixed error rate %',
       'mixed rps',
+      'mixed / POST /api/authorizations/:id/reserve p95 ms',
+      'mixed / POST /api/authorizations/:id/reserve error rate %',
+      'mixed / POST /api/authorizations/:id/reserve rps',
     ]);
+  });
+
+  it('an endpoint that regressed alone is found', () => {
+    const cand = makeResults({ p95: 100, failed: 6, rps: 100 });
+    const endpoint = cand.scenarios.mixed?.endpoints[0];
+    assert.ok(endpoint);
+    endpoint.latency = { ...endpoint.latency, p95: 180 };
+    assert.deepEqual(regressions(base, cand), ['mixed / POST /api/authorizations/:id/reserve p95 ms']);
+  });
+
+  it('warns when the runs come from different plans, targets or scenarios', () => {
+    const cand = makeResults({ name: 'another plan' });
+    cand.plan.target = 'http://127.0.0.1:9999';
+    assert.deepEqual(compareWarnings(base, cand), [
+      'the runs come from different plans: clinic: mixed operations and another plan',
+      'the runs come from different targets: http://127.0.0.1:3000 and http://127.0.0.1:9999',
+    ]);
+    assert.deepEqual(compareWarnings(base, makeResults()), []);
   });
 
   it('tolerances can be changed', () => {
@@ -39,13 +65,14 @@ describe('compare', () => {
     assert.deepEqual(regressions(base, cand, { ...DEFAULT_TOLERANCES, p95Pct: 5 }), [
       '(run) p95 ms',
       'mixed p95 ms',
+      'mixed / POST /api/authorizations/:id/reserve p95 ms',
     ]);
   });
 
   it('the table names each change', () => {
     const text = renderCompareTable(compareResults(base, makeResults({ p95: 150, failed: 6, rps: 100 })));
     assert.match(text, /\(run\)\s+p95 ms\s+100\s+150\s+\+50%\s+REGRESSION/);
-    assert.match(text, /2 regressions/);
+    assert.match(text, /3 regressions/);
   });
 
   it('loadproof compare exits 3 on a regression, 0 otherwise, 2 on a bad file or flag', async () => {

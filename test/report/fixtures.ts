@@ -68,7 +68,12 @@ export function makeResults(
             key: 'POST /api/authorizations/:id/reserve',
             method: 'POST',
             name: '/api/authorizations/:id/reserve',
-            requests: { ...requests, total: 4200 },
+            requests: {
+              ...requests,
+              total: 4200,
+              failed: (failed * 4200) / total,
+              rps: (rps * 4200) / total,
+            },
             latency: trend(p95),
           },
         ],
