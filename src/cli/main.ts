@@ -60,6 +60,10 @@ export function buildProgram(): Command {
       '--prometheus <host:port>',
       'serve live metrics for Prometheus at http://HOST:PORT/metrics during the run',
     )
+    .option(
+      '--prometheus-linger <duration>',
+      'with --prometheus: how long /metrics stays up after the run, serving the last figures (default 15s)',
+    )
     .option('--environment <name>', 'Artillery scripts: use this entry of config.environments')
     .option('-q, --quiet', 'print nothing; only write results.json and set the exit code')
     .action(async (plan: string, flags) => {

@@ -23,6 +23,8 @@ export interface RunFlags {
   env?: string[];
   quiet?: boolean;
   prometheus?: string;
+  /** How long /metrics stays up after the run (a duration; default 15s). */
+  prometheusLinger?: string;
   /** Artillery scripts: the config.environments entry to use. */
   environment?: string;
 }
@@ -91,6 +93,8 @@ export async function runCommand(planPath: string, flags: RunFlags): Promise<num
   };
   const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   for (const s of stopSignals) process.on(s, onSignal);
+  const lingerMs = lingerOf(flags.prometheusLinger);
+  let closeMetrics: (() => Promise<void>) | undefined;
   const progress = progressDisplay(process.stderr, flags.quiet === true);
   let results: Awaited<ReturnType<typeof runPlan>>;
   try {
@@ -104,7 +108,9 @@ export async function runCommand(planPath: string, flags: RunFlags): Promise<num
       planOptions,
       signal: stop.signal,
       forceSignal: force.signal,
-      ...(flags.prometheus ? { prometheus: flags.prometheus } : {}),
+      ...(flags.prometheus
+        ? { prometheus: flags.prometheus, keepMetricsServer: (close) => (closeMetrics = close) }
+        : {}),
       onMetricsServer: (url) => {
         if (!flags.quiet) process.stderr.write(`live metrics: ${url}\n`);
       },
@@ -125,5 +131,31 @@ export async function runCommand(planPath: string, flags: RunFlags): Promise<num
       `${renderConsoleSummary(results, { color: wantsColor(process.stdout) })}\n\nresults: ${path}\nreports: ${reports.join(', ')}\n`,
     );
   }
+  if (closeMetrics) await lingerThenClose(closeMetrics, lingerMs, flags.quiet === true);
   return results.verdict.status === 'GO' ? EXIT.go : EXIT.noGo;
+}
+
+function lingerOf(flag: string | undefined): number {
+  if (flag === undefined) return 15_000;
+  const ms = parseDurationMs(flag);
+  if (ms === undefined || ms < 0 || ms > 3_600_000)
+    throw new UsageError(`--prometheus-linger: expected a duration from 0s to 1h, like 15s, got "${flag}"`);
+  return ms;
+}
+
+/** Keeps /metrics up for `ms` after the run so that a scrape cannot miss a short test; a signal ends the wait. */
+async function lingerThenClose(close: () => Promise<void>, ms: number, quiet: boolean): Promise<void> {
+  if (ms > 0) {
+    if (!quiet) process.stderr.write(`live metrics stay up for ${ms / 1000} s (--prometheus-linger)\n`);
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(s, done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(s, done);
+    });
+  }
+  await close();
 }

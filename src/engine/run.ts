@@ -7,6 +7,7 @@ import { availableParallelism, networkInterfaces } from 'node:os';
 import { CheckRunner } from '../checks/check-runner.ts';
 import { LoadproofError, UsageError } from '../errors.ts';
 import { initHistograms } from '../metrics/histogram.ts';
+import { scenarioKey } from '../metrics/keys.ts';
 import { MetricStore } from '../metrics/store.ts';
 import { Timeline } from '../metrics/timeline.ts';
 import { renderPrometheus, serveMetrics } from '../outputs/prometheus.ts';
@@ -57,6 +58,11 @@ export interface RunOptions {
   onProgress?: (p: Progress) => void;
   /** HOST:PORT to serve live metrics for Prometheus on while the run goes on. */
   prometheus?: string;
+  /**
+   * Keeps the metrics server up after the run, serving the last figures, until the function it is
+   * given is called; without it the server closes when the load ends.
+   */
+  keepMetricsServer?: (close: () => Promise<void>) => void;
   /** Called with the live metrics URL once it listens. */
   onMetricsServer?: (url: string) => void;
   onLog?: (message: string) => void;
@@ -156,6 +162,9 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
     }
   }
   const store = new MetricStore();
+  // Dropped iterations are a series from the start, at zero: a scrape or a report that shows none
+  // must mean none were dropped, not that nobody counted.
+  store.addCounter('dropped_iterations', ['', ...plan.scenarios.map((s) => scenarioKey(s.name))], 0);
   const checks = new CheckRunner(
     plan.checks,
     {
@@ -210,8 +219,9 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
     });
   };
 
+  let renderMetrics = () => renderPrometheus(store);
   const metricsServer = options.prometheus
-    ? await serveMetrics(options.prometheus, () => renderPrometheus(store))
+    ? await serveMetrics(options.prometheus, () => renderMetrics())
     : undefined;
   if (metricsServer) options.onMetricsServer?.(metricsServer.url);
   const onSignal = () => stopAll(`stopped by signal (${signalName(options.signal)})`);
@@ -277,11 +287,14 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
       duringStop.abort();
       await during;
     }
+  } catch (e) {
+    await metricsServer?.close();
+    throw e;
   } finally {
     options.signal?.removeEventListener('abort', onSignal);
     options.forceSignal?.removeEventListener('abort', onForce);
-    await metricsServer?.close();
   }
+  if (!options.keepMetricsServer) await metricsServer?.close();
   const durationMs = realClock.now() - epoch;
   if (forced) {
     interruptReason = interruptReason ? `${interruptReason}; then ${forced}` : forced;
@@ -314,6 +327,12 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
     checks: checks.list(),
     version: VERSION,
   });
+  if (metricsServer && options.keepMetricsServer) {
+    // The last figures stay scrapable after the store is freed.
+    const last = renderMetrics();
+    renderMetrics = () => last;
+    options.keepMetricsServer(() => metricsServer.close());
+  }
   store.destroy();
   return results;
 }

@@ -35,18 +35,47 @@ export function countAtOrBelow(h: Histogram, us: number): number {
 
 const label = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 
-/** Labels of a series key: '' → {}, `scenario=S` → {scenario}, `scenario=S|GET /x` → {scenario, endpoint}. */
-function labelsOf(key: string): Record<string, string> | undefined {
+type Labels = Record<string, string>;
+
+/**
+ * Labels of a series key: `scenario=S` → {scenario}, `scenario=S|GET /x` → {scenario, method,
+ * name}, `check=C` → {check}; '' → {} (the whole run). Other keys (threshold filters) are not
+ * exported.
+ */
+function labelsOf(key: string): Labels | undefined {
   if (key === '') return {};
+  if (key.startsWith('check=')) return { check: key.slice('check='.length) };
   if (!key.startsWith('scenario=')) return undefined;
   const bar = key.indexOf('|');
-  return bar < 0 ? { scenario: key.slice(9) } : { scenario: key.slice(9, bar), endpoint: key.slice(bar + 1) };
+  if (bar < 0) return { scenario: key.slice(9) };
+  const endpoint = key.slice(bar + 1);
+  const space = endpoint.indexOf(' ');
+  return { scenario: key.slice(9, bar), method: endpoint.slice(0, space), name: endpoint.slice(space + 1) };
 }
 
-function fmt(labels: Record<string, string>): string {
+/** How fine a series is: the run, a scenario or check, an endpoint. */
+const depth = (l: Labels) => ('name' in l ? 2 : Object.keys(l).length ? 1 : 0);
+
+/**
+ * The finest series of a metric, and only those: every sample is in exactly one exported series,
+ * so a plain `sum()` in Prometheus never counts a request twice.
+ */
+function finest<V>(series: Map<string, V>): [Labels, V][] {
+  const labelled: [Labels, V][] = [];
+  for (const [key, v] of series) {
+    const l = labelsOf(key);
+    if (l) labelled.push([l, v]);
+  }
+  const deepest = Math.max(0, ...labelled.map(([l]) => depth(l)));
+  return labelled.filter(([l]) => depth(l) === deepest);
+}
+
+function fmt(labels: Labels): string {
   const parts = Object.entries(labels).map(([k, v]) => `${k}="${label(v)}"`);
   return parts.length ? `{${parts.join(',')}}` : '';
 }
+
+const metricName = (name: string) => `loadproof_${name.replace(/[^a-zA-Z0-9_]/g, '_')}`;
 
 export function renderPrometheus(store: MetricStore): string {
   const out: string[] = [];
@@ -54,40 +83,38 @@ export function renderPrometheus(store: MetricStore): string {
     '# HELP loadproof_http_reqs_total Requests sent, by status or error code.',
     '# TYPE loadproof_http_reqs_total counter',
   );
-  for (const [key, statuses] of store.statuses) {
-    const l = labelsOf(key);
-    if (!l || l.endpoint) continue;
+  for (const [l, statuses] of finest(store.statuses))
     for (const [status, n] of statuses) out.push(`loadproof_http_reqs_total${fmt({ ...l, status })} ${n}`);
-  }
-  for (const [key, errors] of store.errors) {
-    const l = labelsOf(key);
-    if (!l || l.endpoint) continue;
+  for (const [l, errors] of finest(store.errors))
     for (const [code, n] of errors) out.push(`loadproof_http_reqs_total${fmt({ ...l, status: code })} ${n}`);
-  }
   for (const [name, series] of store.counters) {
     if (name === 'http_reqs') continue;
-    const metric = `loadproof_${name.replace(/[^a-zA-Z0-9_]/g, '_')}_total`;
+    const metric = `${metricName(name)}_total`;
     out.push(`# TYPE ${metric} counter`);
-    for (const [key, n] of series) {
-      const l = labelsOf(key);
-      if (l && !l.endpoint) out.push(`${metric}${fmt(l)} ${n}`);
+    for (const [l, n] of finest(series)) out.push(`${metric}${fmt(l)} ${n}`);
+  }
+  for (const [name, series] of store.rates) {
+    const metric = `${metricName(name)}_total`;
+    out.push(
+      `# HELP ${metric} ${name}: samples by value (true: the request failed, the check passed, ...).`,
+      `# TYPE ${metric} counter`,
+    );
+    for (const [l, [trues, falses]] of finest(series)) {
+      out.push(`${metric}${fmt({ ...l, value: 'true' })} ${trues}`);
+      out.push(`${metric}${fmt({ ...l, value: 'false' })} ${falses}`);
     }
   }
   for (const [name, series] of store.gauges) {
     if (name.startsWith('scenario_')) continue;
-    const metric = `loadproof_${name.replace(/[^a-zA-Z0-9_]/g, '_')}`;
+    const metric = metricName(name);
     out.push(`# TYPE ${metric} gauge`);
-    for (const [key, g] of series) {
-      const l = labelsOf(key);
-      if (l && !l.endpoint) out.push(`${metric}${fmt(l)} ${g.value}`);
-    }
+    for (const [l, g] of finest(series)) out.push(`${metric}${fmt(l)} ${g.value}`);
   }
   for (const [name, series] of store.trends) {
-    const metric = `loadproof_${name.replace(/[^a-zA-Z0-9_]/g, '_')}_seconds`;
+    const metric = `${metricName(name)}_seconds`;
     out.push(`# HELP ${metric} ${name} as a cumulative histogram.`, `# TYPE ${metric} histogram`);
-    for (const [key, h] of series) {
-      const l = labelsOf(key);
-      if (!l || h.totalCount === 0) continue;
+    for (const [l, h] of finest(series)) {
+      if (h.totalCount === 0) continue;
       for (const le of BUCKETS_S)
         out.push(`${metric}_bucket${fmt({ ...l, le: String(le) })} ${countAtOrBelow(h, le * 1e6)}`);
       out.push(`${metric}_bucket${fmt({ ...l, le: '+Inf' })} ${h.totalCount}`);

@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runPlan } from '../../src/engine/run.ts';
 import { initHistograms, newHistogram, recordMs } from '../../src/metrics/histogram.ts';
 import { countAtOrBelow, parseListen } from '../../src/outputs/prometheus.ts';
 import { definePlan } from '../../src/plan/load.ts';
 import { validatePlan } from '../../src/plan/validate.ts';
+import { outsideDir, runCli, writePlan } from '../helpers/cli.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 let server: TestServer;
@@ -26,7 +31,7 @@ describe('prometheus', () => {
     h.destroy();
   });
 
-  it('serves live counters and histogram buckets while the run goes on', async () => {
+  it('serves live counters and histogram buckets while the run goes on, each sample in one series only', async () => {
     let url = '';
     const plan = validatePlan(
       definePlan({
@@ -37,7 +42,10 @@ describe('prometheus', () => {
             rate: 100,
             duration: '3s',
             maxVUs: 10,
-            flow: async (vu) => void (await vu.http.get('/delay/20')),
+            flow: async (vu) => {
+              const r = await vu.http.get('/delay/20', { name: '/delay/:ms' });
+              vu.check('answered', r.status === 200);
+            },
           },
         },
       }),
@@ -54,25 +62,70 @@ describe('prometheus', () => {
     await new Promise((r) => setTimeout(r, 2200));
     scraped = await (await fetch(url)).text();
     const results = await run;
-    const requests = Number(/^loadproof_http_reqs_total\{status="200"\} (\d+)$/m.exec(scraped)?.[1]);
+    const endpoint = 'scenario="s",method="GET",name="/delay/:ms"';
+    const requests = sumOf(scraped, 'loadproof_http_reqs_total');
     assert.ok(
       requests >= 100 && requests < results.requests.total,
       `scraped ${requests} mid-run of ${results.requests.total}`,
     );
+    assert.equal(requests, valueOf(scraped, `loadproof_http_reqs_total{${endpoint},status="200"}`));
+    assert.doesNotMatch(
+      scraped,
+      /^loadproof_http_reqs_total(\{status|\{scenario="s",status| )/m,
+      'no coarser series',
+    );
     const buckets = [
-      ...scraped.matchAll(/^loadproof_http_req_duration_seconds_bucket\{le="([^"]+)"\} (\d+)$/gm),
-    ].map((m) => [m[1], Number(m[2])] as const);
+      ...scraped.matchAll(/^loadproof_http_req_duration_seconds_bucket\{([^}]*),le="([^"]+)"\} (\d+)$/gm),
+    ].map((m) => [m[1], m[2], Number(m[3])] as const);
     assert.ok(buckets.length > 10);
+    assert.ok(
+      buckets.every(([labels]) => labels === endpoint),
+      'latency histograms per endpoint only',
+    );
     for (let i = 1; i < buckets.length; i++)
-      assert.ok((buckets[i]?.[1] ?? 0) >= (buckets[i - 1]?.[1] ?? 0), 'cumulative');
-    const count = Number(/^loadproof_http_req_duration_seconds_count (\d+)$/m.exec(scraped)?.[1]);
-    assert.equal(buckets.at(-1)?.[1], count);
+      assert.ok((buckets[i]?.[2] ?? 0) >= (buckets[i - 1]?.[2] ?? 0), 'cumulative');
+    const count = valueOf(scraped, `loadproof_http_req_duration_seconds_count{${endpoint}}`);
+    assert.equal(buckets.at(-1)?.[2], count);
     // Every request takes at least 20 ms: none in the buckets up to 10 ms, all by 250 ms.
-    assert.equal(buckets.find(([le]) => le === '0.01')?.[1], 0);
-    assert.equal(buckets.find(([le]) => le === '0.25')?.[1], count);
-    assert.match(scraped, /^loadproof_http_reqs_total\{scenario="s",status="200"\} \d+$/m);
+    assert.equal(buckets.find(([, le]) => le === '0.01')?.[2], 0);
+    assert.equal(buckets.find(([, le]) => le === '0.25')?.[2], count);
+    assert.equal(valueOf(scraped, `loadproof_http_req_failed_total{${endpoint},value="true"}`), 0);
+    assert.equal(valueOf(scraped, `loadproof_http_req_failed_total{${endpoint},value="false"}`), requests);
+    assert.ok(valueOf(scraped, 'loadproof_checks_total{check="answered",value="true"}') >= 100);
+    assert.match(scraped, /^loadproof_dropped_iterations_total\{scenario="s"\} \d+$/m);
     assert.doesNotMatch(scraped, /quantile|p95/, 'no percentiles as gauges');
     await assert.rejects(fetch(url), 'the server stops with the run');
+  });
+
+  it('loadproof run keeps /metrics up after the run for --prometheus-linger, with the final figures', async () => {
+    const port = await freePort();
+    const dir = outsideDir();
+    const file = writePlan(
+      dir,
+      'plan.ts',
+      `export default { target: '${server.url}', thresholds: {}, scenarios: { s: { executor: 'shared-iterations', vus: 2, iterations: 40,
+        flow: async (vu) => { await vu.http.get('/hello'); } } } };`,
+    );
+    const out = join(dir, 'out');
+    const started = Date.now();
+    const cli = runCli(
+      ['run', file, '--out', out, '--prometheus', `127.0.0.1:${port}`, '--prometheus-linger', '3s'],
+      {
+        cwd: dir,
+      },
+    );
+    while (!existsSync(join(out, 'results.json')) && Date.now() - started < 30_000)
+      await new Promise((r) => setTimeout(r, 50));
+    const scraped = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const r = await cli;
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(sumOf(scraped, 'loadproof_http_reqs_total'), 40, 'the final figures, after the run');
+    assert.match(r.stderr, /live metrics stay up for 3 s/);
+    await assert.rejects(fetch(`http://127.0.0.1:${port}/metrics`), 'closed after the linger');
+    assert.equal(
+      (await runCli(['run', file, '--prometheus', '127.0.0.1:0', '--prometheus-linger', 'soon'])).code,
+      2,
+    );
   });
 
   it('HOST:PORT is checked', () => {
@@ -81,3 +134,29 @@ describe('prometheus', () => {
     assert.throws(() => parseListen('9464'), /expected HOST:PORT/);
   });
 });
+
+/** The value of one exact series line. */
+function valueOf(text: string, series: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  assert.ok(line, `no series ${series}`);
+  return Number(line.slice(series.length + 1));
+}
+
+/** What `sum(metric)` gives in Prometheus: every series of the metric added up. */
+function sumOf(text: string, metric: string): number {
+  let total = 0;
+  for (const line of text.split('\n'))
+    if (line.startsWith(`${metric}{`) || line.startsWith(`${metric} `))
+      total += Number(line.split(' ').at(-1));
+  return total;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
