@@ -68,7 +68,7 @@ describe('prometheus', () => {
       requests >= 100 && requests < results.requests.total,
       `scraped ${requests} mid-run of ${results.requests.total}`,
     );
-    assert.equal(requests, valueOf(scraped, `loadproof_http_reqs_total{${endpoint},status="200"}`));
+    assert.equal(requests, seriesValue(scraped, `loadproof_http_reqs_total{${endpoint},status="200"}`));
     assert.doesNotMatch(
       scraped,
       /^loadproof_http_reqs_total(\{status|\{scenario="s",status| )/m,
@@ -84,14 +84,14 @@ describe('prometheus', () => {
     );
     for (let i = 1; i < buckets.length; i++)
       assert.ok((buckets[i]?.[2] ?? 0) >= (buckets[i - 1]?.[2] ?? 0), 'cumulative');
-    const count = valueOf(scraped, `loadproof_http_req_duration_seconds_count{${endpoint}}`);
+    const count = seriesValue(scraped, `loadproof_http_req_duration_seconds_count{${endpoint}}`);
     assert.equal(buckets.at(-1)?.[2], count);
     // Every request takes at least 20 ms: none in the buckets up to 10 ms, all by 250 ms.
     assert.equal(buckets.find(([, le]) => le === '0.01')?.[2], 0);
     assert.equal(buckets.find(([, le]) => le === '0.25')?.[2], count);
-    assert.equal(valueOf(scraped, `loadproof_http_req_failed_total{${endpoint},value="true"}`), 0);
-    assert.equal(valueOf(scraped, `loadproof_http_req_failed_total{${endpoint},value="false"}`), requests);
-    assert.ok(valueOf(scraped, 'loadproof_checks_total{check="answered",value="true"}') >= 100);
+    assert.equal(seriesValue(scraped, `loadproof_http_req_failed_total{${endpoint},value="true"}`), 0);
+    assert.equal(seriesValue(scraped, `loadproof_http_req_failed_total{${endpoint},value="false"}`), requests);
+    assert.ok(seriesValue(scraped, 'loadproof_checks_total{check="answered",value="true"}') >= 100);
     assert.match(scraped, /^loadproof_dropped_iterations_total\{scenario="s"\} \d+$/m);
     assert.doesNotMatch(scraped, /quantile|p95/, 'no percentiles as gauges');
     await assert.rejects(fetch(url), 'the server stops with the run');
@@ -136,7 +136,7 @@ describe('prometheus', () => {
 });
 
 /** The value of one exact series line. */
-function valueOf(text: string, series: string): number {
+function seriesValue(text: string, series: string): number {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));
   assert.ok(line, `no series ${series}`);
   return Number(line.slice(series.length + 1));
