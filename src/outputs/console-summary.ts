@@ -4,10 +4,10 @@
  * results.json.
  */
 
-import { BUILTIN_METRICS } from '../metrics/names.ts';
 import { flowCheckRows, passShare } from './flow-checks.ts';
 import { ms, num, palette, pct, table } from './format.ts';
-import type { MetricSummary, ResultsFile, TrendSummary } from './results-types.ts';
+import { customMetrics, describeMetric } from './metric-text.ts';
+import type { ResultsFile, TrendSummary } from './results-types.ts';
 import { runNotes } from './run-notes.ts';
 import { thresholdActual } from './threshold-value.ts';
 
@@ -15,22 +15,6 @@ function statuses(byStatus: Record<string, number>, errors: Record<string, numbe
   const parts = Object.entries(byStatus).map(([s, n]) => `${s}:${num(n)}`);
   for (const [c, n] of Object.entries(errors)) parts.push(`${c}:${num(n)}`);
   return parts.join(' ') || '-';
-}
-
-/** Metrics loadproof records for its own bookkeeping, not named by the plan. */
-const INTERNAL = new Set(['iteration_errors', 'interrupted_iterations']);
-
-function describeMetric(m: MetricSummary): string {
-  switch (m.type) {
-    case 'trend':
-      return `count ${num(m.count)}, avg ${num(m.mean)}, p50 ${num(m.p50)}, p95 ${num(m.p95)}, p99 ${num(m.p99)}, max ${num(m.max)}`;
-    case 'counter':
-      return `${num(m.count)} (${num(m.rate)}/s)`;
-    case 'rate':
-      return `${(m.rate * 100).toFixed(2)}% (${num(m.passes)} of ${num(m.passes + m.fails)})`;
-    case 'gauge':
-      return `${num(m.value)} (min ${num(m.min)}, max ${num(m.max)})`;
-  }
 }
 
 function latencyCells(t: TrendSummary | undefined): string[] {
@@ -112,9 +96,7 @@ export function renderConsoleSummary(r: ResultsFile, options: { color?: boolean 
       );
     }
   }
-  const custom = Object.entries(r.metrics).filter(
-    ([name]) => !(name in BUILTIN_METRICS) && !INTERNAL.has(name),
-  );
+  const custom = customMetrics(r);
   if (custom.length) {
     out.push('');
     out.push('custom metrics');

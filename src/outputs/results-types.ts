@@ -64,6 +64,11 @@ export interface ScenarioResult {
   endpoints: EndpointResult[];
   /** Weighted flows: iterations per flow name. */
   flows: Record<string, number>;
+  /**
+   * The scenario's latency (http_req_duration) by percentile, as HdrHistogram plots it:
+   * `[percentile, ms]` pairs from 0 to 100, denser towards the tail.
+   */
+  latencyDistribution?: [number, number][];
 }
 
 export type ThresholdLevel = 'PASS' | 'WARN' | 'FAIL';
@@ -142,6 +147,8 @@ export interface ResultsFile {
   droppedIterations: number;
   metrics: Record<string, MetricSummary>;
   scenarios: Record<string, ScenarioResult>;
+  /** The run's latency by percentile, as each scenario's `latencyDistribution`. */
+  latencyDistribution?: [number, number][];
   thresholds: ThresholdResult[];
   checks: CheckResult[];
   /** vu.check results by name. */

@@ -2,7 +2,7 @@
  * Builds results.json from the merged metrics of a run. Pure: what it returns is all any
  * report needs.
  */
-import { encodeHistogram, histogramStats } from '../metrics/histogram.ts';
+import { encodeHistogram, type Histogram, histogramStats, percentileMs } from '../metrics/histogram.ts';
 import { parseEndpointKey, scenarioKey } from '../metrics/keys.ts';
 import type { MetricStore } from '../metrics/store.ts';
 import type { Plan } from '../plan/types.ts';
@@ -122,6 +122,22 @@ function requestCounts(store: MetricStore, key: string, durationMs: number): Req
   };
 }
 
+/**
+ * Percentiles 0, 90, 99, 99.9, ... (four steps per nine, up to 99.999) and 100: the points of an
+ * HdrHistogram percentile plot, whose x axis is 1 / (1 - p).
+ */
+const DISTRIBUTION_PERCENTILES = [
+  ...Array.from({ length: 21 }, (_, k) => round(100 * (1 - 10 ** (-k / 4)), 6)),
+  100,
+];
+
+function latencyDistributionOf(h: Histogram | undefined): Pick<ScenarioResult, 'latencyDistribution'> {
+  if (!h || h.totalCount === 0) return {};
+  return {
+    latencyDistribution: DISTRIBUTION_PERCENTILES.map((p) => [p, percentileMs(h, p)]),
+  };
+}
+
 export function verdictOf(
   thresholds: ThresholdResult[],
   checks: CheckResult[],
@@ -189,6 +205,7 @@ export function buildResults(input: ResultsInput): ResultsFile {
       metrics: metricsFor(store, key, sDuration),
       endpoints: eps,
       flows,
+      ...latencyDistributionOf(store.trends.get('http_req_duration')?.get(key)),
     };
   }
   const histograms: Record<string, string> = {};
@@ -228,6 +245,7 @@ export function buildResults(input: ResultsInput): ResultsFile {
     droppedIterations: store.counter('dropped_iterations'),
     metrics: metricsFor(store, '', durationMs),
     scenarios,
+    ...latencyDistributionOf(store.trends.get('http_req_duration')?.get('')),
     thresholds: input.thresholds,
     checks: input.checks,
     flowChecks,

@@ -5,12 +5,15 @@
  */
 
 import { flowCheckRows, passShare } from '../outputs/flow-checks.ts';
+import { customMetrics, describeMetric } from '../outputs/metric-text.ts';
 import type { ResultsFile, TrendSummary } from '../outputs/results-types.ts';
 import { runNotes } from '../outputs/run-notes.ts';
+import { thresholdActual } from '../outputs/threshold-value.ts';
 import { escapeHtml } from './escape.ts';
-import { lineChart } from './svg-chart.ts';
+import { lineChart, percentileChart } from './svg-chart.ts';
 
 const esc = escapeHtml;
+
 const ms = (v: number | undefined) => (v === undefined ? '-' : v < 10 ? v.toFixed(2) : v.toFixed(1));
 const STATUS_COLORS: Record<string, string> = {
   '2': '#2e7d32',
@@ -61,12 +64,25 @@ function statuses(q: { byStatus: Record<string, number>; errors: Record<string, 
   );
 }
 
-function charts(r: ResultsFile): string {
+/**
+ * The per-second series without a last partial second: a run that ended 0.3 s into its last
+ * second would otherwise be drawn as a drop to a third of its rate.
+ */
+export function wholeSeconds(r: ResultsFile): ResultsFile['timeline'] {
   const t = r.timeline;
+  const last = t[t.length - 1];
+  return t.length > 1 && last && last.t * 1000 > r.durationMs + 1 ? t.slice(0, -1) : t;
+}
+
+function charts(r: ResultsFile): string {
+  const t = wholeSeconds(r);
   if (t.length === 0) return '<p class="meta">No per-second series (the run was shorter than a second).</p>';
   const xs = t.map((p) => p.t);
   const statusKeys = [...new Set(t.flatMap((p) => Object.keys(p.byStatus)))].sort();
+  // Failures by code: the requests without an answer (by error code) and the 5xx answers.
+  const serverErrors = statusKeys.filter((k) => k.startsWith('5'));
   const errorKeys = [...new Set(t.flatMap((p) => Object.keys(p.errors)))].sort();
+  const failureOf = (p: (typeof t)[number], k: string) => p.errors[k] ?? p.byStatus[k] ?? 0;
   const byStatus = statusKeys.map((k, i) => ({
     name: k,
     color: (STATUS_COLORS[k[0] as string] ?? PALETTE[i % PALETTE.length]) as string,
@@ -98,26 +114,26 @@ ${lineChart({
   ],
 })}
 ${lineChart({
-  title: 'Errors by code',
+  title: 'Failures by code (no answer, 5xx)',
   unit: 'per second',
   xs,
-  series: errorKeys.length
-    ? errorKeys.map((k, i) => ({
+  series: [...serverErrors, ...errorKeys].length
+    ? [...serverErrors, ...errorKeys].map((k, i) => ({
         name: k,
         color: PALETTE[i % PALETTE.length] as string,
-        values: t.map((p) => p.errors[k] ?? 0),
+        values: t.map((p) => failureOf(p, k)),
       }))
     : [{ name: 'no errors', color: '#9e9e9e', values: t.map(() => 0) }],
 })}
 </div>`;
 }
 
-function section(r: ResultsFile, index: number): string {
+function section(r: ResultsFile, index: number, ownBanner: boolean): string {
   const d = r.metrics.http_req_duration as TrendSummary | undefined;
   const svc = r.metrics.http_req_service_duration as TrendSummary | undefined;
   const parts: string[] = [];
   parts.push(`<h2 id="run-${index}">${esc(r.plan.name)}</h2>`);
-  parts.push(verdictBlock(r.verdict.status, r.verdict.reasons, r.verdict.warnings));
+  if (ownBanner) parts.push(verdictBlock(r.verdict.status, r.verdict.reasons, r.verdict.warnings));
   parts.push(
     `<p class="meta">${esc(r.plan.target)} · ${esc(r.startedAt)} · ${(r.durationMs / 1000).toFixed(1)} s · ${r.workers} worker(s) · ${r.requests.total} requests (${r.requests.rps.toFixed(1)}/s) · ${r.iterations} iterations · ${r.droppedIterations} dropped${r.interrupted ? ` · <strong>interrupted</strong>: ${esc(r.interruptReason ?? '')}` : ''}</p>`,
   );
@@ -134,7 +150,7 @@ function section(r: ResultsFile, index: number): string {
     );
     for (const t of r.thresholds) {
       parts.push(
-        `<tr><td><code>${esc(t.metric)}</code></td><td><code>${esc(t.expression)}</code>${t.isDefault ? ' (default)' : ''}</td><td>${t.critical ? `<code>${esc(t.critical)}</code>` : ''}</td><td class="n">${t.actual ?? 'no data'}</td><td class="${t.level}">${t.level}${t.aborted ? ' (aborted the run)' : ''}</td></tr>`,
+        `<tr><td><code>${esc(t.metric)}</code></td><td><code>${esc(t.expression)}</code>${t.isDefault ? ' (default)' : ''}</td><td>${t.critical ? `<code>${esc(t.critical)}</code>` : ''}</td><td class="n">${esc(thresholdActual(t, r.metrics))}</td><td class="${t.level}">${t.level}${t.aborted ? ' (aborted the run)' : ''}</td></tr>`,
       );
     }
     parts.push('</table>');
@@ -183,14 +199,77 @@ function section(r: ResultsFile, index: number): string {
     }
   }
   parts.push('</table>');
+  const custom = customMetricsTable(r);
+  if (custom) parts.push(custom);
+  const distributions = Object.values(r.scenarios).filter((sc) => sc.latencyDistribution?.length);
+  if (distributions.length) {
+    parts.push(
+      '<h3>Latency distribution</h3><div class="charts">',
+      ...distributions.map((sc, i) =>
+        percentileChart({
+          title: `${sc.name}: latency by percentile`,
+          series: [
+            {
+              name: sc.name,
+              color: PALETTE[i % PALETTE.length] as string,
+              points: sc.latencyDistribution as [number, number][],
+            },
+          ],
+        }),
+      ),
+      '</div>',
+    );
+  }
   parts.push('<h3>Over time</h3>', charts(r));
   return parts.join('\n');
+}
+
+/** Metrics the plan recorded itself (vu.metrics, Artillery's events.emit), with their figures. */
+function customMetricsTable(r: ResultsFile): string {
+  const rows = customMetrics(r);
+  if (!rows.length) return '';
+  return `<h3>Custom metrics</h3><table class="custom-metrics"><tr><th>metric</th><th>type</th><th>figures</th></tr>${rows
+    .map(
+      ([name, m]) =>
+        `<tr><td><code>${esc(name)}</code></td><td>${m.type}</td><td>${esc(describeMetric(m))}</td></tr>`,
+    )
+    .join('')}</table>`;
+}
+
+/** Several runs on the same axes, one line per run: p95 and requests per second over time, and latency by percentile. */
+function overlay(all: ResultsFile[]): string {
+  const label = (r: ResultsFile, i: number) => `${i + 1}. ${r.plan.name}`;
+  const longest = all.reduce((a, r) => Math.max(a, wholeSeconds(r).length), 0);
+  const xs = Array.from({ length: longest }, (_, k) => k + 1);
+  const over = (pick: (p: ResultsFile['timeline'][number]) => number) =>
+    all.map((r, i) => {
+      const bySecond = new Map(wholeSeconds(r).map((p) => [p.t, pick(p)]));
+      return {
+        name: label(r, i),
+        color: PALETTE[i % PALETTE.length] as string,
+        values: xs.map((x) => bySecond.get(x) ?? 0),
+      };
+    });
+  const withDistribution = all
+    .map((r, i) => ({
+      name: label(r, i),
+      color: PALETTE[i % PALETTE.length] as string,
+      points: r.latencyDistribution ?? [],
+    }))
+    .filter((x) => x.points.length);
+  return `<h2>Runs side by side</h2><div class="charts overlay">
+${lineChart({ title: 'p95 latency from intended start, by run', unit: 'ms', xs, series: over((p) => p.p95) })}
+${lineChart({ title: 'Requests per second, by run', unit: 'req/s', xs, series: over((p) => p.requests) })}
+${withDistribution.length ? percentileChart({ title: 'Latency by percentile, by run', series: withDistribution }) : ''}
+</div>`;
 }
 
 export function renderHtml(all: ResultsFile[]): string {
   const reasons = all.flatMap((r) => r.verdict.reasons.map((x) => `${r.plan.name}: ${x}`));
   const warnings = all.flatMap((r) => r.verdict.warnings.map((x) => `${r.plan.name}: ${x}`));
   const status = all.length && all.every((r) => r.verdict.status === 'GO') ? 'GO' : 'NO-GO';
+  // One run: its own verdict is the report's only banner.
+  const single = all.length === 1 ? all[0] : undefined;
   const toc =
     all.length > 1
       ? `<p>${all.map((r, i) => `<a href="#run-${i}">${esc(r.plan.name)}</a> (${esc(r.verdict.status)})`).join(' · ')}</p>`
@@ -202,9 +281,10 @@ export function renderHtml(all: ResultsFile[]): string {
 <body><main>
 <h1>loadproof report</h1>
 <p class="meta">${all.length} run(s) · generated from results.json by loadproof ${esc(all[0]?.tool.version ?? '')}</p>
-${verdictBlock(status, reasons, warnings)}
+${single ? verdictBlock(single.verdict.status, single.verdict.reasons, single.verdict.warnings) : verdictBlock(status, reasons, warnings)}
 ${toc}
-${all.map(section).join('\n')}
+${all.length > 1 ? overlay(all) : ''}
+${all.map((r, i) => section(r, i, !single)).join('\n')}
 </main></body></html>
 `;
 }

@@ -86,3 +86,57 @@ export function lineChart(o: {
     .join('');
   return `<figure class="chart"><figcaption>${esc(o.title)} <small>(${esc(o.unit)})</small></figcaption><svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(o.title)}">${grid}${xticks}${lines}</svg><div class="legend">${legend}</div></figure>`;
 }
+
+/**
+ * A latency distribution as HdrHistogram plots it: latency (log scale) against percentile, with
+ * the percentile axis stretched as 1 / (1 - p) so that the tail (99%, 99.9%, ...) gets room.
+ * One line per series of `[percentile, ms]` points; several series share the axes.
+ */
+export function percentileChart(o: {
+  title: string;
+  series: { name: string; color: string; points: [number, number][] }[];
+  width?: number;
+  height?: number;
+}): string {
+  const W = o.width ?? 560;
+  const H = o.height ?? 220;
+  // Room on the right for the last percentile label.
+  const pad = { l: 52, r: 28, t: 26, b: 30 };
+  // The x axis ends at 99.999%; the maximum (100%) is drawn there too.
+  const nines = (p: number) => Math.min(5, -Math.log10(Math.max(1e-5, 1 - p / 100)));
+  const values = o.series.flatMap((s) => s.points.map(([, v]) => v)).filter((v) => v > 0);
+  const lo = 10 ** Math.floor(Math.log10(Math.min(...values, 1)));
+  const hi = 10 ** Math.ceil(Math.log10(Math.max(...values, lo * 10)));
+  const px = (p: number) => pad.l + (nines(p) / 5) * (W - pad.l - pad.r);
+  const py = (v: number) =>
+    H -
+    pad.b -
+    ((Math.log10(Math.max(v, lo)) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) *
+      (H - pad.t - pad.b);
+  const grid: string[] = [];
+  for (let v = lo; v <= hi * 1.0001; v *= 10) {
+    const y = py(v).toFixed(1);
+    grid.push(
+      `<line x1="${pad.l}" x2="${W - pad.r}" y1="${y}" y2="${y}" class="grid"/><text x="${pad.l - 6}" y="${(Number(y) + 4).toFixed(1)}" class="ylabel">${Number(v.toPrecision(3))}</text>`,
+    );
+  }
+  const xticks = ['0%', '90%', '99%', '99.9%', '99.99%', '99.999%']
+    .map(
+      (label, k) =>
+        `<text x="${(pad.l + (k / 5) * (W - pad.l - pad.r)).toFixed(1)}" y="${H - 10}" class="xlabel">${label}</text>`,
+    )
+    .join('');
+  const lines = o.series
+    .filter((s) => s.points.length > 1)
+    .map((s) => {
+      const d = s.points
+        .map(([p, v], i) => `${i ? 'L' : 'M'}${px(p).toFixed(1)},${py(v).toFixed(1)}`)
+        .join('');
+      return `<path d="${d}" stroke="${s.color}" class="line percentile" data-series="${esc(s.name)}"/>`;
+    })
+    .join('');
+  const legend = o.series
+    .map((s) => `<span class="key"><i style="background:${s.color}"></i>${esc(s.name)}</span>`)
+    .join(' ');
+  return `<figure class="chart distribution"><figcaption>${esc(o.title)} <small>(ms, log scale, by percentile)</small></figcaption><svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(o.title)}">${grid.join('')}${xticks}${lines}</svg><div class="legend">${legend}</div></figure>`;
+}

@@ -26,8 +26,11 @@ describe('console summary', () => {
   it('prints every custom metric, and no built-in one among them', () => {
     const section = text.slice(text.indexOf('custom metrics'), text.indexOf('invariants'));
     assert.match(section, /conflicts\s+25\.00% \(1,500 of 6,000\)/);
-    assert.match(section, /units_reserved\s+4,200 \(70\/s\)/);
-    assert.match(section, /projection_lag\s+count 900, avg 26\.7, p50 20, p95 80, p99 128, max 240/);
+    assert.match(section, /units_reserved\s+4,200 \(70\.0\/s\)/);
+    assert.match(
+      section,
+      /projection_lag\s+count 900, avg 26\.7, p50 20\.0, p95 80\.0, p99 128\.0, max 240\.0/,
+    );
     assert.doesNotMatch(section, /http_req/);
   });
 

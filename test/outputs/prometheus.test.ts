@@ -90,7 +90,10 @@ describe('prometheus', () => {
     assert.equal(buckets.find(([, le]) => le === '0.01')?.[2], 0);
     assert.equal(buckets.find(([, le]) => le === '0.25')?.[2], count);
     assert.equal(seriesValue(scraped, `loadproof_http_req_failed_total{${endpoint},value="true"}`), 0);
-    assert.equal(seriesValue(scraped, `loadproof_http_req_failed_total{${endpoint},value="false"}`), requests);
+    assert.equal(
+      seriesValue(scraped, `loadproof_http_req_failed_total{${endpoint},value="false"}`),
+      requests,
+    );
     assert.ok(seriesValue(scraped, 'loadproof_checks_total{check="answered",value="true"}') >= 100);
     assert.match(scraped, /^loadproof_dropped_iterations_total\{scenario="s"\} \d+$/m);
     assert.doesNotMatch(scraped, /quantile|p95/, 'no percentiles as gauges');

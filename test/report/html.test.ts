@@ -13,7 +13,7 @@ import { runPlan } from '../../src/engine/run.ts';
 import type { ResultsFile } from '../../src/outputs/results-types.ts';
 import { definePlan } from '../../src/plan/load.ts';
 import { validatePlan } from '../../src/plan/validate.ts';
-import { renderHtml } from '../../src/report/html.ts';
+import { renderHtml, wholeSeconds } from '../../src/report/html.ts';
 import { renderMarkdown } from '../../src/report/markdown.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -34,7 +34,7 @@ before(async () => {
           executor: 'constant-arrival-rate',
           rate: 100,
           duration: '3s',
-          maxVUs: 20,
+          maxVUs: 50,
           flow: async (vu) => {
             const hello = await vu.http.get('/hello');
             vu.check('hello is 200', hello.status === 200);
@@ -42,7 +42,17 @@ before(async () => {
             await vu.http.post('/status/409', { expect: [409], name: '/status/:code' });
           },
         },
+        slow: {
+          executor: 'constant-vus',
+          vus: 2,
+          duration: '3s',
+          flow: async (vu) => {
+            const r = await vu.http.get('/delay/30');
+            vu.metrics.trend('slow_body_bytes', r.text.length);
+          },
+        },
       },
+      metrics: { slow_body_bytes: 'trend' },
       thresholds: { http_req_duration: ['p(95)<1000'], http_reqs: ['count>100000'] },
       checks: { 'no overbooking': { run: () => [{ id: 'a1', note: INJECTION }] } },
     }),
@@ -102,6 +112,26 @@ describe('report.html', () => {
     );
     const box = await page.locator('svg').first().boundingBox();
     assert.ok(box && box.width > 200 && box.height > 60, JSON.stringify(box));
+    // One run: one verdict banner.
+    assert.equal(await page.locator('.verdict').count(), 1);
+    // A latency distribution per scenario, each a line drawn over the percentile axis.
+    const distributions = await page
+      .locator('figure.distribution')
+      .evaluateAll((figs) =>
+        figs.map((f) => [
+          f.querySelector('figcaption')?.textContent ?? '',
+          f.querySelectorAll('path.percentile').length,
+        ]),
+      );
+    assert.deepEqual(distributions, [
+      ['api: latency by percentile (ms, log scale, by percentile)', 1],
+      ['slow: latency by percentile (ms, log scale, by percentile)', 1],
+    ]);
+    // Custom metrics have a table of their own.
+    assert.match(
+      await page.locator('table.custom-metrics').innerText(),
+      /slow_body_bytes\s+trend\s+count \d+/,
+    );
     // Flow checks are listed with passes and fails, the failing one first.
     const flowChecks = await page
       .locator('table.flow-checks tr')
@@ -117,11 +147,52 @@ describe('report.html', () => {
     );
     const third = results.flowChecks['every third iteration'];
     assert.deepEqual(flowChecks[0]?.slice(1, 3), [String(third?.passes), String(third?.fails)]);
-    assert.equal((third?.passes ?? 0) + (third?.fails ?? 0), results.iterations, 'one check per iteration');
+    assert.equal(
+      (third?.passes ?? 0) + (third?.fails ?? 0),
+      results.scenarios.api?.iterations,
+      'one check per iteration of its scenario',
+    );
     // Injected markup is shown as text, never run.
     assert.equal(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned), undefined);
     assert.ok((await page.content()).includes('&lt;script&gt;window.__pwned'));
     await page.screenshot({ path: join(ARTIFACTS, 'report.png'), fullPage: true });
+  });
+
+  it('several runs share the axes of one overlay, labelled by run, each with its own banner', async (t) => {
+    const second = structuredClone(results);
+    second.plan.name = 'report fixture, again';
+    const html = renderHtml([results, second]);
+    const file = join(ARTIFACTS, 'report-two-runs.html');
+    writeFileSync(file, html);
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu'],
+    });
+    t.after(() => browser.close());
+    const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    await page.goto(pathToFileURL(file).href);
+    const overlay = await page
+      .locator('.charts.overlay figure')
+      .evaluateAll((figs) =>
+        figs.map((f) => [...f.querySelectorAll('path')].map((p) => p.getAttribute('data-series'))),
+      );
+    assert.deepEqual(overlay, [
+      ['1. report fixture', '2. report fixture, again'],
+      ['1. report fixture', '2. report fixture, again'],
+      ['1. report fixture', '2. report fixture, again'],
+    ]);
+    assert.equal(await page.locator('.verdict').count(), 3, 'the overall verdict, then one per run');
+    await page.screenshot({ path: join(ARTIFACTS, 'report-two-runs.png'), fullPage: true });
+  });
+
+  it('a last partial second is not drawn as a drop', () => {
+    const r = structuredClone(results);
+    const last = r.timeline[r.timeline.length - 1];
+    assert.ok(last);
+    r.durationMs = (last.t - 1) * 1000 + 300;
+    assert.equal(wholeSeconds(r).length, r.timeline.length - 1);
+    r.durationMs = last.t * 1000;
+    assert.equal(wholeSeconds(r).length, r.timeline.length);
   });
 
   it('results.md holds the same verdict, thresholds and checks', () => {
