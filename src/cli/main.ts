@@ -36,7 +36,12 @@ export function buildProgram(): Command {
       'run a plan (.ts/.js module exporting definePlan({...}), or an Artillery script .yml) and write DIR/results.json, report.html, results.md and junit.xml',
     )
     .argument('<plan>', 'plan file (.ts, .js) or Artillery script (.yml, .yaml)')
-    .option('-o, --out <dir>', 'folder for results.json (default: results/<timestamp>)')
+    .addOption(
+      new Option(
+        '-o, --out <dir|kind=file>',
+        'folder for results.json and the reports (default: results/<timestamp>); json=FILE streams one NDJSON line per second per series, csv=FILE the same as CSV (repeatable)',
+      ).argParser(collect),
+    )
     .option(
       '-w, --workers <n>',
       'worker threads that share the load (default: number of cores, less one for a target on this machine)',

@@ -8,6 +8,7 @@ import { EXIT, UsageError } from '../errors.ts';
 import { renderConsoleSummary } from '../outputs/console-summary.ts';
 import { wantsColor } from '../outputs/format.ts';
 import { progressDisplay } from '../outputs/progress.ts';
+import { parseOutValues, SeriesFile } from '../outputs/series-file.ts';
 import { assertWritableFolder, timestampFolder, writeResultsFile } from '../outputs/write-results.ts';
 import { parseDurationMs } from '../plan/duration.ts';
 import { loadPlanFile, type PlanFileOptions } from '../plan/load.ts';
@@ -15,7 +16,8 @@ import type { Overrides } from '../plan/overrides.ts';
 import { writeReports } from '../report/write.ts';
 
 export interface RunFlags {
-  out?: string;
+  /** The results folder, and `json=FILE` / `csv=FILE` streaming outputs. */
+  out?: string[];
   workers?: string;
   duration?: string;
   rate?: string;
@@ -74,8 +76,10 @@ export async function runCommand(planPath: string, flags: RunFlags): Promise<num
   };
   const loaded = await loadPlanFile(planPath, planOptions);
   if (!flags.quiet) for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
-  const out = resolve(flags.out ?? timestampFolder());
+  const outValues = parseOutValues(flags.out ?? []);
+  const out = resolve(outValues.dir ?? timestampFolder());
   assertWritableFolder(out);
+  const seriesFiles = outValues.series.map((o) => new SeriesFile(o));
   // SIGINT, SIGTERM and SIGHUP stop gracefully; a second one stops at once. Either way what was
   // collected is written, marked interrupted.
   const stop = new AbortController();
@@ -106,6 +110,13 @@ export async function runCommand(planPath: string, flags: RunFlags): Promise<num
       overrides,
       env,
       planOptions,
+      ...(seriesFiles.length
+        ? {
+            onSecond: (second, epochMs, figures) => {
+              for (const f of seriesFiles) f.write(second, epochMs, figures);
+            },
+          }
+        : {}),
       signal: stop.signal,
       forceSignal: force.signal,
       ...(flags.prometheus
@@ -123,6 +134,7 @@ export async function runCommand(planPath: string, flags: RunFlags): Promise<num
   } finally {
     progress.done();
     for (const s of stopSignals) process.off(s, onSignal);
+    for (const f of seriesFiles) f.close();
   }
   const path = writeResultsFile(out, results);
   const reports = writeReports(out, [results]);

@@ -13,6 +13,7 @@ import { Timeline } from '../metrics/timeline.ts';
 import { renderPrometheus, serveMetrics } from '../outputs/prometheus.ts';
 import { buildResults } from '../outputs/results.ts';
 import type { ResultsFile, ThresholdResult, TimelinePoint } from '../outputs/results-types.ts';
+import { SeriesStream } from '../outputs/series-stream.ts';
 import { loadData } from '../plan/data.ts';
 import type { PlanFileOptions } from '../plan/load.ts';
 import { applyOverrides, type Overrides } from '../plan/overrides.ts';
@@ -63,6 +64,11 @@ export interface RunOptions {
    * given is called; without it the server closes when the load ends.
    */
   keepMetricsServer?: (close: () => Promise<void>) => void;
+  /**
+   * Called once per second of the run, in order, with that second's figures merged over the
+   * threads (freed after the call): the source of streaming outputs.
+   */
+  onSecond?: (second: number, epochMs: number, figures: MetricStore) => void;
   /** Called with the live metrics URL once it listens. */
   onMetricsServer?: (url: string) => void;
   onLog?: (message: string) => void;
@@ -178,6 +184,10 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
   await checks.runPhase('before');
 
   const timeline = new Timeline(workers);
+  const onSecond = options.onSecond;
+  const seconds = onSecond
+    ? new SeriesStream(workers, (second, figures) => onSecond(second, epoch, figures))
+    : undefined;
   const plannedMs = plannedDurationMs(plan);
   const startedAt = new Date();
   let epoch = 0;
@@ -193,6 +203,7 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
   const onTick = (index: number, tick: Tick) => {
     store.merge(tick.delta);
     timeline.add(index, tick.second, tick.timeline, tick.final);
+    seconds?.add(index, tick.second, tick.delta, tick.final);
     const elapsedMs = realClock.now() - epoch;
     for (const spec of abortable) {
       if (elapsedMs < spec.delayAbortEvalMs || interruptReason) continue;
@@ -276,6 +287,7 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
           ended.add(t.index);
           if (outcome.ok) return;
           timeline.abandon(t.index);
+          seconds?.abandon(t.index);
           if (outcome.message === forced) return;
           failures.push(outcome.message);
           log(outcome.message);
@@ -296,6 +308,7 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
   }
   if (!options.keepMetricsServer) await metricsServer?.close();
   const durationMs = realClock.now() - epoch;
+  seconds?.finish();
   if (forced) {
     interruptReason = interruptReason ? `${interruptReason}; then ${forced}` : forced;
     log('skipping the after checks and teardown() (second signal)');

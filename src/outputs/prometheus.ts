@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { UsageError } from '../errors.ts';
 import type { Histogram } from '../metrics/histogram.ts';
 import type { MetricStore } from '../metrics/store.ts';
+import { type SeriesTags, seriesTags } from './series-tags.ts';
 
 /** Bucket bounds in seconds. */
 export const BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -35,23 +36,10 @@ export function countAtOrBelow(h: Histogram, us: number): number {
 
 const label = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 
-type Labels = Record<string, string>;
+type Labels = SeriesTags;
 
-/**
- * Labels of a series key: `scenario=S` → {scenario}, `scenario=S|GET /x` → {scenario, method,
- * name}, `check=C` → {check}; '' → {} (the whole run). Other keys (threshold filters) are not
- * exported.
- */
-function labelsOf(key: string): Labels | undefined {
-  if (key === '') return {};
-  if (key.startsWith('check=')) return { check: key.slice('check='.length) };
-  if (!key.startsWith('scenario=')) return undefined;
-  const bar = key.indexOf('|');
-  if (bar < 0) return { scenario: key.slice(9) };
-  const endpoint = key.slice(bar + 1);
-  const space = endpoint.indexOf(' ');
-  return { scenario: key.slice(9, bar), method: endpoint.slice(0, space), name: endpoint.slice(space + 1) };
-}
+/** Labels of a series key; threshold filter series are left out (their samples are in others). */
+const labelsOf = (key: string): Labels | undefined => (key.startsWith('{') ? undefined : seriesTags(key));
 
 /** How fine a series is: the run, a scenario or check, an endpoint. */
 const depth = (l: Labels) => ('name' in l ? 2 : Object.keys(l).length ? 1 : 0);
