@@ -65,6 +65,7 @@ export function buildProgram(): Command {
       '--prometheus <host:port>',
       'serve live metrics for Prometheus at http://HOST:PORT/metrics during the run',
     )
+    .option('--summary-export <file>', 'also write results.json to this file')
     .option(
       '--prometheus-linger <duration>',
       'with --prometheus: how long /metrics stays up after the run, serving the last figures (default 15s)',

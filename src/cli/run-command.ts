@@ -2,13 +2,14 @@
  * `loadproof run <plan>`: load and validate the plan, run it, print the summary, write
  * results.json, exit 0 for GO and 3 for NO-GO.
  */
-import { resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { runPlan } from '../engine/run.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { renderConsoleSummary } from '../outputs/console-summary.ts';
 import { wantsColor } from '../outputs/format.ts';
 import { progressDisplay } from '../outputs/progress.ts';
 import { parseOutValues, SeriesFile } from '../outputs/series-file.ts';
+import { writeSummaryFiles } from '../outputs/summary-files.ts';
 import { assertWritableFolder, timestampFolder, writeResultsFile } from '../outputs/write-results.ts';
 import { parseDurationMs } from '../plan/duration.ts';
 import { loadPlanFile, type PlanFileOptions } from '../plan/load.ts';
@@ -25,6 +26,8 @@ export interface RunFlags {
   env?: string[];
   quiet?: boolean;
   prometheus?: string;
+  /** Also write results.json to this file. */
+  summaryExport?: string;
   /** How long /metrics stays up after the run (a duration; default 15s). */
   prometheusLinger?: string;
   /** Artillery scripts: the config.environments entry to use. */
@@ -79,6 +82,7 @@ export async function runCommand(planPath: string, flags: RunFlags): Promise<num
   const outValues = parseOutValues(flags.out ?? []);
   const out = resolve(outValues.dir ?? timestampFolder());
   assertWritableFolder(out);
+  if (flags.summaryExport) assertWritableFolder(dirname(resolve(flags.summaryExport)));
   const seriesFiles = outValues.series.map((o) => new SeriesFile(o));
   // SIGINT, SIGTERM and SIGHUP stop gracefully; a second one stops at once. Either way what was
   // collected is written, marked interrupted.
@@ -138,10 +142,16 @@ export async function runCommand(planPath: string, flags: RunFlags): Promise<num
   }
   const path = writeResultsFile(out, results);
   const reports = writeReports(out, [results]);
+  if (flags.summaryExport) {
+    const file = resolve(flags.summaryExport);
+    writeResultsFile(dirname(file), results, basename(file));
+  }
+  const hook = loaded.plan.handleSummary;
+  const warn = (m: string) => process.stderr.write(`warning: ${m}\n`);
+  const custom = hook ? await writeSummaryFiles(hook, results, warn) : undefined;
   if (!flags.quiet) {
-    process.stdout.write(
-      `${renderConsoleSummary(results, { color: wantsColor(process.stdout) })}\n\nresults: ${path}\nreports: ${reports.join(', ')}\n`,
-    );
+    const summary = custom ?? `${renderConsoleSummary(results, { color: wantsColor(process.stdout) })}\n`;
+    process.stdout.write(`${summary}\nresults: ${path}\nreports: ${reports.join(', ')}\n`);
   }
   if (closeMetrics) await lingerThenClose(closeMetrics, lingerMs, flags.quiet === true);
   return results.verdict.status === 'GO' ? EXIT.go : EXIT.noGo;

@@ -2,6 +2,7 @@
  * The plan: what a user writes (`PlanInput`, through `definePlan`) and the validated,
  * normalized form the engine runs (`Plan`). Durations in the normalized form are milliseconds.
  */
+import type { ResultsFile } from '../outputs/results-types.ts';
 import type { Duration } from './duration.ts';
 
 // ---------------------------------------------------------------- flows (what a VU sees)
@@ -232,7 +233,16 @@ export interface PlanInput<Setup = any> {
   metrics?: Record<string, 'trend' | 'counter' | 'rate' | 'gauge'>;
   setup?: (ctx: SetupContext) => Promise<Setup> | Setup;
   teardown?: (setup: Setup, ctx: SetupContext) => Promise<void> | void;
+  /**
+   * Called with the results once the run is judged (k6's model): what it returns is written, each
+   * key a file path relative to the working folder, or `stdout` / `stderr`. A `stdout` entry
+   * replaces the printed summary.
+   */
+  handleSummary?: (results: ResultsFile) => SummaryFiles | Promise<SummaryFiles>;
 }
+
+/** What `handleSummary` returns: contents by file path, `stdout` or `stderr`. */
+export type SummaryFiles = Record<string, string | Uint8Array>;
 
 // ---------------------------------------------------------------- normalized
 
@@ -304,4 +314,5 @@ export interface Plan {
   metricTypes: Record<string, 'trend' | 'counter' | 'rate' | 'gauge'>;
   setup?: PlanInput['setup'];
   teardown?: PlanInput['teardown'];
+  handleSummary?: PlanInput['handleSummary'];
 }

@@ -46,6 +46,7 @@ const PLAN_KEYS = [
   'http',
   'setup',
   'teardown',
+  'handleSummary',
   'metrics',
 ];
 const SCENARIO_NAME = /^[A-Za-z0-9_.-]+$/;
@@ -489,10 +490,11 @@ export function validatePlan(input: unknown, file?: string): Plan {
   };
   if (input.name !== undefined && typeof input.name !== 'string')
     issues.add('name', `expected a string, got ${typeName(input.name)}`);
-  for (const hook of ['setup', 'teardown'] as const) {
+  for (const hook of ['setup', 'teardown', 'handleSummary'] as const) {
     if (input[hook] !== undefined && typeof input[hook] !== 'function')
       issues.add(hook, `expected a function, got ${typeName(input[hook])}`);
-    else if (input[hook]) plan[hook] = input[hook] as Plan['setup'] & Plan['teardown'];
+    else if (input[hook])
+      plan[hook] = input[hook] as Plan['setup'] & Plan['teardown'] & Plan['handleSummary'];
   }
   if (issues.list.length) throw new PlanValidationError(issues.list, file);
   return plan;
