@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureDatabase, maskUrl, recreateDatabase } from '../services/shared/database.ts';
-import { type PostgresHandle, startPostgres } from '../services/shared/postgres.ts';
+import type { PostgresHandle } from '../services/shared/postgres.ts';
 import { EXIT } from '../src/errors.ts';
 import { timestampFolder } from '../src/outputs/write-results.ts';
 import { type SuiteRunResult, writeSuiteDocuments } from '../src/suite/performance-results.ts';
@@ -20,6 +20,7 @@ import { startClinicProcess } from '../suites/clinic/service-process.ts';
 import { CLINIC_SCENARIOS, runClinicSuite } from '../suites/clinic/suite.ts';
 import { startRehabProcess } from '../suites/rehab/service-process.ts';
 import { REHAB_SCENARIOS, runRehabSuite } from '../suites/rehab/suite.ts';
+import { startMainPostgres } from './main-postgres.ts';
 
 const HELP = `npm start [-- options]: run every scenario of the clinic and rehab suites against the reference services
 
@@ -93,7 +94,8 @@ process.on('SIGINT', () => {
 
 async function main(): Promise<number> {
   say(`loadproof main job: ${profile} profile, results in ${relative(process.cwd(), outDir) || '.'}`);
-  pg = await startPostgres();
+  pg = await startMainPostgres(say);
+  if (!pg) return EXIT.invalidInput;
   say(`postgres: ${pg.embedded ? 'embedded' : 'external'} at ${maskUrl(pg.url)}`);
 
   const crashes: string[] = [];

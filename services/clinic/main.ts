@@ -40,7 +40,12 @@ try {
   env.fatal((e as Error).message);
 }
 
-const db = await localDatabase('clinic', 'clinic_load_test');
+let db: Awaited<ReturnType<typeof localDatabase>>;
+try {
+  db = await localDatabase('clinic', 'clinic_load_test');
+} catch (e) {
+  env.fatal(`cannot start PostgreSQL: ${(e as Error).message}`);
+}
 let clinic: Awaited<ReturnType<typeof startClinic>>;
 try {
   clinic = await startClinic({

@@ -40,7 +40,12 @@ const options = {
   poolSize: env.positiveInt('REHAB_DB_POOL', 16),
 };
 
-const db = await localDatabase('rehab', 'rehab');
+let db: Awaited<ReturnType<typeof localDatabase>>;
+try {
+  db = await localDatabase('rehab', 'rehab');
+} catch (e) {
+  env.fatal(`cannot start PostgreSQL: ${(e as Error).message}`);
+}
 let rehab: Awaited<ReturnType<typeof startRehab>>;
 try {
   rehab = await startRehab({
