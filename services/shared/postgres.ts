@@ -186,6 +186,10 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
       'max_connections=300',
       '-c',
       'fsync=on',
+      // An error's DETAIL and CONTEXT quote the data it failed on (a patient's event): the
+      // services' log has no place for them.
+      '-c',
+      'log_error_verbosity=terse',
       ...(options.postgresFlags ?? []),
     ],
     owner,
