@@ -81,6 +81,17 @@ function postgresUser(): OsUser | undefined {
   }
 }
 
+/** Throws, saying what to do, unless `user` can enter and write `folder` (every folder above it too). */
+function reachableBy(user: OsUser, folder: string): void {
+  try {
+    execFileSync('test', ['-w', folder, '-a', '-x', folder], { ...user, stdio: 'ignore' });
+  } catch {
+    throw new PostgresStartError(
+      `the OS user postgres cannot reach the data folder ${folder} (a folder above it is closed to other users): run from a folder others may enter, or set DATABASE_URL to a PostgreSQL server`,
+    );
+  }
+}
+
 /** Runs a program to its end; rejects with its stderr's last lines when it fails. */
 function run(file: string, args: string[], user: OsUser | undefined, log: (line: string) => void) {
   return new Promise<void>((resolve, reject) => {
@@ -146,7 +157,10 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   const parent = temporary ? mkdtempSync(join(tmpdir(), 'loadproof-pg-')) : options.dataDir;
   if (parent === undefined) throw new Error('unreachable');
   mkdirSync(parent, { recursive: true });
-  if (owner) chownSync(parent, owner.uid, owner.gid);
+  if (owner) {
+    chownSync(parent, owner.uid, owner.gid);
+    reachableBy(owner, parent);
+  }
   const databaseDir = join(parent, 'data');
   const port = options.port ?? (await freePort());
   const password = 'loadproof';

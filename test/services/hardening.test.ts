@@ -123,6 +123,23 @@ describe('the edge of both services', () => {
     assert.equal(c.status, 200);
   });
 
+  it('a key given twice in a body is 400 naming it, not last-wins', async () => {
+    const c = await fetch(`${clinic.url}/api/authorizations/${otherAuthId}/reserve`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${practitionerFor(clinic.fixture, otherAuthId)}`,
+      },
+      body: '{"units": 1, "units": 2}',
+    });
+    assert.equal(c.status, 400);
+    assert.deepEqual(await c.json(), {
+      error: 'duplicate_key',
+      message: 'units: this key is given twice in its object',
+      path: 'units',
+    });
+  });
+
   it('headers over 16 KiB: 431 in the services\u2019 error shape', async () => {
     for (const base of [clinic.url, rehab.url]) {
       const r = await hugeHeaderGet(base);

@@ -114,6 +114,29 @@ describe('PostgreSQL start of a project in a mode-700 folder', () => {
   });
 });
 
+describe('a service started in the mode-700 folder', () => {
+  it('its data folder there is out of the OS user postgres\u2019s reach: one line saying what to do, exit 2', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'services/clinic/main.ts'], {
+      cwd: clone,
+      env: { ...process.env, DATABASE_URL: '', PORT: '0', LOADPROOF_PG_CACHE: cache },
+      encoding: 'utf8',
+      timeout: isRoot ? 60_000 : 20_000,
+    });
+    if (!isRoot) {
+      // Not root: PostgreSQL runs as this user, who owns the folder, and the service starts.
+      assert.match(r.stdout, /clinic listening on/);
+      return;
+    }
+    assert.equal(r.status, 2, r.stderr);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(
+      lines[0] as string,
+      /^clinic: cannot start PostgreSQL: the OS user postgres cannot reach the data folder .*DATABASE_URL/,
+    );
+  });
+});
+
 describe('the main job when PostgreSQL cannot be reached', () => {
   it('DATABASE_URL names a server that is not there: one line saying what to do, exit 2', () => {
     const r = spawnSync(
