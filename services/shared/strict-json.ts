@@ -59,44 +59,76 @@ function checkText(s: string, path: string, what: string): void {
     );
 }
 
-/** Walks the text once: keys per object, depth, and the strings that hold escapes. */
-function scan(text: string): void {
+const QUOTE = 34;
+const BACKSLASH = 92;
+const OPEN_OBJECT = 123;
+const CLOSE_OBJECT = 125;
+const OPEN_ARRAY = 91;
+const CLOSE_ARRAY = 93;
+const COMMA = 44;
+
+/**
+ * Walks the text: keys per object, depth, and the strings that hold escapes; throws at the first
+ * problem with its path. Strings are skipped with indexOf, not a character at a time. Returns
+ * how many keys the text holds, so that a duplicate can be found by count alone (see below).
+ */
+function scan(text: string, keepKeys: boolean): number {
+  let keys = 0;
   const stack: Frame[] = [];
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '"') {
-      let j = i + 1;
-      let escaped = false;
-      while (j < text.length && text[j] !== '"') {
-        if (text[j] === '\\') {
-          escaped = true;
-          j++;
-        }
-        j++;
+  const n = text.length;
+  // Where the next backslash is: a string holds an escape when it comes before the string's end.
+  let nextBackslash = text.indexOf('\\');
+  if (nextBackslash < 0) nextBackslash = n;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      let end = text.indexOf('"', i + 1);
+      while (end > 0) {
+        let k = end - 1;
+        while (text.charCodeAt(k) === BACKSLASH) k--;
+        if ((end - 1 - k) % 2 === 0) break; // not escaped: the string's end
+        end = text.indexOf('"', end + 1);
       }
-      const raw = text.slice(i, j + 1);
-      i = j;
+      if (end < 0) end = n - 1; // unterminated: JSON.parse will say so
+      if (nextBackslash < i) {
+        nextBackslash = text.indexOf('\\', i);
+        if (nextBackslash < 0) nextBackslash = n;
+      }
+      const escaped = nextBackslash < end;
       const top = stack[stack.length - 1];
       if (top?.object && top.expectKey) {
+        keys++;
+        top.expectKey = false;
+        if (!keepKeys && !escaped) {
+          i = end;
+          continue;
+        }
+        const raw = text.slice(i, end + 1);
         const key = escaped ? (JSON.parse(raw) as string) : raw.slice(1, -1);
-        const at = pathOf(stack.slice(0, -1));
-        const shown = JSON.stringify(key).slice(1, -1);
-        const keyPath = `${at ? `${at}.` : ''}${shown}`;
-        if (escaped) checkText(key, keyPath, 'the key');
-        if (key === '__proto__')
-          throw new RequestBodyError(
-            400,
-            'forbidden_key',
-            'a key named __proto__ is not accepted (in JavaScript it would replace the object\u2019s prototype)',
-            keyPath,
-          );
-        if (top.keys.has(key))
-          throw new RequestBodyError(400, 'duplicate_key', 'this key is given twice in its object', keyPath);
+        if (escaped || key === '__proto__' || top.keys.has(key)) {
+          const at = pathOf(stack.slice(0, -1));
+          const keyPath = `${at ? `${at}.` : ''}${JSON.stringify(key).slice(1, -1)}`;
+          if (escaped) checkText(key, keyPath, 'the key');
+          if (key === '__proto__')
+            throw new RequestBodyError(
+              400,
+              'forbidden_key',
+              'a key named __proto__ is not accepted (in JavaScript it would replace the object\u2019s prototype)',
+              keyPath,
+            );
+          if (top.keys.has(key))
+            throw new RequestBodyError(
+              400,
+              'duplicate_key',
+              'this key is given twice in its object',
+              keyPath,
+            );
+        }
         top.keys.add(key);
         top.key = key;
-        top.expectKey = false;
-      } else if (escaped) checkText(JSON.parse(raw) as string, pathOf(stack), 'the text');
-    } else if (c === '{' || c === '[') {
+      } else if (escaped) checkText(JSON.parse(text.slice(i, end + 1)) as string, pathOf(stack), 'the text');
+      i = end;
+    } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
       if (stack.length >= MAX_DEPTH)
         throw new RequestBodyError(
           422,
@@ -104,20 +136,53 @@ function scan(text: string): void {
           `nested more than ${MAX_DEPTH} levels deep`,
           pathOf(stack),
         );
-      stack.push({ object: c === '{', keys: new Set(), key: undefined, index: 0, expectKey: c === '{' });
-    } else if (c === '}' || c === ']') stack.pop();
-    else if (c === ',') {
+      const object = c === OPEN_OBJECT;
+      stack.push({ object, keys: new Set(), key: undefined, index: 0, expectKey: object });
+    } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) stack.pop();
+    else if (c === COMMA) {
       const top = stack[stack.length - 1];
       if (top?.object) top.expectKey = true;
       else if (top) top.index++;
     }
   }
+  return keys;
+}
+
+/** Own keys of every object in a parsed value. */
+function countKeys(value: unknown): number {
+  let keys = 0;
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const v = pending.pop();
+    if (v === null || typeof v !== 'object') continue;
+    if (Array.isArray(v)) {
+      for (const x of v) if (x !== null && typeof x === 'object') pending.push(x);
+      continue;
+    }
+    for (const k in v) {
+      keys++;
+      const x = (v as Record<string, unknown>)[k];
+      if (x !== null && typeof x === 'object') pending.push(x);
+    }
+  }
+  return keys;
 }
 
 export function parseStrictJson(text: string): unknown {
   try {
-    scan(text);
-    return JSON.parse(text);
+    // A key given twice leaves the parsed value with fewer keys than the text names: counting is
+    // cheap, and only then (or with a __proto__ somewhere) is every key compared, to name it.
+    let named: number;
+    try {
+      named = scan(text, text.includes('__proto__'));
+    } catch (e) {
+      // The fast walk keeps no key names: walk again with them, for the path.
+      if (e instanceof RequestBodyError) scan(text, true);
+      throw e;
+    }
+    const value = JSON.parse(text);
+    if (countKeys(value) !== named) scan(text, true);
+    return value;
   } catch (e) {
     if (e instanceof RequestBodyError) throw e;
     throw new RequestBodyError(400, 'malformed_json', 'the body is not valid JSON');
