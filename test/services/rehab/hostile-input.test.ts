@@ -196,3 +196,39 @@ describe('neighbours and logs', () => {
     assert.deepEqual(serviceLog, []);
   });
 });
+
+describe('an event the database refuses', () => {
+  it('fails alone: the requests that shared its transaction are stored', async () => {
+    // Nothing the API accepts fails in the database any more; a trigger makes one event fail
+    // there, as a constraint or a bug would.
+    await db.query(`
+      CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.body->>'message' = 'poison' THEN RAISE EXCEPTION 'poisoned event'; END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER refuse_poison BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION refuse_poison();`);
+    const before = serviceLog.length;
+    const groups = rehab.writer.commits;
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => post(feedback(i === 15 ? 'poison' : `beside poison ${i}`))),
+      );
+      assert.deepEqual(
+        answers.map((a) => a.status),
+        answers.map((_, i) => (i === 15 ? 500 : 201)),
+      );
+      const { rows } = await db.query(
+        `SELECT count(*)::int AS n FROM events WHERE body->>'message' LIKE 'beside poison %'`,
+      );
+      assert.equal(rows[0].n, 29);
+      assert.ok(rehab.writer.commits - groups < 30, 'requests shared transactions');
+      // Said once, by route and code: not the event.
+      assert.deepEqual(serviceLog.slice(before), [
+        'rehab: unexpected error on POST /api/v1/events: error P0001',
+      ]);
+    } finally {
+      await db.query('DROP TRIGGER refuse_poison ON events; DROP FUNCTION refuse_poison()');
+    }
+  });
+});
