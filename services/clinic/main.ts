@@ -2,7 +2,7 @@
  * `npm run serve:clinic`: the clinic service on PORT (default 3000) with DATABASE_URL, or an
  * embedded PostgreSQL when it is not set (stopped on exit). Environment:
  *   CLINIC_STRATEGY    serializable (default) | row-lock
- *   CLINIC_RATE_LIMIT  off | N/DURATION (default 600/60s per token)
+ *   CLINIC_RATE_LIMIT  off | N/DURATION (default 600/60s per user; see shared/access.ts)
  *   CLINIC_DB_POOL     database connections (default 20)
  *   CLINIC_TX_CONCURRENCY  unit-operation transactions in flight at once (default 1, at most
  *                      CLINIC_DB_POOL); operations arriving while all are busy share the next
