@@ -209,6 +209,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     owner,
     log,
   );
+  server.on('error', () => {}); // a signal that cannot be delivered: the server is gone already
   // A server left behind by a process that dies without stopping it would hold its port.
   const stopOnExit = () => server.kill('SIGINT');
   process.once('exit', stopOnExit);
