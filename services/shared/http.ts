@@ -79,10 +79,10 @@ export function installStrictJson(app: FastifyInstance): void {
  * the way, no content sniffing by a browser.
  */
 export function installSafetyHeaders(app: FastifyInstance): void {
-  app.addHook('onSend', async (_req, reply, payload) => {
+  app.addHook('onSend', (_req, reply, payload, done) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('cache-control', 'no-store');
-    return payload;
+    done(null, payload);
   });
 }
 
