@@ -7,11 +7,13 @@
  *   npm start [-- --profile quick|full] [--out DIR] [--workers N] [--only clinic-contention,...]
  * Exit: 0 GO, 3 NO-GO, 2 invalid input, 1 unexpected failure.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { signToken } from '../services/clinic/auth.ts';
+import { signRehabToken } from '../services/rehab/auth.ts';
 import { ensureDatabase, maskUrl, recreateDatabase } from '../services/shared/database.ts';
-import { type PostgresHandle, startPostgres } from '../services/shared/postgres.ts';
+import type { PostgresHandle } from '../services/shared/postgres.ts';
 import { EXIT } from '../src/errors.ts';
 import { timestampFolder } from '../src/outputs/write-results.ts';
 import { type SuiteRunResult, writeSuiteDocuments } from '../src/suite/performance-results.ts';
@@ -20,6 +22,7 @@ import { startClinicProcess } from '../suites/clinic/service-process.ts';
 import { CLINIC_SCENARIOS, runClinicSuite } from '../suites/clinic/suite.ts';
 import { startRehabProcess } from '../suites/rehab/service-process.ts';
 import { REHAB_SCENARIOS, runRehabSuite } from '../suites/rehab/suite.ts';
+import { startMainPostgres } from './main-postgres.ts';
 
 const HELP = `npm start [-- options]: run every scenario of the clinic and rehab suites against the reference services
 
@@ -93,7 +96,8 @@ process.on('SIGINT', () => {
 
 async function main(): Promise<number> {
   say(`loadproof main job: ${profile} profile, results in ${relative(process.cwd(), outDir) || '.'}`);
-  pg = await startPostgres();
+  pg = await startMainPostgres(say);
+  if (!pg) return EXIT.invalidInput;
   say(`postgres: ${pg.embedded ? 'embedded' : 'external'} at ${maskUrl(pg.url)}`);
 
   const crashes: string[] = [];
@@ -124,9 +128,9 @@ async function main(): Promise<number> {
       await service.stop();
     }
   };
-  /** A service's Prometheus counters, read once its suite is done. */
-  const scrape = async (url: string) => {
-    const text = await fetch(`${url}/metrics`)
+  /** A service's Prometheus counters, read once its suite is done (an admin's token: /metrics is theirs). */
+  const scrape = async (url: string, adminToken: string) => {
+    const text = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${adminToken}` } })
       .then((r) => r.text())
       .catch(() => '');
     return (name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? Number.NaN);
@@ -152,7 +156,12 @@ async function main(): Promise<number> {
       async (clinic, secret) => {
         say(`clinic: ${clinic.url} (SERIALIZABLE, rate limiting off)`);
         const suite = await runClinicSuite({ ...suiteOptions, clinicUrl: clinic.url, databaseUrl, secret });
-        const metric = await scrape(clinic.url);
+        const admin = await signToken(secret, {
+          userId: randomUUID(),
+          organizationId: randomUUID(),
+          role: 'ADMIN',
+        });
+        const metric = await scrape(clinic.url, admin);
         notes.push(
           `clinic database pool: ${metric('clinic_db_pool_waiting')} requests waiting at the end; ` +
             `${metric('clinic_tx_retries_total')} transactions retried, ${metric('clinic_tx_retries_exhausted_total')} gave up (503)`,
@@ -175,7 +184,10 @@ async function main(): Promise<number> {
       async (rehab, secret) => {
         say(`rehab: ${rehab.url} (group commit, 10 processors, rate limiting off)`);
         const suite = await runRehabSuite({ ...suiteOptions, rehabUrl: rehab.url, databaseUrl, secret });
-        const metric = await scrape(rehab.url);
+        const metric = await scrape(
+          rehab.url,
+          await signRehabToken(secret, { id: 'main-job', role: 'admin' }),
+        );
         const mismatches = suite.projectionMismatches.length + suite.sessionMismatches.length;
         notes.push(
           `rehab: ${metric('rehab_group_commits_total')} group commits; ${metric('rehab_events_projected_total')} events projected in ${metric('rehab_pipeline_batches_total')} batches; ` +

@@ -4,9 +4,18 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import pg from 'pg';
-import { fail, installErrorHandling } from '../shared/http.ts';
+import { accessCheck } from '../shared/access.ts';
+import { DatabaseHealth } from '../shared/database-health.ts';
+import {
+  clientErrorHandler,
+  fail,
+  installErrorHandling,
+  installSafetyHeaders,
+  installStrictJson,
+  unavailable,
+} from '../shared/http.ts';
 import { type RateLimit, RateLimiter } from '../shared/rate-limit.ts';
-import { AuthError, clinicSecret, type Principal, TokenVerifier } from './auth.ts';
+import { clinicSecret, type Principal, TokenVerifier } from './auth.ts';
 import { ClinicMetrics } from './metrics.ts';
 import { migrate } from './migrate.ts';
 import { type Operation, type OperationResult, type Strategy, UnitOperations } from './units.ts';
@@ -22,6 +31,8 @@ export interface ClinicOptions {
   /** Operations one transaction applies at most (1: a transaction per operation). */
   maxGroup?: number;
   secret?: Uint8Array;
+  /** Where the service's log lines go (default stderr). */
+  log?: (line: string) => void;
   /** Apply migrations at start (default true). */
   migrate?: boolean;
   /** Test-only hooks; the service's own start script never sets them. */
@@ -78,47 +89,53 @@ export async function createClinicApp(o: ClinicOptions): Promise<{ app: FastifyI
     ...(o.testHooks?.unsafe ? { unsafeGapMs: o.testHooks.unsafe.gapMs } : {}),
   });
 
-  const app = Fastify({ logger: false, bodyLimit: 16 * 1024, return503OnClosing: true });
+  const log = o.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const health = new DatabaseHealth('clinic', () => pool.query('SELECT 1'), log);
+  const app = Fastify({ logger: false, bodyLimit: 16 * 1024, return503OnClosing: true, clientErrorHandler });
+  installStrictJson(app);
+  installSafetyHeaders(app);
 
   app.addHook('onResponse', async (req, reply) => {
     metrics.countRequest(req.routeOptions.url ?? 'unknown', req.method, reply.statusCode);
   });
 
-  installErrorHandling(app, 'clinic');
+  installErrorHandling(app, 'clinic', health, log);
 
   app.get('/health', async (_req, reply) => {
     try {
       await pool.query('SELECT 1');
       return { status: 'ok', strategy };
-    } catch {
-      return fail(reply, 503, 'unavailable', 'database unreachable');
+    } catch (e) {
+      health.failed(e);
+      return unavailable(reply);
     }
   });
 
-  app.get('/metrics', async (_req, reply) => {
+  const access = accessCheck({
+    verifier,
+    limiter,
+    sender: (p) => p.userId,
+    onRateLimited: () => metrics.rateLimited++,
+  });
+  const authenticate = async (req: FastifyRequest, reply: FastifyReply) => {
+    const principal = await access(req, reply);
+    if (!principal) return reply;
+    req.principal = principal;
+    if (principal.role !== 'PRACTITIONER' && principal.role !== 'ADMIN') {
+      return fail(reply, 403, 'forbidden', `role ${principal.role} may not use authorizations`);
+    }
+  };
+  /** The service's own figures are for its operators, not for every practitioner. */
+  const adminOnly = async (req: FastifyRequest, reply: FastifyReply) => {
+    const principal = await access(req, reply);
+    if (!principal) return reply;
+    if (principal.role !== 'ADMIN') return fail(reply, 403, 'forbidden', 'only admins read the metrics');
+  };
+
+  app.get('/metrics', { onRequest: adminOnly }, async (_req, reply) => {
     reply.type('text/plain; version=0.0.4');
     return metrics.render(pool, poolSize);
   });
-
-  const authenticate = async (req: FastifyRequest, reply: FastifyReply) => {
-    try {
-      req.principal = await verifier.verify(req.headers.authorization);
-    } catch (e) {
-      if (e instanceof AuthError) return fail(reply, 401, 'unauthorized', e.message);
-      throw e;
-    }
-    if (req.principal.role !== 'PRACTITIONER' && req.principal.role !== 'ADMIN') {
-      return fail(reply, 403, 'forbidden', `role ${req.principal.role} may not use authorizations`);
-    }
-    if (limiter) {
-      const wait = limiter.take(req.headers.authorization as string);
-      if (wait > 0) {
-        metrics.rateLimited++;
-        reply.header('retry-after', String(wait));
-        return fail(reply, 429, 'rate_limited', `too many requests for this token; retry in ${wait}s`);
-      }
-    }
-  };
 
   const loadAuthorization = async (id: string, org: string) => {
     if (!UUID.test(id)) return undefined;
@@ -207,6 +224,7 @@ export async function createClinicApp(o: ClinicOptions): Promise<{ app: FastifyI
   );
 
   app.addHook('onClose', async () => {
+    health.stop();
     await pool.end();
   });
   return { app, pool };

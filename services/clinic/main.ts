@@ -2,7 +2,7 @@
  * `npm run serve:clinic`: the clinic service on PORT (default 3000) with DATABASE_URL, or an
  * embedded PostgreSQL when it is not set (stopped on exit). Environment:
  *   CLINIC_STRATEGY    serializable (default) | row-lock
- *   CLINIC_RATE_LIMIT  off | N/DURATION (default 600/60s per token)
+ *   CLINIC_RATE_LIMIT  off | N/DURATION (default 600/60s per user; see shared/access.ts)
  *   CLINIC_DB_POOL     database connections (default 20)
  *   CLINIC_TX_CONCURRENCY  unit-operation transactions in flight at once (default 1, at most
  *                      CLINIC_DB_POOL); operations arriving while all are busy share the next
@@ -40,7 +40,12 @@ try {
   env.fatal((e as Error).message);
 }
 
-const db = await localDatabase('clinic', 'clinic_load_test');
+let db: Awaited<ReturnType<typeof localDatabase>>;
+try {
+  db = await localDatabase('clinic', 'clinic_load_test');
+} catch (e) {
+  env.fatal(`cannot start PostgreSQL: ${(e as Error).message}`);
+}
 let clinic: Awaited<ReturnType<typeof startClinic>>;
 try {
   clinic = await startClinic({

@@ -4,10 +4,19 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import pg from 'pg';
-import { fail, installErrorHandling } from '../shared/http.ts';
+import { accessCheck } from '../shared/access.ts';
+import { DatabaseHealth, isDatabaseUnavailable } from '../shared/database-health.ts';
+import {
+  clientErrorHandler,
+  fail,
+  installErrorHandling,
+  installSafetyHeaders,
+  installStrictJson,
+  unavailable,
+} from '../shared/http.ts';
 import { runMigrations } from '../shared/migrate.ts';
 import { type RateLimit, RateLimiter } from '../shared/rate-limit.ts';
-import { AuthError, type RehabPrincipal, RehabTokenVerifier, rehabSecret } from './auth.ts';
+import { type RehabPrincipal, RehabTokenVerifier, rehabSecret } from './auth.ts';
 import { type FieldError, type ValidEvent, validateBatch, validateEvent } from './events.ts';
 import { GroupCommit } from './group-commit.ts';
 import { RehabMetrics } from './metrics.ts';
@@ -28,6 +37,8 @@ export interface RehabOptions {
   /** Events waiting for their commit past which writes get 429 (default 20,000). */
   maxPendingWrites?: number;
   onError?: (message: string) => void;
+  /** Where the service's log lines go (default stderr). */
+  log?: (line: string) => void;
   /**
    * Tests only: faults the suite's integrity checks must catch. main.ts never sets them, so the
    * service's configuration cannot choose them.
@@ -70,6 +81,8 @@ export async function createRehabApp(o: RehabOptions): Promise<RehabApp> {
   const clients = await Promise.all(Array.from({ length: o.poolSize ?? 16 }, () => pool.connect()));
   for (const c of clients) c.release();
 
+  const log = o.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const health = new DatabaseHealth('rehab', () => pool.query('SELECT 1'), log);
   const metrics = new RehabMetrics();
   const maxBacklog = o.maxBacklog ?? 50_000;
   const maxPending = o.maxPendingWrites ?? 20_000;
@@ -78,7 +91,12 @@ export async function createRehabApp(o: RehabOptions): Promise<RehabApp> {
     ...(o.batchSize !== undefined ? { batchSize: o.batchSize } : {}),
     ...(o.batchTimeoutMs !== undefined ? { batchTimeoutMs: o.batchTimeoutMs } : {}),
     ...(o.processors !== undefined ? { processors: o.processors } : {}),
-    ...(o.onError ? { onError: o.onError } : {}),
+    // An unreachable database is the health's news, told once; anything else is the pipeline's.
+    onError: (message, error) => {
+      if (isDatabaseUnavailable(error)) health.failed(error, false);
+      else if (o.onError) o.onError(message);
+      else log(`rehab: ${message}`);
+    },
     ...(o.testHooks?.applyTwiceEvery ? { applyTwiceEvery: o.testHooks.applyTwiceEvery } : {}),
   });
   const writer = new EventWriter(pool, {
@@ -149,27 +167,32 @@ export async function createRehabApp(o: RehabOptions): Promise<RehabApp> {
     return (await patientsOf(p.id)).has(patientId);
   };
 
-  const app = Fastify({ logger: false, bodyLimit: 64 * 1024, return503OnClosing: true });
-  installErrorHandling(app, 'rehab');
+  const app = Fastify({ logger: false, bodyLimit: 64 * 1024, return503OnClosing: true, clientErrorHandler });
+  installStrictJson(app);
+  installSafetyHeaders(app);
+  installErrorHandling(app, 'rehab', health, log);
   app.addHook('onResponse', async (req, reply) => {
     metrics.countRequest(req.routeOptions.url ?? 'unknown', req.method, reply.statusCode);
   });
 
+  const access = accessCheck({
+    verifier,
+    limiter,
+    sender: (p) => `${p.role}:${p.id}`,
+    onRateLimited: () => metrics.rateLimited++,
+  });
   const authenticate = async (req: FastifyRequest, reply: FastifyReply) => {
-    try {
-      req.rehab = await verifier.verify(req.headers.authorization);
-    } catch (e) {
-      if (e instanceof AuthError) return fail(reply, 401, 'unauthorized', e.message);
-      throw e;
-    }
-    if (limiter) {
-      const wait = limiter.take(req.headers.authorization as string);
-      if (wait > 0) {
-        metrics.rateLimited++;
-        reply.header('retry-after', String(wait));
-        return fail(reply, 429, 'rate_limited', `too many requests for this token; retry in ${wait}s`);
-      }
-    }
+    const p = await access(req, reply);
+    if (!p) return reply;
+    req.rehab = p;
+  };
+  /** The pipeline's inner state and the service's figures are for its operators, not for devices. */
+  const adminOnly = async (req: FastifyRequest, reply: FastifyReply) => {
+    const p = await access(req, reply);
+    if (!p) return reply;
+    if (p.role !== 'admin')
+      return fail(reply, 403, 'forbidden', 'only admins read the pipeline and the metrics');
+    req.rehab = p;
   };
   const principal = (req: FastifyRequest) => req.rehab as RehabPrincipal;
 
@@ -177,15 +200,17 @@ export async function createRehabApp(o: RehabOptions): Promise<RehabApp> {
     try {
       await pool.query('SELECT 1');
       return { status: 'ok' };
-    } catch {
-      return fail(reply, 503, 'unavailable', 'database unreachable');
+    } catch (e) {
+      health.failed(e);
+      return unavailable(reply);
     }
   });
 
   const status = () => {
     const pressure = writer.pending >= maxPending || pipeline.backlog >= maxBacklog;
     return {
-      status: pressure ? 'backpressure' : 'ok',
+      status: !health.reachable ? 'database_unreachable' : pressure ? 'backpressure' : 'ok',
+      database: health.reachable ? 'reachable' : 'unreachable',
       queue_depth: writer.pending + pipeline.backlog,
       in_flight_writes: writer.pending,
       backlog: pipeline.backlog,
@@ -211,12 +236,12 @@ export async function createRehabApp(o: RehabOptions): Promise<RehabApp> {
     };
   };
 
-  app.get('/metrics', async (_req, reply) => {
+  app.get('/metrics', { onRequest: adminOnly }, async (_req, reply) => {
     reply.type('text/plain; version=0.0.4');
     return metrics.render(status());
   });
 
-  app.get('/api/v1/pipeline/status', { onRequest: authenticate }, async () => status());
+  app.get('/api/v1/pipeline/status', { onRequest: adminOnly }, async () => status());
 
   const ingest = async (reply: FastifyReply, p: RehabPrincipal, events: ValidEvent[], paths: string[]) => {
     if (p.role === 'therapist')
@@ -476,6 +501,7 @@ export async function createRehabApp(o: RehabOptions): Promise<RehabApp> {
   app.addHook('onClose', async () => {
     // Requests in flight have finished (Fastify waits for them); commit what they queued,
     // project it, checkpoint, then close.
+    health.stop();
     await writer.drain();
     await audit.idle();
     await pipeline.stop();

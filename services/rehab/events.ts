@@ -27,16 +27,51 @@ export interface ValidEvent {
 }
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})$/;
+const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?(?:Z|[+-](\d{2}):?(\d{2}))$/;
+
+/** How far ahead of the service's clock a device's timestamp may be: clocks drift, not by hours. */
+export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
+/** Earliest timestamp accepted: a device whose clock was reset says 1970 or year 0. */
+export const EARLIEST_TIMESTAMP = '2000-01-01T00:00:00Z';
+const EARLIEST_MS = Date.parse(EARLIEST_TIMESTAMP);
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
 
 type Rule = (value: unknown) => string | undefined;
 
 const id: Rule = (v) =>
   typeof v === 'string' && ID.test(v) ? undefined : 'expected an identifier (letters, digits, _.:-; 1-128)';
-const time: Rule = (v) =>
-  typeof v === 'string' && ISO.test(v) && !Number.isNaN(Date.parse(v))
-    ? undefined
-    : 'expected an ISO 8601 timestamp with a time zone';
+/**
+ * An ISO 8601 timestamp with a time zone that names a real moment: Date.parse alone would move
+ * 2024-02-30 to March 1st and accept year 0, which PostgreSQL then refuses.
+ */
+const time: Rule = (v) => {
+  const m = typeof v === 'string' ? ISO.exec(v) : null;
+  if (!m) return 'expected an ISO 8601 timestamp with a time zone';
+  const [year, month, day, hour, minute, second = 0, offsetHours = 0, offsetMinutes = 0] = m
+    .slice(1)
+    .map((x) => (x === undefined ? undefined : Number(x))) as number[];
+  if (
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > daysInMonth(year, month) ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 59 ||
+    offsetHours > 14 ||
+    offsetMinutes > 59
+  )
+    return 'not a calendar date and time (such as February 30th or 24:00)';
+  const ms = Date.parse(v as string);
+  if (Number.isNaN(ms)) return 'expected an ISO 8601 timestamp with a time zone';
+  if (ms < EARLIEST_MS) return `before ${EARLIEST_TIMESTAMP}`;
+  if (ms > Date.now() + MAX_FUTURE_SKEW_MS)
+    return `more than ${MAX_FUTURE_SKEW_MS / 60_000} minutes ahead of the service's clock`;
+  return undefined;
+};
 const int =
   (min: number, max: number): Rule =>
   (v) =>

@@ -1,7 +1,7 @@
 /**
  * `npm run serve:rehab`: the rehab service on PORT (default 4000) with DATABASE_URL, or an
  * embedded PostgreSQL when it is not set (stopped on exit). Migrates at start. Environment:
- *   REHAB_RATE_LIMIT        off | N/DURATION per token (default 1200/60s)
+ *   REHAB_RATE_LIMIT        off | N/DURATION per sender (default 1200/60s; see shared/access.ts)
  *   REHAB_BATCH_SIZE        most events per pipeline batch (default 100)
  *   REHAB_BATCH_TIMEOUT_MS  longest wait before the pipeline looks for events (default 1000)
  *   REHAB_PROCESSORS        pipeline processors, partitioned by subject (default 10)
@@ -40,7 +40,12 @@ const options = {
   poolSize: env.positiveInt('REHAB_DB_POOL', 16),
 };
 
-const db = await localDatabase('rehab', 'rehab');
+let db: Awaited<ReturnType<typeof localDatabase>>;
+try {
+  db = await localDatabase('rehab', 'rehab');
+} catch (e) {
+  env.fatal(`cannot start PostgreSQL: ${(e as Error).message}`);
+}
 let rehab: Awaited<ReturnType<typeof startRehab>>;
 try {
   rehab = await startRehab({

@@ -37,7 +37,7 @@ export interface PipelineOptions {
   maxBatchesAhead?: number;
   /** Tests only (the suite must catch it): every Nth statement of a processor is applied twice. */
   applyTwiceEvery?: number;
-  onError?: (message: string) => void;
+  onError?: (message: string, error: unknown) => void;
 }
 
 interface Batch {
@@ -81,7 +81,7 @@ class Processor {
           break;
         } catch (e) {
           // Never skip events: retry until it works (the backlog grows and backpressure starts).
-          this.pipeline.reportError(`processor ${this.id}: ${(e as Error).message}; retrying`);
+          this.pipeline.reportError(`processor ${this.id}: ${(e as Error).message}; retrying`, e);
           await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** attempt)));
         }
       }
@@ -165,9 +165,9 @@ export class Pipeline {
     this.processors = Array.from({ length: this.partitions }, (_, i) => new Processor(i, this));
   }
 
-  reportError(message: string): void {
+  reportError(message: string, error?: unknown): void {
     this.lastError = message;
-    this.options.onError?.(message);
+    this.options.onError?.(message, error);
   }
 
   async start(): Promise<void> {
@@ -271,7 +271,7 @@ export class Pipeline {
           values: [this.dispatchedPosition, this.batchSize],
         }));
       } catch (e) {
-        this.reportError(`reading the log: ${(e as Error).message}`);
+        this.reportError(`reading the log: ${(e as Error).message}`, e);
         await this.sleep(this.batchTimeoutMs);
         continue;
       }
@@ -320,7 +320,7 @@ export class Pipeline {
       await this.pool.query('UPDATE projector_checkpoints SET position = greatest(position, $1)', [p]);
       this.sweptPosition = p;
     } catch (e) {
-      this.reportError(`checkpoint sweep: ${(e as Error).message}`);
+      this.reportError(`checkpoint sweep: ${(e as Error).message}`, e);
     }
   }
 

@@ -9,7 +9,8 @@ import { type JWTPayload, jwtVerify, SignJWT } from 'jose';
 export class AuthError extends Error {}
 
 const CACHE_LIMIT = 10_000;
-const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/;
+// The scheme name is case-insensitive (RFC 9110, section 11.1).
+const BEARER = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/i;
 
 export async function signHs256(
   secret: Uint8Array,

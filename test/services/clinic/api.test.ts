@@ -149,13 +149,14 @@ describe('retries and limits', () => {
       const a = flaky.fixture.authorizationIds[25] as string;
       const t = practitionerFor(flaky.fixture, a);
       assert.equal((await op(flaky.url, t, a, 'reserve', { units: 1 })).status, 200);
-      let metrics = await (await fetch(`${flaky.url}/metrics`)).text();
+      const admin = { authorization: `Bearer ${flaky.fixture.admins[0]?.token}` };
+      let metrics = await (await fetch(`${flaky.url}/metrics`, { headers: admin })).text();
       assert.match(metrics, /^clinic_tx_retries_total 2$/m);
       failures = 1000;
       const r = await op(flaky.url, t, a, 'reserve', { units: 1 });
       assert.equal(r.status, 503);
       assert.equal(r.headers.get('retry-after'), '1');
-      metrics = await (await fetch(`${flaky.url}/metrics`)).text();
+      metrics = await (await fetch(`${flaky.url}/metrics`, { headers: admin })).text();
       assert.match(metrics, /^clinic_tx_retries_exhausted_total 1$/m);
       assert.match(metrics, /^clinic_tx_retries_total 6$/m, '2 before, then 4 more (5 attempts)');
     } finally {
@@ -195,9 +196,15 @@ describe('retries and limits', () => {
     }
   });
 
-  it('/health and /metrics answer without a token', async () => {
+  it('/health answers without a token; /metrics only an admin', async () => {
     assert.equal((await fetch(`${c.url}/health`)).status, 200);
-    const m = await (await fetch(`${c.url}/metrics`)).text();
+    assert.equal((await fetch(`${c.url}/metrics`)).status, 401);
+    const practitioner = practitionerFor(c.fixture, c.fixture.authorizationIds[0] as string);
+    const denied = await fetch(`${c.url}/metrics`, { headers: { authorization: `Bearer ${practitioner}` } });
+    assert.equal(denied.status, 403);
+    assert.equal(((await denied.json()) as { error: string }).error, 'forbidden');
+    const admin = { authorization: `Bearer ${c.fixture.admins[0]?.token}` };
+    const m = await (await fetch(`${c.url}/metrics`, { headers: admin })).text();
     assert.match(m, /clinic_db_pool_connections\{state="max"\} 20/);
   });
 });

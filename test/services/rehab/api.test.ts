@@ -315,13 +315,19 @@ describe('the log and the projections', () => {
     assert.match(bad.body.message, /^window: expected one of 7d, 14d, 28d/);
   });
 
-  it('status and metrics show the pipeline', async () => {
-    const s = await call(rehab.url, 'GET', '/api/v1/pipeline/status', therapist);
+  it('status and metrics show the pipeline, to admins only', async () => {
+    for (const path of ['/api/v1/pipeline/status', '/metrics']) {
+      assert.equal((await call(rehab.url, 'GET', path, undefined)).status, 401, path);
+      assert.equal((await call(rehab.url, 'GET', path, device1)).status, 403, path);
+      assert.equal((await call(rehab.url, 'GET', path, therapist)).status, 403, path);
+    }
+    const s = await call(rehab.url, 'GET', '/api/v1/pipeline/status', admin);
     assert.equal(s.status, 200);
+    assert.equal(s.body.database, 'reachable');
     assert.equal(s.body.config.batch_size, 100);
     assert.equal(s.body.processors.length, 10);
     assert.ok(s.body.events_projected > 0);
-    const m = await call(rehab.url, 'GET', '/metrics', undefined);
+    const m = await call(rehab.url, 'GET', '/metrics', admin);
     assert.match(m.body, /rehab_events_ingested_total\{kind="rep_observation"\} \d+/);
     assert.match(m.body, /rehab_projection_lag_seconds\{quantile="0.95"\}/);
   });
