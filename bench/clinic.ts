@@ -11,11 +11,12 @@
  * Usage: npm run bench -- clinic [rates...]   (default rates 1000 to 6000 by 1000)
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { signToken } from '../services/clinic/auth.ts';
 import { ensureDatabase } from '../services/shared/database.ts';
 import { type PostgresHandle, startPostgres } from '../services/shared/postgres.ts';
 import { queryRows } from '../src/checks/sql.ts';
@@ -48,9 +49,19 @@ export default {
 };
 `;
 
-/** The service's transaction counters so far, from /metrics. */
-async function txCounters(url: string): Promise<{ retried: number; committed: number; operations: number }> {
-  const text = await fetch(`${url}/metrics`).then((r) => r.text());
+/** The service's transaction counters so far, from /metrics (an admin's: /metrics is theirs). */
+async function txCounters(
+  url: string,
+  secret: string,
+): Promise<{ retried: number; committed: number; operations: number }> {
+  const admin = await signToken(new TextEncoder().encode(secret), {
+    userId: randomUUID(),
+    organizationId: randomUUID(),
+    role: 'ADMIN',
+  });
+  const text = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${admin}` } }).then((r) =>
+    r.text(),
+  );
   const counter = (name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? Number.NaN);
   return {
     retried: counter('clinic_tx_retries_total'),
@@ -117,13 +128,13 @@ export async function runClinicBench(args: string[]): Promise<void> {
       // backend's first calls): one unmeasured run at 1000/s before the measured rates.
       await runAt(1000);
       for (const rate of rates) {
-        const before = await txCounters(url);
+        const before = await txCounters(url, secret);
         const r = await runAt(rate);
         const m = r.scenarios.measure;
         if (!m) throw new Error('no measure scenario in the results');
         const d = m.metrics.http_req_duration as TrendSummary;
         const errors = m.requests.total - (m.requests.byStatus['200'] ?? 0);
-        const after = await txCounters(url);
+        const after = await txCounters(url, secret);
         // The measured part: from 5 s after the run's start to its end.
         const started = Date.parse(r.startedAt);
         const stalls = probe.stalls.filter((x) => x.at >= started + 5000 && x.at <= started + r.durationMs);
