@@ -22,6 +22,7 @@ import { evaluateThreshold } from '../verdict/thresholds.ts';
 import { VERSION } from '../version.ts';
 import { realClock } from './clock.ts';
 import { scenarioDurationMs } from './executors/context.ts';
+import { targetAt } from './executors/target-at.ts';
 import type { Tick } from './thread-run.ts';
 import { inProcessThread, type LoadThread, startWorkers, workerHeapMb } from './threads.ts';
 
@@ -40,6 +41,17 @@ export interface Progress {
   errors: number;
   failed: number;
   last?: TimelinePoint;
+  /** Each scenario: waiting for its start, running (with what it aims at now) or done. */
+  scenarios: ScenarioProgress[];
+}
+
+export interface ScenarioProgress {
+  name: string;
+  state: 'waiting' | 'running' | 'done';
+  /** What it aims at now: `200/s`, `50 VUs`, `1000 iterations over 10 VUs`. */
+  target: string;
+  requests: number;
+  iterations: number;
 }
 
 export interface RunOptions {
@@ -227,6 +239,17 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
       errors: [...(store.errors.get('')?.values() ?? [])].reduce((a, b) => a + b, 0),
       failed: store.rate('http_req_failed')[0],
       last: timeline.latest(),
+      scenarios: plan.scenarios.map((sc) => {
+        const since = elapsedMs - sc.startTimeMs;
+        const key = scenarioKey(sc.name);
+        return {
+          name: sc.name,
+          state: since < 0 ? 'waiting' : since < scenarioDurationMs(sc.config) ? 'running' : 'done',
+          target: targetAt(sc.config, since),
+          requests: store.counter('http_reqs', key),
+          iterations: store.counter('iterations', key),
+        };
+      }),
     });
   };
 

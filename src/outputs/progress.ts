@@ -1,8 +1,9 @@
 /**
- * Progress while a run goes on, on stderr: a line redrawn at most every 100 ms on a TTY, a
- * summary line every 10 s otherwise, nothing when quiet. stdout stays for data.
+ * Progress while a run goes on, on stderr: on a TTY a line for the run and one per scenario
+ * (what it aims at now: its rate or VUs), redrawn at most every 100 ms; a summary line every 10 s
+ * otherwise; nothing when quiet. stdout stays for data.
  */
-import type { Progress } from '../engine/run.ts';
+import type { Progress, ScenarioProgress } from '../engine/run.ts';
 import { ms, num } from './format.ts';
 
 export function progressLine(p: Progress): string {
@@ -25,6 +26,12 @@ export function progressLine(p: Progress): string {
     .join('  ');
 }
 
+/** One scenario's line: its state and, while it runs, what it aims at now. */
+export function scenarioLine(s: ScenarioProgress, nameWidth: number): string {
+  const state = s.state === 'running' ? `running  ${s.target}` : s.state;
+  return `  ${s.name.padEnd(nameWidth)}  ${state}  ${num(s.requests)} requests  ${num(s.iterations)} iterations`;
+}
+
 export interface ProgressDisplay {
   update(p: Progress): void;
   done(): void;
@@ -34,18 +41,28 @@ export function progressDisplay(stream: NodeJS.WriteStream, quiet: boolean): Pro
   if (quiet) return { update() {}, done() {} };
   if (stream.isTTY) {
     let lastDraw = 0;
+    /** Lines on screen below the first, to move back over on the next draw. */
+    let below = 0;
     let drawn = false;
+    const clear = () => `\r\x1b[2K${'\x1b[1A\x1b[2K'.repeat(below)}`;
     return {
       update(p) {
         const now = Date.now();
         if (now - lastDraw < 100) return;
         lastDraw = now;
-        const line = progressLine(p).slice(0, (stream.columns ?? 120) - 1);
-        stream.write(`\r\x1b[2K${line}`);
+        const width = (stream.columns ?? 120) - 1;
+        const nameWidth = Math.max(0, ...p.scenarios.map((s) => s.name.length));
+        const lines = [progressLine(p), ...p.scenarios.map((s) => scenarioLine(s, nameWidth))].map((l) =>
+          l.slice(0, width),
+        );
+        stream.write(`${clear()}${lines.join('\n')}`);
+        below = lines.length - 1;
         drawn = true;
       },
       done() {
-        if (drawn) stream.write('\r\x1b[2K');
+        if (drawn) stream.write(clear());
+        drawn = false;
+        below = 0;
       },
     };
   }

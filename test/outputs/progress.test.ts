@@ -31,6 +31,16 @@ const p = (elapsedMs: number): Progress => ({
     iterations: 100,
     dropped: 0,
   },
+  scenarios: [],
+});
+
+const withScenarios = (elapsedMs: number): Progress => ({
+  ...p(elapsedMs),
+  scenarios: [
+    { name: 'warmup', state: 'done', target: '50/s', requests: 500, iterations: 250 },
+    { name: 'main', state: 'running', target: '200/s', requests: 734, iterations: 350 },
+    { name: 'spike', state: 'waiting', target: '0 VUs', requests: 0, iterations: 0 },
+  ],
 });
 
 describe('progress', () => {
@@ -51,6 +61,25 @@ describe('progress', () => {
     assert.ok((writes[0]?.length ?? 0) <= 80 + 5, 'fits the terminal');
     d.done();
     assert.equal(writes.at(-1), '\r\x1b[2K');
+  });
+
+  it('on a TTY: a line per scenario with what it aims at now, redrawn over the previous lines', async () => {
+    const { writes, s } = stream(true);
+    const d = progressDisplay(s, false);
+    d.update(withScenarios(1000));
+    assert.deepEqual(writes[0]?.split('\n').slice(1), [
+      '  warmup  done  500 requests  250 iterations',
+      '  main    running  200/s  734 requests  350 iterations',
+      '  spike   waiting  0 requests  0 iterations',
+    ]);
+    await new Promise((r) => setTimeout(r, 120)); // past the 100 ms between draws
+    d.update(withScenarios(2000));
+    assert.ok(
+      writes[1]?.startsWith('\r\x1b[2K\x1b[1A\x1b[2K\x1b[1A\x1b[2K\x1b[1A\x1b[2K[2s/60s]'),
+      'back over 3 lines',
+    );
+    d.done();
+    assert.equal(writes.at(-1), '\r\x1b[2K\x1b[1A\x1b[2K\x1b[1A\x1b[2K\x1b[1A\x1b[2K');
   });
 
   it('not a TTY: a plain line every 10 s; quiet: nothing', () => {
