@@ -65,6 +65,11 @@ export function buildProgram(): Command {
       '--prometheus <host:port>',
       'serve live metrics for Prometheus at http://HOST:PORT/metrics during the run',
     )
+    .option(
+      '--otlp <url>',
+      'push metrics to an OpenTelemetry collector over OTLP/HTTP JSON (http://HOST:4318; /v1/metrics is added when the URL has no path), every --otlp-interval and at the end',
+    )
+    .option('--otlp-interval <duration>', 'with --otlp: how often to push (default 10s)')
     .option('--summary-export <file>', 'also write results.json to this file')
     .option(
       '--prometheus-linger <duration>',

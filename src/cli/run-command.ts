@@ -8,6 +8,7 @@ import { EXIT, UsageError } from '../errors.ts';
 import { renderConsoleSummary } from '../outputs/console-summary.ts';
 import { wantsColor } from '../outputs/format.ts';
 import { progressDisplay } from '../outputs/progress.ts';
+import { otlpEndpoint } from '../outputs/otlp-exporter.ts';
 import { parseOutValues, SeriesFile } from '../outputs/series-file.ts';
 import { writeSummaryFiles } from '../outputs/summary-files.ts';
 import { assertWritableFolder, timestampFolder, writeResultsFile } from '../outputs/write-results.ts';
@@ -26,6 +27,9 @@ export interface RunFlags {
   env?: string[];
   quiet?: boolean;
   prometheus?: string;
+  /** OpenTelemetry collector to push metrics to, and how often. */
+  otlp?: string;
+  otlpInterval?: string;
   /** Also write results.json to this file. */
   summaryExport?: string;
   /** How long /metrics stays up after the run (a duration; default 15s). */
@@ -79,6 +83,7 @@ export async function runCommand(planPath: string, flags: RunFlags): Promise<num
   };
   const loaded = await loadPlanFile(planPath, planOptions);
   if (!flags.quiet) for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
+  if (flags.otlp) otlpEndpoint(flags.otlp);
   const outValues = parseOutValues(flags.out ?? []);
   const out = resolve(outValues.dir ?? timestampFolder());
   assertWritableFolder(out);
@@ -123,6 +128,7 @@ export async function runCommand(planPath: string, flags: RunFlags): Promise<num
         : {}),
       signal: stop.signal,
       forceSignal: force.signal,
+      ...(flags.otlp ? { otlp: flags.otlp, otlpIntervalMs: otlpIntervalOf(flags.otlpInterval) } : {}),
       ...(flags.prometheus
         ? { prometheus: flags.prometheus, keepMetricsServer: (close) => (closeMetrics = close) }
         : {}),
@@ -155,6 +161,14 @@ export async function runCommand(planPath: string, flags: RunFlags): Promise<num
   }
   if (closeMetrics) await lingerThenClose(closeMetrics, lingerMs, flags.quiet === true);
   return results.verdict.status === 'GO' ? EXIT.go : EXIT.noGo;
+}
+
+function otlpIntervalOf(flag: string | undefined): number {
+  if (flag === undefined) return 10_000;
+  const ms = parseDurationMs(flag);
+  if (ms === undefined || ms < 1000 || ms > 3_600_000)
+    throw new UsageError(`--otlp-interval: expected a duration from 1s to 1h, like 10s, got "${flag}"`);
+  return ms;
 }
 
 function lingerOf(flag: string | undefined): number {

@@ -10,6 +10,7 @@ import { initHistograms } from '../metrics/histogram.ts';
 import { scenarioKey } from '../metrics/keys.ts';
 import { MetricStore } from '../metrics/store.ts';
 import { Timeline } from '../metrics/timeline.ts';
+import { OtlpExporter, otlpEndpoint } from '../outputs/otlp-exporter.ts';
 import { renderPrometheus, serveMetrics } from '../outputs/prometheus.ts';
 import { buildResults } from '../outputs/results.ts';
 import type { ResultsFile, ThresholdResult, TimelinePoint } from '../outputs/results-types.ts';
@@ -81,6 +82,9 @@ export interface RunOptions {
    * threads (freed after the call): the source of streaming outputs.
    */
   onSecond?: (second: number, epochMs: number, figures: MetricStore) => void;
+  /** Push metrics to this OpenTelemetry collector (OTLP/HTTP JSON) every `otlpIntervalMs` and at the end. */
+  otlp?: string;
+  otlpIntervalMs?: number;
   /** Called with the live metrics URL once it listens. */
   onMetricsServer?: (url: string) => void;
   onLog?: (message: string) => void;
@@ -258,6 +262,21 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
     ? await serveMetrics(options.prometheus, () => renderMetrics())
     : undefined;
   if (metricsServer) options.onMetricsServer?.(metricsServer.url);
+  const otlp = options.otlp
+    ? new OtlpExporter(
+        otlpEndpoint(options.otlp),
+        options.otlpIntervalMs ?? 10_000,
+        store,
+        () => ({
+          startMs: startedAt.getTime(),
+          nowMs: Date.now(),
+          version: VERSION,
+          resource: { 'loadproof.plan': plan.name },
+        }),
+        log,
+      )
+    : undefined;
+  otlp?.start();
   const onSignal = () => stopAll(`stopped by signal (${signalName(options.signal)})`);
   options.signal?.addEventListener('abort', onSignal, { once: true });
   const failures: string[] = [];
@@ -332,6 +351,7 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
   if (!options.keepMetricsServer) await metricsServer?.close();
   const durationMs = realClock.now() - epoch;
   seconds?.finish();
+  await otlp?.finish();
   if (forced) {
     interruptReason = interruptReason ? `${interruptReason}; then ${forced}` : forced;
     log('skipping the after checks and teardown() (second signal)');

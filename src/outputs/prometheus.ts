@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { UsageError } from '../errors.ts';
 import type { Histogram } from '../metrics/histogram.ts';
 import type { MetricStore } from '../metrics/store.ts';
-import { type SeriesTags, seriesTags } from './series-tags.ts';
+import { finestSeries, type SeriesTags } from './series-tags.ts';
 
 /** Bucket bounds in seconds. */
 export const BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -38,26 +38,6 @@ const label = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').repla
 
 type Labels = SeriesTags;
 
-/** Labels of a series key; threshold filter series are left out (their samples are in others). */
-const labelsOf = (key: string): Labels | undefined => (key.startsWith('{') ? undefined : seriesTags(key));
-
-/** How fine a series is: the run, a scenario or check, an endpoint. */
-const depth = (l: Labels) => ('name' in l ? 2 : Object.keys(l).length ? 1 : 0);
-
-/**
- * The finest series of a metric, and only those: every sample is in exactly one exported series,
- * so a plain `sum()` in Prometheus never counts a request twice.
- */
-function finest<V>(series: Map<string, V>): [Labels, V][] {
-  const labelled: [Labels, V][] = [];
-  for (const [key, v] of series) {
-    const l = labelsOf(key);
-    if (l) labelled.push([l, v]);
-  }
-  const deepest = Math.max(0, ...labelled.map(([l]) => depth(l)));
-  return labelled.filter(([l]) => depth(l) === deepest);
-}
-
 function fmt(labels: Labels): string {
   const parts = Object.entries(labels).map(([k, v]) => `${k}="${label(v)}"`);
   return parts.length ? `{${parts.join(',')}}` : '';
@@ -71,15 +51,15 @@ export function renderPrometheus(store: MetricStore): string {
     '# HELP loadproof_http_reqs_total Requests sent, by status or error code.',
     '# TYPE loadproof_http_reqs_total counter',
   );
-  for (const [l, statuses] of finest(store.statuses))
+  for (const [l, statuses] of finestSeries(store.statuses))
     for (const [status, n] of statuses) out.push(`loadproof_http_reqs_total${fmt({ ...l, status })} ${n}`);
-  for (const [l, errors] of finest(store.errors))
+  for (const [l, errors] of finestSeries(store.errors))
     for (const [code, n] of errors) out.push(`loadproof_http_reqs_total${fmt({ ...l, status: code })} ${n}`);
   for (const [name, series] of store.counters) {
     if (name === 'http_reqs') continue;
     const metric = `${metricName(name)}_total`;
     out.push(`# TYPE ${metric} counter`);
-    for (const [l, n] of finest(series)) out.push(`${metric}${fmt(l)} ${n}`);
+    for (const [l, n] of finestSeries(series)) out.push(`${metric}${fmt(l)} ${n}`);
   }
   for (const [name, series] of store.rates) {
     const metric = `${metricName(name)}_total`;
@@ -87,7 +67,7 @@ export function renderPrometheus(store: MetricStore): string {
       `# HELP ${metric} ${name}: samples by value (true: the request failed, the check passed, ...).`,
       `# TYPE ${metric} counter`,
     );
-    for (const [l, [trues, falses]] of finest(series)) {
+    for (const [l, [trues, falses]] of finestSeries(series)) {
       out.push(`${metric}${fmt({ ...l, value: 'true' })} ${trues}`);
       out.push(`${metric}${fmt({ ...l, value: 'false' })} ${falses}`);
     }
@@ -96,12 +76,12 @@ export function renderPrometheus(store: MetricStore): string {
     if (name.startsWith('scenario_')) continue;
     const metric = metricName(name);
     out.push(`# TYPE ${metric} gauge`);
-    for (const [l, g] of finest(series)) out.push(`${metric}${fmt(l)} ${g.value}`);
+    for (const [l, g] of finestSeries(series)) out.push(`${metric}${fmt(l)} ${g.value}`);
   }
   for (const [name, series] of store.trends) {
     const metric = `${metricName(name)}_seconds`;
     out.push(`# HELP ${metric} ${name} as a cumulative histogram.`, `# TYPE ${metric} histogram`);
-    for (const [l, h] of finest(series)) {
+    for (const [l, h] of finestSeries(series)) {
       if (h.totalCount === 0) continue;
       for (const le of BUCKETS_S)
         out.push(`${metric}_bucket${fmt({ ...l, le: String(le) })} ${countAtOrBelow(h, le * 1e6)}`);

@@ -31,3 +31,21 @@ export function seriesTags(key: string): SeriesTags | undefined {
   }
   return undefined;
 }
+
+/** How fine a series is: the run, a scenario or check, an endpoint. */
+const depth = (t: SeriesTags) => ('name' in t ? 2 : Object.keys(t).length ? 1 : 0);
+
+/**
+ * The finest series of a metric, and only those, with their tags: every sample is in exactly one
+ * of them, so an exporter's sum never counts a sample twice. Threshold filter series are left
+ * out (their samples are in the others).
+ */
+export function finestSeries<V>(series: Map<string, V>): [SeriesTags, V][] {
+  const tagged: [SeriesTags, V][] = [];
+  for (const [key, v] of series) {
+    const tags = key.startsWith('{') ? undefined : seriesTags(key);
+    if (tags) tagged.push([tags, v]);
+  }
+  const deepest = Math.max(0, ...tagged.map(([t]) => depth(t)));
+  return tagged.filter(([t]) => depth(t) === deepest);
+}
