@@ -18,7 +18,6 @@ before(async () => {
 });
 after(() => server.close());
 
-// biome-ignore lint/suspicious/noExplicitAny: OTLP JSON as received
 type Json = any;
 
 describe('exponential buckets', () => {
