@@ -14,6 +14,7 @@ import { OtlpExporter, otlpEndpoint } from '../outputs/otlp-exporter.ts';
 import { renderPrometheus, serveMetrics } from '../outputs/prometheus.ts';
 import { buildResults } from '../outputs/results.ts';
 import type { ResultsFile, ThresholdResult, TimelinePoint } from '../outputs/results-types.ts';
+import { ScenarioTimeline } from '../outputs/scenario-timeline.ts';
 import { SeriesStream } from '../outputs/series-stream.ts';
 import { loadData } from '../plan/data.ts';
 import type { PlanFileOptions } from '../plan/load.ts';
@@ -200,10 +201,11 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
   await checks.runPhase('before');
 
   const timeline = new Timeline(workers);
-  const onSecond = options.onSecond;
-  const seconds = onSecond
-    ? new SeriesStream(workers, (second, figures) => onSecond(second, epoch, figures))
-    : undefined;
+  const scenarioTimeline = new ScenarioTimeline(plan.scenarios.map((s) => s.name));
+  const seconds = new SeriesStream(workers, (second, figures) => {
+    scenarioTimeline.add(second, figures);
+    options.onSecond?.(second, epoch, figures);
+  });
   const plannedMs = plannedDurationMs(plan);
   const startedAt = new Date();
   let epoch = 0;
@@ -219,7 +221,7 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
   const onTick = (index: number, tick: Tick) => {
     store.merge(tick.delta);
     timeline.add(index, tick.second, tick.timeline, tick.final);
-    seconds?.add(index, tick.second, tick.delta, tick.final);
+    seconds.add(index, tick.second, tick.delta, tick.final);
     const elapsedMs = realClock.now() - epoch;
     for (const spec of abortable) {
       if (elapsedMs < spec.delayAbortEvalMs || interruptReason) continue;
@@ -306,6 +308,8 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
     epoch = realClock.now() + 20;
     for (const t of threads) t.send({ type: 'start', epoch });
     if (options.signal?.aborted) onSignal();
+    // A stop that came while the workers were starting found no thread to tell: tell them now.
+    if (interruptReason) for (const t of threads) t.send({ type: 'stop' });
     if (options.forceSignal?.aborted) onForce();
     const ended = new Set<number>();
     // A thread still running this long after its scenarios' time and gracefulStop (or after a
@@ -329,7 +333,7 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
           ended.add(t.index);
           if (outcome.ok) return;
           timeline.abandon(t.index);
-          seconds?.abandon(t.index);
+          seconds.abandon(t.index);
           if (outcome.message === forced) return;
           failures.push(outcome.message);
           log(outcome.message);
@@ -350,7 +354,7 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
   }
   if (!options.keepMetricsServer) await metricsServer?.close();
   const durationMs = realClock.now() - epoch;
-  seconds?.finish();
+  seconds.finish();
   await otlp?.finish();
   if (forced) {
     interruptReason = interruptReason ? `${interruptReason}; then ${forced}` : forced;
@@ -379,6 +383,7 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
     ...(interruptReason ? { interruptReason } : {}),
     workerFailures: failures,
     workers,
+    scenarioTimeline,
     thresholds,
     checks: checks.list(),
     version: VERSION,

@@ -69,6 +69,8 @@ export interface ScenarioResult {
    * `[percentile, ms]` pairs from 0 to 100, denser towards the tail.
    */
   latencyDistribution?: [number, number][];
+  /** The scenario's seconds with requests in them. */
+  timeline?: ScenarioSecond[];
 }
 
 export type ThresholdLevel = 'PASS' | 'WARN' | 'FAIL';
@@ -102,6 +104,16 @@ export interface CheckResult {
   phase?: 'before' | 'during' | 'after';
   /** Up to 20 offending rows of the first failure, for SQL checks. */
   rows?: unknown[];
+}
+
+/** One second of one scenario: its requests, and the percentiles of those that completed in it. */
+export interface ScenarioSecond {
+  /** Seconds since the run's start (the end of this second), as in the run's timeline. */
+  t: number;
+  requests: number;
+  p50: number;
+  p95: number;
+  p99: number;
 }
 
 /** One second of the run. Percentiles are of the requests that completed in that second. */

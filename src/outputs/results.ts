@@ -19,6 +19,7 @@ import {
   type TrendSummary,
   type Verdict,
 } from './results-types.ts';
+import type { ScenarioTimeline } from './scenario-timeline.ts';
 
 export interface ResultsInput {
   plan: Plan;
@@ -32,6 +33,8 @@ export interface ResultsInput {
   /** Workers that exited, crashed or were stuck: the run is incomplete. */
   workerFailures?: string[];
   workers: number;
+  /** Each scenario's seconds, when they were taken. */
+  scenarioTimeline?: ScenarioTimeline;
   thresholds: ThresholdResult[];
   checks: CheckResult[];
   version: string;
@@ -206,6 +209,7 @@ export function buildResults(input: ResultsInput): ResultsFile {
       endpoints: eps,
       flows,
       ...latencyDistributionOf(store.trends.get('http_req_duration')?.get(key)),
+      ...(input.scenarioTimeline ? { timeline: input.scenarioTimeline.of(s.name) } : {}),
     };
   }
   const histograms: Record<string, string> = {};

@@ -74,6 +74,40 @@ export function wholeSeconds(r: ResultsFile): ResultsFile['timeline'] {
   return t.length > 1 && last && last.t * 1000 > r.durationMs + 1 ? t.slice(0, -1) : t;
 }
 
+const percentileLines = (points: { p50: number; p95: number; p99: number }[]) => [
+  { name: 'p50', color: '#0277bd', values: points.map((p) => p.p50) },
+  { name: 'p95', color: '#ef6c00', values: points.map((p) => p.p95) },
+  { name: 'p99', color: '#c62828', values: points.map((p) => p.p99) },
+];
+
+/**
+ * Latency over time, one chart per scenario (scenarios of very different speeds would flatten
+ * each other on shared axes); the run's own line for results without per-scenario seconds.
+ */
+function latencyOverTime(r: ResultsFile, t: ResultsFile['timeline']): string {
+  const lastWhole = t[t.length - 1]?.t ?? 0;
+  const perScenario = Object.values(r.scenarios)
+    .map((sc) => ({ name: sc.name, points: (sc.timeline ?? []).filter((p) => p.t <= lastWhole) }))
+    .filter((sc) => sc.points.length);
+  if (!perScenario.length)
+    return lineChart({
+      title: 'Latency from intended start',
+      unit: 'ms',
+      xs: t.map((p) => p.t),
+      series: percentileLines(t),
+    });
+  return perScenario
+    .map((sc) =>
+      lineChart({
+        title: `${sc.name}: latency from intended start`,
+        unit: 'ms',
+        xs: sc.points.map((p) => p.t),
+        series: percentileLines(sc.points),
+      }),
+    )
+    .join('\n');
+}
+
 function charts(r: ResultsFile): string {
   const t = wholeSeconds(r);
   if (t.length === 0) return '<p class="meta">No per-second series (the run was shorter than a second).</p>';
@@ -94,16 +128,7 @@ function charts(r: ResultsFile): string {
   });
   return `<div class="charts">
 ${lineChart({ title: 'Requests per second by status', unit: 'req/s', xs, series: byStatus })}
-${lineChart({
-  title: 'Latency from intended start',
-  unit: 'ms',
-  xs,
-  series: [
-    { name: 'p50', color: '#0277bd', values: t.map((p) => p.p50) },
-    { name: 'p95', color: '#ef6c00', values: t.map((p) => p.p95) },
-    { name: 'p99', color: '#c62828', values: t.map((p) => p.p99) },
-  ],
-})}
+${latencyOverTime(r, t)}
 ${lineChart({
   title: 'Active VUs and dropped iterations',
   unit: 'count',

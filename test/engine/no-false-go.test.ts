@@ -296,6 +296,42 @@ describe('signals', () => {
     });
   }
 
+  it('a signal while the workers are still starting stops the run as soon as they are ready', async () => {
+    const dir = outsideDir();
+    const marker = join(dir, 'setup-done');
+    const file = writePlan(
+      dir,
+      'plan.ts',
+      `import { writeFileSync } from 'node:fs';
+import { isMainThread } from 'node:worker_threads';
+import { definePlan } from 'loadproof';
+// Workers take their time to load the plan: the signal comes while they do.
+if (!isMainThread) await new Promise((r) => setTimeout(r, 3000));
+export default definePlan({
+  target: '${server.url}',
+  setup: () => { writeFileSync(${JSON.stringify(marker)}, ''); },
+  scenarios: { main: { executor: 'constant-vus', vus: 1, duration: '60s', flow: async (vu) => { await vu.http.get('/hello'); await vu.sleep(0.1); } } },
+});
+`,
+    );
+    const out = join(dir, 'out');
+    const started = Date.now();
+    const child = spawn(process.execPath, [BIN, 'run', file, '--out', out, '--workers', '1'], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    while (!existsSync(marker) && Date.now() - started < 30_000) await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    assert.equal(code, 3, stderr);
+    assert.ok(Date.now() - started < 25_000, 'not the 60 s of the plan');
+    const res = readResults(out);
+    assert.equal(res.interrupted, true);
+    assert.equal(res.interruptReason, 'stopped by signal (SIGINT)');
+  });
+
   it('a second signal stops at once and still writes what was collected, marked interrupted', async () => {
     const dir = outsideDir();
     // Stuck for good after a few requests: only the second signal can end this run early.

@@ -127,6 +127,16 @@ describe('report.html', () => {
       ['api: latency by percentile (ms, log scale, by percentile)', 1],
       ['slow: latency by percentile (ms, log scale, by percentile)', 1],
     ]);
+    // Latency over time: a chart per scenario, each on its own axes.
+    const overTime = await page
+      .locator('figure.chart figcaption')
+      .evaluateAll((caps) =>
+        caps.map((c) => c.textContent ?? '').filter((c) => c.includes('latency from intended start')),
+      );
+    assert.deepEqual(overTime, [
+      'api: latency from intended start (ms)',
+      'slow: latency from intended start (ms)',
+    ]);
     // Custom metrics have a table of their own.
     assert.match(
       await page.locator('table.custom-metrics').innerText(),
