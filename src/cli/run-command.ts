@@ -17,6 +17,9 @@ import { loadPlanFile, type PlanFileOptions } from '../plan/load.ts';
 import type { Overrides } from '../plan/overrides.ts';
 import { writeReports } from '../report/write.ts';
 
+/** Signals that stop a run: gracefully the first time, at once the second. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 export interface RunFlags {
   /** The results folder, and `json=FILE` / `csv=FILE` streaming outputs. */
   out?: string[];
@@ -104,9 +107,13 @@ export async function runCommand(planPath: string, flags: RunFlags): Promise<num
       force.abort(signal);
     }
   };
-  const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  for (const s of stopSignals) process.on(s, onSignal);
-  const lingerMs = lingerOf(flags.prometheusLinger);
+  for (const s of STOP_SIGNALS) process.on(s, onSignal);
+  const lingerMs = durationFlag('--prometheus-linger', flags.prometheusLinger, {
+    fallbackMs: 15_000,
+    min: '0s',
+    max: '1h',
+    example: '15s',
+  });
   let closeMetrics: (() => Promise<void>) | undefined;
   const progress = progressDisplay(process.stderr, flags.quiet === true);
   let results: Awaited<ReturnType<typeof runPlan>>;
@@ -128,7 +135,17 @@ export async function runCommand(planPath: string, flags: RunFlags): Promise<num
         : {}),
       signal: stop.signal,
       forceSignal: force.signal,
-      ...(flags.otlp ? { otlp: flags.otlp, otlpIntervalMs: otlpIntervalOf(flags.otlpInterval) } : {}),
+      ...(flags.otlp
+        ? {
+            otlp: flags.otlp,
+            otlpIntervalMs: durationFlag('--otlp-interval', flags.otlpInterval, {
+              fallbackMs: 10_000,
+              min: '1s',
+              max: '1h',
+              example: '10s',
+            }),
+          }
+        : {}),
       ...(flags.prometheus
         ? { prometheus: flags.prometheus, keepMetricsServer: (close) => (closeMetrics = close) }
         : {}),
@@ -143,7 +160,7 @@ export async function runCommand(planPath: string, flags: RunFlags): Promise<num
     });
   } finally {
     progress.done();
-    for (const s of stopSignals) process.off(s, onSignal);
+    for (const s of STOP_SIGNALS) process.off(s, onSignal);
     for (const f of seriesFiles) f.close();
   }
   const path = writeResultsFile(out, results);
@@ -163,19 +180,18 @@ export async function runCommand(planPath: string, flags: RunFlags): Promise<num
   return results.verdict.status === 'GO' ? EXIT.go : EXIT.noGo;
 }
 
-function otlpIntervalOf(flag: string | undefined): number {
-  if (flag === undefined) return 10_000;
-  const ms = parseDurationMs(flag);
-  if (ms === undefined || ms < 1000 || ms > 3_600_000)
-    throw new UsageError(`--otlp-interval: expected a duration from 1s to 1h, like 10s, got "${flag}"`);
-  return ms;
-}
-
-function lingerOf(flag: string | undefined): number {
-  if (flag === undefined) return 15_000;
-  const ms = parseDurationMs(flag);
-  if (ms === undefined || ms < 0 || ms > 3_600_000)
-    throw new UsageError(`--prometheus-linger: expected a duration from 0s to 1h, like 15s, got "${flag}"`);
+/** A duration flag between `min` and `max` (durations as written: `1s`, `1h`), or `fallback` when not given. */
+function durationFlag(
+  flag: string,
+  value: string | undefined,
+  o: { fallbackMs: number; min: string; max: string; example: string },
+): number {
+  if (value === undefined) return o.fallbackMs;
+  const ms = parseDurationMs(value);
+  if (ms === undefined || ms < (parseDurationMs(o.min) ?? 0) || ms > (parseDurationMs(o.max) ?? 0))
+    throw new UsageError(
+      `${flag}: expected a duration from ${o.min} to ${o.max}, like ${o.example}, got "${value}"`,
+    );
   return ms;
 }
 
@@ -186,11 +202,11 @@ async function lingerThenClose(close: () => Promise<void>, ms: number, quiet: bo
     await new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);
-        for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(s, done);
+        for (const s of STOP_SIGNALS) process.off(s, done);
         resolve();
       };
       const timer = setTimeout(done, ms);
-      for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(s, done);
+      for (const s of STOP_SIGNALS) process.once(s, done);
     });
   }
   await close();
