@@ -8,6 +8,7 @@ import { type Histogram, newHistogram, recordMs, snapshotHistogram } from '../me
 import { scenarioKey } from '../metrics/keys.ts';
 import { MetricStore, type MetricsDelta } from '../metrics/store.ts';
 import type { Plan, Scenario } from '../plan/types.ts';
+import { VERSION } from '../version.ts';
 import { Activity } from './activity.ts';
 import { type Clock, realClock } from './clock.ts';
 import { runArrivalRate } from './executors/arrival-rate.ts';
@@ -88,6 +89,9 @@ class SecondAccumulator {
   }
 }
 
+/** Parallel requests of one VU's http.batch to one origin before they queue (k6's batchPerHost). */
+const BATCH_PER_VU = 6;
+
 export class ThreadRun {
   private readonly clock: Clock;
   private readonly store = new MetricStore();
@@ -105,7 +109,9 @@ export class ThreadRun {
     this.clock = o.clock ?? realClock;
     this.activity = o.activity ?? new Activity();
     this.submetrics = new Submetrics(o.plan.thresholds.map((t) => t.key));
-    const connections = o.plan.http.connections ?? this.maxConcurrency();
+    // Connections open only when a request finds none free: one per VU serves sequential flows,
+    // and the rest lets a VU's http.batch run in parallel, as k6's batchPerHost does.
+    const connections = o.plan.http.connections ?? this.maxConcurrency() * BATCH_PER_VU;
     this.client = new HttpClient({
       connections: Math.max(1, connections),
       pipelining: o.plan.http.pipelining,
@@ -191,9 +197,11 @@ export class ThreadRun {
       origin: target.origin,
       endpoints: new Map(),
       scope,
-      defaultHeaders: Object.fromEntries(
-        Object.entries(o.plan.headers).map(([k, v]) => [k.toLowerCase(), v]),
-      ),
+      // Every request says what sent it, unless the plan or the request says otherwise.
+      defaultHeaders: {
+        'user-agent': `loadproof/${VERSION}`,
+        ...Object.fromEntries(Object.entries(o.plan.headers).map(([k, v]) => [k.toLowerCase(), v])),
+      },
       timeoutMs: o.plan.http.timeoutMs,
       data: o.data,
       setup: o.setup,

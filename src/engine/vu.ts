@@ -7,7 +7,7 @@ import { type Histogram, recordMs } from '../metrics/histogram.ts';
 import { endpointKey, scenarioKey } from '../metrics/keys.ts';
 import type { MetricStore } from '../metrics/store.ts';
 import { parseDurationMs } from '../plan/duration.ts';
-import type { HttpResponse, RequestOptions, Vu, VuHttp, VuMetrics } from '../plan/types.ts';
+import type { BatchRequest, HttpResponse, RequestOptions, Vu, VuHttp, VuMetrics } from '../plan/types.ts';
 import type { Clock } from './clock.ts';
 import type { HttpClient, RawResponse, RequestScope } from './http-client.ts';
 import type { Submetrics, Tags } from './sample-tags.ts';
@@ -113,6 +113,8 @@ export class VirtualUser {
   scenario = '';
   flowName = '';
   scenarioTags: Record<string, string> = {};
+  /** The groups the flow is in now, k6's way: `::outer::inner`; '' outside any. */
+  private groupPath = '';
   /** Intended start for the next request, set when an iteration starts; cleared by that request. */
   private pendingIntendedAt: number | undefined;
   private lastSeries: { scenario: string; method: string; name: string; s: EndpointSeries } | undefined;
@@ -129,6 +131,7 @@ export class VirtualUser {
     }
     http.request = (method: string, url: string, options?: RequestOptions) =>
       this.request(method.toUpperCase(), url, options);
+    http.batch = (requests) => this.batch(requests);
     const metricKeys = (name: string, tags?: Record<string, string>) =>
       this.env.submetrics.keys(name, this.scenario, () => ({
         ...this.scenarioTags,
@@ -162,6 +165,7 @@ export class VirtualUser {
       metrics,
       signal: env.hardStop,
       sleep: (d) => this.sleep(d),
+      group: (name, fn) => this.group(name, fn),
       check: (name: string, value: unknown, fn?: (v: unknown) => unknown) => this.check(name, value, fn),
     };
   }
@@ -181,6 +185,50 @@ export class VirtualUser {
     this.scenarioIteration = scenarioIteration;
     this.flowName = flow;
     this.pendingIntendedAt = intendedAt;
+    this.groupPath = '';
+  }
+
+  private async group<T>(name: string, fn: () => T | Promise<T>): Promise<T> {
+    if (typeof name !== 'string' || name === '' || name.includes('::'))
+      throw new TypeError(`vu.group: a name is a non-empty string without "::", got ${JSON.stringify(name)}`);
+    if (typeof fn !== 'function') throw new TypeError(`vu.group("${name}"): expected a function`);
+    const parent = this.groupPath;
+    const path = `${parent}::${name}`;
+    this.groupPath = path;
+    const started = this.env.clock.now();
+    try {
+      return await fn();
+    } finally {
+      const keys = this.env.submetrics.keys('group_duration', this.scenario, () => ({
+        ...this.scenarioTags,
+        scenario: this.scenario,
+        flow: this.flowName,
+        group: path,
+      }));
+      keys.push(`group=${path}`);
+      this.env.store.addTrend('group_duration', keys, this.env.clock.now() - started);
+      this.groupPath = parent;
+    }
+  }
+
+  /** Parallel requests of one iteration, all measured from one intended start. */
+  private batch(requests: readonly BatchRequest[]): Promise<HttpResponse[]> {
+    if (!Array.isArray(requests))
+      throw new TypeError(
+        'vu.http.batch: expected a list of [method, url, options?] or { method, url, ... }',
+      );
+    const intendedAt = this.pendingIntendedAt ?? this.env.clock.now();
+    this.pendingIntendedAt = undefined;
+    return Promise.all(
+      requests.map((r, i) => {
+        const [method, url, options] = Array.isArray(r)
+          ? (r as unknown as readonly [string, string, RequestOptions?])
+          : [(r as { method: string }).method, (r as { url: string }).url, r as RequestOptions];
+        if (typeof method !== 'string' || typeof url !== 'string')
+          throw new TypeError(`vu.http.batch: request ${i} needs a method and a url`);
+        return this.request(method.toUpperCase(), url, options, intendedAt);
+      }),
+    );
   }
 
   private async sleep(d: string | number): Promise<void> {
@@ -204,16 +252,22 @@ export class VirtualUser {
     const keys = this.env.submetrics.keys('checks', this.scenario, () => ({
       scenario: this.scenario,
       check: name,
+      group: this.groupPath,
     }));
     keys.push(`check=${name}`);
     this.env.store.addRate('checks', keys, ok);
     return ok;
   }
 
-  async request(method: string, url: string, options: RequestOptions = {}): Promise<HttpResponse> {
+  async request(
+    method: string,
+    url: string,
+    options: RequestOptions = {},
+    batchIntendedAt?: number,
+  ): Promise<HttpResponse> {
     const env = this.env;
     const now = env.clock.now();
-    const intendedAt = this.pendingIntendedAt ?? now;
+    const intendedAt = batchIntendedAt ?? this.pendingIntendedAt ?? now;
     this.pendingIntendedAt = undefined;
 
     let origin: string;
@@ -335,6 +389,7 @@ export class VirtualUser {
         name,
         method,
         flow: this.flowName,
+        group: this.groupPath,
         status: String(raw.status),
         expected_response: String(ok),
         error_code: raw.error,

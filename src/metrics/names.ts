@@ -29,6 +29,8 @@ export const BUILTIN_METRICS = {
   data_sent: 'counter',
   /** rate: vu.check outcomes. */
   checks: 'rate',
+  /** trend: how long each vu.group took, tagged with its path (`::outer::inner`). */
+  group_duration: 'trend',
 } as const;
 
 export type MetricType = 'trend' | 'counter' | 'rate' | 'gauge';

@@ -96,6 +96,17 @@ export function renderConsoleSummary(r: ResultsFile, options: { color?: boolean 
       );
     }
   }
+  const groups = Object.entries(r.groups ?? {});
+  if (groups.length) {
+    out.push('');
+    out.push('groups (group_duration)');
+    out.push(
+      table(
+        groups.map(([path, t]) => [`  ${path}`, describeMetric(t)]),
+        99,
+      ),
+    );
+  }
   const custom = customMetrics(r);
   if (custom.length) {
     out.push('');

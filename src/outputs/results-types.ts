@@ -163,6 +163,8 @@ export interface ResultsFile {
   latencyDistribution?: [number, number][];
   thresholds: ThresholdResult[];
   checks: CheckResult[];
+  /** How long each vu.group took, by its path (`::outer::inner`). */
+  groups?: Record<string, TrendSummary>;
   /** vu.check results by name. */
   flowChecks: Record<string, { passes: number; fails: number }>;
   timeline: TimelinePoint[];

@@ -221,6 +221,11 @@ export function buildResults(input: ResultsInput): ResultsFile {
         histograms[`${name}{${key}}`] = encodeHistogram(h);
     }
   }
+  const groups: Record<string, TrendSummary> = {};
+  for (const [key, h] of store.trends.get('group_duration') ?? []) {
+    if (key.startsWith('group=') && h.totalCount > 0)
+      groups[key.slice('group='.length)] = { type: 'trend', ...histogramStats(h) };
+  }
   const flowChecks: ResultsFile['flowChecks'] = {};
   for (const [key, [passes, fails]] of store.rates.get('checks') ?? []) {
     if (key.startsWith('check=')) flowChecks[key.slice('check='.length)] = { passes, fails };
@@ -252,6 +257,7 @@ export function buildResults(input: ResultsInput): ResultsFile {
     ...latencyDistributionOf(store.trends.get('http_req_duration')?.get('')),
     thresholds: input.thresholds,
     checks: input.checks,
+    ...(Object.keys(groups).length ? { groups } : {}),
     flowChecks,
     timeline: input.timeline,
     histograms,

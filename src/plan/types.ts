@@ -46,7 +46,18 @@ export interface VuHttp {
   put<T = any>(url: string, options?: RequestOptions): Promise<HttpResponse<T>>;
   patch<T = any>(url: string, options?: RequestOptions): Promise<HttpResponse<T>>;
   request<T = any>(method: string, url: string, options?: RequestOptions): Promise<HttpResponse<T>>;
+  /**
+   * Sends the requests in parallel (one iteration's concurrent requests, as a browser fetches a
+   * page's resources) and resolves with their responses in the same order. Each is
+   * `[method, url, options?]` or `{ method, url, ...options }`; all are measured from the same
+   * intended start.
+   */
+  batch(requests: readonly BatchRequest[]): Promise<HttpResponse[]>;
 }
+
+export type BatchRequest =
+  | readonly [method: string, url: string, options?: RequestOptions]
+  | ({ method: string; url: string } & RequestOptions);
 
 export interface VuMetrics {
   counter(name: string, value?: number, tags?: Record<string, string>): void;
@@ -83,6 +94,12 @@ export interface Vu<Setup = any, Data = Record<string, readonly unknown[]>> {
    */
   check(name: string, predicate: () => unknown): boolean;
   check<T>(name: string, value: T, predicate?: (value: T) => unknown): boolean;
+  /**
+   * Runs `fn` as a named group (k6's `group`): groups nest, the time each took is recorded as
+   * `group_duration{group:::outer::inner}`, and requests made inside are tagged with the group.
+   * Resolves with what `fn` returned.
+   */
+  group<T>(name: string, fn: () => T | Promise<T>): Promise<T>;
   /** Signal that aborts when the run stops; pass it to long waits. */
   readonly signal: AbortSignal;
 }
