@@ -4,6 +4,7 @@
  */
 import { type PlanIssue, PlanValidationError, ThresholdSyntaxError } from '../errors.ts';
 import { BUILTIN_METRICS, type MetricType } from '../metrics/names.ts';
+import { criticalProblem } from '../verdict/critical-level.ts';
 import { DEFAULT_THRESHOLDS } from '../verdict/default-thresholds.ts';
 import { AGGREGATIONS_BY_TYPE, parseMetricKey, parseThreshold } from '../verdict/threshold-parser.ts';
 import { parseDurationMs } from './duration.ts';
@@ -321,6 +322,16 @@ function thresholdsOf(
           }
         } catch (e) {
           issues.add(ep, (e as Error).message);
+          failed = true;
+        }
+      }
+      if (!failed && typeof obj.critical === 'string') {
+        const problem = criticalProblem(
+          parseThreshold(obj.threshold as string),
+          parseThreshold(obj.critical),
+        );
+        if (problem) {
+          issues.add(`${ip}.critical`, problem);
           failed = true;
         }
       }
