@@ -58,7 +58,7 @@ export function buildProgram(): Command {
     .addOption(
       new Option(
         '-e, --env <KEY=VALUE>',
-        'variable for vu.env and setup, and for {{ $env.KEY }} in Artillery scripts (repeatable)',
+        'variable in process.env while the plan loads, in vu.env and setup, and for {{ $env.KEY }} in Artillery scripts (repeatable)',
       ).argParser(collect),
     )
     .option(

@@ -84,6 +84,9 @@ export async function runCommand(planPath: string, flags: RunFlags): Promise<num
     ...(flags.environment !== undefined ? { environment: flags.environment } : {}),
     ...(Object.keys(env).length ? { env } : {}),
   };
+  // --env is seen where plans read their configuration: process.env while the plan module is
+  // evaluated (`target: process.env.TARGET ?? ...`), in this thread and in every worker.
+  Object.assign(process.env, env);
   const loaded = await loadPlanFile(planPath, planOptions);
   if (!flags.quiet) for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
   if (flags.otlp) otlpEndpoint(flags.otlp);
