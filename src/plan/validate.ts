@@ -6,6 +6,7 @@ import { type PlanIssue, PlanValidationError, ThresholdSyntaxError } from '../er
 import { BUILTIN_METRICS, type MetricType } from '../metrics/names.ts';
 import { AGGREGATIONS_BY_TYPE, parseMetricKey, parseThreshold } from '../verdict/threshold-parser.ts';
 import { parseDurationMs } from './duration.ts';
+import { LIMITS, MAX_DURATION_TEXT } from './limits.ts';
 import type {
   CheckSpec,
   DataInput,
@@ -15,6 +16,7 @@ import type {
   ThresholdSpec,
   WeightedFlow,
 } from './types.ts';
+import { scalarName } from './value-name.ts';
 
 const EXECUTORS = [
   'constant-arrival-rate',
@@ -60,9 +62,7 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function typeName(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  return typeof v === 'object' ? 'an object' : `${typeof v} ${JSON.stringify(v)}`;
+  return Array.isArray(v) ? 'an array' : scalarName(v);
 }
 
 function unknownKeys(
@@ -83,7 +83,7 @@ function positiveNumber(
   issues: Issues,
   path: string,
   v: unknown,
-  opts: { integer?: boolean; zero?: boolean } = {},
+  opts: { integer?: boolean; zero?: boolean; max?: number } = {},
 ) {
   const ok =
     typeof v === 'number' &&
@@ -91,14 +91,34 @@ function positiveNumber(
     (opts.zero ? v >= 0 : v > 0) &&
     (!opts.integer || Number.isInteger(v));
   if (!ok) {
-    const what = `${opts.integer ? 'a' : 'a'} ${opts.zero ? 'non-negative' : 'positive'} ${opts.integer ? 'integer' : 'number'}`;
+    const what = `a ${opts.zero ? 'non-negative' : 'positive'} ${opts.integer ? 'integer' : 'number'}`;
     issues.add(path, `expected ${what}, got ${typeName(v)}`);
+    return 0;
+  }
+  if (opts.max !== undefined && (v as number) > opts.max) {
+    issues.add(path, `must be at most ${opts.max}, got ${v}`);
     return 0;
   }
   return v as number;
 }
 
-function duration(issues: Issues, path: string, v: unknown, fallback?: number): number {
+/** A rate per second (after timeUnit) past the limit is named at the field that set it. */
+function boundedRate(issues: Issues, path: string, perSec: number): number {
+  if (perSec <= LIMITS.ratePerSec) return perSec;
+  issues.add(
+    path,
+    `must start at most ${LIMITS.ratePerSec} iterations per second, got ${Number(perSec.toPrecision(6))} per second`,
+  );
+  return 0;
+}
+
+function duration(
+  issues: Issues,
+  path: string,
+  v: unknown,
+  fallback?: number,
+  opts: { positive?: boolean } = {},
+): number {
   if (v === undefined && fallback !== undefined) return fallback;
   const ms = parseDurationMs(v);
   if (ms === undefined) {
@@ -106,6 +126,14 @@ function duration(issues: Issues, path: string, v: unknown, fallback?: number): 
       path,
       `expected a duration like "30s", "500ms", "5m" or a number of seconds, got ${typeName(v)}`,
     );
+    return 0;
+  }
+  if (ms > LIMITS.durationMs) {
+    issues.add(path, `must be at most ${MAX_DURATION_TEXT}, got ${typeName(v)}`);
+    return 0;
+  }
+  if (opts.positive && ms <= 0) {
+    issues.add(path, `must be longer than 0, got ${typeName(v)}`);
     return 0;
   }
   return ms;
@@ -182,8 +210,9 @@ function scenarioConfig(issues: Issues, p: string, s: Record<string, unknown>): 
   }
   const ex = executor as (typeof EXECUTORS)[number];
   unknownKeys(issues, p, s, [...COMMON_KEYS, ...EXECUTOR_KEYS[ex]]);
-  const timeUnitMs = duration(issues, `${p}.timeUnit`, s.timeUnit, 1000);
-  const perSec = (rate: number) => (timeUnitMs > 0 ? (rate * 1000) / timeUnitMs : 0);
+  const timeUnitMs = duration(issues, `${p}.timeUnit`, s.timeUnit, 1000, { positive: true });
+  const perSec = (path: string, rate: number) =>
+    timeUnitMs > 0 ? boundedRate(issues, path, (rate * 1000) / timeUnitMs) : 0;
   const saturation = (): 'drop' | 'queue' => {
     if (s.onSaturation === undefined) return 'drop';
     if (s.onSaturation !== 'drop' && s.onSaturation !== 'queue') {
@@ -192,11 +221,15 @@ function scenarioConfig(issues: Issues, p: string, s: Record<string, unknown>): 
     return s.onSaturation === 'queue' ? 'queue' : 'drop';
   };
   const vuPool = () => {
-    const maxVUs = positiveNumber(issues, `${p}.maxVUs`, s.maxVUs, { integer: true });
+    const maxVUs = positiveNumber(issues, `${p}.maxVUs`, s.maxVUs, { integer: true, max: LIMITS.vus });
     const pre =
       s.preAllocatedVUs === undefined
         ? Math.min(maxVUs, 1)
-        : positiveNumber(issues, `${p}.preAllocatedVUs`, s.preAllocatedVUs, { integer: true, zero: true });
+        : positiveNumber(issues, `${p}.preAllocatedVUs`, s.preAllocatedVUs, {
+            integer: true,
+            zero: true,
+            max: LIMITS.vus,
+          });
     if (pre > maxVUs && maxVUs > 0) issues.add(`${p}.preAllocatedVUs`, `must not exceed maxVUs (${maxVUs})`);
     return { maxVUs, preAllocatedVUs: pre, onSaturation: saturation() };
   };
@@ -204,7 +237,7 @@ function scenarioConfig(issues: Issues, p: string, s: Record<string, unknown>): 
     case 'constant-arrival-rate':
       return {
         executor: ex,
-        ratePerSec: perSec(positiveNumber(issues, `${p}.rate`, s.rate)),
+        ratePerSec: perSec(`${p}.rate`, positiveNumber(issues, `${p}.rate`, s.rate)),
         durationMs: duration(issues, `${p}.duration`, s.duration),
         ...vuPool(),
       };
@@ -212,17 +245,21 @@ function scenarioConfig(issues: Issues, p: string, s: Record<string, unknown>): 
       return {
         executor: ex,
         startRatePerSec: perSec(
+          `${p}.startRate`,
           s.startRate === undefined
             ? 0
             : positiveNumber(issues, `${p}.startRate`, s.startRate, { zero: true }),
         ),
-        stages: stages(issues, `${p}.stages`, s.stages).map((st) => ({ ...st, target: perSec(st.target) })),
+        stages: stages(issues, `${p}.stages`, s.stages).map((st, i) => ({
+          ...st,
+          target: perSec(`${p}.stages[${i}].target`, st.target),
+        })),
         ...vuPool(),
       };
     case 'constant-vus':
       return {
         executor: ex,
-        vus: positiveNumber(issues, `${p}.vus`, s.vus, { integer: true }),
+        vus: positiveNumber(issues, `${p}.vus`, s.vus, { integer: true, max: LIMITS.vus }),
         durationMs: duration(issues, `${p}.duration`, s.duration),
       };
     case 'ramping-vus': {
@@ -230,20 +267,29 @@ function scenarioConfig(issues: Issues, p: string, s: Record<string, unknown>): 
       st.forEach((x, i) => {
         if (!Number.isInteger(x.target))
           issues.add(`${p}.stages[${i}].target`, 'expected an integer number of VUs');
+        else if (x.target > LIMITS.vus)
+          issues.add(`${p}.stages[${i}].target`, `must be at most ${LIMITS.vus}, got ${x.target}`);
       });
       return {
         executor: ex,
         startVUs:
           s.startVUs === undefined
             ? 0
-            : positiveNumber(issues, `${p}.startVUs`, s.startVUs, { integer: true, zero: true }),
+            : positiveNumber(issues, `${p}.startVUs`, s.startVUs, {
+                integer: true,
+                zero: true,
+                max: LIMITS.vus,
+              }),
         stages: st,
       };
     }
     case 'per-vu-iterations':
     case 'shared-iterations': {
-      const vus = positiveNumber(issues, `${p}.vus`, s.vus, { integer: true });
-      const iterations = positiveNumber(issues, `${p}.iterations`, s.iterations, { integer: true });
+      const vus = positiveNumber(issues, `${p}.vus`, s.vus, { integer: true, max: LIMITS.vus });
+      const iterations = positiveNumber(issues, `${p}.iterations`, s.iterations, {
+        integer: true,
+        max: LIMITS.iterations,
+      });
       if (ex === 'shared-iterations' && iterations > 0 && vus > iterations) {
         issues.add(`${p}.vus`, `must not exceed iterations (${iterations})`);
       }
@@ -477,7 +523,12 @@ export function validatePlan(input: unknown, file?: string): Plan {
     http: {
       timeoutMs: duration(issues, 'http.timeout', http.timeout, 60_000),
       ...(http.connections !== undefined
-        ? { connections: positiveNumber(issues, 'http.connections', http.connections, { integer: true }) }
+        ? {
+            connections: positiveNumber(issues, 'http.connections', http.connections, {
+              integer: true,
+              max: LIMITS.vus,
+            }),
+          }
         : {}),
       pipelining:
         http.pipelining === undefined

@@ -7,6 +7,8 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { parseDurationMs } from '../duration.ts';
+import { LIMITS, MAX_DURATION_TEXT } from '../limits.ts';
+import { scalarName } from '../value-name.ts';
 import type { CaptureSpec } from './capture.ts';
 import { EXPECTATION_TYPES } from './expectations.ts';
 import { ExpressionError, parseExpression } from './expression.ts';
@@ -49,10 +51,7 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function typeName(v: unknown): string {
-  if (v === null) return 'null';
-  if (v === undefined) return 'nothing';
-  if (Array.isArray(v)) return 'a list';
-  return typeof v === 'object' ? 'an object' : `${typeof v} ${JSON.stringify(v)}`;
+  return Array.isArray(v) ? 'a list' : scalarName(v);
 }
 
 class Context {
@@ -81,7 +80,11 @@ class Context {
       this.error(`${path ? `${path}.` : ''}${k}`, `unknown key${hint ? ` (did you mean "${hint}"?)` : ''}`);
     }
   }
-  number(path: string, v: unknown, opts: { min?: number; integer?: boolean; positive?: boolean } = {}) {
+  number(
+    path: string,
+    v: unknown,
+    opts: { min?: number; max?: number; integer?: boolean; positive?: boolean } = {},
+  ) {
     const n = typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v;
     if (typeof n !== 'number' || !Number.isFinite(n)) {
       this.error(path, `expected ${opts.integer ? 'an integer' : 'a number'}, got ${typeName(v)}`);
@@ -91,6 +94,7 @@ class Context {
     if (opts.integer && !Number.isInteger(n)) problem = `expected an integer, got ${n}`;
     else if (opts.positive && n <= 0) problem = `must be greater than 0, got ${n}`;
     else if (opts.min !== undefined && n < opts.min) problem = `must be at least ${opts.min}, got ${n}`;
+    else if (opts.max !== undefined && n > opts.max) problem = `must be at most ${opts.max}, got ${n}`;
     if (problem) {
       this.error(path, problem);
       return undefined;
@@ -99,8 +103,12 @@ class Context {
   }
   seconds(path: string, v: unknown): number | undefined {
     const ms = typeof v === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) * 1000 : parseDurationMs(v);
-    if (ms === undefined) {
+    if (ms === undefined || !Number.isFinite(ms)) {
       this.error(path, `expected a number of seconds or a duration like "30s" or "5m", got ${typeName(v)}`);
+      return undefined;
+    }
+    if (ms > LIMITS.durationMs) {
+      this.error(path, `must be at most ${MAX_DURATION_TEXT}, got ${typeName(v)}`);
       return undefined;
     }
     return ms / 1000;
@@ -184,17 +192,29 @@ function phasesOf(c: Context, v: unknown): PhaseModel[] {
     const maxVusers =
       ph.maxVusers === undefined
         ? undefined
-        : c.number(`${p}.maxVusers`, ph.maxVusers, { integer: true, positive: true });
+        : c.number(`${p}.maxVusers`, ph.maxVusers, { integer: true, positive: true, max: LIMITS.vus });
     let phase: PhaseModel | undefined;
     if (ph.arrivalCount !== undefined) {
       if (ph.arrivalRate !== undefined)
         c.error(`${p}.arrivalCount`, 'use either arrivalRate or arrivalCount, not both');
       if (ph.rampTo !== undefined) c.error(`${p}.rampTo`, 'rampTo goes with arrivalRate, not arrivalCount');
-      const n = c.number(`${p}.arrivalCount`, ph.arrivalCount, { integer: true, min: 0 });
+      const n = c.number(`${p}.arrivalCount`, ph.arrivalCount, {
+        integer: true,
+        min: 0,
+        max: LIMITS.iterations,
+      });
+      if (n !== undefined && durationSec && n / durationSec > LIMITS.ratePerSec)
+        c.error(
+          `${p}.arrivalCount`,
+          `must start at most ${LIMITS.ratePerSec} virtual users per second, got ${n} in ${durationSec} s`,
+        );
       if (n !== undefined && durationSec) phase = { path: p, durationSec, arrivalCount: n, pause: n === 0 };
     } else if (ph.arrivalRate !== undefined) {
-      const rate = c.number(`${p}.arrivalRate`, ph.arrivalRate, { min: 0 });
-      const rampTo = ph.rampTo === undefined ? undefined : c.number(`${p}.rampTo`, ph.rampTo, { min: 0 });
+      const rate = c.number(`${p}.arrivalRate`, ph.arrivalRate, { min: 0, max: LIMITS.ratePerSec });
+      const rampTo =
+        ph.rampTo === undefined
+          ? undefined
+          : c.number(`${p}.rampTo`, ph.rampTo, { min: 0, max: LIMITS.ratePerSec });
       if (rate !== undefined && durationSec && (ph.rampTo === undefined || rampTo !== undefined)) {
         phase = {
           path: p,
@@ -215,6 +235,9 @@ function phasesOf(c: Context, v: unknown): PhaseModel[] {
       out.push(phase);
     }
   });
+  const totalSec = out.reduce((a, ph) => a + ph.durationSec, 0);
+  if (totalSec * 1000 > LIMITS.durationMs)
+    c.error('config.phases', `the phases last ${totalSec} s together; at most ${MAX_DURATION_TEXT}`);
   return out;
 }
 
@@ -689,7 +712,7 @@ function stepsOf(c: Context, path: string, v: unknown): StepModel[] {
         if (typeof s.count === 'string' && (s.count.includes('{{') || /^\s*\d+\s*-\s*\d+\s*$/.test(s.count)))
           options.count = s.count;
         else {
-          const n = c.number(`${p}.count`, s.count, { integer: true, min: 0 });
+          const n = c.number(`${p}.count`, s.count, { integer: true, min: 0, max: LIMITS.iterations });
           if (n !== undefined) options.count = n;
         }
       }
@@ -960,7 +983,7 @@ export function parseScript(raw: unknown, options: ParseOptions): ParseResult {
   }
   defaultsOf(c, 'config.defaults', config.defaults, model.defaults);
   if (config.timeout !== undefined) {
-    const s = c.number('config.timeout', config.timeout, { positive: true });
+    const s = c.number('config.timeout', config.timeout, { positive: true, max: LIMITS.durationMs / 1000 });
     if (s !== undefined) model.timeoutSec = s;
   }
   if (config.http !== undefined) {
@@ -975,11 +998,14 @@ export function parseScript(raw: unknown, options: ParseOptions): ParseResult {
         'cookieJarOptions',
       ]);
       if (http.timeout !== undefined) {
-        const s = c.number('config.http.timeout', http.timeout, { positive: true });
+        const s = c.number('config.http.timeout', http.timeout, {
+          positive: true,
+          max: LIMITS.durationMs / 1000,
+        });
         if (s !== undefined) model.timeoutSec = s;
       }
       if (http.pool !== undefined) {
-        const n = c.number('config.http.pool', http.pool, { integer: true, positive: true });
+        const n = c.number('config.http.pool', http.pool, { integer: true, positive: true, max: LIMITS.vus });
         if (n !== undefined) model.pool = n;
       }
       defaultsOf(c, 'config.http.defaults', http.defaults, model.defaults);
