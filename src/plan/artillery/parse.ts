@@ -23,7 +23,7 @@ import type {
   ScriptModel,
   StepModel,
 } from './model.ts';
-import { TEMPLATE_FUNCTIONS, template, templateFunctionsIn } from './template.ts';
+import { TEMPLATE_FUNCTIONS, template, templateFunctionsIn, templateSyntaxProblem } from './template.ts';
 
 export interface ParseOptions {
   file: string;
@@ -161,6 +161,22 @@ function checkTemplateFunctions(c: Context, path: string, value: unknown): void 
   for (const f of templateFunctionsIn(value)) {
     if (!TEMPLATE_FUNCS.has(f))
       c.error(path, `unknown template function ${f}() (available: $randomNumber, $randomString)`);
+  }
+}
+
+/** Every string (and key) under `value` whose templates cannot be rendered, named by its path. */
+function checkTemplateSyntax(c: Context, path: string, value: unknown): void {
+  if (typeof value === 'string') {
+    const problem = templateSyntaxProblem(value);
+    if (problem) c.error(path, problem);
+  } else if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) checkTemplateSyntax(c, `${path}[${i}]`, v);
+  } else if (isObject(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      const problem = templateSyntaxProblem(k);
+      if (problem) c.error(`${path}.${k}`, `in the key: ${problem}`);
+      checkTemplateSyntax(c, `${path}.${k}`, v);
+    }
   }
 }
 
@@ -667,7 +683,14 @@ function stepsOf(c: Context, path: string, v: unknown): StepModel[] {
     const p = `${path}[${i}]`;
     const s = c.object(p, raw);
     if (!s) return;
-    if (!('loop' in s) && !('parallel' in s)) checkTemplateFunctions(c, p, s);
+    if (!('loop' in s) && !('parallel' in s)) {
+      checkTemplateFunctions(c, p, s);
+      checkTemplateSyntax(c, p, s);
+    } else {
+      // The steps inside are checked as steps; here only the loop's own fields (over, count).
+      const { loop: _loop, parallel: _parallel, ...own } = s;
+      checkTemplateSyntax(c, p, own);
+    }
     const keys = Object.keys(s);
     const ws = keys.find((k) => WS_STEPS.includes(k));
     if (ws) {
@@ -978,10 +1001,13 @@ export function parseScript(raw: unknown, options: ParseOptions): ParseResult {
     const vars = c.object('config.variables', config.variables);
     if (vars) {
       checkTemplateFunctions(c, 'config.variables', vars);
+      checkTemplateSyntax(c, 'config.variables', vars);
       model.variables = vars;
     }
   }
   defaultsOf(c, 'config.defaults', config.defaults, model.defaults);
+  for (const k of ['defaults', 'http', 'loadproof'])
+    if (config[k] !== undefined) checkTemplateSyntax(c, `config.${k}`, config[k]);
   if (config.timeout !== undefined) {
     const s = c.number('config.timeout', config.timeout, { positive: true, max: LIMITS.durationMs / 1000 });
     if (s !== undefined) model.timeoutSec = s;

@@ -171,3 +171,34 @@ export function templateFunctionsIn(value: unknown): string[] {
   visit(value);
   return out;
 }
+
+/** What may stand between `{{` and `}}`: a variable path, or a call such as `$randomNumber(1, 6)`. */
+const VARIABLE_BODY = /^\s*[$\w.[\]'"-]+(?:\s+[$\w.[\]'"-]+)*\s*$/;
+const CALL_BODY = /^\s*\$[A-Za-z0-9_]+\s*\(\s*[A-Za-z0-9_,\s.'"-]*\s*\)\s*$/;
+
+/**
+ * Why a string's templates cannot be rendered, or undefined when they can (or it has none). A
+ * template Artillery cannot read is sent as it is written: `/{{ $randomNumber(1,` would reach
+ * the server, or be refused as an invalid request, on every iteration.
+ */
+export function templateSyntaxProblem(text: string): string | undefined {
+  let from = 0;
+  for (;;) {
+    const open = text.indexOf('{{', from);
+    if (open < 0) return undefined;
+    const close = text.indexOf('}}', open + 2);
+    if (close < 0) return `unclosed template: "${excerpt(text.slice(open))}" has no closing }}`;
+    const body = text.slice(open + 2, close).replace(/^\{/, '');
+    if (!VARIABLE_BODY.test(body) && !CALL_BODY.test(body)) {
+      const shown = excerpt(text.slice(open, close + 2));
+      return body.trim() === ''
+        ? `empty template "${shown}"`
+        : `malformed template "${shown}": expected a variable ({{ name }}) or a call ({{ $randomNumber(1, 10) }})`;
+    }
+    from = close + 2;
+  }
+}
+
+function excerpt(s: string): string {
+  return s.length > 40 ? `${s.slice(0, 40)}...` : s;
+}
