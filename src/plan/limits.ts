@@ -11,9 +11,26 @@ export const LIMITS = {
   vus: 100_000,
   /** Iterations of a per-vu-iterations or shared-iterations scenario; arrivalCount of a phase. */
   iterations: 1_000_000_000,
+  /**
+   * The cycle of a weighted mix of flows (or Artillery scenarios): the sum of the weights after
+   * dividing them by their greatest common divisor. A mix is exact because it cycles through that
+   * many slots, each computed over every flow: a weight of 1e9 would be a billion of them.
+   */
+  mixCycle: 10_000,
   /** Any one duration: duration, stages, startTime, gracefulStop, timeUnit, timeouts; a whole Artillery script. */
   durationMs: 7 * 24 * 3_600_000,
 } as const;
 
 /** `7 days` for the duration limit, as messages name it. */
 export const MAX_DURATION_TEXT = '168h (7 days)';
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/** The slots in the cycle of a weighted mix of positive integer weights (zeros left out). */
+export function mixCycleLength(weights: readonly number[]): number {
+  const used = weights.filter((w) => w > 0);
+  const g = used.reduce((acc, w) => gcd(acc, w), 0) || 1;
+  return used.reduce((a, w) => a + w / g, 0);
+}

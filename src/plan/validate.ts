@@ -6,7 +6,7 @@ import { type PlanIssue, PlanValidationError, ThresholdSyntaxError } from '../er
 import { BUILTIN_METRICS, type MetricType } from '../metrics/names.ts';
 import { AGGREGATIONS_BY_TYPE, parseMetricKey, parseThreshold } from '../verdict/threshold-parser.ts';
 import { parseDurationMs } from './duration.ts';
-import { LIMITS, MAX_DURATION_TEXT } from './limits.ts';
+import { LIMITS, MAX_DURATION_TEXT, mixCycleLength } from './limits.ts';
 import type {
   CheckSpec,
   DataInput,
@@ -179,7 +179,7 @@ function flows(issues: Issues, path: string, v: unknown): WeightedFlow[] {
     return [];
   }
   const names = new Set<string>();
-  return v.map((f, i) => {
+  const mix = v.map((f, i) => {
     const p = `${path}[${i}]`;
     if (!isObject(f)) {
       issues.add(p, `expected { name, weight, flow }, got ${typeName(f)}`);
@@ -197,6 +197,13 @@ function flows(issues: Issues, path: string, v: unknown): WeightedFlow[] {
       flow: f.flow as WeightedFlow['flow'],
     };
   });
+  const cycle = mixCycleLength(mix.map((f) => f.weight));
+  if (cycle > LIMITS.mixCycle)
+    issues.add(
+      path,
+      `the weights add up to ${cycle} after dividing by their common divisor; at most ${LIMITS.mixCycle}`,
+    );
+  return mix;
 }
 
 function scenarioConfig(issues: Issues, p: string, s: Record<string, unknown>): ScenarioConfig | undefined {

@@ -18,7 +18,7 @@ const flow = async () => {};
 
 function issuesOf(scenario: Record<string, unknown>, extra: Record<string, unknown> = {}): string[] {
   try {
-    validatePlan({ target: 'http://127.0.0.1:8080', scenarios: { main: { ...scenario, flow } }, ...extra });
+    validatePlan({ target: 'http://127.0.0.1:8080', scenarios: { main: { flow, ...scenario } }, ...extra });
   } catch (e) {
     assert.ok(e instanceof PlanValidationError, `expected PlanValidationError, got ${e}`);
     assert.equal(e.exitCode, 2);
@@ -85,6 +85,24 @@ describe('TypeScript plans: bounds', () => {
     ]);
   });
 
+  it('a weighted mix whose cycle would be past the limit is refused (1e9 crashed V8 after a minute)', () => {
+    const mix = (weights: number[]) => ({
+      executor: 'per-vu-iterations',
+      vus: 1,
+      iterations: 1,
+      flow: weights.map((weight, i) => ({ name: `f${i}`, weight, flow })),
+    });
+    assert.deepEqual(issuesOf(mix([1e9, 1])), [
+      'scenarios.main.flow: the weights add up to 1000000001 after dividing by their common divisor; at most 10000',
+    ]);
+    const plan = validatePlan({ target: 'http://127.0.0.1:1', scenarios: { main: mix([2e8, 1e8]) } });
+    assert.deepEqual(
+      plan.scenarios[0]?.flows.map((f) => f.weight),
+      [2e8, 1e8],
+      'weights with a common divisor keep a short cycle (2 + 1)',
+    );
+  });
+
   it('NaN and Infinity are named as such, not "number null"', () => {
     assert.deepEqual(issuesOf({ ...open, rate: Number.NaN, maxVUs: Number.POSITIVE_INFINITY }), [
       'scenarios.main.rate: expected a positive number, got NaN',
@@ -122,6 +140,23 @@ describe('Artillery phases: bounds', () => {
     assert.deepEqual(issues({ duration: 1, arrivalRate: 1, maxVusers: 1e9 }), [
       'config.phases[0].maxVusers: must be at most 100000, got 1000000000',
     ]);
+  });
+
+  it('scenario weights whose cycle would be past the limit are refused', () => {
+    const r = parseScript(
+      {
+        config: { target: 'http://127.0.0.1:8080', phases: [{ duration: 1, arrivalRate: 1 }] },
+        scenarios: [
+          { weight: 1e9, flow: [{ get: { url: '/' } }] },
+          { weight: 1, flow: [{ get: { url: '/' } }] },
+        ],
+      },
+      { file: '/tmp/s.yml', env: {} },
+    );
+    assert.deepEqual(
+      r.issues.map((i) => `${i.path}: ${i.message}`),
+      ['scenarios: the weights add up to 1000000001 after dividing by their common divisor; at most 10000'],
+    );
   });
 
   it('NaN and Infinity (YAML .nan, .inf) are named as such', () => {

@@ -7,7 +7,7 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { parseDurationMs } from '../duration.ts';
-import { LIMITS, MAX_DURATION_TEXT } from '../limits.ts';
+import { LIMITS, MAX_DURATION_TEXT, mixCycleLength } from '../limits.ts';
 import { scalarName } from '../value-name.ts';
 import type { CaptureSpec } from './capture.ts';
 import { EXPECTATION_TYPES } from './expectations.ts';
@@ -845,6 +845,12 @@ function scenariosOf(c: Context, v: unknown): ScenarioModel[] {
     });
   });
   if (out.length && out.every((s) => s.weight === 0)) c.error('scenarios', 'every scenario has weight 0');
+  const cycle = mixCycleLength(out.map((s) => s.weight));
+  if (cycle > LIMITS.mixCycle)
+    c.error(
+      'scenarios',
+      `the weights add up to ${cycle} after dividing by their common divisor; at most ${LIMITS.mixCycle}`,
+    );
   return out;
 }
 
