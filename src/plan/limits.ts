@@ -17,6 +17,8 @@ export const LIMITS = {
    * many slots, each computed over every flow: a weight of 1e9 would be a billion of them.
    */
   mixCycle: 10_000,
+  /** Characters of `{{ $randomString(n) }}`: it is built on every render, per request. */
+  randomStringLength: 1_000_000,
   /** Any one duration: duration, stages, startTime, gracefulStop, timeUnit, timeouts; a whole Artillery script. */
   durationMs: 7 * 24 * 3_600_000,
 } as const;

@@ -8,6 +8,7 @@
  *   is text, and the string is rendered again afterwards;
  * - objects and arrays are rendered deeply, keys included, into a copy.
  */
+import { LIMITS } from '../limits.ts';
 
 export interface TemplateContext {
   vars: Record<string, unknown>;
@@ -36,9 +37,14 @@ export function randomNumber(min: unknown = 0, max: unknown = 1): number {
 
 const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
 
-/** Random lowercase letters and digits, `length` of them (10 by default). */
+/**
+ * Random lowercase letters and digits, `length` of them (10 by default). Past the limit it
+ * throws: a billion characters would keep the thread busy for minutes, deaf to signals.
+ */
 export function randomString(length: unknown = 10): string {
   const n = Math.max(0, Math.floor(Number(length) || 0));
+  if (n > LIMITS.randomStringLength)
+    throw new RangeError(`$randomString(${n}): at most ${LIMITS.randomStringLength} characters`);
   let out = '';
   for (let i = 0; i < n; i++) out += ALPHABET[Math.floor(Math.random() * ALPHABET.length)];
   return out;
@@ -189,6 +195,9 @@ export function templateSyntaxProblem(text: string): string | undefined {
     const close = text.indexOf('}}', open + 2);
     if (close < 0) return `unclosed template: "${excerpt(text.slice(open))}" has no closing }}`;
     const body = text.slice(open + 2, close).replace(/^\{/, '');
+    const tooLong = /^\s*\$randomString\s*\(\s*(\d+)/.exec(body);
+    if (tooLong && Number(tooLong[1]) > LIMITS.randomStringLength)
+      return `"${excerpt(text.slice(open, close + 2))}": at most ${LIMITS.randomStringLength} characters`;
     if (!VARIABLE_BODY.test(body) && !CALL_BODY.test(body)) {
       const shown = excerpt(text.slice(open, close + 2));
       return body.trim() === ''

@@ -1,13 +1,14 @@
 /**
  * A template Artillery cannot render (`/{{ $randomNumber(1,`) is an error before the load, named
- * by its path and line, not a run in which every request is refused as EINVALIDREQUEST.
+ * by its path and line, not a run in which every request is refused as EINVALIDREQUEST. So is a
+ * `$randomString` of a billion characters, which kept the process busy and deaf to SIGTERM.
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseScript } from '../../../src/plan/artillery/parse.ts';
-import { templateSyntaxProblem } from '../../../src/plan/artillery/template.ts';
+import { randomString, templateSyntaxProblem } from '../../../src/plan/artillery/template.ts';
 import { outsideDir, runCli } from '../../helpers/cli.ts';
 import { startTestServer, type TestServer } from '../../helpers/server.ts';
 
@@ -35,6 +36,22 @@ describe('template syntax', () => {
       /^malformed template "\{\{ \$randomNumber\(1, \}\}": expected a variable/,
     );
     assert.match(templateSyntaxProblem('{{ a + b }}') as string, /^malformed template/);
+  });
+
+  it('a $randomString past the limit is refused before the load, and throws at once if reached', () => {
+    assert.equal(
+      templateSyntaxProblem('/x/{{ $randomString(1000000000) }}'),
+      '"{{ $randomString(1000000000) }}": at most 1000000 characters',
+    );
+    assert.equal(templateSyntaxProblem('{{ $randomString(1000000) }}'), undefined);
+    // A processor can still call it with any number: it must fail fast, not build a gigabyte.
+    const start = performance.now();
+    assert.throws(
+      () => randomString(1e9),
+      /^RangeError: \$randomString\(1000000000\): at most 1000000 characters/,
+    );
+    assert.ok(performance.now() - start < 100);
+    assert.equal(randomString(12).length, 12);
   });
 
   it('is checked in steps, loops, variables and defaults, each by its path', () => {
