@@ -3,7 +3,7 @@
  * line, and a validation problem can name the line of the value it is about.
  */
 import { readFileSync } from 'node:fs';
-import { isNode, LineCounter, parseDocument, visit } from 'yaml';
+import { isCollection, isNode, LineCounter, parseDocument, visit } from 'yaml';
 import { PlanLoadError } from '../../errors.ts';
 
 export interface YamlScript {
@@ -36,6 +36,20 @@ export function readYamlScript(file: string, shown = file): YamlScript {
       `${shown}:${pos.line}:${pos.col}: YAML syntax error: ${err.message.split('\n')[0]}`,
     );
   }
+  // A key that is a list or a map (`? [a, b]: 1`) has no place in a script; the YAML library
+  // would turn it into text with a warning printed to stderr.
+  let collectionKeyLine: number | undefined;
+  visit(doc, {
+    Pair(_, pair) {
+      if (!isCollection(pair.key)) return undefined;
+      collectionKeyLine = pair.key.range ? lines.linePos(pair.key.range[0]).line : undefined;
+      return visit.BREAK;
+    },
+  });
+  if (collectionKeyLine !== undefined)
+    throw new PlanLoadError(
+      `${shown}:${collectionKeyLine}: YAML error: a key must be a name, not a list or a map`,
+    );
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 10_000 });

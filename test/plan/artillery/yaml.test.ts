@@ -1,7 +1,8 @@
 /**
  * YAML the parser accepts but whose values cannot be built: an alias before its anchor, aliases
  * that expand past the limit. Each is an error naming the script (and the line of the alias),
- * exit 2, not a ReferenceError with a stack trace. Found by the fuzzer (test/fuzz).
+ * exit 2, not a ReferenceError with a stack trace; and a key that is a list or a map. Found by the
+ * fuzzer (test/fuzz).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -46,5 +47,23 @@ describe('YAML values that cannot be built', () => {
       (e: Error) =>
         e instanceof PlanLoadError && /^script\.yml: YAML error: Excessive alias count/.test(e.message),
     );
+  });
+
+  it('a key that is a list or a map names its line, with no warning printed (found by the fuzzer)', () => {
+    const file = script('config:\n  target: http://127.0.0.1:9\n  ? { stage: local }\n  : 1\n');
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    try {
+      assert.throws(
+        () => readYamlScript(file, 'script.yml'),
+        (e: Error) =>
+          e instanceof PlanLoadError &&
+          e.message === 'script.yml:3: YAML error: a key must be a name, not a list or a map',
+      );
+    } finally {
+      process.off('warning', onWarning);
+    }
+    assert.deepEqual(warnings, []);
   });
 });
