@@ -924,8 +924,13 @@ export function parseScript(raw: unknown, options: ParseOptions): ParseResult {
   // Config values may come from the environment: target: "{{ $env.TARGET }}".
   const targetSource =
     typeof config.target === 'string' && config.target.includes('{{') ? config.target : undefined;
-  for (const k of ['target', 'phases', 'http', 'timeout'])
-    if (config[k] !== undefined) config[k] = template(config[k], envCtx);
+  // Rendered now, so a template that cannot be is named now, and not run: its calls would be.
+  for (const k of ['target', 'phases', 'http', 'timeout']) {
+    if (config[k] === undefined) continue;
+    const known = c.issues.length;
+    checkTemplateSyntax(c, `config.${k}`, config[k]);
+    if (c.issues.length === known) config[k] = template(config[k], envCtx);
+  }
 
   c.unknownKeys('config', config, [
     'target',
@@ -1012,7 +1017,7 @@ export function parseScript(raw: unknown, options: ParseOptions): ParseResult {
     }
   }
   defaultsOf(c, 'config.defaults', config.defaults, model.defaults);
-  for (const k of ['defaults', 'http', 'loadproof'])
+  for (const k of ['defaults', 'loadproof'])
     if (config[k] !== undefined) checkTemplateSyntax(c, `config.${k}`, config[k]);
   if (config.timeout !== undefined) {
     const s = c.number('config.timeout', config.timeout, { positive: true, max: LIMITS.durationMs / 1000 });

@@ -54,6 +54,30 @@ describe('template syntax', () => {
     assert.equal(randomString(12).length, 12);
   });
 
+  it('config values rendered while the script is read are checked first, not run (found by the fuzzer)', () => {
+    const start = performance.now();
+    const r = parseScript(
+      {
+        config: {
+          target: 'http://127.0.0.1:8080',
+          phases: [{ duration: 1, arrivalRate: 1, name: '{{ $randomString(1000000000) }}' }],
+          http: { timeout: '{{ $env.T' },
+        },
+        scenarios: [{ flow: [{ get: { url: '/' } }] }],
+      },
+      { file: '/tmp/s.yml', env: {} },
+    );
+    assert.deepEqual(
+      r.issues.map((i) => `${i.path}: ${i.message}`),
+      [
+        'config.phases[0].name: "{{ $randomString(1000000000) }}": at most 1000000 characters',
+        'config.http.timeout: unclosed template: "{{ $env.T" has no closing }}',
+        'config.http.timeout: expected a number, got string "{{ $env.T"',
+      ],
+    );
+    assert.ok(performance.now() - start < 1000);
+  });
+
   it('is checked in steps, loops, variables and defaults, each by its path', () => {
     const r = parseScript(
       {
