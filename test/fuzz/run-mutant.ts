@@ -1,8 +1,8 @@
 /**
  * Runs one mutant through the real CLI (`loadproof run ... --duration 1s`) in a child process,
  * with the loopback-only guard preloaded into it and its worker threads, killed if it outlives
- * `timeoutMs`. The verdict on it: exit 0, 2 or 3, a message when refused, no stack trace, no
- * connection attempted off the loopback.
+ * `timeoutMs`. The verdict on it: exit 0, 2 or 3, a message when refused, no stack trace or
+ * Node.js warning, no connection attempted off the loopback.
  */
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
@@ -43,6 +43,7 @@ export async function runMutant(
   else if (![0, 2, 3].includes(r.code)) problems.push(`exit ${r.code}`);
   if (r.code === 2 && !/loadproof: \S/.test(r.stderr)) problems.push('exit 2 without a message');
   if (STACK_FRAME.test(r.stderr)) problems.push('a stack trace on stderr');
+  if (/\(node:\d+\) \w*Warning/.test(r.stderr)) problems.push('a Node.js warning on stderr');
   if (r.stderr.includes('LOOPBACK-ONLY')) problems.push('a connection off the loopback');
   return { code: r.code, ms, problems, stderr: r.stderr };
 }

@@ -59,6 +59,8 @@ export const STRINGS = [
   '{{ $nope() }}',
   '{{ $env.TARGET }}',
   '{{ a + b }}',
+  '{{ $randomString(1000000000) }}',
+  '{{ $randomString(100000) }}',
   '{{{ raw }}}',
   '/ids',
   '/status/500',
