@@ -17,7 +17,7 @@ import { type Campaign, runCampaign } from './campaign.ts';
 import { runMutant } from './run-mutant.ts';
 
 const MUTANTS = 1000;
-const CLI_RUNS = 6;
+const CLI_RUNS = 4;
 const SEED = 15;
 /** Loading one mutant may take this long on a busy machine; more is a hang in the making. */
 const MAX_LOAD_MS = 5000;
