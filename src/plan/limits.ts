@@ -1,8 +1,8 @@
 /**
  * The most a plan (TypeScript or Artillery) or a CLI shortcut may ask for. Past these a number is
- * a typo or an overflow, not a load test: `rate: 1e12` would make the pacer busy-loop, a duration
- * of `99999999999999999999h` would never end. They are refused before any load, with the field
- * named (exit 2). The README lists them.
+ * a typo or an overflow, not a load test: no machine starts `rate: 1e12` iterations a second, and
+ * a duration of `99999999999999999999h` never ends. They are refused before any load, with the
+ * field named (exit 2). The README lists them.
  */
 export const LIMITS = {
   /** Iterations (arrivals) started per second by one scenario or phase, after timeUnit. */
@@ -19,7 +19,10 @@ export const LIMITS = {
   mixCycle: 10_000,
   /** Characters of `{{ $randomString(n) }}`: it is built on every render, per request. */
   randomStringLength: 1_000_000,
-  /** Any one duration: duration, stages, startTime, gracefulStop, timeUnit, timeouts; a whole Artillery script. */
+  /**
+   * Any one duration: duration, stages, startTime, gracefulStop, maxDuration, timeUnit, timeouts,
+   * think; all the phases of an Artillery script together.
+   */
   durationMs: 7 * 24 * 3_600_000,
 } as const;
 
