@@ -5,7 +5,7 @@
  * - inside a longer string, objects are written as JSON and a missing variable as `undefined`;
  * - names are lodash-style paths (`user.ids[0]`, `$env.TOKEN`), tried first as a whole key;
  * - `{{ $randomNumber(1, 10) }}` and `{{ $randomString(8) }}` are function calls; their result
- *   is text, and the string is rendered again afterwards;
+ *   is text, and the string's variables are rendered afterwards;
  * - objects and arrays are rendered deeply, keys included, into a copy.
  */
 import { LIMITS } from '../limits.ts';
@@ -117,18 +117,20 @@ function parseArgs(text: string): unknown[] {
   });
 }
 
-function renderString(s: string, ctx: TemplateContext): unknown {
-  if (!s.includes('{{')) return s;
-  const call = FUNC_CALL.exec(s);
-  if (call) {
+function renderString(text: string, ctx: TemplateContext): unknown {
+  if (!text.includes('{{')) return text;
+  // Calls first, left to right, in one pass: a string may hold thousands of them (rendering one
+  // and starting again recursed once per call, and overflowed the stack). Then the variables.
+  const calls = new RegExp(FUNC_CALL.source, 'g');
+  let s = '';
+  let from = 0;
+  for (let call = calls.exec(text); call; call = calls.exec(text)) {
     const fn = (ctx.funcs ?? DEFAULT_FUNCS)[call[1] as string] ?? DEFAULT_FUNCS[call[1] as string];
-    if (!fn) return s;
-    const result = fn(...parseArgs(call[2] as string));
-    return renderString(
-      s.replace(FUNC_CALL, () => String(result)),
-      ctx,
-    );
+    if (!fn) return s + text.slice(from);
+    s += text.slice(from, call.index) + String(fn(...parseArgs(call[2] as string)));
+    from = calls.lastIndex;
   }
+  s += text.slice(from);
   const matches = s.match(VARIABLE);
   if (!matches) return s;
   if (matches.length === 1 && matches[0] === s) return getPath(ctx.vars, s.replace(/[{}]/g, '').trim());
