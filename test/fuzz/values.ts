@@ -111,6 +111,13 @@ export const STRINGS = [
   'constructor',
 ];
 
+// Deep or long input for the parsers that recurse (expressions, templates).
+STRINGS.push(
+  `${'('.repeat(400)}1${')'.repeat(400)}`,
+  Array(2000).fill('x').join(' and '),
+  '{{ $randomNumber(1, 2) }}'.repeat(20_000),
+);
+
 export const KEYS = [
   'rate',
   'timeUnit',
