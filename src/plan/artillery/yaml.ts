@@ -3,7 +3,7 @@
  * line, and a validation problem can name the line of the value it is about.
  */
 import { readFileSync } from 'node:fs';
-import { isCollection, isNode, LineCounter, parseDocument, visit } from 'yaml';
+import { isCollection, isNode, isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import { PlanLoadError } from '../../errors.ts';
 
 export interface YamlScript {
@@ -36,19 +36,22 @@ export function readYamlScript(file: string, shown = file): YamlScript {
       `${shown}:${pos.line}:${pos.col}: YAML syntax error: ${err.message.split('\n')[0]}`,
     );
   }
-  // A key that is a list or a map (`? [a, b]: 1`) has no place in a script; the YAML library
-  // would turn it into text with a warning printed to stderr.
-  let collectionKeyLine: number | undefined;
+  // A key that is a list, a map or binary (`? [a, b]: 1`, `!!binary`) has no place in a
+  // script; the YAML library would turn it into text with a warning printed to stderr.
+  let badKey: { line?: number } | undefined;
   visit(doc, {
-    Pair(_, pair) {
-      if (!isCollection(pair.key)) return undefined;
-      collectionKeyLine = pair.key.range ? lines.linePos(pair.key.range[0]).line : undefined;
+    Pair(_, { key }) {
+      const named =
+        !isCollection(key) && !(isScalar(key) && typeof key.value === 'object' && key.value !== null);
+      if (named) return undefined;
+      const range = isNode(key) ? key.range : undefined;
+      badKey = range ? { line: lines.linePos(range[0]).line } : {};
       return visit.BREAK;
     },
   });
-  if (collectionKeyLine !== undefined)
+  if (badKey)
     throw new PlanLoadError(
-      `${shown}:${collectionKeyLine}: YAML error: a key must be a name, not a list or a map`,
+      `${shown}${badKey.line ? `:${badKey.line}` : ''}: YAML error: a key must be a name, not a list, a map or binary data`,
     );
   let data: unknown;
   try {

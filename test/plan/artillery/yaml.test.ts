@@ -49,7 +49,7 @@ describe('YAML values that cannot be built', () => {
     );
   });
 
-  it('a key that is a list or a map names its line, with no warning printed (found by the fuzzer)', () => {
+  it('a key that is a list, a map or binary names its line, with no warning printed (found by the fuzzer)', () => {
     const file = script('config:\n  target: http://127.0.0.1:9\n  ? { stage: local }\n  : 1\n');
     const warnings: string[] = [];
     const onWarning = (w: Error) => warnings.push(w.message);
@@ -59,7 +59,11 @@ describe('YAML values that cannot be built', () => {
         () => readYamlScript(file, 'script.yml'),
         (e: Error) =>
           e instanceof PlanLoadError &&
-          e.message === 'script.yml:3: YAML error: a key must be a name, not a list or a map',
+          e.message === 'script.yml:3: YAML error: a key must be a name, not a list, a map or binary data',
+      );
+      assert.throws(
+        () => readYamlScript(script('config:\n  ? !!binary aGk=\n  : 1\n'), 'script.yml'),
+        /^Error: script\.yml:2: YAML error: a key must be a name/,
       );
     } finally {
       process.off('warning', onWarning);
