@@ -37,7 +37,7 @@ export async function runFuzzBench(args: string[]): Promise<void> {
     }
     console.log('loaded in this process (loadPlanFile, data files, CLI shortcuts)');
     printTable(
-      ['format / mutation', 'mutants', 'plan', 'refused (exit 2)', 'crash', 'p50 ms', 'max ms'],
+      ['format / mutation', 'mutants', 'plan', 'refused (exit 2)', 'bug', 'p50 ms', 'max ms'],
       [...groups]
         .sort()
         .map(([k, g]) => [
