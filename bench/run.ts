@@ -1,8 +1,9 @@
 /**
  * `npm run bench -- [group] [names...]`: benchmarks that print figures side by side.
- * Groups: generator (default), clinic, rehab. Figures from one run are comparable with each other only.
+ * Groups: generator (default), clinic, rehab, fuzz. Figures from one run are comparable with each other only.
  */
 import { runClinicBench } from './clinic.ts';
+import { runFuzzBench } from './fuzz.ts';
 import { runGeneratorBench } from './generator.ts';
 import { runRehabBench } from './rehab.ts';
 
@@ -11,6 +12,7 @@ const groups: Record<string, (args: string[]) => Promise<void>> = {
   generator: runGeneratorBench,
   clinic: runClinicBench,
   rehab: runRehabBench,
+  fuzz: runFuzzBench,
 };
 const run = groups[group];
 if (!run) {

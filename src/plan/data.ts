@@ -5,48 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { PlanLoadError } from '../errors.ts';
+import { CsvSyntaxError, csvRecords } from './csv.ts';
 import type { DataInput } from './types.ts';
 
-/** RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF. Returns rows of fields. */
-export function parseCsv(text: string, delimiter = ','): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else field += c;
-    } else if (c === '"' && field === '') quoted = true;
-    else if (c === delimiter) {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += c;
-  }
-  if (field !== '' || row.length) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows.filter((r) => !(r.length === 1 && r[0] === ''));
-}
-
-/** CSV with a header row, as objects keyed by the header's names. */
-export function csvRecords(text: string): Record<string, string>[] {
-  const [header, ...rows] = parseCsv(text);
-  if (!header) return [];
-  return rows.map((r) => Object.fromEntries(header.map((h, i) => [h.trim(), r[i] ?? ''])));
-}
+export { csvRecords, parseCsv } from './csv.ts';
 
 export function loadData(
   data: Record<string, DataInput>,
@@ -67,8 +29,14 @@ export function loadData(
       throw new PlanLoadError(`data.${name}: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? e}`);
     }
     const kind = format ?? (extname(path).toLowerCase() === '.csv' ? 'csv' : 'json');
-    if (kind === 'csv') out[name] = csvRecords(text);
-    else {
+    if (kind === 'csv') {
+      try {
+        out[name] = csvRecords(text);
+      } catch (e) {
+        if (!(e instanceof CsvSyntaxError)) throw e;
+        throw new PlanLoadError(`data.${name}: ${path}:${e.line}: ${e.message}`);
+      }
+    } else {
       let parsed: unknown;
       try {
         parsed = JSON.parse(text);

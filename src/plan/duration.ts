@@ -7,8 +7,16 @@ const PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/y;
 
 export type Duration = string | number;
 
-/** Milliseconds, or undefined when `value` is not a duration. Numbers are seconds. */
+/**
+ * Milliseconds, or undefined when `value` is not a duration. Numbers are seconds. Digits too many
+ * for a number (`1` and 400 zeros) are not a duration: they would read as Infinity.
+ */
 export function parseDurationMs(value: unknown): number | undefined {
+  const ms = parseMs(value);
+  return ms !== undefined && Number.isFinite(ms) ? ms : undefined;
+}
+
+function parseMs(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value * 1000 : undefined;
   if (typeof value !== 'string') return undefined;
   const text = value.trim();

@@ -4,6 +4,7 @@
  * error naming the scenario, never silently ignored. Pure: every thread gets the same plan.
  */
 import { UsageError } from '../errors.ts';
+import { LIMITS, MAX_DURATION_TEXT } from './limits.ts';
 import type { Plan, Scenario, ScenarioConfig } from './types.ts';
 
 export interface Overrides {
@@ -74,8 +75,22 @@ function overrideConfig(name: string, c: ScenarioConfig, o: Overrides): Scenario
   }
 }
 
+/** The shortcuts' own bounds, the same as a plan's: checked before any scenario is touched. */
+function checkBounds(o: Overrides): void {
+  const within = (v: number | undefined, max: number) => v === undefined || (v > 0 && v <= max);
+  if (!within(o.rate, LIMITS.ratePerSec))
+    throw new UsageError(`--rate: expected a number above 0 and at most ${LIMITS.ratePerSec}, got ${o.rate}`);
+  if (!within(o.vus, LIMITS.vus) || (o.vus !== undefined && !Number.isInteger(o.vus)))
+    throw new UsageError(`--vus: expected an integer from 1 to ${LIMITS.vus}, got ${o.vus}`);
+  if (!within(o.durationMs, LIMITS.durationMs))
+    throw new UsageError(
+      `--duration: expected a duration above 0 and at most ${MAX_DURATION_TEXT}, got ${o.durationMs} ms`,
+    );
+}
+
 export function applyOverrides(plan: Plan, o: Overrides): Plan {
   if (o.durationMs === undefined && o.rate === undefined && o.vus === undefined) return plan;
+  checkBounds(o);
   const scenarios: Scenario[] = plan.scenarios.map((s) => ({
     ...s,
     config: overrideConfig(s.name, s.config, o),

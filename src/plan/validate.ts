@@ -8,6 +8,7 @@ import { criticalProblem } from '../verdict/critical-level.ts';
 import { DEFAULT_THRESHOLDS } from '../verdict/default-thresholds.ts';
 import { AGGREGATIONS_BY_TYPE, parseMetricKey, parseThreshold } from '../verdict/threshold-parser.ts';
 import { parseDurationMs } from './duration.ts';
+import { LIMITS, MAX_DURATION_TEXT, mixCycleLength } from './limits.ts';
 import type {
   CheckSpec,
   DataInput,
@@ -17,6 +18,7 @@ import type {
   ThresholdSpec,
   WeightedFlow,
 } from './types.ts';
+import { scalarName } from './value-name.ts';
 
 const EXECUTORS = [
   'constant-arrival-rate',
@@ -63,9 +65,7 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function typeName(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  return typeof v === 'object' ? 'an object' : `${typeof v} ${JSON.stringify(v)}`;
+  return Array.isArray(v) ? 'an array' : scalarName(v);
 }
 
 function unknownKeys(
@@ -86,7 +86,7 @@ function positiveNumber(
   issues: Issues,
   path: string,
   v: unknown,
-  opts: { integer?: boolean; zero?: boolean } = {},
+  opts: { integer?: boolean; zero?: boolean; max?: number } = {},
 ) {
   const ok =
     typeof v === 'number' &&
@@ -94,14 +94,34 @@ function positiveNumber(
     (opts.zero ? v >= 0 : v > 0) &&
     (!opts.integer || Number.isInteger(v));
   if (!ok) {
-    const what = `${opts.integer ? 'a' : 'a'} ${opts.zero ? 'non-negative' : 'positive'} ${opts.integer ? 'integer' : 'number'}`;
+    const what = `a ${opts.zero ? 'non-negative' : 'positive'} ${opts.integer ? 'integer' : 'number'}`;
     issues.add(path, `expected ${what}, got ${typeName(v)}`);
+    return 0;
+  }
+  if (opts.max !== undefined && (v as number) > opts.max) {
+    issues.add(path, `must be at most ${opts.max}, got ${v}`);
     return 0;
   }
   return v as number;
 }
 
-function duration(issues: Issues, path: string, v: unknown, fallback?: number): number {
+/** A rate per second (after timeUnit) past the limit is named at the field that set it. */
+function boundedRate(issues: Issues, path: string, perSec: number): number {
+  if (perSec <= LIMITS.ratePerSec) return perSec;
+  issues.add(
+    path,
+    `must start at most ${LIMITS.ratePerSec} iterations per second, got ${Number(perSec.toPrecision(6))} per second`,
+  );
+  return 0;
+}
+
+function duration(
+  issues: Issues,
+  path: string,
+  v: unknown,
+  fallback?: number,
+  opts: { positive?: boolean } = {},
+): number {
   if (v === undefined && fallback !== undefined) return fallback;
   const ms = parseDurationMs(v);
   if (ms === undefined) {
@@ -109,6 +129,14 @@ function duration(issues: Issues, path: string, v: unknown, fallback?: number): 
       path,
       `expected a duration like "30s", "500ms", "5m" or a number of seconds, got ${typeName(v)}`,
     );
+    return 0;
+  }
+  if (ms > LIMITS.durationMs) {
+    issues.add(path, `must be at most ${MAX_DURATION_TEXT}, got ${typeName(v)}`);
+    return 0;
+  }
+  if (opts.positive && ms <= 0) {
+    issues.add(path, `must be longer than 0, got ${typeName(v)}`);
     return 0;
   }
   return ms;
@@ -154,7 +182,7 @@ function flows(issues: Issues, path: string, v: unknown): WeightedFlow[] {
     return [];
   }
   const names = new Set<string>();
-  return v.map((f, i) => {
+  const mix = v.map((f, i) => {
     const p = `${path}[${i}]`;
     if (!isObject(f)) {
       issues.add(p, `expected { name, weight, flow }, got ${typeName(f)}`);
@@ -172,6 +200,13 @@ function flows(issues: Issues, path: string, v: unknown): WeightedFlow[] {
       flow: f.flow as WeightedFlow['flow'],
     };
   });
+  const cycle = mixCycleLength(mix.map((f) => f.weight));
+  if (cycle > LIMITS.mixCycle)
+    issues.add(
+      path,
+      `the weights add up to ${cycle} after dividing by their common divisor; at most ${LIMITS.mixCycle}`,
+    );
+  return mix;
 }
 
 function scenarioConfig(issues: Issues, p: string, s: Record<string, unknown>): ScenarioConfig | undefined {
@@ -185,8 +220,9 @@ function scenarioConfig(issues: Issues, p: string, s: Record<string, unknown>): 
   }
   const ex = executor as (typeof EXECUTORS)[number];
   unknownKeys(issues, p, s, [...COMMON_KEYS, ...EXECUTOR_KEYS[ex]]);
-  const timeUnitMs = duration(issues, `${p}.timeUnit`, s.timeUnit, 1000);
-  const perSec = (rate: number) => (timeUnitMs > 0 ? (rate * 1000) / timeUnitMs : 0);
+  const timeUnitMs = duration(issues, `${p}.timeUnit`, s.timeUnit, 1000, { positive: true });
+  const perSec = (path: string, rate: number) =>
+    timeUnitMs > 0 ? boundedRate(issues, path, (rate * 1000) / timeUnitMs) : 0;
   const saturation = (): 'drop' | 'queue' => {
     if (s.onSaturation === undefined) return 'drop';
     if (s.onSaturation !== 'drop' && s.onSaturation !== 'queue') {
@@ -195,11 +231,15 @@ function scenarioConfig(issues: Issues, p: string, s: Record<string, unknown>): 
     return s.onSaturation === 'queue' ? 'queue' : 'drop';
   };
   const vuPool = () => {
-    const maxVUs = positiveNumber(issues, `${p}.maxVUs`, s.maxVUs, { integer: true });
+    const maxVUs = positiveNumber(issues, `${p}.maxVUs`, s.maxVUs, { integer: true, max: LIMITS.vus });
     const pre =
       s.preAllocatedVUs === undefined
         ? Math.min(maxVUs, 1)
-        : positiveNumber(issues, `${p}.preAllocatedVUs`, s.preAllocatedVUs, { integer: true, zero: true });
+        : positiveNumber(issues, `${p}.preAllocatedVUs`, s.preAllocatedVUs, {
+            integer: true,
+            zero: true,
+            max: LIMITS.vus,
+          });
     if (pre > maxVUs && maxVUs > 0) issues.add(`${p}.preAllocatedVUs`, `must not exceed maxVUs (${maxVUs})`);
     return { maxVUs, preAllocatedVUs: pre, onSaturation: saturation() };
   };
@@ -207,7 +247,7 @@ function scenarioConfig(issues: Issues, p: string, s: Record<string, unknown>): 
     case 'constant-arrival-rate':
       return {
         executor: ex,
-        ratePerSec: perSec(positiveNumber(issues, `${p}.rate`, s.rate)),
+        ratePerSec: perSec(`${p}.rate`, positiveNumber(issues, `${p}.rate`, s.rate)),
         durationMs: duration(issues, `${p}.duration`, s.duration),
         ...vuPool(),
       };
@@ -215,17 +255,21 @@ function scenarioConfig(issues: Issues, p: string, s: Record<string, unknown>): 
       return {
         executor: ex,
         startRatePerSec: perSec(
+          `${p}.startRate`,
           s.startRate === undefined
             ? 0
             : positiveNumber(issues, `${p}.startRate`, s.startRate, { zero: true }),
         ),
-        stages: stages(issues, `${p}.stages`, s.stages).map((st) => ({ ...st, target: perSec(st.target) })),
+        stages: stages(issues, `${p}.stages`, s.stages).map((st, i) => ({
+          ...st,
+          target: perSec(`${p}.stages[${i}].target`, st.target),
+        })),
         ...vuPool(),
       };
     case 'constant-vus':
       return {
         executor: ex,
-        vus: positiveNumber(issues, `${p}.vus`, s.vus, { integer: true }),
+        vus: positiveNumber(issues, `${p}.vus`, s.vus, { integer: true, max: LIMITS.vus }),
         durationMs: duration(issues, `${p}.duration`, s.duration),
       };
     case 'ramping-vus': {
@@ -233,20 +277,29 @@ function scenarioConfig(issues: Issues, p: string, s: Record<string, unknown>): 
       st.forEach((x, i) => {
         if (!Number.isInteger(x.target))
           issues.add(`${p}.stages[${i}].target`, 'expected an integer number of VUs');
+        else if (x.target > LIMITS.vus)
+          issues.add(`${p}.stages[${i}].target`, `must be at most ${LIMITS.vus}, got ${x.target}`);
       });
       return {
         executor: ex,
         startVUs:
           s.startVUs === undefined
             ? 0
-            : positiveNumber(issues, `${p}.startVUs`, s.startVUs, { integer: true, zero: true }),
+            : positiveNumber(issues, `${p}.startVUs`, s.startVUs, {
+                integer: true,
+                zero: true,
+                max: LIMITS.vus,
+              }),
         stages: st,
       };
     }
     case 'per-vu-iterations':
     case 'shared-iterations': {
-      const vus = positiveNumber(issues, `${p}.vus`, s.vus, { integer: true });
-      const iterations = positiveNumber(issues, `${p}.iterations`, s.iterations, { integer: true });
+      const vus = positiveNumber(issues, `${p}.vus`, s.vus, { integer: true, max: LIMITS.vus });
+      const iterations = positiveNumber(issues, `${p}.iterations`, s.iterations, {
+        integer: true,
+        max: LIMITS.iterations,
+      });
       if (ex === 'shared-iterations' && iterations > 0 && vus > iterations) {
         issues.add(`${p}.vus`, `must not exceed iterations (${iterations})`);
       }
@@ -490,7 +543,12 @@ export function validatePlan(input: unknown, file?: string): Plan {
     http: {
       timeoutMs: duration(issues, 'http.timeout', http.timeout, 60_000),
       ...(http.connections !== undefined
-        ? { connections: positiveNumber(issues, 'http.connections', http.connections, { integer: true }) }
+        ? {
+            connections: positiveNumber(issues, 'http.connections', http.connections, {
+              integer: true,
+              max: LIMITS.vus,
+            }),
+          }
         : {}),
       pipelining:
         http.pipelining === undefined

@@ -100,10 +100,27 @@ function tokenize(src: string): Token[] {
   return out;
 }
 
+/**
+ * The parser and the evaluator recurse: past these an expression would exhaust the stack (a
+ * RangeError, not a message) long before it meant anything.
+ */
+const MAX_TOKENS = 1000;
+const MAX_NESTING = 50;
+
 export function parseExpression(src: string): Expr {
   if (typeof src !== 'string' || src.trim() === '') throw new ExpressionError('empty expression');
   const toks = tokenize(src);
+  if (toks.length > MAX_TOKENS) throw new ExpressionError(`longer than ${MAX_TOKENS} words and signs`);
   let pos = 0;
+  let depth = 0;
+  const nested = <T>(f: () => T): T => {
+    if (++depth > MAX_NESTING) throw new ExpressionError(`nested more than ${MAX_NESTING} deep`);
+    try {
+      return f();
+    } finally {
+      depth--;
+    }
+  };
   const peek = () => toks[pos];
   const is = (t: Token['t'], v?: string) => {
     const k = toks[pos];
@@ -119,7 +136,8 @@ export function parseExpression(src: string): Expr {
     pos++;
   };
 
-  const expr = (): Expr => {
+  const expr = (): Expr => nested(ternary);
+  const ternary = (): Expr => {
     const test = or();
     if (is('op', '?')) {
       pos++;
@@ -149,7 +167,7 @@ export function parseExpression(src: string): Expr {
   const not = (): Expr => {
     if (is('word', 'not')) {
       pos++;
-      return { kind: 'unary', op: 'not', arg: not() };
+      return { kind: 'unary', op: 'not', arg: nested(not) };
     }
     return comparison();
   };
@@ -199,12 +217,12 @@ export function parseExpression(src: string): Expr {
   const unary = (): Expr => {
     if (is('op', '-')) {
       pos++;
-      return { kind: 'unary', op: '-', arg: unary() };
+      return { kind: 'unary', op: '-', arg: nested(unary) };
     }
     const base = primary();
     if (is('op', '^')) {
       pos++;
-      return { kind: 'binary', op: '^', left: base, right: unary() };
+      return { kind: 'binary', op: '^', left: base, right: nested(unary) };
     }
     return base;
   };

@@ -7,6 +7,8 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { parseDurationMs } from '../duration.ts';
+import { LIMITS, MAX_DURATION_TEXT, mixCycleLength } from '../limits.ts';
+import { scalarName } from '../value-name.ts';
 import type { CaptureSpec } from './capture.ts';
 import { EXPECTATION_TYPES } from './expectations.ts';
 import { ExpressionError, parseExpression } from './expression.ts';
@@ -21,7 +23,7 @@ import type {
   ScriptModel,
   StepModel,
 } from './model.ts';
-import { TEMPLATE_FUNCTIONS, template, templateFunctionsIn } from './template.ts';
+import { TEMPLATE_FUNCTIONS, template, templateFunctionsIn, templateSyntaxProblem } from './template.ts';
 
 export interface ParseOptions {
   file: string;
@@ -49,10 +51,7 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function typeName(v: unknown): string {
-  if (v === null) return 'null';
-  if (v === undefined) return 'nothing';
-  if (Array.isArray(v)) return 'a list';
-  return typeof v === 'object' ? 'an object' : `${typeof v} ${JSON.stringify(v)}`;
+  return Array.isArray(v) ? 'a list' : scalarName(v);
 }
 
 class Context {
@@ -81,7 +80,11 @@ class Context {
       this.error(`${path ? `${path}.` : ''}${k}`, `unknown key${hint ? ` (did you mean "${hint}"?)` : ''}`);
     }
   }
-  number(path: string, v: unknown, opts: { min?: number; integer?: boolean; positive?: boolean } = {}) {
+  number(
+    path: string,
+    v: unknown,
+    opts: { min?: number; max?: number; integer?: boolean; positive?: boolean } = {},
+  ) {
     const n = typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v;
     if (typeof n !== 'number' || !Number.isFinite(n)) {
       this.error(path, `expected ${opts.integer ? 'an integer' : 'a number'}, got ${typeName(v)}`);
@@ -91,6 +94,7 @@ class Context {
     if (opts.integer && !Number.isInteger(n)) problem = `expected an integer, got ${n}`;
     else if (opts.positive && n <= 0) problem = `must be greater than 0, got ${n}`;
     else if (opts.min !== undefined && n < opts.min) problem = `must be at least ${opts.min}, got ${n}`;
+    else if (opts.max !== undefined && n > opts.max) problem = `must be at most ${opts.max}, got ${n}`;
     if (problem) {
       this.error(path, problem);
       return undefined;
@@ -99,8 +103,12 @@ class Context {
   }
   seconds(path: string, v: unknown): number | undefined {
     const ms = typeof v === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) * 1000 : parseDurationMs(v);
-    if (ms === undefined) {
+    if (ms === undefined || !Number.isFinite(ms)) {
       this.error(path, `expected a number of seconds or a duration like "30s" or "5m", got ${typeName(v)}`);
+      return undefined;
+    }
+    if (ms > LIMITS.durationMs) {
+      this.error(path, `must be at most ${MAX_DURATION_TEXT}, got ${typeName(v)}`);
       return undefined;
     }
     return ms / 1000;
@@ -156,6 +164,22 @@ function checkTemplateFunctions(c: Context, path: string, value: unknown): void 
   }
 }
 
+/** Every string (and key) under `value` whose templates cannot be rendered, named by its path. */
+function checkTemplateSyntax(c: Context, path: string, value: unknown): void {
+  if (typeof value === 'string') {
+    const problem = templateSyntaxProblem(value);
+    if (problem) c.error(path, problem);
+  } else if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) checkTemplateSyntax(c, `${path}[${i}]`, v);
+  } else if (isObject(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      const problem = templateSyntaxProblem(k);
+      if (problem) c.error(`${path}.${k}`, `in the key: ${problem}`);
+      checkTemplateSyntax(c, `${path}.${k}`, v);
+    }
+  }
+}
+
 // ---------------------------------------------------------------- config
 
 function phasesOf(c: Context, v: unknown): PhaseModel[] {
@@ -184,17 +208,29 @@ function phasesOf(c: Context, v: unknown): PhaseModel[] {
     const maxVusers =
       ph.maxVusers === undefined
         ? undefined
-        : c.number(`${p}.maxVusers`, ph.maxVusers, { integer: true, positive: true });
+        : c.number(`${p}.maxVusers`, ph.maxVusers, { integer: true, positive: true, max: LIMITS.vus });
     let phase: PhaseModel | undefined;
     if (ph.arrivalCount !== undefined) {
       if (ph.arrivalRate !== undefined)
         c.error(`${p}.arrivalCount`, 'use either arrivalRate or arrivalCount, not both');
       if (ph.rampTo !== undefined) c.error(`${p}.rampTo`, 'rampTo goes with arrivalRate, not arrivalCount');
-      const n = c.number(`${p}.arrivalCount`, ph.arrivalCount, { integer: true, min: 0 });
+      const n = c.number(`${p}.arrivalCount`, ph.arrivalCount, {
+        integer: true,
+        min: 0,
+        max: LIMITS.iterations,
+      });
+      if (n !== undefined && durationSec && n / durationSec > LIMITS.ratePerSec)
+        c.error(
+          `${p}.arrivalCount`,
+          `must start at most ${LIMITS.ratePerSec} virtual users per second, got ${n} in ${durationSec} s`,
+        );
       if (n !== undefined && durationSec) phase = { path: p, durationSec, arrivalCount: n, pause: n === 0 };
     } else if (ph.arrivalRate !== undefined) {
-      const rate = c.number(`${p}.arrivalRate`, ph.arrivalRate, { min: 0 });
-      const rampTo = ph.rampTo === undefined ? undefined : c.number(`${p}.rampTo`, ph.rampTo, { min: 0 });
+      const rate = c.number(`${p}.arrivalRate`, ph.arrivalRate, { min: 0, max: LIMITS.ratePerSec });
+      const rampTo =
+        ph.rampTo === undefined
+          ? undefined
+          : c.number(`${p}.rampTo`, ph.rampTo, { min: 0, max: LIMITS.ratePerSec });
       if (rate !== undefined && durationSec && (ph.rampTo === undefined || rampTo !== undefined)) {
         phase = {
           path: p,
@@ -215,6 +251,9 @@ function phasesOf(c: Context, v: unknown): PhaseModel[] {
       out.push(phase);
     }
   });
+  const totalSec = out.reduce((a, ph) => a + ph.durationSec, 0);
+  if (totalSec * 1000 > LIMITS.durationMs)
+    c.error('config.phases', `the phases last ${totalSec} s together; at most ${MAX_DURATION_TEXT}`);
   return out;
 }
 
@@ -644,7 +683,14 @@ function stepsOf(c: Context, path: string, v: unknown): StepModel[] {
     const p = `${path}[${i}]`;
     const s = c.object(p, raw);
     if (!s) return;
-    if (!('loop' in s) && !('parallel' in s)) checkTemplateFunctions(c, p, s);
+    if (!('loop' in s) && !('parallel' in s)) {
+      checkTemplateFunctions(c, p, s);
+      checkTemplateSyntax(c, p, s);
+    } else {
+      // The steps inside are checked as steps; here only the loop's own fields (over, count).
+      const { loop: _loop, parallel: _parallel, ...own } = s;
+      checkTemplateSyntax(c, p, own);
+    }
     const keys = Object.keys(s);
     const ws = keys.find((k) => WS_STEPS.includes(k));
     if (ws) {
@@ -689,7 +735,7 @@ function stepsOf(c: Context, path: string, v: unknown): StepModel[] {
         if (typeof s.count === 'string' && (s.count.includes('{{') || /^\s*\d+\s*-\s*\d+\s*$/.test(s.count)))
           options.count = s.count;
         else {
-          const n = c.number(`${p}.count`, s.count, { integer: true, min: 0 });
+          const n = c.number(`${p}.count`, s.count, { integer: true, min: 0, max: LIMITS.iterations });
           if (n !== undefined) options.count = n;
         }
       }
@@ -799,6 +845,12 @@ function scenariosOf(c: Context, v: unknown): ScenarioModel[] {
     });
   });
   if (out.length && out.every((s) => s.weight === 0)) c.error('scenarios', 'every scenario has weight 0');
+  const cycle = mixCycleLength(out.map((s) => s.weight));
+  if (cycle > LIMITS.mixCycle)
+    c.error(
+      'scenarios',
+      `the weights add up to ${cycle} after dividing by their common divisor; at most ${LIMITS.mixCycle}`,
+    );
   return out;
 }
 
@@ -872,8 +924,13 @@ export function parseScript(raw: unknown, options: ParseOptions): ParseResult {
   // Config values may come from the environment: target: "{{ $env.TARGET }}".
   const targetSource =
     typeof config.target === 'string' && config.target.includes('{{') ? config.target : undefined;
-  for (const k of ['target', 'phases', 'http', 'timeout'])
-    if (config[k] !== undefined) config[k] = template(config[k], envCtx);
+  // Rendered now, so a template that cannot be is named now, and not run: its calls would be.
+  for (const k of ['target', 'phases', 'http', 'timeout']) {
+    if (config[k] === undefined) continue;
+    const known = c.issues.length;
+    checkTemplateSyntax(c, `config.${k}`, config[k]);
+    if (c.issues.length === known) config[k] = template(config[k], envCtx);
+  }
 
   c.unknownKeys('config', config, [
     'target',
@@ -955,12 +1012,15 @@ export function parseScript(raw: unknown, options: ParseOptions): ParseResult {
     const vars = c.object('config.variables', config.variables);
     if (vars) {
       checkTemplateFunctions(c, 'config.variables', vars);
+      checkTemplateSyntax(c, 'config.variables', vars);
       model.variables = vars;
     }
   }
   defaultsOf(c, 'config.defaults', config.defaults, model.defaults);
+  for (const k of ['defaults', 'loadproof'])
+    if (config[k] !== undefined) checkTemplateSyntax(c, `config.${k}`, config[k]);
   if (config.timeout !== undefined) {
-    const s = c.number('config.timeout', config.timeout, { positive: true });
+    const s = c.number('config.timeout', config.timeout, { positive: true, max: LIMITS.durationMs / 1000 });
     if (s !== undefined) model.timeoutSec = s;
   }
   if (config.http !== undefined) {
@@ -975,11 +1035,14 @@ export function parseScript(raw: unknown, options: ParseOptions): ParseResult {
         'cookieJarOptions',
       ]);
       if (http.timeout !== undefined) {
-        const s = c.number('config.http.timeout', http.timeout, { positive: true });
+        const s = c.number('config.http.timeout', http.timeout, {
+          positive: true,
+          max: LIMITS.durationMs / 1000,
+        });
         if (s !== undefined) model.timeoutSec = s;
       }
       if (http.pool !== undefined) {
-        const n = c.number('config.http.pool', http.pool, { integer: true, positive: true });
+        const n = c.number('config.http.pool', http.pool, { integer: true, positive: true, max: LIMITS.vus });
         if (n !== undefined) model.pool = n;
       }
       defaultsOf(c, 'config.http.defaults', http.defaults, model.defaults);

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PlanLoadError } from '../../errors.ts';
-import { parseCsv } from '../data.ts';
+import { CsvSyntaxError, parseCsv } from '../csv.ts';
 
 export interface PayloadOptions {
   fields?: string[];
@@ -47,7 +47,13 @@ export function loadPayload(where: string | URL, options: PayloadOptions = {}): 
   } catch (e) {
     throw new PlanLoadError(`payload ${file} cannot be read: ${(e as NodeJS.ErrnoException).code ?? e}`);
   }
-  let rows: unknown[][] = parseCsv(text.replace(/^\uFEFF/, ''), options.delimiter ?? ',');
+  let rows: unknown[][];
+  try {
+    rows = parseCsv(text.replace(/^\uFEFF/, ''), options.delimiter ?? ',');
+  } catch (e) {
+    if (!(e instanceof CsvSyntaxError)) throw e;
+    throw new PlanLoadError(`payload ${file}:${e.line}: ${e.message}`);
+  }
   if (options.skipHeader) rows = rows.slice(1);
   if (options.cast !== false) rows = rows.map((r) => r.map((v) => castValue(v as string)));
   return {

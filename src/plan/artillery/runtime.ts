@@ -245,6 +245,9 @@ export class ArtilleryScript {
   }
 }
 
+/** How long a loop may run before it lets timers and signals in. */
+const LOOP_YIELD_MS = 10;
+
 /** One Artillery virtual user: what a scenario's steps run on. */
 export class ArtilleryVu {
   readonly context: ArtilleryContext;
@@ -347,8 +350,9 @@ export class ArtilleryVu {
         from = Number(range[1]);
         to = Number(range[2]);
       } else {
+        // A templated count may render to anything; a negative one is no loop, not an endless one.
         const n = Number(c);
-        to = Number.isFinite(n) ? n : 0;
+        to = Number.isFinite(n) && n > 0 ? n : 0;
       }
     }
     let over: unknown[] | undefined;
@@ -361,7 +365,9 @@ export class ArtilleryVu {
     vars[elementVar] = over ? over[i] : i;
     vars[indexVar] = i;
     let again = true;
+    let lastYield = performance.now();
     for (;;) {
+      if (this.vu.signal.aborted) throw new ArtilleryUserError('loop: the run stopped', 'ABORTED');
       if (opts.whileTrue) {
         if (!again) break;
       } else if (over) {
@@ -372,6 +378,12 @@ export class ArtilleryVu {
       vars[indexVar] = (vars[indexVar] as number) + 1;
       if (over) vars[elementVar] = over[i];
       if (opts.whileTrue) again = await callCondition(opts.whileTrue, this.context);
+      // Steps that never wait (log, a skipped request, a function) would keep this loop in
+      // microtasks: timers, the end of the run and SIGTERM would wait for it to finish.
+      if (performance.now() - lastYield > LOOP_YIELD_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        lastYield = performance.now();
+      }
     }
   }
 

@@ -5,9 +5,10 @@
  * - inside a longer string, objects are written as JSON and a missing variable as `undefined`;
  * - names are lodash-style paths (`user.ids[0]`, `$env.TOKEN`), tried first as a whole key;
  * - `{{ $randomNumber(1, 10) }}` and `{{ $randomString(8) }}` are function calls; their result
- *   is text, and the string is rendered again afterwards;
+ *   is text, and the string's variables are rendered afterwards;
  * - objects and arrays are rendered deeply, keys included, into a copy.
  */
+import { LIMITS } from '../limits.ts';
 
 export interface TemplateContext {
   vars: Record<string, unknown>;
@@ -36,9 +37,14 @@ export function randomNumber(min: unknown = 0, max: unknown = 1): number {
 
 const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
 
-/** Random lowercase letters and digits, `length` of them (10 by default). */
+/**
+ * Random lowercase letters and digits, `length` of them (10 by default). Past the limit it
+ * throws: a billion characters would keep the thread busy for minutes, deaf to signals.
+ */
 export function randomString(length: unknown = 10): string {
   const n = Math.max(0, Math.floor(Number(length) || 0));
+  if (n > LIMITS.randomStringLength)
+    throw new RangeError(`$randomString(${n}): at most ${LIMITS.randomStringLength} characters`);
   let out = '';
   for (let i = 0; i < n; i++) out += ALPHABET[Math.floor(Math.random() * ALPHABET.length)];
   return out;
@@ -111,18 +117,20 @@ function parseArgs(text: string): unknown[] {
   });
 }
 
-function renderString(s: string, ctx: TemplateContext): unknown {
-  if (!s.includes('{{')) return s;
-  const call = FUNC_CALL.exec(s);
-  if (call) {
+function renderString(text: string, ctx: TemplateContext): unknown {
+  if (!text.includes('{{')) return text;
+  // Calls first, left to right, in one pass: a string may hold thousands of them (rendering one
+  // and starting again recursed once per call, and overflowed the stack). Then the variables.
+  const calls = new RegExp(FUNC_CALL.source, 'g');
+  let s = '';
+  let from = 0;
+  for (let call = calls.exec(text); call; call = calls.exec(text)) {
     const fn = (ctx.funcs ?? DEFAULT_FUNCS)[call[1] as string] ?? DEFAULT_FUNCS[call[1] as string];
-    if (!fn) return s;
-    const result = fn(...parseArgs(call[2] as string));
-    return renderString(
-      s.replace(FUNC_CALL, () => String(result)),
-      ctx,
-    );
+    if (!fn) return s + text.slice(from);
+    s += text.slice(from, call.index) + String(fn(...parseArgs(call[2] as string)));
+    from = calls.lastIndex;
   }
+  s += text.slice(from);
   const matches = s.match(VARIABLE);
   if (!matches) return s;
   if (matches.length === 1 && matches[0] === s) return getPath(ctx.vars, s.replace(/[{}]/g, '').trim());
@@ -170,4 +178,38 @@ export function templateFunctionsIn(value: unknown): string[] {
   };
   visit(value);
   return out;
+}
+
+/** What may stand between `{{` and `}}`: a variable path, or a call such as `$randomNumber(1, 6)`. */
+const VARIABLE_BODY = /^\s*[$\w.[\]'"-]+(?:\s+[$\w.[\]'"-]+)*\s*$/;
+const CALL_BODY = /^\s*\$[A-Za-z0-9_]+\s*\(\s*[A-Za-z0-9_,\s.'"-]*\s*\)\s*$/;
+
+/**
+ * Why a string's templates cannot be rendered, or undefined when they can (or it has none). A
+ * template Artillery cannot read is sent as it is written: `/{{ $randomNumber(1,` would reach
+ * the server, or be refused as an invalid request, on every iteration.
+ */
+export function templateSyntaxProblem(text: string): string | undefined {
+  let from = 0;
+  for (;;) {
+    const open = text.indexOf('{{', from);
+    if (open < 0) return undefined;
+    const close = text.indexOf('}}', open + 2);
+    if (close < 0) return `unclosed template: "${excerpt(text.slice(open))}" has no closing }}`;
+    const body = text.slice(open + 2, close).replace(/^\{/, '');
+    const tooLong = /^\s*\$randomString\s*\(\s*(\d+)/.exec(body);
+    if (tooLong && Number(tooLong[1]) > LIMITS.randomStringLength)
+      return `"${excerpt(text.slice(open, close + 2))}": at most ${LIMITS.randomStringLength} characters`;
+    if (!VARIABLE_BODY.test(body) && !CALL_BODY.test(body)) {
+      const shown = excerpt(text.slice(open, close + 2));
+      return body.trim() === ''
+        ? `empty template "${shown}"`
+        : `malformed template "${shown}": expected a variable ({{ name }}) or a call ({{ $randomNumber(1, 10) }})`;
+    }
+    from = close + 2;
+  }
+}
+
+function excerpt(s: string): string {
+  return s.length > 40 ? `${s.slice(0, 40)}...` : s;
 }

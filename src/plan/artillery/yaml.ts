@@ -3,7 +3,7 @@
  * line, and a validation problem can name the line of the value it is about.
  */
 import { readFileSync } from 'node:fs';
-import { isNode, LineCounter, parseDocument } from 'yaml';
+import { isCollection, isNode, isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import { PlanLoadError } from '../../errors.ts';
 
 export interface YamlScript {
@@ -36,8 +36,41 @@ export function readYamlScript(file: string, shown = file): YamlScript {
       `${shown}:${pos.line}:${pos.col}: YAML syntax error: ${err.message.split('\n')[0]}`,
     );
   }
+  // A key that is a list, a map or binary (`? [a, b]: 1`, `!!binary`) has no place in a
+  // script; the YAML library would turn it into text with a warning printed to stderr.
+  let badKey: { line?: number } | undefined;
+  visit(doc, {
+    Pair(_, { key }) {
+      const named =
+        !isCollection(key) && !(isScalar(key) && typeof key.value === 'object' && key.value !== null);
+      if (named) return undefined;
+      const range = isNode(key) ? key.range : undefined;
+      badKey = range ? { line: lines.linePos(range[0]).line } : {};
+      return visit.BREAK;
+    },
+  });
+  if (badKey)
+    throw new PlanLoadError(
+      `${shown}${badKey.line ? `:${badKey.line}` : ''}: YAML error: a key must be a name, not a list, a map or binary data`,
+    );
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 10_000 });
+  } catch (e) {
+    // An alias before its anchor, or aliases that expand past the limit: the parser accepts
+    // both, building the values does not.
+    let line: number | undefined;
+    visit(doc, {
+      Alias(_, node) {
+        if (node.resolve(doc) !== undefined || !node.range) return undefined;
+        line = lines.linePos(node.range[0]).line;
+        return visit.BREAK;
+      },
+    });
+    throw new PlanLoadError(`${shown}${line ? `:${line}` : ''}: YAML error: ${(e as Error).message}`);
+  }
   return {
-    data: doc.toJS({ maxAliasCount: 10_000 }),
+    data,
     lineOf(path: string) {
       const keys = pathKeys(path);
       while (keys.length) {
