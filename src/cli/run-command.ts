@@ -79,6 +79,22 @@ export function parseRunFlags(flags: RunFlags): {
 }
 
 export async function runCommand(planPath: string, flags: RunFlags): Promise<number> {
+  // A signal while the plan loads (which can take seconds) stops at once: nothing was sent yet.
+  const beforeLoad = (signal: NodeJS.Signals) => {
+    process.stderr.write(`\nstopped (${signal}) before any load was sent\n`);
+    process.exit(EXIT.noGo);
+  };
+  for (const s of STOP_SIGNALS) process.on(s, beforeLoad);
+  try {
+    return await runPlanFile(planPath, flags, () => {
+      for (const s of STOP_SIGNALS) process.off(s, beforeLoad);
+    });
+  } finally {
+    for (const s of STOP_SIGNALS) process.off(s, beforeLoad);
+  }
+}
+
+async function runPlanFile(planPath: string, flags: RunFlags, handOverSignals: () => void): Promise<number> {
   const { overrides, workers, env } = parseRunFlags(flags);
   const planOptions: PlanFileOptions = {
     ...(flags.environment !== undefined ? { environment: flags.environment } : {}),
@@ -110,6 +126,7 @@ export async function runCommand(planPath: string, flags: RunFlags): Promise<num
       force.abort(signal);
     }
   };
+  handOverSignals();
   for (const s of STOP_SIGNALS) process.on(s, onSignal);
   const lingerMs = durationFlag('--prometheus-linger', flags.prometheusLinger, {
     fallbackMs: 15_000,

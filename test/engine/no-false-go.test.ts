@@ -296,6 +296,39 @@ describe('signals', () => {
     });
   }
 
+  it('a signal while the plan loads stops at once: one line, exit 3, nothing sent', async () => {
+    const dir = outsideDir();
+    const marker = join(dir, 'loading');
+    const file = writePlan(
+      dir,
+      'plan.ts',
+      `import { writeFileSync } from 'node:fs';
+import { definePlan } from 'loadproof';
+writeFileSync(${JSON.stringify(marker)}, '');
+await new Promise((r) => setTimeout(r, 20_000));
+export default definePlan({
+  target: '${server.url}',
+  scenarios: { main: { executor: 'shared-iterations', vus: 1, iterations: 1, flow: async (vu) => { await vu.http.get('/never-sent'); } } },
+});
+`,
+    );
+    server.counts.clear();
+    const started = Date.now();
+    const child = spawn(process.execPath, [BIN, 'run', file, '--out', join(dir, 'out')], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    while (!existsSync(marker) && Date.now() - started < 30_000) await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    assert.equal(code, 3, stderr);
+    assert.ok(Date.now() - started < 15_000, 'not after the plan finished loading');
+    assert.match(stderr, /stopped \(SIGTERM\) before any load was sent/);
+    assert.equal(server.counts.get('/never-sent'), undefined);
+  });
+
   it('a signal while the workers are still starting stops the run as soon as they are ready', async () => {
     const dir = outsideDir();
     const marker = join(dir, 'setup-done');
