@@ -19,6 +19,7 @@ export interface Clock {
 }
 
 const wallNow = () => performance.timeOrigin + performance.now();
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export const realClock: Clock = {
   now: wallNow,
@@ -41,7 +42,9 @@ export const realClock: Clock = {
           signal?.removeEventListener('abort', onAbort);
           return resolve();
         }
-        timer = setTimeout(wake, earlyMs >= 1 ? Math.floor(wait) : Math.ceil(wait));
+        // Node's timers hold at most 2^31-1 ms (about 24.8 days): a longer wait is taken in
+        // steps, never handed over whole (it would fire after 1 ms, again and again).
+        timer = setTimeout(wake, Math.min(MAX_TIMER_MS, earlyMs >= 1 ? Math.floor(wait) : Math.ceil(wait)));
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       // Even a sleep that is already due yields to the event loop once: a loop that sleeps

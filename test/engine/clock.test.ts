@@ -42,4 +42,19 @@ describe('real clock', () => {
     await realClock.sleepUntil(t0 + 60_000, stop.signal);
     assert.ok(realClock.now() - t0 < 1000);
   });
+
+  it('a sleep longer than a timer can hold (24.8 days) waits quietly until aborted', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    const stop = new AbortController();
+    let wakes = 0;
+    const sleeping = realClock.sleepUntil(realClock.now() + 1e10, stop.signal).then(() => wakes++);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(wakes, 0, 'still asleep: no 1 ms timer that fires at once');
+    stop.abort();
+    await sleeping;
+    process.off('warning', onWarning);
+    assert.deepEqual(warnings, [], 'no TimeoutOverflowWarning');
+  });
 });
