@@ -1,16 +1,18 @@
 /**
  * `npm run bench -- [group] [names...]`: benchmarks that print figures side by side.
- * Groups: generator (default), clinic, rehab. Figures from one run are comparable with each other only.
+ * Groups: generator (default), clinic, rehab, soak. Figures from one run are comparable with each other only.
  */
 import { runClinicBench } from './clinic.ts';
 import { runGeneratorBench } from './generator.ts';
 import { runRehabBench } from './rehab.ts';
+import { runSoakBench } from './soak.ts';
 
 const [group = 'generator', ...rest] = process.argv.slice(2);
 const groups: Record<string, (args: string[]) => Promise<void>> = {
   generator: runGeneratorBench,
   clinic: runClinicBench,
   rehab: runRehabBench,
+  soak: runSoakBench,
 };
 const run = groups[group];
 if (!run) {
