@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { CheckRunner } from '../checks/check-runner.ts';
 import { LoadproofError, UsageError } from '../errors.ts';
 import { initHistograms } from '../metrics/histogram.ts';
+import { SeriesLimit } from '../metrics/series-limit.ts';
 import { MetricStore } from '../metrics/store.ts';
 import { Timeline } from '../metrics/timeline.ts';
 import { renderPrometheus, serveMetrics } from '../outputs/prometheus.ts';
@@ -297,8 +298,10 @@ async function startWorkers(
   log: (m: string) => void,
 ): Promise<Thread[]> {
   const entry = new URL('./worker-entry.mjs', import.meta.url);
+  // One table for all workers, so that they fold the same names.
+  const seriesLimit = SeriesLimit.create().buffer;
   const started = Array.from({ length: count }, (_, index) => {
-    const workerData: WorkerData = { file, index, count, setup, env, overrides, planOptions };
+    const workerData: WorkerData = { file, index, count, setup, env, overrides, planOptions, seriesLimit };
     const worker = new Worker(entry, { workerData, stdout: false, stderr: false });
     let failure: Error | undefined;
     const ready = new Promise<void>((resolve, reject) => {

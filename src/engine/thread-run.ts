@@ -6,6 +6,7 @@
 import { setMaxListeners } from 'node:events';
 import { type Histogram, newHistogram, recordMs, snapshotHistogram } from '../metrics/histogram.ts';
 import { scenarioKey } from '../metrics/keys.ts';
+import { SeriesLimit } from '../metrics/series-limit.ts';
 import { MetricStore, type MetricsDelta } from '../metrics/store.ts';
 import type { Plan, Scenario } from '../plan/types.ts';
 import { type Clock, realClock } from './clock.ts';
@@ -50,6 +51,8 @@ export interface ThreadRunOptions {
   clock?: Clock;
   onTick(tick: Tick): void;
   onLog(message: string): void;
+  /** The run's `SeriesLimit` buffer, shared by its worker threads; a thread alone makes its own. */
+  seriesLimit?: SharedArrayBuffer;
 }
 
 class SecondAccumulator {
@@ -91,6 +94,7 @@ export class ThreadRun {
   private readonly second = new SecondAccumulator();
   private readonly client: HttpClient;
   private readonly submetrics: Submetrics;
+  private readonly seriesLimit: SeriesLimit;
   private readonly softStop = new AbortController();
   private readonly stops: AbortController[] = [];
   private active = 0;
@@ -100,6 +104,7 @@ export class ThreadRun {
   constructor(private readonly o: ThreadRunOptions) {
     this.clock = o.clock ?? realClock;
     this.submetrics = new Submetrics(o.plan.thresholds.map((t) => t.key));
+    this.seriesLimit = o.seriesLimit ? new SeriesLimit(o.seriesLimit) : SeriesLimit.create();
     const connections = o.plan.http.connections ?? this.maxConcurrency();
     this.client = new HttpClient({
       connections: Math.max(1, connections),
@@ -183,6 +188,8 @@ export class ThreadRun {
       target,
       origin: target.origin,
       endpoints: new Map(),
+      seriesLimit: this.seriesLimit,
+      log: (message) => o.onLog(message),
       scope,
       defaultHeaders: Object.fromEntries(
         Object.entries(o.plan.headers).map(([k, v]) => [k.toLowerCase(), v]),

@@ -11,6 +11,8 @@ export interface WorkerData {
   env: Record<string, string | undefined>;
   overrides: Overrides;
   planOptions: PlanFileOptions;
+  /** The run's endpoint series limit, shared by every worker (`SeriesLimit.buffer`). */
+  seriesLimit: SharedArrayBuffer;
 }
 
 export type MainToWorker = { type: 'start'; epoch: number } | { type: 'stop' };

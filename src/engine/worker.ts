@@ -37,6 +37,7 @@ try {
         env: data.env,
         onTick: (tick) => post({ type: 'tick', index: data.index, tick }),
         onLog: (message) => post({ type: 'log', message }),
+        seriesLimit: data.seriesLimit,
       });
       if (stopped) run.stop();
       run
