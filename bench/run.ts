@@ -1,10 +1,11 @@
 /**
  * `npm run bench -- [group] [names...]`: benchmarks that print figures side by side.
- * Groups: generator (default), clinic, rehab, soak. Figures from one run are comparable with each other only.
+ * Groups: generator (default), clinic, rehab, soak, series. Figures from one run are comparable with each other only.
  */
 import { runClinicBench } from './clinic.ts';
 import { runGeneratorBench } from './generator.ts';
 import { runRehabBench } from './rehab.ts';
+import { runSeriesBench } from './series.ts';
 import { runSoakBench } from './soak.ts';
 
 const [group = 'generator', ...rest] = process.argv.slice(2);
@@ -13,6 +14,7 @@ const groups: Record<string, (args: string[]) => Promise<void>> = {
   clinic: runClinicBench,
   rehab: runRehabBench,
   soak: runSoakBench,
+  series: runSeriesBench,
 };
 const run = groups[group];
 if (!run) {

@@ -12,7 +12,7 @@
 import { UsageError } from '../errors.ts';
 
 /** Named endpoint series per run; the figures behind the choice are in the README (Performance). */
-export const MAX_ENDPOINT_SERIES = 200;
+export const MAX_ENDPOINT_SERIES = 100;
 
 /**
  * The limit for this process: `LOADPROOF_MAX_ENDPOINT_SERIES` when set (a plan with more real
