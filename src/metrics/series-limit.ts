@@ -7,7 +7,9 @@
  * Every thread of a run decides from one table in shared memory: a name admitted by any thread
  * is admitted in all of them, and once the table is full no name is ever admitted again. So a
  * series holds every request to its name, the folded series holds every other one, and the merged
- * results have at most the limit of named series plus the folded ones.
+ * results have at most the limit of named series plus the folded ones. Names are told apart by
+ * two 32-bit hashes: a name colliding with an admitted one on both (odds about names × limit / 2^64)
+ * would get a series too.
  */
 import { UsageError } from '../errors.ts';
 
