@@ -6,6 +6,7 @@
 import { setMaxListeners } from 'node:events';
 import { type Histogram, newHistogram, recordMs, snapshotHistogram } from '../metrics/histogram.ts';
 import { scenarioKey } from '../metrics/keys.ts';
+import { SeriesLimit } from '../metrics/series-limit.ts';
 import { MetricStore, type MetricsDelta } from '../metrics/store.ts';
 import type { Plan, Scenario } from '../plan/types.ts';
 import { VERSION } from '../version.ts';
@@ -54,6 +55,8 @@ export interface ThreadRunOptions {
   activity?: Activity;
   onTick(tick: Tick): void;
   onLog(message: string): void;
+  /** The run's `SeriesLimit` buffer, shared by its worker threads; a thread alone makes its own. */
+  seriesLimit?: SharedArrayBuffer;
 }
 
 class SecondAccumulator {
@@ -98,6 +101,7 @@ export class ThreadRun {
   private readonly second = new SecondAccumulator();
   private readonly client: HttpClient;
   private readonly submetrics: Submetrics;
+  private readonly seriesLimit: SeriesLimit;
   private readonly softStop = new AbortController();
   private readonly stops: AbortController[] = [];
   private active = 0;
@@ -109,6 +113,7 @@ export class ThreadRun {
     this.clock = o.clock ?? realClock;
     this.activity = o.activity ?? new Activity();
     this.submetrics = new Submetrics(o.plan.thresholds.map((t) => t.key));
+    this.seriesLimit = o.seriesLimit ? new SeriesLimit(o.seriesLimit) : SeriesLimit.create();
     // Connections open only when a request finds none free: one per VU serves sequential flows,
     // and the rest lets a VU's http.batch run in parallel, as k6's batchPerHost does.
     const connections = o.plan.http.connections ?? this.maxConcurrency() * BATCH_PER_VU;
@@ -196,6 +201,8 @@ export class ThreadRun {
       target,
       origin: target.origin,
       endpoints: new Map(),
+      seriesLimit: this.seriesLimit,
+      log: (message) => o.onLog(message),
       scope,
       // Every request says what sent it, unless the plan or the request says otherwise.
       defaultHeaders: {

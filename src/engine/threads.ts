@@ -8,6 +8,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { LoadproofError, UsageError } from '../errors.ts';
+import { SeriesLimit } from '../metrics/series-limit.ts';
 import type { PlanFileOptions } from '../plan/load.ts';
 import type { Overrides } from '../plan/overrides.ts';
 import type { Plan } from '../plan/types.ts';
@@ -102,7 +103,11 @@ export interface WorkerOptions {
  */
 export async function startWorkers(o: WorkerOptions, sink: ThreadSink): Promise<LoadThread[]> {
   const entry = new URL('./worker-entry.mjs', import.meta.url);
-  const started = Array.from({ length: o.count }, (_, index) => startWorker(entry, index, o, sink));
+  // One table for all workers, so that they fold the same names.
+  const seriesLimit = SeriesLimit.create().buffer;
+  const started = Array.from({ length: o.count }, (_, index) =>
+    startWorker(entry, index, o, seriesLimit, sink),
+  );
   try {
     await Promise.all(started.map((s) => s.ready));
   } catch (e) {
@@ -116,6 +121,7 @@ function startWorker(
   entry: URL,
   index: number,
   o: WorkerOptions,
+  seriesLimit: SharedArrayBuffer,
   sink: ThreadSink,
 ): { ready: Promise<void>; thread: LoadThread } {
   const activity = new Activity();
@@ -128,6 +134,7 @@ function startWorker(
     overrides: o.overrides,
     planOptions: o.planOptions,
     activity: activity.buffer,
+    seriesLimit,
   };
   const worker = new Worker(entry, {
     workerData,

@@ -5,6 +5,7 @@
  */
 import { type Histogram, recordMs } from '../metrics/histogram.ts';
 import { endpointKey, scenarioKey } from '../metrics/keys.ts';
+import { FOLDED_NAME, foldWarning, type SeriesLimit } from '../metrics/series-limit.ts';
 import type { MetricStore } from '../metrics/store.ts';
 import { parseDurationMs } from '../plan/duration.ts';
 import type { BatchRequest, HttpResponse, RequestOptions, Vu, VuHttp, VuMetrics } from '../plan/types.ts';
@@ -29,6 +30,10 @@ export interface VuEnvironment {
   hardStop: AbortSignal;
   /** Series per endpoint of the scenario, filled on first use. */
   endpoints: Map<string, EndpointSeries>;
+  /** Which names get a series of their own; the rest share one per method. */
+  seriesLimit: SeriesLimit;
+  /** The run's log (stderr unless quiet). */
+  log(message: string): void;
   /** The scenario's requests in flight, aborted together on a hard stop. */
   scope: RequestScope;
   /** Base URL as a string ending in '/', for the fast path of relative URLs. */
@@ -340,19 +345,27 @@ export class VirtualUser {
   }
 
   private lookupSeries(method: string, name: string): EndpointSeries {
+    const env = this.env;
     const cacheKey = `${this.scenario}\u0000${method} ${name}`;
-    let s = this.env.endpoints.get(cacheKey);
-    if (!s) {
-      const store = this.env.store;
-      const keys = ['', scenarioKey(this.scenario), endpointKey(this.scenario, method, name)];
-      s = {
-        keys,
-        duration: keys.map((k) => store.trend('http_req_duration', k)),
-        service: keys.map((k) => store.trend('http_req_service_duration', k)),
-        waiting: keys.map((k) => store.trend('http_req_waiting', k)),
-      };
-      this.env.endpoints.set(cacheKey, s);
-    }
+    const known = env.endpoints.get(cacheKey);
+    if (known) return known;
+    if (env.seriesLimit.admit(cacheKey)) return this.newSeries(cacheKey, method, name);
+    // Past the limit: not cached either, so that memory stays bounded whatever the names.
+    if (env.seriesLimit.firstFold()) env.log(foldWarning(env.seriesLimit.limit, this.scenario, method, name));
+    const foldedKey = `${this.scenario}\u0000${method}\u0000${FOLDED_NAME}`;
+    return env.endpoints.get(foldedKey) ?? this.newSeries(foldedKey, method, FOLDED_NAME);
+  }
+
+  private newSeries(cacheKey: string, method: string, name: string): EndpointSeries {
+    const store = this.env.store;
+    const keys = ['', scenarioKey(this.scenario), endpointKey(this.scenario, method, name)];
+    const s: EndpointSeries = {
+      keys,
+      duration: keys.map((k) => store.trend('http_req_duration', k)),
+      service: keys.map((k) => store.trend('http_req_service_duration', k)),
+      waiting: keys.map((k) => store.trend('http_req_waiting', k)),
+    };
+    this.env.endpoints.set(cacheKey, s);
     return s;
   }
 

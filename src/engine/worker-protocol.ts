@@ -13,6 +13,8 @@ export interface WorkerData {
   planOptions: PlanFileOptions;
   /** An Activity's buffer: where the worker's flows last ran. */
   activity: SharedArrayBuffer;
+  /** The run's endpoint series limit, shared by every worker (`SeriesLimit.buffer`). */
+  seriesLimit: SharedArrayBuffer;
 }
 
 export type MainToWorker = { type: 'start'; epoch: number } | { type: 'stop' };

@@ -39,6 +39,7 @@ try {
         activity: new Activity(data.activity),
         onTick: (tick) => post({ type: 'tick', index: data.index, tick }),
         onLog: (message) => post({ type: 'log', message }),
+        seriesLimit: data.seriesLimit,
       });
       if (stopped) run.stop();
       run
