@@ -7,6 +7,7 @@
 import type { TimelineDelta } from '../engine/thread-run.ts';
 import type { TimelinePoint } from '../outputs/results-types.ts';
 import { addSnapshot, type Histogram, newHistogram, percentileMs } from './histogram.ts';
+import { ThreadWatermark } from './thread-watermark.ts';
 
 interface Open {
   point: TimelinePoint;
@@ -30,12 +31,10 @@ function compactCounts(counts: Record<string, number>): Record<string, number> {
 export class Timeline {
   private readonly open = new Map<number, Open>();
   private readonly closed: TimelinePoint[] = [];
-  private readonly lastSecond: number[];
-  private readonly finished: boolean[];
+  private readonly threads: ThreadWatermark;
 
   constructor(threads: number) {
-    this.lastSecond = new Array(threads).fill(0);
-    this.finished = new Array(threads).fill(false);
+    this.threads = new ThreadWatermark(threads);
   }
 
   add(thread: number, second: number, d: TimelineDelta, final: boolean): void {
@@ -68,15 +67,12 @@ export class Timeline {
       o.histogram ??= newHistogram();
       addSnapshot(o.histogram, d.histogram);
     }
-    this.lastSecond[thread] = Math.max(this.lastSecond[thread] as number, second);
-    if (final) this.finished[thread] = true;
-    this.closeUpTo(this.watermark());
+    this.closeUpTo(this.threads.report(thread, second, final));
   }
 
   /** A thread that ended without its final tick (it failed): seconds no longer wait for it. */
   abandon(thread: number): void {
-    this.finished[thread] = true;
-    this.closeUpTo(this.watermark());
+    this.closeUpTo(this.threads.end(thread));
   }
 
   private fold(p: TimelinePoint, d: TimelineDelta): void {
@@ -86,15 +82,6 @@ export class Timeline {
     p.iterations += d.iterations;
     p.dropped += d.dropped;
     p.activeVUs += d.activeVUs;
-  }
-
-  /** Seconds up to this one have heard from every thread still running. */
-  private watermark(): number {
-    let w = Number.POSITIVE_INFINITY;
-    this.lastSecond.forEach((s, i) => {
-      if (!this.finished[i]) w = Math.min(w, s);
-    });
-    return w;
   }
 
   private closeUpTo(second: number): void {

@@ -5,22 +5,21 @@
  * the seconds still open.
  */
 import { MetricStore, type MetricsDelta } from '../metrics/store.ts';
+import { ThreadWatermark } from '../metrics/thread-watermark.ts';
 
 /** Called once per closed second, in order, with that second's figures (freed after the call). */
 export type SecondSink = (second: number, figures: MetricStore) => void;
 
 export class SeriesStream {
   private readonly open = new Map<number, MetricStore>();
-  private readonly lastSecond: number[];
-  private readonly ended: boolean[];
+  private readonly threads: ThreadWatermark;
   private lastClosed = 0;
 
   constructor(
     threads: number,
     private readonly sink: SecondSink,
   ) {
-    this.lastSecond = new Array(threads).fill(0);
-    this.ended = new Array(threads).fill(false);
+    this.threads = new ThreadWatermark(threads);
   }
 
   /** A thread's figures of one second (`final`: its last). */
@@ -33,28 +32,17 @@ export class SeriesStream {
       this.open.set(at, figures);
     }
     figures.merge(delta);
-    this.lastSecond[thread] = Math.max(this.lastSecond[thread] as number, second);
-    if (final) this.ended[thread] = true;
-    this.closeUpTo(this.watermark());
+    this.closeUpTo(this.threads.report(thread, second, final));
   }
 
   /** A thread that ended without its final figures (it failed): seconds no longer wait for it. */
   abandon(thread: number): void {
-    this.ended[thread] = true;
-    this.closeUpTo(this.watermark());
+    this.closeUpTo(this.threads.end(thread));
   }
 
   /** Hands on every second still open. */
   finish(): void {
     this.closeUpTo(Number.POSITIVE_INFINITY);
-  }
-
-  private watermark(): number {
-    let w = Number.POSITIVE_INFINITY;
-    this.lastSecond.forEach((s, i) => {
-      if (!this.ended[i]) w = Math.min(w, s);
-    });
-    return w;
   }
 
   private closeUpTo(second: number): void {
