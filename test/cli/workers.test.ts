@@ -27,7 +27,7 @@ export default definePlan({
         { name: 'broken', weight: 10, flow: async (vu) => { await vu.http.get('/status/500'); } },
       ],
     },
-    open: { executor: 'constant-arrival-rate', rate: 100, duration: '2s', maxVUs: 10,
+    open: { executor: 'constant-arrival-rate', rate: 100, duration: '2s', maxVUs: 50,
       flow: async (vu) => { await vu.http.get('/hello'); } },
   },
   thresholds: { 'http_req_failed{scenario:mix}': ['rate<0.2'], 'http_req_duration{method:POST}': ['p(99)<1000'] },

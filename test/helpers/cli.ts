@@ -17,6 +17,8 @@ export interface RunOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   signalAfterMs?: number;
+  /** Sends SIGINT once this says so (polled every 50 ms): a signal tied to progress, not to time. */
+  signalWhen?: () => boolean;
   timeoutMs?: number;
 }
 
@@ -38,9 +40,17 @@ export function runProcess(command: string, args: string[], opts: RunOptions = {
     child.stderr.on('data', (d) => (stderr += d));
     const kill = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
     if (opts.signalAfterMs !== undefined) setTimeout(() => child.kill('SIGINT'), opts.signalAfterMs);
+    const poll = opts.signalWhen
+      ? setInterval(() => {
+          if (!opts.signalWhen?.()) return;
+          clearInterval(poll);
+          child.kill('SIGINT');
+        }, 50)
+      : undefined;
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(kill);
+      clearInterval(poll);
       resolve({ code, stdout, stderr });
     });
   });
