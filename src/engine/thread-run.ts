@@ -92,6 +92,9 @@ class SecondAccumulator {
   }
 }
 
+/** Distinct messages of failed iterations a thread logs; past them, failures are only counted. */
+const MAX_LOGGED_ERRORS = 20;
+
 /** Parallel requests of one VU's http.batch to one origin before they queue (k6's batchPerHost). */
 const BATCH_PER_VU = 6;
 
@@ -106,7 +109,8 @@ export class ThreadRun {
   private readonly stops: AbortController[] = [];
   private active = 0;
   private vuCount = 0;
-  private readonly errorMessages = new Map<string, number>();
+  /** The first distinct messages of failed iterations, logged once each; no more are kept. */
+  private readonly errorMessages = new Set<string>();
   private readonly activity: Activity;
 
   constructor(private readonly o: ThreadRunOptions) {
@@ -282,10 +286,8 @@ export class ThreadRun {
 
   private iterationError(scenario: string, err: unknown): void {
     const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-    const seen = this.errorMessages.get(message) ?? 0;
-    this.errorMessages.set(message, seen + 1);
-    if (seen === 0 && this.errorMessages.size <= 20) {
-      this.o.onLog(`scenario ${scenario}: iteration failed: ${message}`);
-    }
+    if (this.errorMessages.has(message) || this.errorMessages.size >= MAX_LOGGED_ERRORS) return;
+    this.errorMessages.add(message);
+    this.o.onLog(`scenario ${scenario}: iteration failed: ${message}`);
   }
 }
