@@ -55,6 +55,23 @@ function runWithSignals(args: string[], cwd: string, signals: [NodeJS.Signals, n
   });
 }
 
+/** Runs the CLI and sends it `signal` once the plan has written `marker` (it got that far). */
+async function signalOnMarker(
+  args: string[],
+  cwd: string,
+  marker: string,
+  signal: NodeJS.Signals,
+): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const started = Date.now();
+  while (!existsSync(marker) && Date.now() - started < 30_000) await new Promise((r) => setTimeout(r, 20));
+  child.kill(signal);
+  const code = await new Promise<number | null>((r) => child.on('close', r));
+  return { code, stderr };
+}
+
 describe('every request sent is counted', () => {
   let halfMute: Server;
   let url: string;
@@ -314,15 +331,12 @@ export default definePlan({
     );
     server.counts.clear();
     const started = Date.now();
-    const child = spawn(process.execPath, [BIN, 'run', file, '--out', join(dir, 'out')], {
-      cwd: dir,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    while (!existsSync(marker) && Date.now() - started < 30_000) await new Promise((r) => setTimeout(r, 20));
-    child.kill('SIGTERM');
-    const code = await new Promise<number | null>((r) => child.on('close', r));
+    const { code, stderr } = await signalOnMarker(
+      ['run', file, '--out', join(dir, 'out')],
+      dir,
+      marker,
+      'SIGTERM',
+    );
     assert.equal(code, 3, stderr);
     assert.ok(Date.now() - started < 15_000, 'not after the plan finished loading');
     assert.match(stderr, /stopped \(SIGTERM\) before any load was sent/);
@@ -349,15 +363,12 @@ export default definePlan({
     );
     const out = join(dir, 'out');
     const started = Date.now();
-    const child = spawn(process.execPath, [BIN, 'run', file, '--out', out, '--workers', '1'], {
-      cwd: dir,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    while (!existsSync(marker) && Date.now() - started < 30_000) await new Promise((r) => setTimeout(r, 20));
-    child.kill('SIGINT');
-    const code = await new Promise<number | null>((r) => child.on('close', r));
+    const { code, stderr } = await signalOnMarker(
+      ['run', file, '--out', out, '--workers', '1'],
+      dir,
+      marker,
+      'SIGINT',
+    );
     assert.equal(code, 3, stderr);
     assert.ok(Date.now() - started < 25_000, 'not the 60 s of the plan');
     const res = readResults(out);
