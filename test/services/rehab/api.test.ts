@@ -45,9 +45,17 @@ before(async () => {
   }
 });
 after(async () => {
-  await rehab.close();
-  await db.end();
-  await server.stop();
+  // Each step runs even if one before it fails: a server stopped under an open pool would
+  // surface later as an uncaught "terminating connection" instead of the failure itself.
+  try {
+    await rehab.close();
+  } finally {
+    try {
+      await db.end();
+    } finally {
+      await server.stop();
+    }
+  }
 });
 
 describe('validation', () => {
