@@ -88,12 +88,28 @@ function checkBounds(o: Overrides): void {
     );
 }
 
+/**
+ * A top-level flow's scenario under the shortcuts, as k6 runs its default function: --duration
+ * makes it constant-vus (with --vus VUs, 1 by default), --vus alone gives each VU one iteration.
+ */
+function implicitConfig(c: ScenarioConfig, o: Overrides): ScenarioConfig {
+  if (o.rate !== undefined)
+    throw new UsageError(
+      '--rate applies to arrival-rate scenarios; a top-level flow runs on VUs (use --vus)',
+    );
+  if (o.durationMs !== undefined)
+    return { executor: 'constant-vus', vus: o.vus ?? 1, durationMs: o.durationMs };
+  if (o.vus !== undefined)
+    return { executor: 'per-vu-iterations', vus: o.vus, iterations: 1, maxDurationMs: 600_000 };
+  return c;
+}
+
 export function applyOverrides(plan: Plan, o: Overrides): Plan {
   if (o.durationMs === undefined && o.rate === undefined && o.vus === undefined) return plan;
   checkBounds(o);
   const scenarios: Scenario[] = plan.scenarios.map((s) => ({
     ...s,
-    config: overrideConfig(s.name, s.config, o),
+    config: s.implicit ? implicitConfig(s.config, o) : overrideConfig(s.name, s.config, o),
   }));
   return { ...plan, scenarios };
 }

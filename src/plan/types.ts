@@ -241,7 +241,9 @@ export interface PlanInput<Setup = any> {
   name?: string;
   target: string;
   headers?: Record<string, string>;
-  scenarios: Record<string, ScenarioInput<Setup>>;
+  /** The scenarios; or, instead, a top-level `flow`: one scenario named `default` (k6's default function). */
+  scenarios?: Record<string, ScenarioInput<Setup>>;
+  flow?: Flow<Setup> | WeightedFlow<Setup>[];
   thresholds?: Record<string, ThresholdInput[] | ThresholdInput>;
   checks?: Record<string, CheckInput<Setup>>;
   data?: Record<string, DataInput>;
@@ -296,6 +298,8 @@ export interface Scenario {
   startTimeMs: number;
   gracefulStopMs: number;
   tags: Record<string, string>;
+  /** The scenario a top-level flow became: --vus and --duration shape it as k6's shortcuts do. */
+  implicit?: boolean;
 }
 
 export interface ThresholdSpec {

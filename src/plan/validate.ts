@@ -51,8 +51,11 @@ const PLAN_KEYS = [
   'teardown',
   'handleSummary',
   'metrics',
+  'flow',
 ];
 const SCENARIO_NAME = /^[A-Za-z0-9_.-]+$/;
+/** The name of the one scenario a plan with a top-level flow gets, as k6's. */
+export const DEFAULT_SCENARIO = 'default';
 
 class Issues {
   readonly list: PlanIssue[] = [];
@@ -499,10 +502,24 @@ export function validatePlan(input: unknown, file?: string): Plan {
   }
 
   const scenarios: Scenario[] = [];
-  if (!isObject(input.scenarios) || Object.keys(input.scenarios).length === 0) {
+  if (input.flow !== undefined && input.scenarios !== undefined) {
+    issues.add('flow', 'a plan has a top-level flow or scenarios, not both (put the flow in a scenario)');
+  } else if (input.flow !== undefined) {
+    // k6's default function: one scenario, one VU, one iteration, unless --vus or --duration say
+    // otherwise (plan/overrides.ts).
+    scenarios.push({
+      name: DEFAULT_SCENARIO,
+      config: { executor: 'per-vu-iterations', vus: 1, iterations: 1, maxDurationMs: 600_000 },
+      flows: flows(issues, 'flow', input.flow),
+      startTimeMs: 0,
+      gracefulStopMs: 30_000,
+      tags: {},
+      implicit: true,
+    });
+  } else if (!isObject(input.scenarios) || Object.keys(input.scenarios).length === 0) {
     issues.add(
       'scenarios',
-      `expected at least one scenario { name: { executor, ..., flow } }, got ${typeName(input.scenarios)}`,
+      `expected at least one scenario { name: { executor, ..., flow } } (or a top-level flow), got ${typeName(input.scenarios)}`,
     );
   } else {
     for (const [name, s] of Object.entries(input.scenarios)) {
