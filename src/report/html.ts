@@ -272,7 +272,7 @@ function overlay(all: ResultsFile[]): string {
       return {
         name: label(r, i),
         color: PALETTE[i % PALETTE.length] as string,
-        values: xs.map((x) => bySecond.get(x) ?? 0),
+        values: xs.map((x) => bySecond.get(x) ?? Number.NaN),
       };
     });
   const withDistribution = all

@@ -3,7 +3,7 @@ import { escapeHtml } from './escape.ts';
 /**
  * Line charts as inline SVG: no script, no network, drawn by any browser and by print.
  * Long series are reduced to at most `maxPoints` by keeping each bucket's extreme, so a spike
- * survives the reduction.
+ * survives the reduction. A value of NaN is a gap: the line stops there.
  */
 export interface Series {
   name: string;
@@ -26,7 +26,8 @@ export function downsample(
   for (let i = 0; i < xs.length; i += size) {
     outX.push(xs[Math.min(i + size - 1, xs.length - 1)] as number);
     series.forEach((s, k) => {
-      (outS[k] as Series).values.push(Math.max(...s.values.slice(i, i + size)));
+      const known = s.values.slice(i, i + size).filter((v) => !Number.isNaN(v));
+      (outS[k] as Series).values.push(known.length ? Math.max(...known) : Number.NaN);
     });
   }
   return { xs: outX, series: outS };
@@ -53,7 +54,7 @@ export function lineChart(o: {
   const { xs, series } = downsample(o.xs, o.series, 600);
   const xMin = xs[0] ?? 0;
   const xMax = Math.max(xs[xs.length - 1] ?? 1, xMin + 1);
-  const yMax = niceMax(Math.max(0, ...series.flatMap((s) => s.values)));
+  const yMax = niceMax(Math.max(0, ...series.flatMap((s) => s.values.filter((v) => !Number.isNaN(v)))));
   const px = (x: number) => pad.l + ((x - xMin) / (xMax - xMin)) * (W - pad.l - pad.r);
   const py = (y: number) => H - pad.b - (y / yMax) * (H - pad.t - pad.b);
   const grid = [0, 0.25, 0.5, 0.75, 1]
@@ -72,8 +73,13 @@ export function lineChart(o: {
   const lines = series
     .filter((s) => s.values.some((v) => v > 0))
     .map((s) => {
+      // NaN is "no value here" (a run that had ended): the line stops instead of dropping to 0.
       const d = s.values
-        .map((v, i) => `${i ? 'L' : 'M'}${px(xs[i] as number).toFixed(1)},${py(v).toFixed(1)}`)
+        .map((v, i) =>
+          Number.isNaN(v)
+            ? ''
+            : `${i && !Number.isNaN(s.values[i - 1] as number) ? 'L' : 'M'}${px(xs[i] as number).toFixed(1)},${py(v).toFixed(1)}`,
+        )
         .join('');
       return `<path d="${d}" stroke="${s.color}" class="line" data-series="${esc(s.name)}"/>`;
     })

@@ -171,6 +171,9 @@ describe('report.html', () => {
   it('several runs share the axes of one overlay, labelled by run, each with its own banner', async (t) => {
     const second = structuredClone(results);
     second.plan.name = 'report fixture, again';
+    // A shorter run: its lines end where it ended, never drawn down to zero.
+    second.timeline = second.timeline.slice(0, 2);
+    second.durationMs = 2000;
     const html = renderHtml([results, second]);
     const file = join(ARTIFACTS, 'report-two-runs.html');
     writeFileSync(file, html);
@@ -192,6 +195,13 @@ describe('report.html', () => {
       ['1. report fixture', '2. report fixture, again'],
     ]);
     assert.equal(await page.locator('.verdict').count(), 3, 'the overall verdict, then one per run');
+    const points = await page
+      .locator('.charts.overlay figure')
+      .first()
+      .locator('path')
+      .evaluateAll((paths) => paths.map((p) => (p.getAttribute('d') ?? '').split(/[ML]/).length - 1));
+    assert.equal(points[1], 2, 'the shorter run has its two seconds, no more');
+    assert.ok((points[0] ?? 0) > 2);
     await page.screenshot({ path: join(ARTIFACTS, 'report-two-runs.png'), fullPage: true });
   });
 
