@@ -4,6 +4,7 @@
  */
 import { flowCheckRows, passShare } from '../outputs/flow-checks.ts';
 import type { ResultsFile } from '../outputs/results-types.ts';
+import { runNotes } from '../outputs/run-notes.ts';
 
 const xml = (s: unknown) =>
   String(s)
@@ -75,8 +76,11 @@ export function renderJunit(all: ResultsFile[]): string {
     }
     tests += cases.length;
     failures += suiteFailures;
+    // What the run lost (requests cut off, iterations that threw), for whoever reads the CI log.
+    const notes = runNotes(r).filter((n) => !n.startsWith('INCOMPLETE'));
+    const out = notes.length ? `\n    <system-out>${xml(notes.join('\n'))}</system-out>` : '';
     suites.push(
-      `  <testsuite name="${xml(r.plan.name)}" tests="${cases.length}" failures="${suiteFailures}" errors="0" time="${(r.durationMs / 1000).toFixed(3)}" timestamp="${xml(r.startedAt)}">\n${cases.join('\n')}\n  </testsuite>`,
+      `  <testsuite name="${xml(r.plan.name)}" tests="${cases.length}" failures="${suiteFailures}" errors="0" time="${(r.durationMs / 1000).toFixed(3)}" timestamp="${xml(r.startedAt)}">\n${cases.join('\n')}${out}\n  </testsuite>`,
     );
   }
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="loadproof" tests="${tests}" failures="${failures}" errors="0">\n${suites.join('\n')}\n</testsuites>\n`;

@@ -35,4 +35,15 @@ describe('golden reports', () => {
     );
     assert.ok(xml.includes('a&lt;1&gt;'), 'row data escaped');
   });
+
+  it('junit.xml carries what a run lost in its suite output: iterations that threw, requests cut off', () => {
+    const r = makeResults();
+    r.requests.errors = { ABORTED: 3 };
+    r.metrics.iteration_errors = { type: 'counter', count: 7, rate: 0.1 };
+    const xml = renderJunit([r]);
+    assert.match(
+      xml,
+      /<system-out>3 requests cut off unanswered when the run stopped \(ABORTED, counted as failed\)\n7 iterations ended in an exception of the flow<\/system-out>\n {2}<\/testsuite>/,
+    );
+  });
 });
