@@ -9,7 +9,7 @@
 import type { Histogram } from '../metrics/histogram.ts';
 import { recordedValues } from '../metrics/histogram-buckets.ts';
 import type { MetricStore } from '../metrics/store.ts';
-import { finestSeries, type SeriesTags } from './series-tags.ts';
+import { finestSeries, requestsByStatus, type SeriesTags } from './series-tags.ts';
 
 /** OpenTelemetry's default limit of buckets per exponential histogram. */
 const MAX_BUCKETS = 160;
@@ -94,11 +94,7 @@ export function otlpPayload(store: MetricStore, ctx: OtlpContext): unknown {
     },
   });
   const metrics: unknown[] = [];
-  const requests: { tags: SeriesTags; value: number }[] = [];
-  for (const byStatus of [store.statuses, store.errors])
-    for (const [tags, counts] of finestSeries(byStatus))
-      for (const [status, n] of counts) requests.push({ tags: { ...tags, status }, value: n });
-  metrics.push(sumOf('http_reqs', '{request}', requests));
+  metrics.push(sumOf('http_reqs', '{request}', requestsByStatus(store)));
   for (const [name, series] of store.counters) {
     if (name === 'http_reqs') continue;
     metrics.push(

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { UsageError } from '../errors.ts';
 import type { Histogram } from '../metrics/histogram.ts';
 import type { MetricStore } from '../metrics/store.ts';
-import { finestSeries, type SeriesTags } from './series-tags.ts';
+import { finestSeries, requestsByStatus, type SeriesTags } from './series-tags.ts';
 
 /** Bucket bounds in seconds. */
 export const BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -51,10 +51,8 @@ export function renderPrometheus(store: MetricStore): string {
     '# HELP loadproof_http_reqs_total Requests sent, by status or error code.',
     '# TYPE loadproof_http_reqs_total counter',
   );
-  for (const [l, statuses] of finestSeries(store.statuses))
-    for (const [status, n] of statuses) out.push(`loadproof_http_reqs_total${fmt({ ...l, status })} ${n}`);
-  for (const [l, errors] of finestSeries(store.errors))
-    for (const [code, n] of errors) out.push(`loadproof_http_reqs_total${fmt({ ...l, status: code })} ${n}`);
+  for (const { tags, value } of requestsByStatus(store))
+    out.push(`loadproof_http_reqs_total${fmt(tags)} ${value}`);
   for (const [name, series] of store.counters) {
     if (name === 'http_reqs') continue;
     const metric = `${metricName(name)}_total`;

@@ -49,3 +49,18 @@ export function finestSeries<V>(series: Map<string, V>): [SeriesTags, V][] {
   const deepest = Math.max(0, ...tagged.map(([t]) => depth(t)));
   return tagged.filter(([t]) => depth(t) === deepest);
 }
+
+/**
+ * Requests by status (or, for those without an answer, by error code) at the finest level of
+ * their series, the `status` tag added: what every exporter reports as `http_reqs`.
+ */
+export function requestsByStatus(store: {
+  statuses: Map<string, Map<string, number>>;
+  errors: Map<string, Map<string, number>>;
+}): { tags: SeriesTags; value: number }[] {
+  const out: { tags: SeriesTags; value: number }[] = [];
+  for (const byStatus of [store.statuses, store.errors])
+    for (const [tags, counts] of finestSeries(byStatus))
+      for (const [status, n] of counts) out.push({ tags: { ...tags, status }, value: n });
+  return out;
+}
