@@ -141,6 +141,19 @@ function serve(file: string, args: string[], user: OsUser | undefined, log: (lin
   });
 }
 
+/** How long a smart shutdown may wait for open sessions to end before they are ended. */
+const SMART_SHUTDOWN_MS = 3000;
+
+function exitsWithin(exited: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    exited.then(() => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
 export async function startPostgres(options: StartPostgresOptions = {}): Promise<PostgresHandle> {
   const external = process.env.DATABASE_URL;
   if (external && !options.forceEmbedded) {
@@ -224,8 +237,13 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
         process.off('exit', stopOnExit);
         if (server.exitCode === null && server.signalCode === null) {
           const exited = new Promise((r) => server.once('exit', r));
-          server.kill('SIGINT');
-          await exited;
+          // A smart shutdown first: a pool's end() resolves before its connections have closed,
+          // and a fast shutdown would send those clients an error they have no listener for.
+          server.kill('SIGTERM');
+          if (!(await exitsWithin(exited, SMART_SHUTDOWN_MS))) {
+            server.kill('SIGINT'); // sessions still open: end them
+            await exited;
+          }
         }
         if (temporary) rmSync(parent, { recursive: true, force: true });
       })();
