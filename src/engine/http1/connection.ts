@@ -4,8 +4,7 @@
  * of responses is its base class, ./parser.ts.
  */
 import { connect, type Socket } from 'node:net';
-import type { Http1Exchange } from './exchange.ts';
-import { EPROTO } from './exchange.ts';
+import { EPROTO, type Http1Exchange } from './exchange.ts';
 import type { OriginPool } from './origin-pool.ts';
 import { Http1ResponseParser, S_EOF } from './parser.ts';
 import { writeRequest } from './request-writer.ts';
@@ -25,7 +24,7 @@ const C_DEAD = 2;
 const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 const readBuffer = () => READ_BUFFER;
 
-export class Conn extends Http1ResponseParser {
+export class Http1Connection extends Http1ResponseParser {
   readonly socket: Socket;
   state = C_CONNECTING;
   connIdx = -1;

@@ -5,7 +5,7 @@
  */
 import type { RequestScope } from '../http-client.ts';
 import type { Http1Agent } from './agent.ts';
-import { C_CONNECTING, C_OPEN, Conn } from './connection.ts';
+import { C_CONNECTING, C_OPEN, Http1Connection } from './connection.ts';
 import type { Http1Exchange } from './exchange.ts';
 
 export class OriginPool {
@@ -13,8 +13,8 @@ export class OriginPool {
   readonly port: number;
   /** `host` header: the origin's host, with its port unless it is the default. */
   readonly hostHeader: string;
-  readonly conns: Conn[] = [];
-  readonly idle: Conn[] = [];
+  readonly conns: Http1Connection[] = [];
+  readonly idle: Http1Connection[] = [];
   connecting = 0;
   private qHead: Http1Exchange | undefined;
   private qTail: Http1Exchange | undefined;
@@ -64,9 +64,9 @@ export class OriginPool {
     let now = -1;
     while (this.queued > 0) {
       const x = this.qHead as Http1Exchange;
-      let conn: Conn | undefined;
+      let conn: Http1Connection | undefined;
       while (this.idle.length > 0) {
-        const c = this.idle.pop() as Conn;
+        const c = this.idle.pop() as Http1Connection;
         c.idleIdx = -1;
         if (c.state !== C_OPEN) continue;
         if (now < 0) now = this.agent.options.now();
@@ -98,11 +98,11 @@ export class OriginPool {
   }
 
   /** A socket that can take one more request behind those it already has. */
-  private withRoom(): Conn | undefined {
+  private withRoom(): Http1Connection | undefined {
     const n = this.conns.length;
     for (let i = 0; i < n; i++) {
       const k = (this.cursor + i) % n;
-      const c = this.conns[k] as Conn;
+      const c = this.conns[k] as Http1Connection;
       if (c.state === C_OPEN && c.inflight < this.pipelining && !c.noMore) {
         this.cursor = k + 1;
         return c;
@@ -112,17 +112,17 @@ export class OriginPool {
   }
 
   private open(): void {
-    const c = new Conn(this);
+    const c = new Http1Connection(this);
     c.connIdx = this.conns.length;
     this.conns.push(c);
     this.connecting++;
   }
 
   /** A socket leaves the pool (it died or was retired). */
-  remove(c: Conn): void {
+  remove(c: Http1Connection): void {
     const i = c.connIdx;
     if (i >= 0) {
-      const last = this.conns.pop() as Conn;
+      const last = this.conns.pop() as Http1Connection;
       if (last !== c) {
         this.conns[i] = last;
         last.connIdx = i;
@@ -130,7 +130,7 @@ export class OriginPool {
       c.connIdx = -1;
     }
     if (c.idleIdx >= 0) {
-      const last = this.idle.pop() as Conn;
+      const last = this.idle.pop() as Http1Connection;
       if (last !== c) {
         this.idle[c.idleIdx] = last;
         last.idleIdx = c.idleIdx;
@@ -140,7 +140,7 @@ export class OriginPool {
   }
 
   /** A socket has nothing in flight: give it the next request, or keep it idle. */
-  release(c: Conn, now: number): void {
+  release(c: Http1Connection, now: number): void {
     if (this.queued > 0) {
       c.write(this.dequeue(), now);
       // More may go behind it.
