@@ -20,8 +20,8 @@ import { type RehabPrincipal, RehabTokenVerifier, rehabSecret } from './auth.ts'
 import { type FieldError, type ValidEvent, validateBatch, validateEvent } from './events.ts';
 import { GroupCommit } from './group-commit.ts';
 import { RehabMetrics } from './metrics.ts';
-import { Pipeline } from './pipeline.ts';
-import { type Ack, ConsentError, EventWriter } from './writer.ts';
+import { Pipeline, type PipelineOptions } from './pipeline.ts';
+import { type Ack, ConsentError, EventWriter, type WriterOptions } from './writer.ts';
 
 export interface RehabOptions {
   databaseUrl: string;
@@ -40,10 +40,11 @@ export interface RehabOptions {
   /** Where the service's log lines go (default stderr). */
   log?: (line: string) => void;
   /**
-   * Tests only: faults the suite's integrity checks must catch. main.ts never sets them, so the
-   * service's configuration cannot choose them.
+   * Build the event writer and the projection pipeline (default: `EventWriter`, `Pipeline`).
+   * Tests put their faulty doubles here (test/services/doubles/); main.ts never sets them.
    */
-  testHooks?: { loseEvery?: number; applyTwiceEvery?: number };
+  eventWriter?: (pool: pg.Pool, options: WriterOptions) => EventWriter;
+  pipeline?: (options: PipelineOptions) => Pipeline;
 }
 
 declare module 'fastify' {
@@ -86,7 +87,8 @@ export async function createRehabApp(o: RehabOptions): Promise<RehabApp> {
   const metrics = new RehabMetrics();
   const maxBacklog = o.maxBacklog ?? 50_000;
   const maxPending = o.maxPendingWrites ?? 20_000;
-  const pipeline = new Pipeline({
+  const newPipeline = o.pipeline ?? ((options) => new Pipeline(options));
+  const pipeline = newPipeline({
     databaseUrl: o.databaseUrl,
     ...(o.batchSize !== undefined ? { batchSize: o.batchSize } : {}),
     ...(o.batchTimeoutMs !== undefined ? { batchTimeoutMs: o.batchTimeoutMs } : {}),
@@ -97,12 +99,9 @@ export async function createRehabApp(o: RehabOptions): Promise<RehabApp> {
       else if (o.onError) o.onError(message);
       else log(`rehab: ${message}`);
     },
-    ...(o.testHooks?.applyTwiceEvery ? { applyTwiceEvery: o.testHooks.applyTwiceEvery } : {}),
   });
-  const writer = new EventWriter(pool, {
-    onCommit: (p) => pipeline.notify(p),
-    ...(o.testHooks?.loseEvery ? { loseEvery: o.testHooks.loseEvery } : {}),
-  });
+  const newWriter = o.eventWriter ?? ((db, options) => new EventWriter(db, options));
+  const writer = newWriter(pool, { onCommit: (p) => pipeline.notify(p) });
   await writer.init();
   await pipeline.start();
 
