@@ -2,9 +2,10 @@
  * The clinic service: authorization units reserved, released and consumed by practitioners,
  * never overbooked. Fastify 5 and pg.
  */
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import pg from 'pg';
 import { accessCheck } from '../shared/access.ts';
+import { authenticate } from '../shared/authenticate.ts';
 import { DatabaseHealth } from '../shared/database-health.ts';
 import {
   clientErrorHandler,
@@ -119,20 +120,23 @@ export async function createClinicApp(o: ClinicOptions): Promise<{ app: FastifyI
     sender: (p) => p.userId,
     onRateLimited: () => metrics.rateLimited++,
   });
-  const authenticate = async (req: FastifyRequest, reply: FastifyReply) => {
-    const principal = await access(req, reply);
-    if (!principal) return reply;
+  const remember = (req: FastifyRequest, principal: Principal) => {
     req.principal = principal;
-    if (principal.role !== 'PRACTITIONER' && principal.role !== 'ADMIN') {
-      return fail(reply, 403, 'forbidden', `role ${principal.role} may not use authorizations`);
-    }
   };
+  const practitioners = authenticate({
+    access,
+    remember,
+    refuse: (p) =>
+      p.role !== 'PRACTITIONER' && p.role !== 'ADMIN'
+        ? `role ${p.role} may not use authorizations`
+        : undefined,
+  });
   /** The service's own figures are for its operators, not for every practitioner. */
-  const adminOnly = async (req: FastifyRequest, reply: FastifyReply) => {
-    const principal = await access(req, reply);
-    if (!principal) return reply;
-    if (principal.role !== 'ADMIN') return fail(reply, 403, 'forbidden', 'only admins read the metrics');
-  };
+  const adminOnly = authenticate({
+    access,
+    remember,
+    refuse: (p) => (p.role !== 'ADMIN' ? 'only admins read the metrics' : undefined),
+  });
 
   app.get('/metrics', { onRequest: adminOnly }, async (_req, reply) => {
     reply.type('text/plain; version=0.0.4');
@@ -151,7 +155,7 @@ export async function createClinicApp(o: ClinicOptions): Promise<{ app: FastifyI
 
   app.get<{ Params: { id: string } }>(
     '/api/authorizations/:id',
-    { onRequest: authenticate },
+    { onRequest: practitioners },
     async (req, reply) => {
       const a = await loadAuthorization(req.params.id, req.principal?.organizationId as string);
       return a ?? fail(reply, 404, 'not_found', 'no such authorization');
@@ -160,7 +164,7 @@ export async function createClinicApp(o: ClinicOptions): Promise<{ app: FastifyI
 
   app.get<{ Params: { id: string } }>(
     '/api/authorizations/:id/available-units',
-    { onRequest: authenticate },
+    { onRequest: practitioners },
     async (req, reply) => {
       const a = await loadAuthorization(req.params.id, req.principal?.organizationId as string);
       if (!a) return fail(reply, 404, 'not_found', 'no such authorization');
@@ -179,7 +183,7 @@ export async function createClinicApp(o: ClinicOptions): Promise<{ app: FastifyI
 
   app.post<{ Params: { id: string; op: string }; Body: unknown }>(
     '/api/authorizations/:id/:op',
-    { onRequest: authenticate },
+    { onRequest: practitioners },
     async (req, reply) => {
       const op = OPERATIONS[req.params.op];
       if (!op) return fail(reply, 404, 'not_found', 'no such route');
