@@ -2,9 +2,10 @@
  * The clinic service: authorization units reserved, released and consumed by practitioners,
  * never overbooked. Fastify 5 and pg.
  */
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import pg from 'pg';
 import { accessCheck } from '../shared/access.ts';
+import { authenticate } from '../shared/authenticate.ts';
 import { DatabaseHealth } from '../shared/database-health.ts';
 import {
   clientErrorHandler,
@@ -18,10 +19,18 @@ import { type RateLimit, RateLimiter } from '../shared/rate-limit.ts';
 import { clinicSecret, type Principal, TokenVerifier } from './auth.ts';
 import { ClinicMetrics } from './metrics.ts';
 import { migrate } from './migrate.ts';
-import { type Operation, type OperationResult, type Strategy, UnitOperations } from './units.ts';
+import {
+  type Operation,
+  type OperationResult,
+  type Strategy,
+  type UnitApplier,
+  UnitOperations,
+  type UnitOperationsOptions,
+} from './units.ts';
 
 export interface ClinicOptions {
   databaseUrl: string;
+  /** Also the connections' isolation: under `serializable` every statement is SERIALIZABLE. */
   strategy?: Strategy;
   /** undefined: no rate limiting (the load-test profile). */
   rateLimit?: RateLimit;
@@ -35,12 +44,11 @@ export interface ClinicOptions {
   log?: (line: string) => void;
   /** Apply migrations at start (default true). */
   migrate?: boolean;
-  /** Test-only hooks; the service's own start script never sets them. */
-  testHooks?: {
-    unsafe?: { gapMs: number };
-    injectSerializationFailures?: () => boolean;
-    skipMigrations?: string[];
-  };
+  /**
+   * Builds what applies unit operations (default: `UnitOperations`). Tests put their doubles
+   * here (test/services/doubles/); the service's own start script never sets it.
+   */
+  unitOperations?: (o: UnitOperationsOptions) => UnitApplier;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -62,12 +70,10 @@ export async function createClinicApp(o: ClinicOptions): Promise<{ app: FastifyI
     // Keep connections open between bursts instead of closing them after 10 s idle.
     idleTimeoutMillis: 0,
     // Every statement of the serializable strategy is its own SERIALIZABLE transaction.
-    ...(strategy === 'serializable' && !o.testHooks?.unsafe
-      ? { options: '-c default_transaction_isolation=serializable' }
-      : {}),
+    ...(strategy === 'serializable' ? { options: '-c default_transaction_isolation=serializable' } : {}),
   });
   pool.on('error', () => {}); // an idle client's connection dropped; the pool replaces it
-  if (o.migrate !== false) await migrate(pool, { skip: o.testHooks?.skipMigrations ?? [] });
+  if (o.migrate !== false) await migrate(pool);
   // Open every connection now: a connection made under load (a backend forked, authenticated)
   // costs tens of milliseconds that the first requests of a burst would wait for.
   const clients = await Promise.all(Array.from({ length: poolSize }, () => pool.connect()));
@@ -76,17 +82,14 @@ export async function createClinicApp(o: ClinicOptions): Promise<{ app: FastifyI
   const metrics = new ClinicMetrics();
   const verifier = new TokenVerifier(o.secret ?? clinicSecret());
   const limiter = o.rateLimit ? new RateLimiter(o.rateLimit) : undefined;
-  const units = new UnitOperations({
+  const unitOperations = o.unitOperations ?? ((options) => new UnitOperations(options));
+  const units = unitOperations({
     pool,
-    strategy: o.testHooks?.unsafe ? 'unsafe' : strategy,
+    strategy,
     onRetry: () => metrics.retries++,
     onTransaction: (operations) => metrics.countTransaction(operations),
     ...(o.txConcurrency ? { concurrency: o.txConcurrency } : {}),
     ...(o.maxGroup ? { maxGroup: o.maxGroup } : {}),
-    ...(o.testHooks?.injectSerializationFailures
-      ? { injectSerializationFailures: o.testHooks.injectSerializationFailures }
-      : {}),
-    ...(o.testHooks?.unsafe ? { unsafeGapMs: o.testHooks.unsafe.gapMs } : {}),
   });
 
   const log = o.log ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -117,20 +120,23 @@ export async function createClinicApp(o: ClinicOptions): Promise<{ app: FastifyI
     sender: (p) => p.userId,
     onRateLimited: () => metrics.rateLimited++,
   });
-  const authenticate = async (req: FastifyRequest, reply: FastifyReply) => {
-    const principal = await access(req, reply);
-    if (!principal) return reply;
+  const remember = (req: FastifyRequest, principal: Principal) => {
     req.principal = principal;
-    if (principal.role !== 'PRACTITIONER' && principal.role !== 'ADMIN') {
-      return fail(reply, 403, 'forbidden', `role ${principal.role} may not use authorizations`);
-    }
   };
+  const practitioners = authenticate({
+    access,
+    remember,
+    refuse: (p) =>
+      p.role !== 'PRACTITIONER' && p.role !== 'ADMIN'
+        ? `role ${p.role} may not use authorizations`
+        : undefined,
+  });
   /** The service's own figures are for its operators, not for every practitioner. */
-  const adminOnly = async (req: FastifyRequest, reply: FastifyReply) => {
-    const principal = await access(req, reply);
-    if (!principal) return reply;
-    if (principal.role !== 'ADMIN') return fail(reply, 403, 'forbidden', 'only admins read the metrics');
-  };
+  const adminOnly = authenticate({
+    access,
+    remember,
+    refuse: (p) => (p.role !== 'ADMIN' ? 'only admins read the metrics' : undefined),
+  });
 
   app.get('/metrics', { onRequest: adminOnly }, async (_req, reply) => {
     reply.type('text/plain; version=0.0.4');
@@ -149,7 +155,7 @@ export async function createClinicApp(o: ClinicOptions): Promise<{ app: FastifyI
 
   app.get<{ Params: { id: string } }>(
     '/api/authorizations/:id',
-    { onRequest: authenticate },
+    { onRequest: practitioners },
     async (req, reply) => {
       const a = await loadAuthorization(req.params.id, req.principal?.organizationId as string);
       return a ?? fail(reply, 404, 'not_found', 'no such authorization');
@@ -158,7 +164,7 @@ export async function createClinicApp(o: ClinicOptions): Promise<{ app: FastifyI
 
   app.get<{ Params: { id: string } }>(
     '/api/authorizations/:id/available-units',
-    { onRequest: authenticate },
+    { onRequest: practitioners },
     async (req, reply) => {
       const a = await loadAuthorization(req.params.id, req.principal?.organizationId as string);
       if (!a) return fail(reply, 404, 'not_found', 'no such authorization');
@@ -177,7 +183,7 @@ export async function createClinicApp(o: ClinicOptions): Promise<{ app: FastifyI
 
   app.post<{ Params: { id: string; op: string }; Body: unknown }>(
     '/api/authorizations/:id/:op',
-    { onRequest: authenticate },
+    { onRequest: practitioners },
     async (req, reply) => {
       const op = OPERATIONS[req.params.op];
       if (!op) return fail(reply, 404, 'not_found', 'no such route');

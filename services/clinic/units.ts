@@ -21,10 +21,9 @@
  * error is answered only to the operation that caused it. `maxGroup: 1` gives every operation
  * a transaction of its own.
  *
- * - `unsafe`: check a read, then apply the change, in separate statements with no lock: the
- *   classic check-then-act race. It overbooks under concurrency; it exists only for the test
- *   that proves the integrity check can fail, and no configuration of the running service can
- *   choose it.
+ * The app builds its unit operations through `UnitApplier`, so that tests can put a double in
+ * their place (test/services/doubles/: an unsafe check-then-act strategy that overbooks, and
+ * transactions that fail to serialize); none of those faults lives here.
  */
 import type pg from 'pg';
 
@@ -39,6 +38,17 @@ export type OperationResult =
   | { result: 'conflict'; reason: string; available?: number; scheduled?: number; requested: number }
   | { result: 'retries_exhausted'; attempts: number };
 
+/** What the app asks of its unit operations. */
+export interface UnitApplier {
+  apply(
+    authId: string,
+    orgId: string,
+    userId: string,
+    op: Operation,
+    units: number,
+  ): Promise<OperationResult>;
+}
+
 export interface RetryPolicy {
   maxAttempts: number;
   baseDelayMs: number;
@@ -51,15 +61,11 @@ const RETRYABLE = new Set(['40001', '40P01']);
 
 export interface UnitOperationsOptions {
   pool: pg.Pool;
-  strategy: Strategy | 'unsafe';
+  strategy: Strategy;
   retry?: RetryPolicy;
   onRetry?: () => void;
   /** A transaction of `operations` unit operations committed. */
   onTransaction?: (operations: number) => void;
-  /** Tests only: this many attempts fail with a serialization failure before the real one runs. */
-  injectSerializationFailures?: () => boolean;
-  /** Tests only (unsafe strategy): pause between the read and the write, to widen the race. */
-  unsafeGapMs?: number;
   /** Unit-operation transactions in flight at once (default DEFAULT_CONCURRENCY). */
   concurrency?: number;
   /** Operations one transaction applies at most (default DEFAULT_MAX_GROUP; 1: no grouping). */
@@ -90,7 +96,8 @@ export class KeyedQueue {
   }
 }
 
-interface Pending {
+/** An operation waiting for its transaction, or in one. */
+export interface QueuedOperation {
   authId: string;
   orgId: string;
   userId: string;
@@ -104,13 +111,13 @@ interface Pending {
   reject(e: unknown): void;
 }
 
-export class UnitOperations {
+export class UnitOperations implements UnitApplier {
   private readonly retry: RetryPolicy;
   private readonly queue = new KeyedQueue();
   private readonly concurrency: number;
   private readonly maxGroup: number;
   /** Operations waiting for a transaction, oldest first. */
-  private readonly waiting: Pending[] = [];
+  private readonly waiting: QueuedOperation[] = [];
   private inFlight = 0;
 
   constructor(private readonly o: UnitOperationsOptions) {
@@ -126,7 +133,6 @@ export class UnitOperations {
     op: Operation,
     units: number,
   ): Promise<OperationResult> {
-    if (this.o.strategy === 'unsafe') return this.unsafe(authId, orgId, userId, op, units);
     return this.queue.run(
       authId,
       () =>
@@ -150,12 +156,12 @@ export class UnitOperations {
   }
 
   /** The oldest waiting operation and, unless it must run alone, the next ones up to maxGroup. */
-  private takeGroup(): Pending[] {
-    const first = this.waiting.shift() as Pending;
+  private takeGroup(): QueuedOperation[] {
+    const first = this.waiting.shift() as QueuedOperation;
     const group = [first];
     if (first.alone) return group;
     for (let i = 0; i < this.waiting.length && group.length < this.maxGroup; ) {
-      const p = this.waiting[i] as Pending;
+      const p = this.waiting[i] as QueuedOperation;
       if (p.alone) i++;
       else group.push(...this.waiting.splice(i, 1));
     }
@@ -164,18 +170,15 @@ export class UnitOperations {
     return group.sort((a, b) => (a.authId < b.authId ? -1 : a.authId > b.authId ? 1 : 0));
   }
 
-  private async execute(group: Pending[]): Promise<void> {
+  private async execute(group: QueuedOperation[]): Promise<void> {
     let results: OperationResult[];
     try {
-      if (this.o.injectSerializationFailures?.()) {
-        throw Object.assign(new Error('could not serialize access (injected)'), { code: '40001' });
-      }
       results = await this.transaction(group);
     } catch (e) {
       const code = (e as { code?: string }).code;
       if (code && RETRYABLE.has(code)) {
         // The group again, together, after one backoff; operations out of attempts answer 503.
-        const again: Pending[] = [];
+        const again: QueuedOperation[] = [];
         for (const p of group) {
           p.attempts++;
           if (p.attempts < this.retry.maxAttempts) again.push(p);
@@ -198,7 +201,7 @@ export class UnitOperations {
         for (const p of group) p.alone = true;
         this.waiting.unshift(...group);
       } else {
-        (group[0] as Pending).reject(e);
+        (group[0] as QueuedOperation).reject(e);
       }
       return;
     }
@@ -209,12 +212,12 @@ export class UnitOperations {
   }
 
   /** One transaction (one statement, one round trip) applying each operation of the group in turn. */
-  private async transaction(group: Pending[]): Promise<OperationResult[]> {
+  protected async transaction(group: QueuedOperation[]): Promise<OperationResult[]> {
     const lock = this.o.strategy === 'row-lock';
     // A lone operation (every one under light load) takes the plain call: the unnest form costs
     // PostgreSQL about 25 µs more per transaction (pgbench here, 283 against 254 µs).
     if (group.length === 1) {
-      const p = group[0] as Pending;
+      const p = group[0] as QueuedOperation;
       const { rows } = await this.o.pool.query({
         name: lock ? 'apply_unit_operation_lock' : 'apply_unit_operation',
         text: `SELECT apply_unit_operation($1, $2, $3, $4, $5, ${lock}) AS r`,
@@ -240,45 +243,5 @@ export class UnitOperations {
     if (rows.length !== group.length)
       throw new Error(`${rows.length} results for ${group.length} operations`);
     return results;
-  }
-
-  private async unsafe(
-    authId: string,
-    orgId: string,
-    userId: string,
-    op: Operation,
-    units: number,
-  ): Promise<OperationResult> {
-    const db = this.o.pool;
-    const { rows } = await db.query('SELECT * FROM authorizations WHERE id = $1 AND organization_id = $2', [
-      authId,
-      orgId,
-    ]);
-    const a = rows[0];
-    if (!a) return { result: 'not_found' };
-    if (this.o.unsafeGapMs) await new Promise((r) => setTimeout(r, this.o.unsafeGapMs));
-    const available = a.total_units - a.used_units - a.scheduled_units;
-    if (op === 'RESERVE' && available < units)
-      return { result: 'conflict', reason: 'not enough units available', available, requested: units };
-    if (op !== 'RESERVE' && a.scheduled_units < units)
-      return {
-        result: 'conflict',
-        reason: 'not enough units scheduled',
-        scheduled: a.scheduled_units,
-        requested: units,
-      };
-    const scheduled = a.scheduled_units + (op === 'RESERVE' ? units : -units);
-    const used = a.used_units + (op === 'CONSUME' ? units : 0);
-    // The check above used a stale read; the write applies the change to whatever is there now.
-    await db.query(
-      'UPDATE authorizations SET scheduled_units = scheduled_units + $2, used_units = used_units + $3 WHERE id = $1',
-      [authId, op === 'RESERVE' ? units : -units, op === 'CONSUME' ? units : 0],
-    );
-    await db.query(
-      `INSERT INTO unit_ledger (authorization_id, user_id, operation, units, scheduled_before, scheduled_after, used_before, used_after)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [authId, userId, op, units, a.scheduled_units, scheduled, a.used_units, used],
-    );
-    return { result: 'ok', authorization: { ...a, scheduled_units: scheduled, used_units: used } };
   }
 }

@@ -18,6 +18,7 @@
 import pg from 'pg';
 import {
   applyDeltas,
+  type Deltas,
   emptyDeltas,
   fold,
   type LogEvent,
@@ -35,8 +36,6 @@ export interface PipelineOptions {
   processors?: number;
   /** Batches read ahead of the slowest processor (default 8): bounds memory. */
   maxBatchesAhead?: number;
-  /** Tests only (the suite must catch it): every Nth statement of a processor is applied twice. */
-  applyTwiceEvery?: number;
   onError?: (message: string, error: unknown) => void;
 }
 
@@ -77,7 +76,7 @@ class Processor {
       const deltas = fold(emptyDeltas(), events);
       for (let attempt = 0; ; attempt++) {
         try {
-          await applyDeltas(this.pipeline.pool, deltas, [{ partition: this.id, position: hi }]);
+          await this.pipeline.applyStatement(this.id, deltas, hi);
           break;
         } catch (e) {
           // Never skip events: retry until it works (the backlog grows and backpressure starts).
@@ -87,9 +86,6 @@ class Processor {
       }
       this.events += events.length;
       this.statements++;
-      const twice = this.pipeline.applyTwiceEvery;
-      if (twice && this.statements % twice === 0)
-        await applyDeltas(this.pipeline.pool, deltas, []).catch(() => {});
       this.pipeline.completed(subs, events);
     }
     this.busy = false;
@@ -128,7 +124,6 @@ export class Pipeline {
   private lockClient: pg.Client | undefined;
   readonly batchSize: number;
   readonly batchTimeoutMs: number;
-  readonly applyTwiceEvery: number | undefined;
   readonly partitions: number;
   private readonly maxAhead: number;
   private readonly processors: Processor[];
@@ -152,7 +147,6 @@ export class Pipeline {
 
   constructor(private readonly options: PipelineOptions) {
     this.batchSize = options.batchSize ?? 100;
-    this.applyTwiceEvery = options.applyTwiceEvery;
     this.batchTimeoutMs = options.batchTimeoutMs ?? 1000;
     this.partitions = options.processors ?? 10;
     this.maxAhead = options.maxBatchesAhead ?? 8;
@@ -163,6 +157,14 @@ export class Pipeline {
     });
     this.pool.on('error', () => {});
     this.processors = Array.from({ length: this.partitions }, (_, i) => new Processor(i, this));
+  }
+
+  /**
+   * One statement of processor `partition`: applies its deltas and moves its checkpoint to
+   * `position`, together. (Tests decorate this step with a faulty double.)
+   */
+  applyStatement(partition: number, deltas: Deltas, position: number): Promise<void> {
+    return applyDeltas(this.pool, deltas, [{ partition, position }]);
   }
 
   reportError(message: string, error?: unknown): void {

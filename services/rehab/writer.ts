@@ -60,11 +60,6 @@ export interface WriterOptions {
   maxGroupEvents?: number;
   /** Called after each commit with the highest committed position. */
   onCommit?: (position: number) => void;
-  /**
-   * Tests only (the suite must catch it): every Nth request is acknowledged without being
-   * written. Not reachable from the service's configuration.
-   */
-  loseEvery?: number;
 }
 
 export class EventWriter {
@@ -74,7 +69,6 @@ export class EventWriter {
   lastCommittedPosition = 0;
   eventsWritten = 0;
   consentRefusals = 0;
-  private requests = 0;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -148,17 +142,6 @@ export class EventWriter {
       if (r instanceof ConsentError) {
         this.consentRefusals++;
         p.reject(r);
-        continue;
-      }
-      const lose = this.options.loseEvery;
-      if (lose && ++this.requests % lose === 0) {
-        p.resolve(
-          p.events.map((e) => ({
-            event_id: e.eventId,
-            stream_position: this.lastCommittedPosition,
-            timestamp: e.timestamp,
-          })),
-        );
         continue;
       }
       for (const [k, v] of r) overlay.set(k, v);

@@ -15,6 +15,7 @@ import { type PostgresHandle, startPostgres } from '../../services/shared/postgr
 import { stopAll } from '../../src/suite/processes.ts';
 import { startClinicProcess } from '../../suites/clinic/service-process.ts';
 import { runClinicSuite } from '../../suites/clinic/suite.ts';
+import { unsafeStrategy } from '../services/doubles/unsafe-unit-operations.ts';
 
 const SECRET = 'suite-test-secret-0123456789-0123456789';
 let server: PostgresHandle;
@@ -74,7 +75,7 @@ describe('clinic suite, quick profile', () => {
       databaseUrl,
       secret: new TextEncoder().encode(SECRET),
       migrate: false,
-      testHooks: { unsafe: { gapMs: 5 }, skipMigrations: ['002_units_check'] },
+      ...unsafeStrategy({ gapMs: 5 }),
     });
     try {
       const suite = await runClinicSuite({

@@ -15,6 +15,8 @@ import type { CounterSummary } from '../../src/outputs/results-types.ts';
 import { stopAll } from '../../src/suite/processes.ts';
 import { startRehabProcess } from '../../suites/rehab/service-process.ts';
 import { runRehabSuite } from '../../suites/rehab/suite.ts';
+import { losesEvents } from '../services/doubles/losing-event-writer.ts';
+import { projectsTwice } from '../services/doubles/twice-applying-pipeline.ts';
 
 const SECRET = 'rehab-suite-test-secret-0123456789-0123456789';
 let server: PostgresHandle;
@@ -76,7 +78,8 @@ describe('rehab suite, quick profile', () => {
     const broken = await startRehab({
       databaseUrl,
       secret: new TextEncoder().encode(SECRET),
-      testHooks: { loseEvery: 40, applyTwiceEvery: 5 },
+      ...losesEvents(40),
+      ...projectsTwice(5),
     });
     try {
       const suite = await runRehabSuite({

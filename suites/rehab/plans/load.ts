@@ -5,7 +5,8 @@
  * A monitor reads the pipeline's status every second.
  */
 import { definePlan } from 'loadproof';
-import { type RehabSetup, rehabKit } from './common.ts';
+import { rehabKit } from './common.ts';
+import type { RehabSetup } from './fixture.ts';
 
 const {
   apiThresholds,

@@ -8,7 +8,10 @@
  * PIPELINE_SCENARIO=sustained|burst|capacity|backpressure runs one phase alone (as K6_SCENARIO did).
  */
 import { definePlan, parseDurationMs, type ScenarioInput, type Vu } from 'loadproof';
-import { postBatch, postEvent, type RehabSetup, rehabKit, repObservation } from './common.ts';
+import { rehabKit } from './common.ts';
+import { repObservation } from './events.ts';
+import type { RehabSetup } from './fixture.ts';
+import { postBatch, postEvent } from './requests.ts';
 
 const {
   apiThresholds,

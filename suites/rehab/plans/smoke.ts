@@ -3,7 +3,9 @@
  * 004: 5 VUs, 30 s). Thresholds of the seed's table; every integrity check.
  */
 import { definePlan } from 'loadproof';
-import { type RehabSetup, rehabKit, therapistRound } from './common.ts';
+import { rehabKit } from './common.ts';
+import type { RehabSetup } from './fixture.ts';
+import { therapistRound } from './flows.ts';
 
 const {
   adminRound,

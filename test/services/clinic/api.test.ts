@@ -8,6 +8,7 @@ import pg from 'pg';
 import { signToken } from '../../../services/clinic/auth.ts';
 import { migrate } from '../../../services/clinic/migrate.ts';
 import { type PostgresHandle, startPostgres } from '../../../services/shared/postgres.ts';
+import { serializationFailures } from '../doubles/flaky-unit-operations.ts';
 import { type ClinicUnderTest, clinicUnderTest, op, practitionerFor, SECRET } from './helpers.ts';
 
 let server: PostgresHandle;
@@ -143,7 +144,7 @@ describe('retries and limits', () => {
     let failures = 2;
     const flaky = await clinicUnderTest(server, 'clinic_retry', {
       migrate: false,
-      testHooks: { injectSerializationFailures: () => failures-- > 0 },
+      ...serializationFailures(() => failures-- > 0),
     });
     try {
       const a = flaky.fixture.authorizationIds[25] as string;

@@ -7,11 +7,17 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { migrate } from '../../../services/clinic/migrate.ts';
-import { type OperationResult, type Strategy, UnitOperations } from '../../../services/clinic/units.ts';
+import {
+  type OperationResult,
+  type Strategy,
+  UnitOperations,
+  type UnitOperationsOptions,
+} from '../../../services/clinic/units.ts';
 import { ensureDatabase } from '../../../services/shared/database.ts';
 import { type PostgresHandle, startPostgres } from '../../../services/shared/postgres.ts';
 import { LEDGER_SQL } from '../../../suites/clinic/integrity.ts';
 import { type ClinicFixture, seedClinic } from '../../../suites/clinic/seed-data.ts';
+import { FlakyUnitOperations } from '../doubles/flaky-unit-operations.ts';
 import { SECRET } from './helpers.ts';
 
 let server: PostgresHandle;
@@ -42,21 +48,26 @@ async function setup(database: string): Promise<Setup> {
   return { pool, fixture, targets };
 }
 
-/** Operations started in one tick; the transactions' sizes as they committed. */
+/**
+ * Operations started in one tick; the transactions' sizes as they committed. `failNow`: a
+ * transaction fails to serialize whenever it says so (the flaky double).
+ */
 function operations(
   strategy: Strategy,
   s: Setup,
-  extra: Partial<ConstructorParameters<typeof UnitOperations>[0]> = {},
+  extra: Partial<UnitOperationsOptions> = {},
+  failNow?: () => boolean,
 ) {
   const sizes: number[] = [];
   let retries = 0;
-  const ops = new UnitOperations({
+  const options: UnitOperationsOptions = {
     pool: s.pool,
     strategy,
     onTransaction: (n) => sizes.push(n),
     onRetry: () => retries++,
     ...extra,
-  });
+  };
+  const ops = failNow ? new FlakyUnitOperations(options, failNow) : new UnitOperations(options);
   return { ops, sizes, retries: () => retries };
 }
 
@@ -169,9 +180,7 @@ describe('group commit: failures', () => {
   it('a group that fails on a serialization failure is retried whole, once counted, applied once', async () => {
     let calls = 0;
     // The second transaction (the group of 9 waiting behind the first) fails once.
-    const { ops, sizes, retries } = operations('serializable', s, {
-      injectSerializationFailures: () => ++calls === 2,
-    });
+    const { ops, sizes, retries } = operations('serializable', s, {}, () => ++calls === 2);
     const before = await ledgerRows(s.pool);
     const results = await Promise.all(
       s.targets.slice(10, 20).map((t) => ops.apply(t.id, t.org, t.user, 'RESERVE', 3)),

@@ -16,17 +16,24 @@ export interface ClinicUnderTest {
   close(): Promise<void>;
 }
 
+/** `skipMigrations`: migrations the database is made without (then the service migrates nothing). */
 export async function clinicUnderTest(
   server: PostgresHandle,
   database: string,
-  options: Omit<ClinicOptions, 'databaseUrl'> = {},
+  options: Omit<ClinicOptions, 'databaseUrl'> & { skipMigrations?: string[] } = {},
 ): Promise<ClinicUnderTest> {
+  const { skipMigrations = [], ...clinicOptions } = options;
   const url = server.databaseUrl(database);
   await ensureDatabase(url);
   const db = new pg.Pool({ connectionString: url, max: 4 });
-  await migrate(db, { skip: options.testHooks?.skipMigrations ?? [] });
+  await migrate(db, { skip: skipMigrations });
   const fixture = await seedClinic(url, SECRET);
-  const clinic = await startClinic({ ...options, databaseUrl: url, secret: SECRET });
+  const clinic = await startClinic({
+    ...clinicOptions,
+    ...(skipMigrations.length > 0 ? { migrate: false } : {}),
+    databaseUrl: url,
+    secret: SECRET,
+  });
   return {
     clinic,
     fixture,

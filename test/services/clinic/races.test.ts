@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { type PostgresHandle, startPostgres } from '../../../services/shared/postgres.ts';
 import { queryRows } from '../../../src/checks/sql.ts';
 import { LEDGER_SQL, OVERBOOKED_SQL } from '../../../suites/clinic/integrity.ts';
+import { unsafeStrategy } from '../doubles/unsafe-unit-operations.ts';
 import { type ClinicUnderTest, clinicUnderTest, op, practitionerFor, race, unitsOf } from './helpers.ts';
 
 let server: PostgresHandle;
@@ -117,7 +118,8 @@ describe('unsafe strategy (test only): the integrity check can fail', () => {
   before(async () => {
     // No units CHECK constraint (migration 002): nothing in the database hides the race.
     c = await clinicUnderTest(server, 'clinic_unsafe', {
-      testHooks: { unsafe: { gapMs: 20 }, skipMigrations: ['002_units_check'] },
+      ...unsafeStrategy({ gapMs: 20 }),
+      skipMigrations: ['002_units_check'],
     });
   });
   after(() => c.close());
