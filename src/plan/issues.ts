@@ -54,10 +54,47 @@ export function joinPath(base: string, key: string): string {
   return base ? `${base}.${key}` : key;
 }
 
-/** The allowed key an unknown one most likely meant: the same name in another case. */
+/**
+ * The allowed key an unknown one most likely meant: the same name in another case, else the one
+ * closest by a typo or two (a letter missing, added, changed or two swapped), when only one is.
+ */
 export function didYouMean(key: string, allowed: readonly string[]): string | undefined {
   const lower = key.toLowerCase();
-  return allowed.find((a) => a.toLowerCase() === lower);
+  const sameName = allowed.find((a) => a.toLowerCase() === lower);
+  if (sameName !== undefined) return sameName;
+  const most = Math.min(2, Math.floor(key.length / 3));
+  let best: string | undefined;
+  let bestDistance = most + 1;
+  let ties = 0;
+  for (const a of allowed) {
+    const d = typoDistance(lower, a.toLowerCase(), most);
+    if (d < bestDistance) [best, bestDistance, ties] = [a, d, 0];
+    else if (d === bestDistance) ties++;
+  }
+  return ties === 0 ? best : undefined;
+}
+
+/** Edits (insert, delete, change, swap two neighbours) from a to b; past `most` only `most + 1`. */
+function typoDistance(a: string, b: string, most: number): number {
+  if (Math.abs(a.length - b.length) > most) return most + 1;
+  const rows: number[][] = [];
+  for (let i = 0; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      if (i === 0) {
+        row.push(j);
+        continue;
+      }
+      const prev = rows[i - 1] as number[];
+      const change = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + change);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d = Math.min(d, ((rows[i - 2] as number[])[j - 2] as number) + 1);
+      row.push(d);
+    }
+    rows.push(row);
+  }
+  return Math.min((rows[a.length] as number[])[b.length] as number, most + 1);
 }
 
 /** `a positive integer`, `a non-negative number`, `a number`: what a number rule asks for. */
