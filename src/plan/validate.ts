@@ -100,8 +100,8 @@ function stringRecord(issues: Issues, path: string, v: unknown): Record<string, 
   }
   const out: Record<string, string> = {};
   for (const [k, val] of Object.entries(v)) {
-    if (typeof val !== 'string') issues.error(`${path}.${k}`, `expected a string, got ${typeName(val)}`);
-    else out[k] = val;
+    const text = issues.string(`${path}.${k}`, val);
+    if (text !== undefined) out[k] = text;
   }
   return out;
 }
@@ -338,9 +338,7 @@ function thresholdsOf(
           failed = true;
         }
       }
-      if (obj.abortOnFail !== undefined && typeof obj.abortOnFail !== 'boolean') {
-        issues.error(`${ip}.abortOnFail`, `expected true or false, got ${typeName(obj.abortOnFail)}`);
-      }
+      if (obj.abortOnFail !== undefined) issues.boolean(`${ip}.abortOnFail`, obj.abortOnFail);
       if (failed) return;
       out.push({
         key,
@@ -373,8 +371,7 @@ function checksOf(issues: Issues, v: unknown): CheckSpec[] {
     issues.unknownKeys(p, c, ['run', 'before', 'every', 'after', 'description']);
     if (typeof c.run !== 'function') issues.error(`${p}.run`, `expected a function, got ${typeName(c.run)}`);
     for (const b of ['before', 'after'] as const) {
-      if (c[b] !== undefined && typeof c[b] !== 'boolean')
-        issues.error(`${p}.${b}`, 'expected true or false');
+      if (c[b] !== undefined) issues.boolean(`${p}.${b}`, c[b]);
     }
     const everyMs = c.every === undefined ? undefined : duration(issues, `${p}.every`, c.every);
     if (everyMs !== undefined && everyMs < 100) issues.error(`${p}.every`, 'must be at least 100ms');
@@ -519,8 +516,7 @@ export function validatePlan(input: unknown, file?: string): Plan {
     },
     metricTypes,
   };
-  if (input.name !== undefined && typeof input.name !== 'string')
-    issues.error('name', `expected a string, got ${typeName(input.name)}`);
+  if (input.name !== undefined) issues.string('name', input.name);
   for (const hook of ['setup', 'teardown', 'handleSummary'] as const) {
     if (input[hook] !== undefined && typeof input[hook] !== 'function')
       issues.error(hook, `expected a function, got ${typeName(input[hook])}`);
