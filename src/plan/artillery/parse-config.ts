@@ -296,3 +296,40 @@ export function defaultsOf(c: ScriptIssues, path: string, v: unknown, into: Scri
     }
   }
 }
+
+/** `config.http`: the request timeout, the connection pool and request defaults. */
+export function httpOf(
+  c: ScriptIssues,
+  v: unknown,
+  model: Pick<ScriptModel, 'timeoutSec' | 'pool' | 'defaults'>,
+): void {
+  if (v === undefined) return;
+  const http = c.object('config.http', v);
+  if (!http) return;
+  c.unknownKeys('config.http', http, [
+    'timeout',
+    'pool',
+    'defaults',
+    'extendedMetrics',
+    'maxSockets',
+    'cookieJarOptions',
+  ]);
+  if (http.timeout !== undefined) {
+    const s = c.number('config.http.timeout', http.timeout, {
+      positive: true,
+      max: LIMITS.durationMs / 1000,
+    });
+    if (s !== undefined) model.timeoutSec = s;
+  }
+  if (http.pool !== undefined) {
+    const n = c.number('config.http.pool', http.pool, { integer: true, positive: true, max: LIMITS.vus });
+    if (n !== undefined) model.pool = n;
+  }
+  defaultsOf(c, 'config.http.defaults', http.defaults, model.defaults);
+  if (http.extendedMetrics !== undefined)
+    c.warn('config.http.extendedMetrics', 'ignored: connect and waiting times are always recorded');
+  if (http.maxSockets !== undefined)
+    c.warn('config.http.maxSockets', 'ignored: connections are pooled per worker thread (see http.pool)');
+  if (http.cookieJarOptions !== undefined)
+    c.warn('config.http.cookieJarOptions', 'ignored: each virtual user keeps a simple cookie jar');
+}

@@ -12,7 +12,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { isObject, typeName } from '../issues.ts';
 import { LIMITS } from '../limits.ts';
 import type { ScriptModel } from './model.ts';
-import { checksOf, defaultsOf, ensureOf, payloadsOf, phasesOf, pluginsOf } from './parse-config.ts';
+import { checksOf, defaultsOf, ensureOf, httpOf, payloadsOf, phasesOf, pluginsOf } from './parse-config.ts';
 import { scenariosOf, warnExpectWithoutPlugin } from './parse-flow.ts';
 import {
   checkTemplateFunctions,
@@ -182,37 +182,7 @@ export function parseScript(raw: unknown, options: ParseOptions): ParseResult {
     const s = c.number('config.timeout', config.timeout, { positive: true, max: LIMITS.durationMs / 1000 });
     if (s !== undefined) model.timeoutSec = s;
   }
-  if (config.http !== undefined) {
-    const http = c.object('config.http', config.http);
-    if (http) {
-      c.unknownKeys('config.http', http, [
-        'timeout',
-        'pool',
-        'defaults',
-        'extendedMetrics',
-        'maxSockets',
-        'cookieJarOptions',
-      ]);
-      if (http.timeout !== undefined) {
-        const s = c.number('config.http.timeout', http.timeout, {
-          positive: true,
-          max: LIMITS.durationMs / 1000,
-        });
-        if (s !== undefined) model.timeoutSec = s;
-      }
-      if (http.pool !== undefined) {
-        const n = c.number('config.http.pool', http.pool, { integer: true, positive: true, max: LIMITS.vus });
-        if (n !== undefined) model.pool = n;
-      }
-      defaultsOf(c, 'config.http.defaults', http.defaults, model.defaults);
-      if (http.extendedMetrics !== undefined)
-        c.warn('config.http.extendedMetrics', 'ignored: connect and waiting times are always recorded');
-      if (http.maxSockets !== undefined)
-        c.warn('config.http.maxSockets', 'ignored: connections are pooled per worker thread (see http.pool)');
-      if (http.cookieJarOptions !== undefined)
-        c.warn('config.http.cookieJarOptions', 'ignored: each virtual user keeps a simple cookie jar');
-    }
-  }
+  httpOf(c, config.http, model);
   if (config.processor !== undefined) {
     const p = c.string('config.processor', config.processor);
     if (p !== undefined) model.processor = { file: p, absFile: isAbsolute(p) ? p : resolve(dir, p) };
