@@ -1,9 +1,9 @@
 /**
  * Validates an Artillery script (as parsed from YAML) into a `ScriptModel`. Every problem is
- * named by its path (`config.phases[1].arrivalRate: expected a number`) and all are reported at
- * once. What loadproof does not do is an error when it would change the requests sent
- * (WebSocket steps, other engines, xpath captures) and a warning when it would not (reporting
- * plugins, `mode`, `tls`): never silently ignored.
+ * named by its path (`config.phases[1].arrivalRate: expected a non-negative number`) and all
+ * are reported at once. What loadproof does not do is an error when it would change the
+ * requests sent (WebSocket steps, other engines, xpath captures) and a warning when it would not
+ * (reporting plugins, `mode`, `tls`): never silently ignored.
  *
  * This file reads the script's top level and the chosen environment; `parse-config.ts` reads
  * the config section, `parse-flow.ts` the scenarios, `parse-issues.ts` holds the issues.
