@@ -2,13 +2,13 @@
  * Turns what a user wrote into a `Plan`, or a `PlanValidationError` listing every problem with
  * its path (`scenarios.main.rate: expected a positive number`). Nothing here sends load.
  */
-import { type PlanIssue, PlanValidationError, ThresholdSyntaxError } from '../errors.ts';
+import { PlanValidationError, ThresholdSyntaxError } from '../errors.ts';
 import { BUILTIN_METRICS, type MetricType } from '../metrics/names.ts';
 import { criticalProblem } from '../verdict/critical-level.ts';
 import { DEFAULT_THRESHOLDS } from '../verdict/default-thresholds.ts';
 import { AGGREGATIONS_BY_TYPE, parseMetricKey, parseThreshold } from '../verdict/threshold-parser.ts';
-import { parseDurationMs } from './duration.ts';
-import { LIMITS, MAX_DURATION_TEXT, mixCycleLength } from './limits.ts';
+import { Issues, isObject, planIssues, typeName } from './issues.ts';
+import { LIMITS } from './limits.ts';
 import type {
   CheckSpec,
   DataInput,
@@ -18,7 +18,6 @@ import type {
   ThresholdSpec,
   WeightedFlow,
 } from './types.ts';
-import { scalarName } from './value-name.ts';
 
 const EXECUTORS = [
   'constant-arrival-rate',
@@ -57,67 +56,31 @@ const SCENARIO_NAME = /^[A-Za-z0-9_.-]+$/;
 /** The name of the one scenario a plan with a top-level flow gets, as k6's. */
 export const DEFAULT_SCENARIO = 'default';
 
-class Issues {
-  readonly list: PlanIssue[] = [];
-  add(path: string, message: string): void {
-    this.list.push({ path, message });
-  }
-}
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function typeName(v: unknown): string {
-  return Array.isArray(v) ? 'an array' : scalarName(v);
-}
-
-function unknownKeys(
-  issues: Issues,
-  path: string,
-  obj: Record<string, unknown>,
-  allowed: readonly string[],
-): void {
-  for (const k of Object.keys(obj)) {
-    if (!allowed.includes(k)) {
-      const hint = allowed.find((a) => a.toLowerCase() === k.toLowerCase());
-      issues.add(`${path}${path ? '.' : ''}${k}`, `unknown key${hint ? ` (did you mean "${hint}"?)` : ''}`);
-    }
-  }
-}
-
+/**
+ * A number check in the plan's words: `expected a positive integer, got number 0`. A number
+ * that fails counts as 0 from here on, so validation goes on to the next field.
+ */
 function positiveNumber(
   issues: Issues,
   path: string,
   v: unknown,
   opts: { integer?: boolean; zero?: boolean; max?: number } = {},
-) {
-  const ok =
-    typeof v === 'number' &&
-    Number.isFinite(v) &&
-    (opts.zero ? v >= 0 : v > 0) &&
-    (!opts.integer || Number.isInteger(v));
-  if (!ok) {
-    const what = `a ${opts.zero ? 'non-negative' : 'positive'} ${opts.integer ? 'integer' : 'number'}`;
-    issues.add(path, `expected ${what}, got ${typeName(v)}`);
-    return 0;
-  }
-  if (opts.max !== undefined && (v as number) > opts.max) {
-    issues.add(path, `must be at most ${opts.max}, got ${v}`);
-    return 0;
-  }
-  return v as number;
+): number {
+  const { zero, ...rest } = opts;
+  return issues.number(path, v, { ...rest, ...(zero ? { nonNegative: true } : { positive: true }) }) ?? 0;
 }
 
 /** A rate per second (after timeUnit) past the limit is named at the field that set it. */
 function boundedRate(issues: Issues, path: string, perSec: number): number {
   if (perSec <= LIMITS.ratePerSec) return perSec;
-  issues.add(
+  issues.error(
     path,
     `must start at most ${LIMITS.ratePerSec} iterations per second, got ${Number(perSec.toPrecision(6))} per second`,
   );
   return 0;
 }
 
+/** Milliseconds of a duration; `fallback` when it is not given, 0 when it is wrong. */
 function duration(
   issues: Issues,
   path: string,
@@ -126,51 +89,35 @@ function duration(
   opts: { positive?: boolean } = {},
 ): number {
   if (v === undefined && fallback !== undefined) return fallback;
-  const ms = parseDurationMs(v);
-  if (ms === undefined) {
-    issues.add(
-      path,
-      `expected a duration like "30s", "500ms", "5m" or a number of seconds, got ${typeName(v)}`,
-    );
-    return 0;
-  }
-  if (ms > LIMITS.durationMs) {
-    issues.add(path, `must be at most ${MAX_DURATION_TEXT}, got ${typeName(v)}`);
-    return 0;
-  }
-  if (opts.positive && ms <= 0) {
-    issues.add(path, `must be longer than 0, got ${typeName(v)}`);
-    return 0;
-  }
-  return ms;
+  return issues.duration(path, v, opts) ?? 0;
 }
 
 function stringRecord(issues: Issues, path: string, v: unknown): Record<string, string> {
   if (v === undefined) return {};
   if (!isObject(v)) {
-    issues.add(path, `expected an object of strings, got ${typeName(v)}`);
+    issues.error(path, `expected an object of strings, got ${typeName(v)}`);
     return {};
   }
   const out: Record<string, string> = {};
   for (const [k, val] of Object.entries(v)) {
-    if (typeof val !== 'string') issues.add(`${path}.${k}`, `expected a string, got ${typeName(val)}`);
-    else out[k] = val;
+    const text = issues.string(`${path}.${k}`, val);
+    if (text !== undefined) out[k] = text;
   }
   return out;
 }
 
 function stages(issues: Issues, path: string, v: unknown): { durationMs: number; target: number }[] {
   if (!Array.isArray(v) || v.length === 0) {
-    issues.add(path, `expected a non-empty array of { duration, target }, got ${typeName(v)}`);
+    issues.error(path, `expected a non-empty array of { duration, target }, got ${typeName(v)}`);
     return [];
   }
   return v.map((s, i) => {
     const p = `${path}[${i}]`;
     if (!isObject(s)) {
-      issues.add(p, `expected { duration, target }, got ${typeName(s)}`);
+      issues.error(p, `expected { duration, target }, got ${typeName(s)}`);
       return { durationMs: 0, target: 0 };
     }
-    unknownKeys(issues, p, s, ['duration', 'target']);
+    issues.unknownKeys(p, s, ['duration', 'target']);
     return {
       durationMs: duration(issues, `${p}.duration`, s.duration),
       target: positiveNumber(issues, `${p}.target`, s.target, { zero: true }),
@@ -181,55 +128,54 @@ function stages(issues: Issues, path: string, v: unknown): { durationMs: number;
 function flows(issues: Issues, path: string, v: unknown): WeightedFlow[] {
   if (typeof v === 'function') return [{ name: 'default', weight: 1, flow: v as WeightedFlow['flow'] }];
   if (!Array.isArray(v) || v.length === 0) {
-    issues.add(path, `expected an async function (vu) => {...} or an array of { name, weight, flow }`);
+    issues.error(path, `expected an async function (vu) => {...} or an array of { name, weight, flow }`);
     return [];
   }
   const names = new Set<string>();
   const mix = v.map((f, i) => {
     const p = `${path}[${i}]`;
     if (!isObject(f)) {
-      issues.add(p, `expected { name, weight, flow }, got ${typeName(f)}`);
+      issues.error(p, `expected { name, weight, flow }, got ${typeName(f)}`);
       return { name: String(i), weight: 1, flow: () => {} };
     }
-    unknownKeys(issues, p, f, ['name', 'weight', 'flow']);
+    issues.unknownKeys(p, f, ['name', 'weight', 'flow']);
     const name = typeof f.name === 'string' && f.name ? f.name : String(i);
-    if (typeof f.name !== 'string' || !f.name) issues.add(`${p}.name`, 'expected a non-empty string');
-    else if (names.has(name)) issues.add(`${p}.name`, `duplicate flow name "${name}"`);
+    if (typeof f.name !== 'string' || !f.name) issues.error(`${p}.name`, 'expected a non-empty string');
+    else if (names.has(name)) issues.error(`${p}.name`, `duplicate flow name "${name}"`);
     names.add(name);
-    if (typeof f.flow !== 'function') issues.add(`${p}.flow`, `expected a function, got ${typeName(f.flow)}`);
+    if (typeof f.flow !== 'function')
+      issues.error(`${p}.flow`, `expected a function, got ${typeName(f.flow)}`);
     return {
       name,
       weight: positiveNumber(issues, `${p}.weight`, f.weight, { integer: true }),
       flow: f.flow as WeightedFlow['flow'],
     };
   });
-  const cycle = mixCycleLength(mix.map((f) => f.weight));
-  if (cycle > LIMITS.mixCycle)
-    issues.add(
-      path,
-      `the weights add up to ${cycle} after dividing by their common divisor; at most ${LIMITS.mixCycle}`,
-    );
+  issues.weightsCycle(
+    path,
+    mix.map((f) => f.weight),
+  );
   return mix;
 }
 
 function scenarioConfig(issues: Issues, p: string, s: Record<string, unknown>): ScenarioConfig | undefined {
   const executor = s.executor;
   if (!EXECUTORS.includes(executor as (typeof EXECUTORS)[number])) {
-    issues.add(
+    issues.error(
       `${p}.executor`,
       `unknown executor ${typeName(executor)}; expected one of ${EXECUTORS.join(', ')}`,
     );
     return undefined;
   }
   const ex = executor as (typeof EXECUTORS)[number];
-  unknownKeys(issues, p, s, [...COMMON_KEYS, ...EXECUTOR_KEYS[ex]]);
+  issues.unknownKeys(p, s, [...COMMON_KEYS, ...EXECUTOR_KEYS[ex]]);
   const timeUnitMs = duration(issues, `${p}.timeUnit`, s.timeUnit, 1000, { positive: true });
   const perSec = (path: string, rate: number) =>
     timeUnitMs > 0 ? boundedRate(issues, path, (rate * 1000) / timeUnitMs) : 0;
   const saturation = (): 'drop' | 'queue' => {
     if (s.onSaturation === undefined) return 'drop';
     if (s.onSaturation !== 'drop' && s.onSaturation !== 'queue') {
-      issues.add(`${p}.onSaturation`, `expected "drop" or "queue", got ${typeName(s.onSaturation)}`);
+      issues.error(`${p}.onSaturation`, `expected "drop" or "queue", got ${typeName(s.onSaturation)}`);
     }
     return s.onSaturation === 'queue' ? 'queue' : 'drop';
   };
@@ -243,7 +189,8 @@ function scenarioConfig(issues: Issues, p: string, s: Record<string, unknown>): 
             zero: true,
             max: LIMITS.vus,
           });
-    if (pre > maxVUs && maxVUs > 0) issues.add(`${p}.preAllocatedVUs`, `must not exceed maxVUs (${maxVUs})`);
+    if (pre > maxVUs && maxVUs > 0)
+      issues.error(`${p}.preAllocatedVUs`, `must not exceed maxVUs (${maxVUs})`);
     return { maxVUs, preAllocatedVUs: pre, onSaturation: saturation() };
   };
   switch (ex) {
@@ -279,9 +226,9 @@ function scenarioConfig(issues: Issues, p: string, s: Record<string, unknown>): 
       const st = stages(issues, `${p}.stages`, s.stages);
       st.forEach((x, i) => {
         if (!Number.isInteger(x.target))
-          issues.add(`${p}.stages[${i}].target`, 'expected an integer number of VUs');
+          issues.error(`${p}.stages[${i}].target`, 'expected an integer number of VUs');
         else if (x.target > LIMITS.vus)
-          issues.add(`${p}.stages[${i}].target`, `must be at most ${LIMITS.vus}, got ${x.target}`);
+          issues.error(`${p}.stages[${i}].target`, `must be at most ${LIMITS.vus}, got ${x.target}`);
       });
       return {
         executor: ex,
@@ -304,7 +251,7 @@ function scenarioConfig(issues: Issues, p: string, s: Record<string, unknown>): 
         max: LIMITS.iterations,
       });
       if (ex === 'shared-iterations' && iterations > 0 && vus > iterations) {
-        issues.add(`${p}.vus`, `must not exceed iterations (${iterations})`);
+        issues.error(`${p}.vus`, `must not exceed iterations (${iterations})`);
       }
       return {
         executor: ex,
@@ -324,7 +271,7 @@ function thresholdsOf(
 ): ThresholdSpec[] {
   if (v === undefined) return [...DEFAULT_THRESHOLDS];
   if (!isObject(v)) {
-    issues.add('thresholds', `expected an object { metric: [expressions] }, got ${typeName(v)}`);
+    issues.error('thresholds', `expected an object { metric: [expressions] }, got ${typeName(v)}`);
     return [];
   }
   const out: ThresholdSpec[] = [];
@@ -334,12 +281,12 @@ function thresholdsOf(
     try {
       metricKey = parseMetricKey(key);
     } catch (e) {
-      issues.add(p, (e as Error).message);
+      issues.error(p, (e as Error).message);
       continue;
     }
     const type = metricTypes[metricKey.metric];
     if (!type) {
-      issues.add(
+      issues.error(
         p,
         `unknown metric "${metricKey.metric}": not a built-in metric and not declared in the plan's metrics`,
       );
@@ -347,7 +294,7 @@ function thresholdsOf(
     }
     for (const [tag, value] of metricKey.filters) {
       if (tag === 'scenario' && !scenarioNames.has(value)) {
-        issues.add(p, `no scenario named "${value}" (scenarios: ${[...scenarioNames].join(', ')})`);
+        issues.error(p, `no scenario named "${value}" (scenarios: ${[...scenarioNames].join(', ')})`);
       }
     }
     const list = Array.isArray(raw) ? raw : [raw];
@@ -355,13 +302,13 @@ function thresholdsOf(
       const ip = `${p}[${i}]`;
       const obj = typeof item === 'string' ? { threshold: item } : item;
       if (!isObject(obj) || typeof obj.threshold !== 'string') {
-        issues.add(
+        issues.error(
           ip,
           `expected an expression string or { threshold, critical?, abortOnFail? }, got ${typeName(item)}`,
         );
         return;
       }
-      unknownKeys(issues, ip, obj, ['threshold', 'critical', 'abortOnFail', 'delayAbortEval']);
+      issues.unknownKeys(ip, obj, ['threshold', 'critical', 'abortOnFail', 'delayAbortEval']);
       const exprs = [obj.threshold, ...(obj.critical === undefined ? [] : [obj.critical])];
       let failed = false;
       for (const [j, expr] of exprs.entries()) {
@@ -377,7 +324,7 @@ function thresholdsOf(
             );
           }
         } catch (e) {
-          issues.add(ep, (e as Error).message);
+          issues.error(ep, (e as Error).message);
           failed = true;
         }
       }
@@ -387,13 +334,11 @@ function thresholdsOf(
           parseThreshold(obj.critical),
         );
         if (problem) {
-          issues.add(`${ip}.critical`, problem);
+          issues.error(`${ip}.critical`, problem);
           failed = true;
         }
       }
-      if (obj.abortOnFail !== undefined && typeof obj.abortOnFail !== 'boolean') {
-        issues.add(`${ip}.abortOnFail`, `expected true or false, got ${typeName(obj.abortOnFail)}`);
-      }
+      if (obj.abortOnFail !== undefined) issues.boolean(`${ip}.abortOnFail`, obj.abortOnFail);
       if (failed) return;
       out.push({
         key,
@@ -410,23 +355,26 @@ function thresholdsOf(
 function checksOf(issues: Issues, v: unknown): CheckSpec[] {
   if (v === undefined) return [];
   if (!isObject(v)) {
-    issues.add('checks', `expected an object { name: { run, every?, before?, after? } }, got ${typeName(v)}`);
+    issues.error(
+      'checks',
+      `expected an object { name: { run, every?, before?, after? } }, got ${typeName(v)}`,
+    );
     return [];
   }
   const out: CheckSpec[] = [];
   for (const [name, c] of Object.entries(v)) {
     const p = `checks.${name}`;
     if (!isObject(c)) {
-      issues.add(p, `expected { run, every?, before?, after? }, got ${typeName(c)}`);
+      issues.error(p, `expected { run, every?, before?, after? }, got ${typeName(c)}`);
       continue;
     }
-    unknownKeys(issues, p, c, ['run', 'before', 'every', 'after', 'description']);
-    if (typeof c.run !== 'function') issues.add(`${p}.run`, `expected a function, got ${typeName(c.run)}`);
+    issues.unknownKeys(p, c, ['run', 'before', 'every', 'after', 'description']);
+    if (typeof c.run !== 'function') issues.error(`${p}.run`, `expected a function, got ${typeName(c.run)}`);
     for (const b of ['before', 'after'] as const) {
-      if (c[b] !== undefined && typeof c[b] !== 'boolean') issues.add(`${p}.${b}`, 'expected true or false');
+      if (c[b] !== undefined) issues.boolean(`${p}.${b}`, c[b]);
     }
     const everyMs = c.every === undefined ? undefined : duration(issues, `${p}.every`, c.every);
-    if (everyMs !== undefined && everyMs < 100) issues.add(`${p}.every`, 'must be at least 100ms');
+    if (everyMs !== undefined && everyMs < 100) issues.error(`${p}.every`, 'must be at least 100ms');
     out.push({
       name,
       run: c.run as CheckSpec['run'],
@@ -442,19 +390,19 @@ function checksOf(issues: Issues, v: unknown): CheckSpec[] {
 function dataOf(issues: Issues, v: unknown): Record<string, DataInput> {
   if (v === undefined) return {};
   if (!isObject(v)) {
-    issues.add('data', `expected an object { name: array | { file } }, got ${typeName(v)}`);
+    issues.error('data', `expected an object { name: array | { file } }, got ${typeName(v)}`);
     return {};
   }
   const out: Record<string, DataInput> = {};
   for (const [name, d] of Object.entries(v)) {
     if (Array.isArray(d)) out[name] = d;
     else if (isObject(d) && typeof d.file === 'string') {
-      unknownKeys(issues, `data.${name}`, d, ['file', 'format']);
+      issues.unknownKeys(`data.${name}`, d, ['file', 'format']);
       if (d.format !== undefined && d.format !== 'json' && d.format !== 'csv') {
-        issues.add(`data.${name}.format`, `expected "json" or "csv", got ${typeName(d.format)}`);
+        issues.error(`data.${name}.format`, `expected "json" or "csv", got ${typeName(d.format)}`);
       }
       out[name] = d as DataInput;
-    } else issues.add(`data.${name}`, `expected an array or { file, format? }, got ${typeName(d)}`);
+    } else issues.error(`data.${name}`, `expected an array or { file, format? }, got ${typeName(d)}`);
   }
   return out;
 }
@@ -472,38 +420,32 @@ export function validatePlan(input: unknown, file?: string): Plan {
       file,
     );
   }
-  unknownKeys(issues, '', input, PLAN_KEYS);
+  issues.unknownKeys('', input, PLAN_KEYS);
 
   let target = '';
   if (typeof input.target !== 'string')
-    issues.add('target', `expected a base URL like http://127.0.0.1:8080, got ${typeName(input.target)}`);
-  else {
-    try {
-      const u = new URL(input.target);
-      if (u.protocol !== 'http:' && u.protocol !== 'https:')
-        issues.add('target', `expected an http(s) URL, got "${input.target}"`);
-      target = input.target.replace(/\/+$/, '');
-    } catch {
-      issues.add('target', `not a valid URL: "${input.target}"`);
-    }
-  }
+    issues.error('target', `expected a base URL like http://127.0.0.1:8080, got ${typeName(input.target)}`);
+  else target = issues.baseUrl('target', input.target);
 
   const metricTypes: Record<string, MetricType> = { ...BUILTIN_METRICS };
   if (input.metrics !== undefined) {
     if (!isObject(input.metrics))
-      issues.add('metrics', `expected { name: "trend" | "counter" | "rate" | "gauge" }`);
+      issues.error('metrics', `expected { name: "trend" | "counter" | "rate" | "gauge" }`);
     else
       for (const [name, t] of Object.entries(input.metrics)) {
         if (t !== 'trend' && t !== 'counter' && t !== 'rate' && t !== 'gauge') {
-          issues.add(`metrics.${name}`, `expected "trend", "counter", "rate" or "gauge", got ${typeName(t)}`);
-        } else if (name in BUILTIN_METRICS) issues.add(`metrics.${name}`, 'is a built-in metric');
+          issues.error(
+            `metrics.${name}`,
+            `expected "trend", "counter", "rate" or "gauge", got ${typeName(t)}`,
+          );
+        } else if (name in BUILTIN_METRICS) issues.error(`metrics.${name}`, 'is a built-in metric');
         else metricTypes[name] = t;
       }
   }
 
   const scenarios: Scenario[] = [];
   if (input.flow !== undefined && input.scenarios !== undefined) {
-    issues.add('flow', 'a plan has a top-level flow or scenarios, not both (put the flow in a scenario)');
+    issues.error('flow', 'a plan has a top-level flow or scenarios, not both (put the flow in a scenario)');
   } else if (input.flow !== undefined) {
     // k6's default function: one scenario, one VU, one iteration, unless --vus or --duration say
     // otherwise (plan/overrides.ts).
@@ -517,7 +459,7 @@ export function validatePlan(input: unknown, file?: string): Plan {
       implicit: true,
     });
   } else if (!isObject(input.scenarios) || Object.keys(input.scenarios).length === 0) {
-    issues.add(
+    issues.error(
       'scenarios',
       `expected at least one scenario { name: { executor, ..., flow } } (or a top-level flow), got ${typeName(input.scenarios)}`,
     );
@@ -525,9 +467,9 @@ export function validatePlan(input: unknown, file?: string): Plan {
     for (const [name, s] of Object.entries(input.scenarios)) {
       const p = `scenarios.${name}`;
       if (!SCENARIO_NAME.test(name))
-        issues.add(p, 'scenario names may hold only letters, digits, "_", "-" and "."');
+        issues.error(p, 'scenario names may hold only letters, digits, "_", "-" and "."');
       if (!isObject(s)) {
-        issues.add(p, `expected a scenario object, got ${typeName(s)}`);
+        issues.error(p, `expected a scenario object, got ${typeName(s)}`);
         continue;
       }
       const config = scenarioConfig(issues, p, s);
@@ -546,8 +488,8 @@ export function validatePlan(input: unknown, file?: string): Plan {
 
   const http = isObject(input.http) ? input.http : {};
   if (input.http !== undefined) {
-    if (!isObject(input.http)) issues.add('http', `expected { timeout?, connections?, pipelining? }`);
-    else unknownKeys(issues, 'http', input.http, ['timeout', 'connections', 'pipelining']);
+    if (!isObject(input.http)) issues.error('http', `expected { timeout?, connections?, pipelining? }`);
+    else issues.unknownKeys('http', input.http, ['timeout', 'connections', 'pipelining']);
   }
   const plan: Plan = {
     name: typeof input.name === 'string' ? input.name : file ? (file.split('/').pop() ?? 'plan') : 'plan',
@@ -574,14 +516,13 @@ export function validatePlan(input: unknown, file?: string): Plan {
     },
     metricTypes,
   };
-  if (input.name !== undefined && typeof input.name !== 'string')
-    issues.add('name', `expected a string, got ${typeName(input.name)}`);
+  if (input.name !== undefined) issues.string('name', input.name);
   for (const hook of ['setup', 'teardown', 'handleSummary'] as const) {
     if (input[hook] !== undefined && typeof input[hook] !== 'function')
-      issues.add(hook, `expected a function, got ${typeName(input[hook])}`);
+      issues.error(hook, `expected a function, got ${typeName(input[hook])}`);
     else if (input[hook])
       plan[hook] = input[hook] as Plan['setup'] & Plan['teardown'] & Plan['handleSummary'];
   }
-  if (issues.list.length) throw new PlanValidationError(issues.list, file);
+  if (issues.errors.length) throw new PlanValidationError(planIssues(issues.errors), file);
   return plan;
 }

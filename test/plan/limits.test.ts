@@ -161,10 +161,10 @@ describe('Artillery phases: bounds', () => {
 
   it('NaN and Infinity (YAML .nan, .inf) are named as such', () => {
     assert.deepEqual(issues({ duration: 1, arrivalRate: Number.NaN }), [
-      'config.phases[0].arrivalRate: expected a number, got NaN',
+      'config.phases[0].arrivalRate: expected a non-negative number, got NaN',
     ]);
     assert.deepEqual(issues({ duration: Number.POSITIVE_INFINITY, arrivalRate: 1 }), [
-      'config.phases[0].duration: expected a number of seconds or a duration like "30s" or "5m", got Infinity',
+      'config.phases[0].duration: expected a duration like "30s", "500ms", "5m" or a number of seconds, got Infinity',
     ]);
   });
 

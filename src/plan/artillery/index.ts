@@ -7,6 +7,7 @@
 import { isAbsolute, relative } from 'node:path';
 import { sqlCheck } from '../../checks/sql.ts';
 import { PlanValidationError } from '../../errors.ts';
+import { planIssues } from '../issues.ts';
 import type { PlanFileOptions } from '../load.ts';
 import type { CheckInput, PlanInput, ScenarioInput } from '../types.ts';
 import { planShape, requestSpecOf } from './build.ts';
@@ -41,11 +42,6 @@ export function shown(file: string): string {
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
 }
 
-function describe(lineOf: (p: string) => number | undefined, i: ParseIssue): ParseIssue {
-  const line = lineOf(i.path);
-  return { path: i.path, message: line ? `${i.message} (line ${line})` : i.message };
-}
-
 /** Reads and validates a script, loads its processor, checks every function it names. */
 export async function readArtilleryScript(file: string, options: PlanFileOptions): Promise<ReadScript> {
   const yaml = readYamlScript(file, shown(file));
@@ -55,12 +51,10 @@ export async function readArtilleryScript(file: string, options: PlanFileOptions
     env,
     ...(options.environment !== undefined ? { environment: options.environment } : {}),
   });
-  const at = (i: ParseIssue) => describe(yaml.lineOf, i);
-  const warnings = parsed.warnings.map((w) => {
-    const d = at(w);
-    return `${shown(file)}: ${d.path}: ${d.message}`;
-  });
-  if (!parsed.model) throw new PlanValidationError(parsed.issues.map(at), shown(file));
+  const warnings = planIssues(parsed.warnings, yaml.lineOf).map(
+    (w) => `${shown(file)}: ${w.path}: ${w.message}`,
+  );
+  if (!parsed.model) throw new PlanValidationError(planIssues(parsed.issues, yaml.lineOf), shown(file));
   const model = parsed.model;
   const processor = model.processor ? await loadProcessor(model.processor.absFile) : {};
   const issues: ParseIssue[] = [];
@@ -73,7 +67,7 @@ export async function readArtilleryScript(file: string, options: PlanFileOptions
         : `function "${ref.name}" needs a processor (config.processor)`,
     });
   }
-  if (issues.length) throw new PlanValidationError(issues.map(at), shown(file));
+  if (issues.length) throw new PlanValidationError(planIssues(issues, yaml.lineOf), shown(file));
   resolveConditions(model, processor);
   return { model, processor, warnings };
 }
@@ -140,10 +134,7 @@ export async function loadArtilleryScript(file: string, options: PlanFileOptions
   const shape = planShape(model, issues);
   if (issues.length) {
     const yaml = readYamlScript(file);
-    throw new PlanValidationError(
-      issues.map((i) => describe(yaml.lineOf, i)),
-      shown(file),
-    );
+    throw new PlanValidationError(planIssues(issues, yaml.lineOf), shown(file));
   }
   const script = runtimeScript(model);
   const scenarios: ScenarioSpec[] = model.scenarios.map((s) => ({

@@ -17,6 +17,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HttpResponse, RequestOptions, Vu, WeightedFlow } from '../types.ts';
 import { type CaptureSpec, runCaptures } from './capture.ts';
+import { ArtilleryEvents } from './events.ts';
 import { type ExpectSpec, expectationList, expectedStatuses, runExpectations } from './expectations.ts';
 import { compileExpression } from './expression.ts';
 import { type Payload, payloadVariables } from './payload.ts';
@@ -154,51 +155,6 @@ function setCookies(header: string | undefined): [string, string][] {
       const eq = c.indexOf('=');
       return [c.slice(0, eq).trim(), c.slice(eq + 1).trim()] as [string, string];
     });
-}
-
-/** Events for processor functions: `events.emit('counter' | 'histogram' | 'rate', name, value)`. */
-class ArtilleryEvents {
-  constructor(private readonly vu: Vu) {}
-  emit(type: string, name?: unknown, value?: unknown): boolean {
-    const m = this.vu.metrics;
-    switch (type) {
-      case 'counter':
-        m.counter(String(name), value === undefined ? 1 : Number(value));
-        return true;
-      case 'histogram':
-      case 'summary':
-        m.trend(String(name), Number(value));
-        return true;
-      case 'rate':
-        m.counter(String(name), 1);
-        return true;
-      case 'customStat': {
-        const s = name as { stat?: string; value?: number };
-        if (s?.stat) m.trend(s.stat, Number(s.value));
-        return true;
-      }
-      case 'error':
-        m.counter(`errors.${String(name)}`, 1);
-        return true;
-      default:
-        return false;
-    }
-  }
-  on(): this {
-    return this;
-  }
-  once(): this {
-    return this;
-  }
-  off(): this {
-    return this;
-  }
-  addListener(): this {
-    return this;
-  }
-  removeListener(): this {
-    return this;
-  }
 }
 
 /** An Artillery script's shared part: one per thread, used by every arrival. */

@@ -188,7 +188,7 @@ describe('loadproof convert', () => {
     assert.equal(bad.code, 2);
     assert.match(
       bad.stderr,
-      /config\.phases\[0\]\.arrivalRate: expected a number, got string "ten" \(line 5\)/,
+      /config\.phases\[0\]\.arrivalRate: expected a non-negative number, got string "ten" \(line 5\)/,
     );
   });
 });

@@ -117,7 +117,10 @@ describe('artillery phases', () => {
       'ci',
     );
     assert.deepEqual(p.issues, [
-      { path: 'config.environments.ci.phases[0].arrivalRate', message: 'must be at least 0, got -1' },
+      {
+        path: 'config.environments.ci.phases[0].arrivalRate',
+        message: 'expected a non-negative number, got number -1',
+      },
     ]);
   });
 });

@@ -441,7 +441,7 @@ scenarios:
     const r = await run(file);
     assert.equal(r.code, 2, r.stderr);
     for (const expected of [
-      'config.phases[1].arrivalRate: expected a number, got string "ten" (line 7)',
+      'config.phases[1].arrivalRate: expected a non-negative number, got string "ten" (line 7)',
       'config.phases[2]: expected arrivalRate (with rampTo to ramp), arrivalCount, or pause (line 8)',
       'config.payload.fields: expected the variable names of the columns, in order',
       'scenarios[0].engine: engine "socketio" is not supported (only HTTP scenarios) (line 17)',

@@ -72,7 +72,7 @@ describe('template syntax', () => {
       [
         'config.phases[0].name: "{{ $randomString(1000000000) }}": at most 1000000 characters',
         'config.http.timeout: unclosed template: "{{ $env.T" has no closing }}',
-        'config.http.timeout: expected a number, got string "{{ $env.T"',
+        'config.http.timeout: expected a positive number, got string "{{ $env.T"',
       ],
     );
     assert.ok(performance.now() - start < 1000);
