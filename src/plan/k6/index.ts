@@ -13,7 +13,7 @@ import { DEFAULT_THRESHOLDS } from '../../verdict/default-thresholds.ts';
 import type { PlanFileOptions } from '../load.ts';
 import type { Flow, PlanInput, ScenarioInput, ThresholdInput, Vu } from '../types.ts';
 import { ScriptSyntaxError } from './ast.ts';
-import { ABORT_METRIC, type K6Context, state, storage } from './context.ts';
+import { ABORT_METRIC, K6AbortError, type K6Context, state, storage } from './context.ts';
 import { unsupportedImport } from './modules.ts';
 import { convertOptions, type K6Scenario } from './options.ts';
 import { registerK6Loader } from './register.ts';
@@ -57,7 +57,11 @@ function flowOf(fn: ScriptFn, sc: K6Scenario, name: string): Flow {
   const scenario = { name, executor: String(sc.scenario.executor), startTime: 0 };
   const copies = new WeakMap<Vu, unknown>();
   return async (vu) => {
-    if (state.aborted) return;
+    if (state.aborted) {
+      // The abort threshold stops the run within a second; until then no VU busy-loops.
+      await vu.sleep(0.25);
+      throw new K6AbortError('test aborted');
+    }
     if (!scenario.startTime) scenario.startTime = Date.now();
     // Each VU gets its own copy of setup()'s data, as k6 gives each VU its own runtime.
     let data = copies.get(vu);
@@ -124,7 +128,12 @@ export async function loadK6Script(file: string, options: PlanFileOptions): Prom
   if (importsOf(source).some((i) => i.source === 'k6/execution')) {
     // exec.test.abort() counts here; this threshold stops the run at once, as k6 stops.
     metrics[ABORT_METRIC] = 'counter';
-    thresholds ??= Object.fromEntries(DEFAULT_THRESHOLDS.map((t) => [t.key, [t.expression]]));
+    // A threshold of the plan's own fails without data, a default one holds: `checks` is kept
+    // only when the script checks something.
+    const checks = /\bcheck\s*\(/.test(source);
+    thresholds ??= Object.fromEntries(
+      DEFAULT_THRESHOLDS.filter((t) => checks || t.key !== 'checks').map((t) => [t.key, [t.expression]]),
+    );
     thresholds = { ...thresholds, [ABORT_METRIC]: [{ threshold: 'count<1', abortOnFail: true }] };
   }
   const setup = mod.setup as ScriptFn | undefined;
