@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { arrayBufferOf } from './bytes.ts';
 import { current, state } from './context.ts';
 
-type Callback = (...args: unknown[]) => unknown;
+// Script callbacks take whatever the array holds.
+type Callback = (...args: any[]) => unknown;
 
 function sequentialArray(
   list: readonly unknown[],
