@@ -119,7 +119,7 @@ interface CallSite {
   call: AstNode;
   /** The nearest enclosing function; undefined in init code. */
   fn: AstNode | undefined;
-  /** Parameter names of every enclosing function. */
+  /** Parameter names of the enclosing function (a call of one is a callback's). */
   params: Set<string>;
 }
 
@@ -159,14 +159,9 @@ export function analyze(program: AstNode): Analysis {
       names.set(node, namesOf(node, parent));
     } else if (node.type === 'CallExpression') {
       let fn: AstNode | undefined;
-      const params = new Set<string>();
-      for (let i = ancestors.length - 1; i >= 0; i--) {
-        const a = ancestors[i] as AstNode;
-        if (!isFunction(a)) continue;
-        fn ??= a;
-        for (const p of paramNames(a)) params.add(p);
-      }
-      calls.push({ call: node, fn, params });
+      for (let i = ancestors.length - 1; i >= 0 && !fn; i--)
+        if (isFunction(ancestors[i] as AstNode)) fn = ancestors[i];
+      calls.push({ call: node, fn, params: new Set(fn ? paramNames(fn) : []) });
     }
   });
 

@@ -72,6 +72,15 @@ describe('k6 transform', () => {
     assert.match(out, /\(await twice\(async \(\) => \(await http\.get\('u'\)\)\)\);/);
   });
 
+  it("a comparator calling an outer function's parameter stays synchronous", () => {
+    const src = `${HEAD}function sortBy(list, key) { return list.sort((a, b) => key(a) - key(b)); }\nexport default function () { http.get(sortBy(['b', 'a'], (x) => x)[0]); }\n`;
+    const out = body(src);
+    assert.match(
+      out,
+      /^function sortBy\(list, key\) \{ return list\.sort\(\(a, b\) => key\(a\) - key\(b\)\); \}/m,
+    );
+  });
+
   it('optional chains are awaited whole; class methods become async', () => {
     const src = `${HEAD}class Client { fetch(p) { return http.get(p); } }\nexport default function (c) { c?.fetch('x'); new Client().fetch('y'); }\n`;
     const out = body(src);
