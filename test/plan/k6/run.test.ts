@@ -146,6 +146,21 @@ describe('loadproof run script.js (k6)', () => {
     assert.equal(res.requests.byStatus['404'], 6);
   });
 
+  it('arrival-rate scenarios start exactly the iterations their rate gives (timeUnit, startTime)', async () => {
+    const r = await run('arrivals.js');
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(server.paths(), { 'GET /users/constant': 20, 'GET /users/ramp': 10 });
+    const res = r.results();
+    assert.equal(res.scenarios.constant?.executor, 'constant-arrival-rate');
+    assert.equal(res.scenarios.ramp?.executor, 'ramping-arrival-rate');
+    assert.ok((res.scenarios.ramp?.startMs ?? 0) >= 900, 'startTime 1s');
+    assert.deepEqual(thresholdsOf(res), {
+      'iterations{scenario:constant} count==20': true,
+      'iterations{scenario:ramp} count==10': true,
+      'k6_test_aborted count<1': true,
+    });
+  });
+
   it('a threshold with abortOnFail and a tag filter stops the run; fail() fails the iteration', async () => {
     const r = await run('failing.js');
     assert.equal(r.code, 3, r.stderr);
