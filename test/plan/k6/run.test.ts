@@ -188,6 +188,12 @@ describe('loadproof run script.js (k6)', () => {
     );
   });
 
+  it('runs the script it is given even with a TypeScript file of the same name beside it', async () => {
+    const r = await run('twin.js');
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(server.paths(), { 'GET /users/twin': 1 }, 'no options: one VU, one iteration');
+  });
+
   it('an unsupported module is an error naming it and its line, before any load', async () => {
     const r = await run('unsupported-import.js');
     assert.equal(r.code, 2, r.stderr);
