@@ -211,6 +211,22 @@ describe('loadproof run script.js (k6)', () => {
     );
   });
 
+  it('a scenario naming a missing function, and handleSummary, are errors', async () => {
+    const r = await run('bad-exports.js');
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(
+      r.stderr,
+      /options\.scenarios\.main\.exec \(line 8\): no exported function "nope" \(the script exports: browse, handleSummary, options\)/,
+    );
+    assert.match(r.stderr, /handleSummary\(\) is not supported by loadproof yet/);
+  });
+
+  it("code of the script's local modules that cannot be rewritten is an error naming the module and line", async () => {
+    const r = await run('bad-lib.js');
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /fixtures\/lib\/getter\.js:4: a getter makes blocking calls/);
+  });
+
   it('a blocking call where JavaScript needs an answer at once is an error at its line', async () => {
     const r = await run('sync-only.js');
     assert.equal(r.code, 2, r.stderr);
