@@ -2,7 +2,6 @@
  * The HTTP client of setup() and teardown(), which run once on the main thread without a VU:
  * Node's fetch, with the same response shape as a VU's (these requests are not measured).
  */
-import { errorCode } from '../../engine/errors.ts';
 import { parseDurationMs } from '../duration.ts';
 import type { HttpResponse, RequestOptions } from '../types.ts';
 import type { K6Http } from './context.ts';
@@ -36,8 +35,14 @@ async function send(method: string, url: string, options: RequestOptions = {}): 
       latencyMs: performance.now() - started,
     };
   } catch (e) {
+    const cause = (e as { cause?: { code?: unknown; errors?: { code?: unknown }[] } }).cause;
+    const causeCode = cause?.code ?? cause?.errors?.[0]?.code;
     const code =
-      (e as Error).name === 'TimeoutError' ? 'ETIMEDOUT' : errorCode((e as { cause?: unknown }).cause ?? e);
+      (e as Error).name === 'TimeoutError'
+        ? 'ETIMEDOUT'
+        : typeof causeCode === 'string'
+          ? causeCode
+          : 'EUNKNOWN';
     return {
       status: 0,
       headers: {},
