@@ -146,6 +146,17 @@ describe('loadproof run script.js (k6)', () => {
     assert.equal(res.requests.byStatus['404'], 6);
   });
 
+  it('test-wide options: userAgent, discardResponseBodies, tags; init code sees --env', async () => {
+    const r = await run('extras.js', ['--env', 'MODE=init']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(server.paths(), { 'GET /users/init': 2 });
+    for (const q of server.requests) assert.equal(q.headers['user-agent'], 'probe/1.0');
+    assert.match(r.stderr, /options\.summaryTrendStats only shapes k6's own summary: ignored/);
+    const res = r.results();
+    assert.deepEqual(thresholdsOf(res), { 'http_reqs{suite:extras} count==2': true, 'checks rate==1': true });
+    assert.deepEqual(res.flowChecks, { 'body discarded': { passes: 2, fails: 0 } });
+  });
+
   it('arrival-rate scenarios start exactly the iterations their rate gives (timeUnit, startTime)', async () => {
     const r = await run('arrivals.js');
     assert.equal(r.code, 0, r.stderr);
