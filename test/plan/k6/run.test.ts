@@ -117,7 +117,14 @@ describe('loadproof run script.js (k6)', () => {
     assert.equal(res.iterations, 6, 'vus + iterations: shared-iterations');
     for (const [name, v] of Object.entries(res.flowChecks))
       assert.deepEqual(v, { passes: 6, fails: 0 }, name);
-    assert.equal(Object.keys(res.flowChecks).length, 10);
+    assert.equal(Object.keys(res.flowChecks).length, 11);
+    const endpoints = (res.scenarios.default?.endpoints ?? []).map((e) => e.key);
+    assert.ok(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the name k6 gives has a literal ${}.
+      endpoints.includes('GET ${}/users/t${}'),
+      `http.url names its requests: ${endpoints.join(', ')}`,
+    );
+    assert.equal(server.requests.filter((q) => /^\/users\/t\d+$/.test(q.path)).length, 6);
     const logins = server.requests.filter((q) => q.path.startsWith('/login-as/'));
     assert.deepEqual(logins.map((q) => q.path.slice('/login-as/'.length)).sort(), [
       'alice',

@@ -27,8 +27,27 @@ function timeoutOf(v: unknown): string | undefined {
   throw new TypeError(`k6/http: params.timeout must be a duration string or milliseconds, got ${typeof v}`);
 }
 
+/** What `http.url` gives: the URL, and the template as the requests' name (`/posts/${}`). */
+class TemplatedUrl {
+  constructor(
+    readonly url: string,
+    readonly name: string,
+  ) {}
+  toString(): string {
+    return this.url;
+  }
+}
+
+/** k6's `http.url` tagged template: one metrics name for every URL the template makes. */
+export function url(strings: TemplateStringsArray, ...values: unknown[]): TemplatedUrl {
+  let href = strings[0] ?? '';
+  for (let i = 0; i < values.length; i++) href += String(values[i]) + (strings[i + 1] ?? '');
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: k6 names the requests with a literal ${}.
+  return new TemplatedUrl(href, strings.join('${}'));
+}
+
 function prepare(method: string, url: unknown, body: Body, params: Params | null | undefined): Prepared {
-  if (typeof url !== 'string' && !(url instanceof URL))
+  if (typeof url !== 'string' && !(url instanceof URL) && !(url instanceof TemplatedUrl))
     throw new TypeError(`k6/http: the URL must be a string, got ${typeof url}`);
   const href = String(url);
   const p = params ?? {};
@@ -53,6 +72,7 @@ function prepare(method: string, url: unknown, body: Body, params: Params | null
     }
   }
   const tags = { ...((p.tags as Record<string, string>) ?? {}) };
+  if (url instanceof TemplatedUrl) options.name = url.name;
   if (tags.name !== undefined) {
     options.name = String(tags.name);
     delete tags.name;
@@ -82,21 +102,35 @@ async function send(r: Prepared): Promise<K6Response> {
   return new K6Response(res, r.echo, r.responseType);
 }
 
-export function request(method: string, url: string, body?: Body, params?: Params): Promise<K6Response> {
+export function request(
+  method: string,
+  url: string | TemplatedUrl,
+  body?: Body,
+  params?: Params,
+): Promise<K6Response> {
   return send(prepare(String(method).toUpperCase(), url, body, params));
 }
-export const get = (url: string, params?: Params) => request('GET', url, null, params);
-export const head = (url: string, params?: Params) => request('HEAD', url, null, params);
-export const post = (url: string, body?: Body, params?: Params) => request('POST', url, body, params);
-export const put = (url: string, body?: Body, params?: Params) => request('PUT', url, body, params);
-export const patch = (url: string, body?: Body, params?: Params) => request('PATCH', url, body, params);
-export const del = (url: string, body?: Body, params?: Params) => request('DELETE', url, body, params);
-export const options = (url: string, body?: Body, params?: Params) => request('OPTIONS', url, body, params);
+export const get = (url: string | TemplatedUrl, params?: Params) => request('GET', url, null, params);
+export const head = (url: string | TemplatedUrl, params?: Params) => request('HEAD', url, null, params);
+export const post = (url: string | TemplatedUrl, body?: Body, params?: Params) =>
+  request('POST', url, body, params);
+export const put = (url: string | TemplatedUrl, body?: Body, params?: Params) =>
+  request('PUT', url, body, params);
+export const patch = (url: string | TemplatedUrl, body?: Body, params?: Params) =>
+  request('PATCH', url, body, params);
+export const del = (url: string | TemplatedUrl, body?: Body, params?: Params) =>
+  request('DELETE', url, body, params);
+export const options = (url: string | TemplatedUrl, body?: Body, params?: Params) =>
+  request('OPTIONS', url, body, params);
 
-type BatchItem = string | unknown[] | { method?: string; url: string; body?: Body; params?: Params };
+type BatchItem =
+  | string
+  | TemplatedUrl
+  | unknown[]
+  | { method?: string; url: string; body?: Body; params?: Params };
 
 function batchItem(item: BatchItem): Prepared {
-  if (typeof item === 'string') return prepare('GET', item, null, undefined);
+  if (typeof item === 'string' || item instanceof TemplatedUrl) return prepare('GET', item, null, undefined);
   if (Array.isArray(item)) {
     const [method, url, body, params] = item as [string, string, Body, Params];
     return prepare(String(method).toUpperCase(), url, body, params);
@@ -130,7 +164,6 @@ function unsupported(name: string) {
   };
 }
 
-export const url = unsupported('http.url');
 export const file = unsupported('http.file');
 export const cookieJar = unsupported('http.cookieJar');
 export const expectedStatuses = unsupported('http.expectedStatuses');
