@@ -10,6 +10,7 @@ import { basename, isAbsolute, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LoadproofError, type PlanIssue, PlanLoadError, PlanValidationError } from '../../errors.ts';
 import { DEFAULT_THRESHOLDS } from '../../verdict/default-thresholds.ts';
+import { parseDurationMs } from '../duration.ts';
 import type { PlanFileOptions } from '../load.ts';
 import type { Flow, PlanInput, ScenarioInput, ThresholdInput, Vu } from '../types.ts';
 import { ScriptSyntaxError } from './ast.ts';
@@ -153,7 +154,9 @@ export async function loadK6Script(file: string, options: PlanFileOptions): Prom
     ...(setup
       ? {
           setup: async () => {
-            const data = await storage.run(lifecycle('setup'), () => setup());
+            const data = await withTimeout('setup()', converted.setupTimeout, () =>
+              storage.run(lifecycle('setup'), () => setup()),
+            );
             // k6 hands setup()'s result to VUs as JSON.
             return data === undefined ? undefined : JSON.parse(JSON.stringify(data));
           },
@@ -162,7 +165,9 @@ export async function loadK6Script(file: string, options: PlanFileOptions): Prom
     ...(teardown
       ? {
           teardown: async (data: unknown) => {
-            await storage.run(lifecycle('teardown'), () => teardown(data));
+            await withTimeout('teardown()', converted.teardownTimeout, () =>
+              storage.run(lifecycle('teardown'), () => teardown(data)),
+            );
           },
         }
       : {}),
@@ -171,6 +176,20 @@ export async function loadK6Script(file: string, options: PlanFileOptions): Prom
     (k) => `${name}: options.${k} only shapes k6's own summary: ignored`,
   );
   return { input, warnings };
+}
+
+/** `run()`, failed after `limit` (options.setupTimeout, teardownTimeout) as k6 fails it. */
+async function withTimeout<T>(what: string, limit: string, run: () => T | Promise<T>): Promise<T> {
+  const ms = parseDurationMs(limit) ?? 60_000;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${limit}`)), ms);
+  });
+  try {
+    return await Promise.race([Promise.resolve().then(run), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The target a report names: the first absolute URL the script writes, else localhost. */

@@ -7,6 +7,7 @@
  *
  * The issues are a small local list, to move to the shared plan validation toolkit later.
  */
+import { parseDurationMs } from '../duration.ts';
 import type { ThresholdInput } from '../types.ts';
 
 export interface OptionIssue {
@@ -29,6 +30,9 @@ export interface ConvertedOptions {
   thresholds?: Record<string, ThresholdInput[]>;
   headers: Record<string, string>;
   discardResponseBodies: boolean;
+  /** setup() and teardown() time limits, as durations (k6's default: 60s each). */
+  setupTimeout: string;
+  teardownTimeout: string;
   /** Options that only shape k6's own output, ignored here. */
   ignored: string[];
   issues: OptionIssue[];
@@ -40,6 +44,8 @@ const SUPPORTED = new Set([
   'scenarios',
   'thresholds',
   'discardResponseBodies',
+  'setupTimeout',
+  'teardownTimeout',
   'userAgent',
   'tags',
 ]);
@@ -189,6 +195,8 @@ export function convertOptions(raw: unknown): ConvertedOptions {
     scenarios: {},
     headers: {},
     discardResponseBodies: false,
+    setupTimeout: '60s',
+    teardownTimeout: '60s',
     ignored,
     issues,
   };
@@ -208,6 +216,13 @@ export function convertOptions(raw: unknown): ConvertedOptions {
   }
   if (o.userAgent !== undefined) result.headers['user-agent'] = String(o.userAgent);
   result.discardResponseBodies = o.discardResponseBodies === true;
+  for (const k of ['setupTimeout', 'teardownTimeout'] as const) {
+    const v = duration(o[k]);
+    if (v === undefined) continue;
+    if (typeof v !== 'string' || parseDurationMs(v) === undefined)
+      issues.push({ path: [k], message: `expected a duration such as "30s", got ${JSON.stringify(o[k])}` });
+    else result[k] = v;
+  }
   const thresholds = thresholdsOf(o.thresholds, issues);
   if (thresholds) result.thresholds = thresholds;
 

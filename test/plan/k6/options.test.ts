@@ -130,6 +130,19 @@ describe('k6 options', () => {
     assert.deepEqual(c.ignored, ['summaryTrendStats']);
   });
 
+  it("setupTimeout and teardownTimeout: k6's 60s unless given; a bare number is milliseconds", () => {
+    const d = convertOptions({});
+    assert.deepEqual([d.setupTimeout, d.teardownTimeout], ['60s', '60s']);
+    const c = convertOptions({ setupTimeout: '2m', teardownTimeout: 1500 });
+    assert.deepEqual(c.issues, []);
+    assert.deepEqual([c.setupTimeout, c.teardownTimeout], ['2m', '1500ms']);
+    const bad = convertOptions({ setupTimeout: 'soon' });
+    assert.deepEqual(
+      bad.issues.map((i) => [i.path.join('.'), i.message]),
+      [['setupTimeout', 'expected a duration such as "30s", got "soon"']],
+    );
+  });
+
   it('what loadproof does not support is an issue naming it', () => {
     const c = convertOptions({
       hosts: {},

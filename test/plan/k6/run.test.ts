@@ -212,6 +212,13 @@ describe('loadproof run script.js (k6)', () => {
     assert.deepEqual(server.paths(), { 'GET /users/twin': 1 }, 'no options: one VU, one iteration');
   });
 
+  it('setup() longer than options.setupTimeout fails the run before any load', async () => {
+    const r = await run('slow-setup.js');
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /setup\(\) did not finish within 300ms/);
+    assert.deepEqual(server.paths(), { 'GET /delay/3000': 1 });
+  });
+
   it('an unsupported module is an error naming it and its line, before any load', async () => {
     const r = await run('unsupported-import.js');
     assert.equal(r.code, 2, r.stderr);
