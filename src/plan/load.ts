@@ -6,18 +6,21 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LoadproofError, PlanLoadError } from '../errors.ts';
+import { isK6Script } from './k6/detect.ts';
 import { registerPlanLoader } from './register.ts';
 import type { Plan, PlanInput } from './types.ts';
 import { validatePlan } from './validate.ts';
 
 export const PLAN_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs', '.cjs'];
 export const YAML_EXTENSIONS = ['.yml', '.yaml'];
+/** JavaScript plan files that may be k6 scripts (recognised by their imports). */
+const K6_EXTENSIONS = ['.js', '.mjs'];
 
 /** Options that change how a plan file is read (the same in every thread). */
 export interface PlanFileOptions {
   /** Artillery scripts: the `config.environments` entry to apply. */
   environment?: string;
-  /** Artillery scripts: `--env K=V` values, seen by `{{ $env.K }}` in config (over process.env). */
+  /** Artillery and k6 scripts: `--env K=V` values, seen by `{{ $env.K }}` in config and by k6's `__ENV` (over process.env). */
   env?: Record<string, string>;
 }
 
@@ -60,6 +63,11 @@ export async function loadPlanFile(path: string, options: PlanFileOptions = {}):
   if (YAML_EXTENSIONS.includes(ext)) {
     const { loadArtilleryScript } = await import('./artillery/index.ts');
     const loaded = await loadArtilleryScript(file, options);
+    input = loaded.input;
+    warnings = loaded.warnings;
+  } else if (K6_EXTENSIONS.includes(ext) && isK6Script(file)) {
+    const { loadK6Script } = await import('./k6/index.ts');
+    const loaded = await loadK6Script(file, options);
     input = loaded.input;
     warnings = loaded.warnings;
   } else if (PLAN_EXTENSIONS.includes(ext)) {

@@ -1,0 +1,72 @@
+/**
+ * Who is running k6 code right now. Many VUs share one thread, so the k6 modules find their VU
+ * through an AsyncLocalStorage: each iteration runs inside its VU's context, setup() and
+ * teardown() inside a context of their own (no VU), and init code in none.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { HttpResponse, RequestOptions, Vu } from '../types.ts';
+
+/** What k6/http needs from a VU (a VU's own, or the one setup() and teardown() use). */
+export interface K6Http {
+  request(method: string, url: string, options?: RequestOptions): Promise<HttpResponse>;
+  batch(requests: readonly ({ method: string; url: string } & RequestOptions)[]): Promise<HttpResponse[]>;
+}
+
+export interface K6Scenario {
+  name: string;
+  executor: string;
+  /** Epoch milliseconds when the scenario's first iteration started in this thread. */
+  startTime: number;
+}
+
+export interface K6Context {
+  stage: 'setup' | 'iteration' | 'teardown';
+  vu?: Vu;
+  http: K6Http;
+  env: Record<string, string | undefined>;
+  scenario?: K6Scenario;
+}
+
+/** Per thread: what the script being loaded declares, and the state of its run. */
+export interface K6State {
+  /** __ENV in init code: the process environment with --env values over it. */
+  env: Record<string, string | undefined>;
+  /** Custom metrics the init code declared (k6/metrics constructors). */
+  metrics: Map<string, 'trend' | 'counter' | 'rate' | 'gauge'>;
+  /** SharedArray contents by name, built once per thread. */
+  sharedArrays: Map<string, readonly unknown[]>;
+  /** options.discardResponseBodies: responses without a responseType get no body. */
+  discardResponseBodies: boolean;
+  /** exec.test.abort() was called in this thread. */
+  aborted: boolean;
+}
+
+export const state: K6State = {
+  env: { ...process.env },
+  metrics: new Map(),
+  sharedArrays: new Map(),
+  discardResponseBodies: false,
+  aborted: false,
+};
+
+export const storage = new AsyncLocalStorage<K6Context>();
+
+export function current(): K6Context | undefined {
+  return storage.getStore();
+}
+
+/** The context, or k6's error for calling `what` in init code. */
+export function required(what: string): K6Context {
+  const ctx = storage.getStore();
+  if (!ctx)
+    throw new Error(`${what} cannot be called in the init context (outside setup, teardown and VU code)`);
+  return ctx;
+}
+
+/** The counter exec.test.abort() increments; a threshold on it stops the run. */
+export const ABORT_METRIC = 'k6_test_aborted';
+
+/** Thrown by exec.test.abort() and fail() to end the iteration. */
+export class K6AbortError extends Error {
+  override name = 'AbortError';
+}

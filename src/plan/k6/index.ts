@@ -1,0 +1,204 @@
+/**
+ * `loadproof run script.js` for a k6 script (one that imports `k6` or `k6/...`): the script is
+ * checked (imports, code that cannot be made asynchronous), imported through the k6 hooks (see
+ * transform.ts), and its `options`, exported functions and declared metrics become the same
+ * PlanInput a TypeScript plan gives. Each worker thread loads the script again, so init code
+ * runs once per thread; setup() and teardown() run once, on the main thread.
+ */
+import { readFileSync } from 'node:fs';
+import { basename, isAbsolute, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { LoadproofError, type PlanIssue, PlanLoadError, PlanValidationError } from '../../errors.ts';
+import { DEFAULT_THRESHOLDS } from '../../verdict/default-thresholds.ts';
+import { parseDurationMs } from '../duration.ts';
+import type { PlanFileOptions } from '../load.ts';
+import type { Flow, PlanInput, ScenarioInput, ThresholdInput, Vu } from '../types.ts';
+import { ScriptSyntaxError } from './ast.ts';
+import { ABORT_METRIC, K6AbortError, type K6Context, state, storage } from './context.ts';
+import { unsupportedImport } from './modules.ts';
+import { convertOptions, type K6Scenario } from './options.ts';
+import { registerK6Loader } from './register.ts';
+import { standaloneHttp } from './standalone-http.ts';
+import { importsOf, lineOfOption, optionsLiteral, transformScript } from './transform.ts';
+
+export interface K6Load {
+  input: PlanInput;
+  warnings: string[];
+}
+
+type ScriptFn = (data?: unknown) => unknown;
+
+function shown(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+}
+
+const at = (line: number | undefined) => (line ? `line ${line}` : 'script');
+
+/** Import and transform problems of the script itself, before anything is loaded. */
+function checkSource(source: string): PlanIssue[] {
+  const issues: PlanIssue[] = [];
+  try {
+    for (const i of importsOf(source)) {
+      const why = unsupportedImport(i.source);
+      if (why) issues.push({ path: at(i.line), message: why });
+    }
+  } catch (e) {
+    if (e instanceof ScriptSyntaxError) return [{ path: at(e.line), message: `syntax error: ${e.message}` }];
+    throw e;
+  }
+  for (const i of transformScript(source).issues) issues.push({ path: at(i.line), message: i.message });
+  return issues;
+}
+
+let loads = 0;
+
+function flowOf(fn: ScriptFn, sc: K6Scenario, name: string): Flow {
+  const env = { ...state.env, ...sc.env };
+  const scenario = { name, executor: String(sc.scenario.executor), startTime: 0 };
+  const copies = new WeakMap<Vu, unknown>();
+  return async (vu) => {
+    if (state.aborted) {
+      // The abort threshold stops the run within a second; until then no VU busy-loops.
+      await vu.sleep(0.25);
+      throw new K6AbortError('test aborted');
+    }
+    if (!scenario.startTime) scenario.startTime = Date.now();
+    // Each VU gets its own copy of setup()'s data, as k6 gives each VU its own runtime.
+    let data = copies.get(vu);
+    if (data === undefined && vu.setup !== undefined) {
+      data = structuredClone(vu.setup);
+      copies.set(vu, data);
+    }
+    const ctx: K6Context = { stage: 'iteration', vu, http: vu.http, env, scenario };
+    await storage.run(ctx, () => fn(data));
+  };
+}
+
+export async function loadK6Script(file: string, options: PlanFileOptions): Promise<K6Load> {
+  const source = readFileSync(file, 'utf8');
+  const name = shown(file);
+  const sourceIssues = checkSource(source);
+  if (sourceIssues.length) throw new PlanValidationError(sourceIssues, name);
+
+  state.env = { ...process.env, ...options.env };
+  state.metrics.clear();
+  state.aborted = false;
+  await registerK6Loader();
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(`${pathToFileURL(file).href}?k6script&load=${++loads}`)) as Record<string, unknown>;
+  } catch (e) {
+    if (e instanceof LoadproofError) throw e;
+    throw new PlanLoadError(`${name}: the k6 script could not be loaded: ${(e as Error).message}`);
+  }
+
+  const converted = convertOptions(mod.options);
+  const literal = optionsLiteral(source);
+  const issues: PlanIssue[] = converted.issues.map((i) => ({
+    path: `options${i.path.map((p) => `.${p}`).join('')} (${at(lineOfOption(literal, i.path))})`,
+    message: i.message,
+  }));
+  const fnOf = (exec: string) => (typeof mod[exec] === 'function' ? (mod[exec] as ScriptFn) : undefined);
+  for (const [sname, sc] of Object.entries(converted.scenarios)) {
+    if (fnOf(sc.exec)) continue;
+    const what =
+      sc.exec === 'default' ? 'no default function is exported' : `no exported function "${sc.exec}"`;
+    issues.push({
+      path: `options.scenarios.${sname}.exec (${at(lineOfOption(literal, ['scenarios', sname, 'exec']))})`,
+      message: `${what} (the script exports: ${Object.keys(mod).join(', ') || 'nothing'})`,
+    });
+  }
+  for (const k of ['setup', 'teardown'])
+    if (mod[k] !== undefined && typeof mod[k] !== 'function')
+      issues.push({ path: k, message: 'expected an exported function' });
+  if (mod.handleSummary !== undefined)
+    issues.push({ path: 'handleSummary', message: 'handleSummary() is not supported by loadproof yet' });
+  if (issues.length) throw new PlanValidationError(issues, name);
+
+  state.discardResponseBodies = converted.discardResponseBodies;
+  const scenarios: Record<string, ScenarioInput> = {};
+  for (const [sname, sc] of Object.entries(converted.scenarios))
+    scenarios[sname] = {
+      ...sc.scenario,
+      flow: flowOf(fnOf(sc.exec) as ScriptFn, sc, sname),
+    } as ScenarioInput;
+
+  const metrics: Record<string, 'trend' | 'counter' | 'rate' | 'gauge'> = Object.fromEntries(state.metrics);
+  let thresholds: Record<string, ThresholdInput[]> | undefined = converted.thresholds;
+  if (importsOf(source).some((i) => i.source === 'k6/execution')) {
+    // exec.test.abort() counts here; this threshold stops the run at once, as k6 stops.
+    metrics[ABORT_METRIC] = 'counter';
+    // A threshold of the plan's own fails without data, a default one holds: `checks` is kept
+    // only when the script checks something.
+    const checks = /\bcheck\s*\(/.test(source);
+    thresholds ??= Object.fromEntries(
+      DEFAULT_THRESHOLDS.filter((t) => checks || t.key !== 'checks').map((t) => [t.key, [t.expression]]),
+    );
+    thresholds = { ...thresholds, [ABORT_METRIC]: [{ threshold: 'count<1', abortOnFail: true }] };
+  }
+  const setup = mod.setup as ScriptFn | undefined;
+  const teardown = mod.teardown as ScriptFn | undefined;
+  const lifecycle = (stage: 'setup' | 'teardown'): K6Context => ({
+    stage,
+    http: standaloneHttp,
+    env: state.env,
+  });
+  const input: PlanInput = {
+    name: basename(file),
+    target: targetOf(source),
+    headers: converted.headers,
+    scenarios,
+    metrics,
+    ...(thresholds ? { thresholds } : {}),
+    ...(setup
+      ? {
+          setup: async () => {
+            const data = await withTimeout('setup()', converted.setupTimeout, () =>
+              storage.run(lifecycle('setup'), () => setup()),
+            );
+            // k6 hands setup()'s result to VUs as JSON.
+            return data === undefined ? undefined : JSON.parse(JSON.stringify(data));
+          },
+        }
+      : {}),
+    ...(teardown
+      ? {
+          teardown: async (data: unknown) => {
+            await withTimeout('teardown()', converted.teardownTimeout, () =>
+              storage.run(lifecycle('teardown'), () => teardown(data)),
+            );
+          },
+        }
+      : {}),
+  };
+  const warnings = converted.ignored.map(
+    (k) => `${name}: options.${k} only shapes k6's own summary: ignored`,
+  );
+  return { input, warnings };
+}
+
+/** `run()`, failed after `limit` (options.setupTimeout, teardownTimeout) as k6 fails it. */
+async function withTimeout<T>(what: string, limit: string, run: () => T | Promise<T>): Promise<T> {
+  const ms = parseDurationMs(limit) ?? 60_000;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${limit}`)), ms);
+  });
+  try {
+    return await Promise.race([Promise.resolve().then(run), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The target a report names: the first absolute URL the script writes, else localhost. */
+function targetOf(source: string): string {
+  const m = /https?:\/\/[A-Za-z0-9.\-_[\]:]+/.exec(source);
+  if (m) {
+    try {
+      return new URL(m[0]).origin;
+    } catch {}
+  }
+  return 'http://localhost';
+}

@@ -1,0 +1,187 @@
+/**
+ * `k6/http` on a loadproof VU: k6's call shapes (`get(url, params)`, `post(url, body, params)`,
+ * `batch([...])`) and params turned into the VU's RequestOptions, the answer a k6 Response.
+ */
+import type { RequestOptions } from '../../types.ts';
+import { required, state } from '../context.ts';
+import { K6Response, type RequestEcho, type ResponseType } from '../response.ts';
+
+type Params = Record<string, unknown>;
+type Body = string | ArrayBuffer | Uint8Array | Record<string, unknown> | null | undefined;
+
+/** Params loadproof maps; the engine names for redirects and TLS are those of the VU API. */
+const KNOWN_PARAMS = new Set(['headers', 'tags', 'timeout', 'redirects', 'responseType']);
+
+interface Prepared {
+  method: string;
+  url: string;
+  options: RequestOptions;
+  responseType: ResponseType;
+  echo: RequestEcho;
+}
+
+function timeoutOf(v: unknown): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'number') return `${v}ms`;
+  if (typeof v === 'string') return v;
+  throw new TypeError(`k6/http: params.timeout must be a duration string or milliseconds, got ${typeof v}`);
+}
+
+/** What `http.url` gives: the URL, and the template as the requests' name (`/posts/${}`). */
+class TemplatedUrl {
+  constructor(
+    readonly url: string,
+    readonly name: string,
+  ) {}
+  toString(): string {
+    return this.url;
+  }
+}
+
+/** k6's `http.url` tagged template: one metrics name for every URL the template makes. */
+export function url(strings: TemplateStringsArray, ...values: unknown[]): TemplatedUrl {
+  let href = strings[0] ?? '';
+  for (let i = 0; i < values.length; i++) href += String(values[i]) + (strings[i + 1] ?? '');
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: k6 names the requests with a literal ${}.
+  return new TemplatedUrl(href, strings.join('${}'));
+}
+
+function prepare(method: string, url: unknown, body: Body, params: Params | null | undefined): Prepared {
+  if (typeof url !== 'string' && !(url instanceof URL) && !(url instanceof TemplatedUrl))
+    throw new TypeError(`k6/http: the URL must be a string, got ${typeof url}`);
+  const href = String(url);
+  const p = params ?? {};
+  for (const k of Object.keys(p))
+    if (!KNOWN_PARAMS.has(k))
+      throw new Error(`k6/http: the request param "${k}" is not supported by loadproof yet`);
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries((p.headers as Record<string, unknown>) ?? {})) headers[k] = String(v);
+  const options: RequestOptions = { headers };
+  const has = (name: string) => Object.keys(headers).some((k) => k.toLowerCase() === name);
+  let sent = '';
+  if (body !== undefined && body !== null) {
+    if (typeof body === 'string') options.body = sent = body;
+    else if (body instanceof ArrayBuffer) options.body = new Uint8Array(body);
+    else if (body instanceof Uint8Array) options.body = body;
+    else if (typeof body === 'object') {
+      sent = new URLSearchParams(
+        Object.entries(body).map(([k, v]): [string, string] => [k, String(v)]),
+      ).toString();
+      options.body = sent;
+      if (!has('content-type')) headers['Content-Type'] = 'application/x-www-form-urlencoded';
+    }
+  }
+  const tags = { ...((p.tags as Record<string, string>) ?? {}) };
+  if (url instanceof TemplatedUrl) options.name = url.name;
+  if (tags.name !== undefined) {
+    options.name = String(tags.name);
+    delete tags.name;
+  }
+  if (Object.keys(tags).length) options.tags = tags;
+  const timeout = timeoutOf(p.timeout);
+  if (timeout !== undefined) options.timeout = timeout;
+  if (p.redirects !== undefined) (options as { redirects?: number }).redirects = Number(p.redirects);
+  const responseType =
+    (p.responseType as ResponseType | undefined) ?? (state.discardResponseBodies ? 'none' : 'text');
+  if (!['text', 'binary', 'none'].includes(responseType))
+    throw new Error(`k6/http: responseType "${responseType}" is not one of text, binary, none`);
+  const echoHeaders: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries(headers)) echoHeaders[k] = [v];
+  return {
+    method,
+    url: href,
+    options,
+    responseType,
+    echo: { method, url: href, body: sent, headers: echoHeaders },
+  };
+}
+
+async function send(r: Prepared): Promise<K6Response> {
+  const ctx = required(`http.${r.method.toLowerCase()}()`);
+  const res = await ctx.http.request(r.method, r.url, r.options);
+  return new K6Response(res, r.echo, r.responseType);
+}
+
+export function request(
+  method: string,
+  url: string | TemplatedUrl,
+  body?: Body,
+  params?: Params,
+): Promise<K6Response> {
+  return send(prepare(String(method).toUpperCase(), url, body, params));
+}
+export const get = (url: string | TemplatedUrl, params?: Params) => request('GET', url, null, params);
+export const head = (url: string | TemplatedUrl, params?: Params) => request('HEAD', url, null, params);
+export const post = (url: string | TemplatedUrl, body?: Body, params?: Params) =>
+  request('POST', url, body, params);
+export const put = (url: string | TemplatedUrl, body?: Body, params?: Params) =>
+  request('PUT', url, body, params);
+export const patch = (url: string | TemplatedUrl, body?: Body, params?: Params) =>
+  request('PATCH', url, body, params);
+export const del = (url: string | TemplatedUrl, body?: Body, params?: Params) =>
+  request('DELETE', url, body, params);
+export const options = (url: string | TemplatedUrl, body?: Body, params?: Params) =>
+  request('OPTIONS', url, body, params);
+
+type BatchItem =
+  | string
+  | TemplatedUrl
+  | unknown[]
+  | { method?: string; url: string; body?: Body; params?: Params };
+
+function batchItem(item: BatchItem): Prepared {
+  if (typeof item === 'string' || item instanceof TemplatedUrl) return prepare('GET', item, null, undefined);
+  if (Array.isArray(item)) {
+    const [method, url, body, params] = item as [string, string, Body, Params];
+    return prepare(String(method).toUpperCase(), url, body, params);
+  }
+  if (item && typeof item === 'object')
+    return prepare(String(item.method ?? 'GET').toUpperCase(), item.url, item.body, item.params);
+  throw new TypeError(
+    'http.batch: each request is a URL, [method, url, body, params] or { method, url, body, params }',
+  );
+}
+
+/** Parallel requests: a list gives a list of responses, an object of named requests an object. */
+export async function batch(requests: BatchItem[] | Record<string, BatchItem>): Promise<unknown> {
+  const ctx = required('http.batch()');
+  const named = !Array.isArray(requests);
+  const keys = named ? Object.keys(requests) : [];
+  const items = named ? keys.map((k) => (requests as Record<string, BatchItem>)[k] as BatchItem) : requests;
+  const prepared = items.map(batchItem);
+  const responses = await ctx.http.batch(
+    prepared.map((p) => ({ method: p.method, url: p.url, ...p.options })),
+  );
+  const out = responses.map(
+    (res, i) => new K6Response(res, (prepared[i] as Prepared).echo, (prepared[i] as Prepared).responseType),
+  );
+  return named ? Object.fromEntries(keys.map((k, i) => [k, out[i]])) : out;
+}
+
+function unsupported(name: string) {
+  return () => {
+    throw new Error(`k6/http: ${name} is not supported by loadproof yet`);
+  };
+}
+
+export const file = unsupported('http.file');
+export const cookieJar = unsupported('http.cookieJar');
+export const expectedStatuses = unsupported('http.expectedStatuses');
+export const setResponseCallback = unsupported('http.setResponseCallback');
+
+export default {
+  request,
+  get,
+  head,
+  post,
+  put,
+  patch,
+  del,
+  options,
+  batch,
+  url,
+  file,
+  cookieJar,
+  expectedStatuses,
+  setResponseCallback,
+};

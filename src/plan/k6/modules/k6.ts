@@ -1,0 +1,67 @@
+/** `k6`: check, sleep, group and fail on a loadproof VU. */
+import { current, required } from '../context.ts';
+
+type Predicate = ((value: unknown) => unknown) | unknown;
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return typeof (v as { then?: unknown } | null)?.then === 'function';
+}
+
+function record(results: [string, unknown][]): boolean {
+  const vu = current()?.vu;
+  let all = true;
+  for (const [name, ok] of results) {
+    if (vu) vu.check(name, !!ok);
+    if (!ok) all = false;
+  }
+  return all;
+}
+
+/**
+ * Records each named predicate in the `checks` rate (tagged with the check's name, group and
+ * scenario); true when all pass. A predicate that throws fails its check. Predicates that block
+ * (made async by the transform) make check resolve later with the same answer.
+ */
+export function check(
+  value: unknown,
+  sets: Record<string, Predicate>,
+  _tags?: Record<string, string>,
+): boolean | Promise<boolean> {
+  const results: [string, unknown][] = Object.entries(sets ?? {}).map(([name, p]) => {
+    try {
+      const r = typeof p === 'function' ? (p as (v: unknown) => unknown)(value) : p;
+      return [name, isThenable(r) ? Promise.resolve(r).catch(() => false) : r];
+    } catch {
+      return [name, false];
+    }
+  });
+  if (!results.some(([, r]) => isThenable(r))) return record(results);
+  return Promise.all(results.map(async ([n, r]) => [n, await r] as [string, unknown])).then(record);
+}
+
+/** Waits `seconds` (k6's unit). */
+export async function sleep(seconds: number): Promise<void> {
+  const ctx = required('sleep()');
+  const s = Number(seconds);
+  if (!Number.isFinite(s) || s < 0) throw new TypeError(`sleep(): expected seconds, got ${String(seconds)}`);
+  if (ctx.vu) await ctx.vu.sleep(s);
+  else await new Promise((r) => setTimeout(r, s * 1000));
+}
+
+/** Runs `fn` as a named group (nested groups give `::outer::inner`); resolves with what it returns. */
+export async function group<T>(name: string, fn: () => T | Promise<T>): Promise<T> {
+  const ctx = required('group()');
+  if (ctx.vu) return ctx.vu.group(name, fn);
+  return fn();
+}
+
+/** Ends the iteration with an error, as k6's fail(). */
+export function fail(message?: string): never {
+  throw new Error(message ?? 'fail() called');
+}
+
+export function randomSeed(_seed: number): never {
+  throw new Error('k6: randomSeed() is not supported by loadproof yet');
+}
+
+export default { check, sleep, group, fail, randomSeed };

@@ -1,0 +1,254 @@
+/**
+ * k6's `options` → the plan's scenarios, thresholds and headers, in k6 v0.47's terms: the
+ * shortcuts (`vus`, `duration`, `iterations`, `stages`) become a scenario named `default` as k6
+ * derives it; `scenarios` keep their executors and common options (`exec`, `startTime`,
+ * `gracefulStop`, `env`, `tags`); thresholds keep k6's syntax. What loadproof does not support
+ * is an issue naming it. Values are checked again by the plan's own validation.
+ *
+ * The issues are a small local list, to move to the shared plan validation toolkit later.
+ */
+import { parseDurationMs } from '../duration.ts';
+import type { ThresholdInput } from '../types.ts';
+
+export interface OptionIssue {
+  /** Where in `options`, e.g. ['scenarios', 'browse', 'executor']. */
+  path: string[];
+  message: string;
+}
+
+export interface K6Scenario {
+  /** The scenario as the plan takes it, without its flow. */
+  scenario: Record<string, unknown>;
+  /** The exported function it runs. */
+  exec: string;
+  /** Its `env`, over the test's. */
+  env: Record<string, string>;
+}
+
+export interface ConvertedOptions {
+  scenarios: Record<string, K6Scenario>;
+  thresholds?: Record<string, ThresholdInput[]>;
+  headers: Record<string, string>;
+  discardResponseBodies: boolean;
+  /** setup() and teardown() time limits, as durations (k6's default: 60s each). */
+  setupTimeout: string;
+  teardownTimeout: string;
+  /** Options that only shape k6's own output, ignored here. */
+  ignored: string[];
+  issues: OptionIssue[];
+}
+
+const SHORTCUTS = ['vus', 'duration', 'iterations', 'stages'];
+const SUPPORTED = new Set([
+  ...SHORTCUTS,
+  'scenarios',
+  'thresholds',
+  'discardResponseBodies',
+  'setupTimeout',
+  'teardownTimeout',
+  'userAgent',
+  'tags',
+]);
+/** Options about k6's own summary and reporting: nothing to do with the load. */
+const IGNORED = new Set(['summaryTrendStats', 'summaryTimeUnit', 'noUsageReport']);
+
+const COMMON = ['executor', 'startTime', 'gracefulStop', 'exec', 'env', 'tags'];
+const EXECUTOR_KEYS: Record<string, string[]> = {
+  'constant-arrival-rate': ['rate', 'timeUnit', 'duration', 'preAllocatedVUs', 'maxVUs'],
+  'ramping-arrival-rate': ['startRate', 'timeUnit', 'stages', 'preAllocatedVUs', 'maxVUs'],
+  'constant-vus': ['vus', 'duration'],
+  'ramping-vus': ['startVUs', 'stages'],
+  'per-vu-iterations': ['vus', 'iterations', 'maxDuration'],
+  'shared-iterations': ['vus', 'iterations', 'maxDuration'],
+};
+const DURATION_KEYS = new Set(['duration', 'timeUnit', 'startTime', 'gracefulStop', 'maxDuration']);
+const THRESHOLD_KEYS = new Set(['threshold', 'abortOnFail', 'delayAbortEval']);
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** k6 reads a bare number as milliseconds; loadproof as seconds. */
+function duration(v: unknown): unknown {
+  return typeof v === 'number' ? `${v}ms` : v;
+}
+
+function stagesOf(v: unknown): unknown {
+  if (!Array.isArray(v)) return v;
+  return v.map((s) => (isObject(s) ? { ...s, duration: duration(s.duration) } : s));
+}
+
+function scenarioOf(
+  name: string,
+  raw: Record<string, unknown>,
+  testTags: Record<string, string>,
+  issues: OptionIssue[],
+): K6Scenario | undefined {
+  const path = ['scenarios', name];
+  const executor = raw.executor;
+  if (executor === 'externally-controlled') {
+    issues.push({
+      path: [...path, 'executor'],
+      message: 'the externally-controlled executor is not supported by loadproof',
+    });
+    return undefined;
+  }
+  const keys = typeof executor === 'string' ? EXECUTOR_KEYS[executor] : undefined;
+  if (!keys) {
+    issues.push({
+      path: [...path, 'executor'],
+      message: `unknown executor ${JSON.stringify(executor)}; expected one of ${Object.keys(EXECUTOR_KEYS).join(', ')}`,
+    });
+    return undefined;
+  }
+  const scenario: Record<string, unknown> = { executor };
+  for (const [k, v] of Object.entries(raw)) {
+    if (k === 'exec' || k === 'env' || k === 'executor' || k === 'tags') continue;
+    if (!keys.includes(k) && !COMMON.includes(k)) {
+      issues.push({ path: [...path, k], message: `"${k}" is not supported by loadproof for ${executor}` });
+      continue;
+    }
+    scenario[k] = k === 'stages' ? stagesOf(v) : DURATION_KEYS.has(k) ? duration(v) : v;
+  }
+  // k6's defaults where loadproof has none or another.
+  if (executor === 'per-vu-iterations' || executor === 'shared-iterations') {
+    scenario.vus ??= 1;
+    scenario.iterations ??= 1;
+    scenario.maxDuration ??= '10m';
+  }
+  if (executor === 'constant-vus') scenario.vus ??= 1;
+  if (executor === 'ramping-vus') scenario.startVUs ??= 1;
+  if (String(executor).endsWith('arrival-rate')) scenario.maxVUs ??= scenario.preAllocatedVUs;
+  const tags = raw.tags === undefined ? {} : raw.tags;
+  if (!isObject(tags)) issues.push({ path: [...path, 'tags'], message: 'expected an object of tag values' });
+  else
+    scenario.tags = {
+      ...testTags,
+      ...Object.fromEntries(Object.entries(tags).map(([k, v]) => [k, String(v)])),
+    };
+  const env = raw.env === undefined ? {} : raw.env;
+  if (!isObject(env))
+    issues.push({ path: [...path, 'env'], message: 'expected an object of environment values' });
+  const exec = raw.exec === undefined ? 'default' : raw.exec;
+  if (typeof exec !== 'string')
+    issues.push({ path: [...path, 'exec'], message: 'expected the name of an exported function' });
+  return {
+    scenario,
+    exec: String(exec),
+    env: isObject(env) ? Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])) : {},
+  };
+}
+
+/** The scenario k6 derives from the shortcuts. */
+function shortcutScenario(
+  o: Record<string, unknown>,
+  issues: OptionIssue[],
+): Record<string, unknown> | undefined {
+  const vus = o.vus;
+  if (o.stages !== undefined)
+    return { executor: 'ramping-vus', startVUs: vus ?? 1, stages: stagesOf(o.stages) };
+  if (o.iterations !== undefined)
+    return {
+      executor: 'shared-iterations',
+      vus: vus ?? 1,
+      iterations: o.iterations,
+      maxDuration: duration(o.duration ?? '10m'),
+    };
+  if (o.duration !== undefined)
+    return { executor: 'constant-vus', vus: vus ?? 1, duration: duration(o.duration) };
+  if (vus !== undefined && vus !== 1) {
+    issues.push({ path: ['vus'], message: 'vus needs duration, iterations or stages beside it' });
+    return undefined;
+  }
+  return { executor: 'shared-iterations', vus: 1, iterations: 1, maxDuration: '10m' };
+}
+
+function thresholdsOf(raw: unknown, issues: OptionIssue[]): Record<string, ThresholdInput[]> | undefined {
+  if (raw === undefined) return undefined;
+  if (!isObject(raw)) {
+    issues.push({ path: ['thresholds'], message: 'expected an object of metric → threshold list' });
+    return undefined;
+  }
+  const out: Record<string, ThresholdInput[]> = {};
+  for (const [key, v] of Object.entries(raw)) {
+    const list = Array.isArray(v) ? v : [v];
+    out[key] = list.map((t, i) => {
+      if (isObject(t)) {
+        for (const k of Object.keys(t))
+          if (!THRESHOLD_KEYS.has(k))
+            issues.push({ path: ['thresholds', key], message: `threshold ${i}: "${k}" is not supported` });
+        return {
+          ...t,
+          ...(t.delayAbortEval !== undefined ? { delayAbortEval: duration(t.delayAbortEval) } : {}),
+        } as ThresholdInput;
+      }
+      return t as ThresholdInput;
+    });
+  }
+  return out;
+}
+
+export function convertOptions(raw: unknown): ConvertedOptions {
+  const issues: OptionIssue[] = [];
+  const ignored: string[] = [];
+  const o = raw === undefined ? {} : raw;
+  const result: ConvertedOptions = {
+    scenarios: {},
+    headers: {},
+    discardResponseBodies: false,
+    setupTimeout: '60s',
+    teardownTimeout: '60s',
+    ignored,
+    issues,
+  };
+  if (!isObject(o)) {
+    issues.push({ path: [], message: 'options must be an object' });
+    return result;
+  }
+  for (const k of Object.keys(o)) {
+    if (IGNORED.has(k)) ignored.push(k);
+    else if (!SUPPORTED.has(k))
+      issues.push({ path: [k], message: `the option "${k}" is not supported by loadproof yet` });
+  }
+  const testTags: Record<string, string> = {};
+  if (o.tags !== undefined) {
+    if (!isObject(o.tags)) issues.push({ path: ['tags'], message: 'expected an object of tag values' });
+    else for (const [k, v] of Object.entries(o.tags)) testTags[k] = String(v);
+  }
+  if (o.userAgent !== undefined) result.headers['user-agent'] = String(o.userAgent);
+  result.discardResponseBodies = o.discardResponseBodies === true;
+  for (const k of ['setupTimeout', 'teardownTimeout'] as const) {
+    const v = duration(o[k]);
+    if (v === undefined) continue;
+    if (typeof v !== 'string' || parseDurationMs(v) === undefined)
+      issues.push({ path: [k], message: `expected a duration such as "30s", got ${JSON.stringify(o[k])}` });
+    else result[k] = v;
+  }
+  const thresholds = thresholdsOf(o.thresholds, issues);
+  if (thresholds) result.thresholds = thresholds;
+
+  if (o.scenarios !== undefined) {
+    const shortcuts = SHORTCUTS.filter((k) => o[k] !== undefined);
+    if (shortcuts.length)
+      issues.push({
+        path: [shortcuts[0] as string],
+        message: `${shortcuts.join(', ')} and scenarios: write one or the other`,
+      });
+    if (!isObject(o.scenarios) || Object.keys(o.scenarios).length === 0) {
+      issues.push({ path: ['scenarios'], message: 'expected an object of named scenarios' });
+      return result;
+    }
+    for (const [name, s] of Object.entries(o.scenarios)) {
+      if (!isObject(s)) {
+        issues.push({ path: ['scenarios', name], message: 'expected a scenario object' });
+        continue;
+      }
+      const sc = scenarioOf(name, s, testTags, issues);
+      if (sc) result.scenarios[name] = sc;
+    }
+    return result;
+  }
+  const scenario = shortcutScenario(o, issues);
+  if (scenario)
+    result.scenarios.default = { scenario: { ...scenario, tags: testTags }, exec: 'default', env: {} };
+  return result;
+}

@@ -1,0 +1,119 @@
+/**
+ * k6/http's Response over loadproof's: k6's field names, header names in canonical case,
+ * `json(selector)` with dotted paths, `timings`, `error` and k6's numeric `error_code`.
+ */
+import type { HttpResponse } from '../types.ts';
+import { arrayBufferOf } from './bytes.ts';
+
+/** k6's numeric codes for the failures loadproof's client reports (see src/engine/errors.ts). */
+const ERROR_CODES: Record<string, number> = {
+  ETIMEDOUT: 1050,
+  ENOTFOUND: 1101,
+  EAI_AGAIN: 1100,
+  EPIPE: 1201,
+  ECONNREFUSED: 1212,
+  ECONNRESET: 1220,
+  EINVALIDREQUEST: 1020,
+  EPROTO: 1000,
+  ABORTED: 1000,
+};
+
+export function errorCodeOf(error: string | undefined, status: number): number {
+  if (error) return ERROR_CODES[error] ?? 1000;
+  // k6 gives HTTP errors the codes 1400-1599: 1000 + the status.
+  if (status >= 400 && status < 600) return 1000 + status;
+  return 0;
+}
+
+/** `content-type` → `Content-Type`, as Go's net/http shows header names. */
+function canonical(name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+}
+
+/**
+ * A gjson-like selector for plain paths: `items.0.id`, `items.#` (the length), `a\.b` for a key
+ * with a dot. Anything else (queries, modifiers) is not supported and says so.
+ */
+export function select(value: unknown, selector: string): unknown {
+  if (/[*?@|!]/.test(selector) || selector.includes('#(')) {
+    throw new Error(`Response.json("${selector}"): only plain paths (a.b.0.c, a.#) are supported`);
+  }
+  const parts = selector.split(/(?<!\\)\./).map((p) => p.replace(/\\\./g, '.'));
+  let v: unknown = value;
+  for (const p of parts) {
+    if (v === null || typeof v !== 'object') return undefined;
+    if (p === '#' && Array.isArray(v)) {
+      v = v.length;
+      continue;
+    }
+    v = (v as Record<string, unknown>)[p];
+  }
+  return v;
+}
+
+export type ResponseType = 'text' | 'binary' | 'none';
+
+export interface RequestEcho {
+  method: string;
+  url: string;
+  body: string;
+  headers: Record<string, string[]>;
+}
+
+export class K6Response {
+  readonly status: number;
+  readonly status_text: string;
+  readonly body: string | ArrayBuffer | null;
+  readonly headers: Record<string, string>;
+  readonly url: string;
+  readonly error: string;
+  readonly error_code: number;
+  readonly proto = 'HTTP/1.1';
+  readonly timings: {
+    duration: number;
+    blocked: number;
+    connecting: number;
+    tls_handshaking: number;
+    sending: number;
+    waiting: number;
+    receiving: number;
+  };
+  readonly request: RequestEcho;
+  private parsed?: { value: unknown };
+
+  constructor(res: HttpResponse, request: RequestEcho, responseType: ResponseType) {
+    this.status = res.status;
+    this.status_text = res.status ? String(res.status) : '';
+    this.url = request.url;
+    this.request = request;
+    this.error = res.error ?? '';
+    this.error_code = errorCodeOf(res.error, res.status);
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(res.headers)) headers[canonical(k)] = v;
+    this.headers = headers;
+    if (responseType === 'none') this.body = null;
+    else if (responseType === 'binary') {
+      this.body = arrayBufferOf(Buffer.from(res.text, 'utf8'));
+    } else this.body = res.error ? null : res.text;
+    this.timings = {
+      duration: res.latencyMs,
+      blocked: 0,
+      connecting: 0,
+      tls_handshaking: 0,
+      sending: 0,
+      waiting: 0,
+      receiving: 0,
+    };
+  }
+
+  /** The body parsed as JSON, or the value at `selector` in it. */
+  json(selector?: string): unknown {
+    if (typeof this.body !== 'string') throw new Error('Response.json(): the response has no text body');
+    this.parsed ??= { value: JSON.parse(this.body) };
+    return selector === undefined ? this.parsed.value : select(this.parsed.value, selector);
+  }
+
+  html(): never {
+    throw new Error('Response.html() is not supported by loadproof yet');
+  }
+}

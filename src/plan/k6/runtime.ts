@@ -1,0 +1,124 @@
+/**
+ * What a rewritten k6 script imports (as `loadproof:k6/runtime`, see transform.ts): the array
+ * methods run element by element, `open()` relative to the module, and k6's globals `__ENV`,
+ * `__VU`, `__ITER` defined once per thread.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { arrayBufferOf } from './bytes.ts';
+import { current, state } from './context.ts';
+
+// Script callbacks take whatever the array holds.
+type Callback = (...args: any[]) => unknown;
+
+function sequentialArray(
+  list: readonly unknown[],
+  method: string,
+  fn: Callback,
+  rest: unknown[],
+): Promise<unknown> {
+  const at = async (i: number) => fn.call(rest[0], list[i], i, list);
+  const run = async (): Promise<unknown> => {
+    switch (method) {
+      case 'forEach':
+        for (let i = 0; i < list.length; i++) if (i in list) await at(i);
+        return undefined;
+      case 'map': {
+        const out: unknown[] = new Array(list.length);
+        for (let i = 0; i < list.length; i++) if (i in list) out[i] = await at(i);
+        return out;
+      }
+      case 'flatMap': {
+        const out: unknown[] = [];
+        for (let i = 0; i < list.length; i++) {
+          const v = await at(i);
+          if (Array.isArray(v)) out.push(...v);
+          else out.push(v);
+        }
+        return out;
+      }
+      case 'filter': {
+        const out: unknown[] = [];
+        for (let i = 0; i < list.length; i++) if (i in list && (await at(i))) out.push(list[i]);
+        return out;
+      }
+      case 'some':
+        for (let i = 0; i < list.length; i++) if (i in list && (await at(i))) return true;
+        return false;
+      case 'every':
+        for (let i = 0; i < list.length; i++) if (i in list && !(await at(i))) return false;
+        return true;
+      case 'find':
+      case 'findIndex':
+        for (let i = 0; i < list.length; i++) if (await at(i)) return method === 'find' ? list[i] : i;
+        return method === 'find' ? undefined : -1;
+      case 'findLast':
+      case 'findLastIndex':
+        for (let i = list.length - 1; i >= 0; i--)
+          if (await at(i)) return method === 'findLast' ? list[i] : i;
+        return method === 'findLast' ? undefined : -1;
+      case 'reduce':
+      case 'reduceRight': {
+        const indexes = [...list.keys()].filter((i) => i in list);
+        if (method === 'reduceRight') indexes.reverse();
+        let acc: unknown;
+        let k = 0;
+        if (rest.length > 0) acc = rest[0];
+        else {
+          if (indexes.length === 0) throw new TypeError(`${method} of empty array with no initial value`);
+          acc = list[indexes[k++] as number];
+        }
+        for (; k < indexes.length; k++) {
+          const i = indexes[k] as number;
+          acc = await fn(acc, list[i], i, list);
+        }
+        return acc;
+      }
+    }
+    throw new TypeError(`unsupported array method ${method}`);
+  };
+  return run();
+}
+
+/**
+ * `target.method(fn, ...rest)` where `fn` blocks: arrays (and Map, Set forEach) element after
+ * element; any other object's own method as it is, its result awaited.
+ */
+export async function sequential(
+  target: unknown,
+  method: string,
+  fn: Callback,
+  ...rest: unknown[]
+): Promise<unknown> {
+  if (Array.isArray(target) || ArrayBuffer.isView(target))
+    return sequentialArray(target as unknown as readonly unknown[], method, fn, rest);
+  if ((target instanceof Map || target instanceof Set) && method === 'forEach') {
+    for (const [k, v] of target instanceof Map ? target : [...target].map((v) => [v, v]))
+      await fn.call(rest[0], v, k, target);
+    return undefined;
+  }
+  const own = (target as Record<string, unknown> | null | undefined)?.[method];
+  if (typeof own !== 'function') throw new TypeError(`${String(target)}.${method} is not a function`);
+  return own.call(target, fn, ...rest);
+}
+
+/** k6's `open(path, mode)` for the module at `moduleUrl`: text, or an ArrayBuffer with 'b'. */
+export function opener(moduleUrl: string) {
+  const dir = dirname(fileURLToPath(moduleUrl));
+  return (path: string, mode?: string): string | ArrayBuffer => {
+    const file = resolve(dir, path);
+    const bytes = readFileSync(file);
+    if (mode === 'b') return arrayBufferOf(bytes);
+    return bytes.toString('utf8');
+  };
+}
+
+function defineGlobal(name: string, get: () => unknown) {
+  if (Object.getOwnPropertyDescriptor(globalThis, name)) return;
+  Object.defineProperty(globalThis, name, { get, configurable: true });
+}
+
+defineGlobal('__ENV', () => current()?.env ?? state.env);
+defineGlobal('__VU', () => current()?.vu?.id ?? 0);
+defineGlobal('__ITER', () => current()?.vu?.iteration ?? 0);

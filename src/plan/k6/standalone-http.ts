@@ -1,0 +1,61 @@
+/**
+ * The HTTP client of setup() and teardown(), which run once on the main thread without a VU:
+ * Node's fetch, with the same response shape as a VU's (these requests are not measured).
+ */
+import { parseDurationMs } from '../duration.ts';
+import type { HttpResponse, RequestOptions } from '../types.ts';
+import type { K6Http } from './context.ts';
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+
+async function send(method: string, url: string, options: RequestOptions = {}): Promise<HttpResponse> {
+  const started = performance.now();
+  const timeoutMs = parseDurationMs(options.timeout ?? '') ?? DEFAULT_TIMEOUT_MS;
+  const headers: Record<string, string> = { ...options.headers };
+  const redirects = (options as { redirects?: number }).redirects;
+  try {
+    const r = await fetch(url, {
+      method,
+      headers,
+      ...(options.body !== undefined && method !== 'GET' && method !== 'HEAD' ? { body: options.body } : {}),
+      redirect: redirects === 0 ? 'manual' : 'follow',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await r.text();
+    const out: Record<string, string> = {};
+    r.headers.forEach((v, k) => {
+      out[k] = v;
+    });
+    return {
+      status: r.status,
+      headers: out,
+      body: text,
+      text,
+      ok: r.status >= 200 && r.status < 400,
+      latencyMs: performance.now() - started,
+    };
+  } catch (e) {
+    const cause = (e as { cause?: { code?: unknown; errors?: { code?: unknown }[] } }).cause;
+    const causeCode = cause?.code ?? cause?.errors?.[0]?.code;
+    const code =
+      (e as Error).name === 'TimeoutError'
+        ? 'ETIMEDOUT'
+        : typeof causeCode === 'string'
+          ? causeCode
+          : 'EUNKNOWN';
+    return {
+      status: 0,
+      headers: {},
+      body: '',
+      text: '',
+      ok: false,
+      error: code,
+      latencyMs: performance.now() - started,
+    };
+  }
+}
+
+export const standaloneHttp: K6Http = {
+  request: (method, url, options) => send(method, url, options),
+  batch: (requests) => Promise.all(requests.map((r) => send(r.method, r.url, r))),
+};
