@@ -3,7 +3,6 @@
  */
 
 export { queryRows, type SqlCheckOptions, sqlCheck } from './checks/sql.ts';
-export { type RunOptions, runPlan } from './engine/run.ts';
 export { EXIT, LoadproofError, PlanValidationError } from './errors.ts';
 export type { ResultsFile } from './outputs/results-types.ts';
 export * as artillery from './plan/artillery/api.ts';
@@ -22,3 +21,4 @@ export type {
   WeightedFlow,
 } from './plan/types.ts';
 export { validatePlan } from './plan/validate.ts';
+export { type RunOptions, runPlan } from './run/run.ts';
