@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MAX_ENDPOINT_SERIES } from '../src/metrics/series-limit.ts';
-import type { ResultsFile } from '../src/outputs/results-types.ts';
+import type { ResultsFile } from '../src/results/types.ts';
 import { measure } from './measure.ts';
 import { printTable } from './table.ts';
 import { startTarget } from './targets.ts';

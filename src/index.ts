@@ -4,7 +4,6 @@
 
 export { queryRows, type SqlCheckOptions, sqlCheck } from './checks/sql.ts';
 export { EXIT, LoadproofError, PlanValidationError } from './errors.ts';
-export type { ResultsFile } from './outputs/results-types.ts';
 export * as artillery from './plan/artillery/api.ts';
 export { parseDurationMs } from './plan/duration.ts';
 export { definePlan, loadPlanFile } from './plan/load.ts';
@@ -21,4 +20,5 @@ export type {
   WeightedFlow,
 } from './plan/types.ts';
 export { validatePlan } from './plan/validate.ts';
+export type { ResultsFile } from './results/types.ts';
 export { type RunOptions, runPlan } from './run/run.ts';

@@ -4,8 +4,8 @@
  * otherwise; nothing when quiet. stdout stays for data.
  */
 
+import type { TimelinePoint } from '../results/types.ts';
 import { ms, num } from './format.ts';
-import type { TimelinePoint } from './results-types.ts';
 
 export interface Progress {
   elapsedMs: number;

@@ -4,9 +4,9 @@
  */
 import { basename } from 'node:path';
 import { progressDisplay } from '../outputs/progress.ts';
-import type { ResultsFile } from '../outputs/results-types.ts';
 import { writeResultsFile } from '../outputs/write-results.ts';
 import { loadPlanFile } from '../plan/load.ts';
+import type { ResultsFile } from '../results/types.ts';
 import { runPlan } from '../run/run.ts';
 
 export interface SuitePlanRun {

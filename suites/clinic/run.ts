@@ -11,9 +11,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { suiteDatabaseUrl } from '../../services/shared/local-database.ts';
 import { EXIT } from '../../src/errors.ts';
-import type { ResultsFile } from '../../src/outputs/results-types.ts';
 import { timestampFolder } from '../../src/outputs/write-results.ts';
 import { writeReports } from '../../src/report/write.ts';
+import type { ResultsFile } from '../../src/results/types.ts';
 import { verdictLines, writeSuiteDocuments } from '../../src/suite/performance-results.ts';
 import { CLINIC_SCENARIOS, runClinicSuite } from './suite.ts';
 
