@@ -14,7 +14,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ResultsFile, TrendSummary } from '../src/outputs/results-types.ts';
+import type { ResultsFile, TrendSummary } from 'loadproof';
 import { measure } from './measure.ts';
 import { printTable } from './table.ts';
 import { preciseFixedTarget, startTarget, type Target } from './targets.ts';

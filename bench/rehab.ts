@@ -14,14 +14,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadPlanFile, type ResultsFile, runPlan, type TrendSummary } from 'loadproof';
+import { queryRows } from 'loadproof/checks';
+import { type StartedProcess, stopAll } from 'loadproof/suite';
 import { signRehabToken } from '../services/rehab/auth.ts';
 import { databaseName, ensureDatabase } from '../services/shared/database.ts';
 import { startPostgres } from '../services/shared/postgres.ts';
-import { queryRows } from '../src/checks/sql.ts';
-import { runPlan } from '../src/engine/run.ts';
-import type { ResultsFile, TrendSummary } from '../src/outputs/results-types.ts';
-import { loadPlanFile } from '../src/plan/load.ts';
-import { type StartedProcess, stopAll } from '../src/suite/processes.ts';
 import { startServiceProcess } from '../suites/service-process.ts';
 import { joinOrNone, printTable } from './table.ts';
 

@@ -10,8 +10,8 @@ import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { ResultsFile } from '../src/outputs/results-types.ts';
-import { lineChart } from '../src/report/svg-chart.ts';
+import type { ResultsFile } from 'loadproof';
+import { lineChart } from 'loadproof/report';
 import { type RssSample, sampleRss } from './rss-sampler.ts';
 import { svgToPng } from './svg-to-png.ts';
 import { printTable } from './table.ts';

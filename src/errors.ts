@@ -43,6 +43,12 @@ export class UsageError extends LoadproofError {
   override readonly exitCode = EXIT.invalidInput;
 }
 
+/** setup() failed, or returned what cannot be copied to the worker threads. */
+export class SetupError extends LoadproofError {
+  override readonly code = 'SETUP_FAILED';
+  override readonly exitCode = EXIT.invalidInput;
+}
+
 /** A threshold expression that does not parse. */
 export class ThresholdSyntaxError extends LoadproofError {
   override readonly code = 'THRESHOLD_SYNTAX';
@@ -53,6 +59,60 @@ export class ThresholdSyntaxError extends LoadproofError {
 export class InputFileError extends LoadproofError {
   override readonly code = 'INPUT_FILE';
   override readonly exitCode = EXIT.invalidInput;
+}
+
+/** An error as plain data, the form in which it crosses a thread boundary. */
+export interface ErrorData {
+  name: string;
+  message: string;
+  code?: string;
+  exitCode?: number;
+  /** A PlanValidationError's issues and file. */
+  issues?: PlanIssue[];
+  file?: string;
+}
+
+/** The error classes by their stable code: what a worker's error becomes again on the main thread. */
+const CLASS_BY_CODE: Record<string, new (message: string) => LoadproofError> = {
+  PLAN_LOAD_FAILED: PlanLoadError,
+  USAGE: UsageError,
+  SETUP_FAILED: SetupError,
+  THRESHOLD_SYNTAX: ThresholdSyntaxError,
+  INPUT_FILE: InputFileError,
+};
+
+export function errorToData(err: unknown): ErrorData {
+  // A thrown value that is no Error has no name: it is told by its text alone.
+  if (!(err instanceof Error)) return { name: '', message: String(err) };
+  const data: ErrorData = { name: err.name, message: err.message };
+  if (err instanceof LoadproofError) {
+    data.code = err.code;
+    data.exitCode = err.exitCode;
+  }
+  if (err instanceof PlanValidationError) {
+    data.issues = err.issues;
+    if (err.file !== undefined) data.file = err.file;
+  }
+  return data;
+}
+
+/** Rebuilds an error from `errorToData`: the same class, code, exit code and message. */
+export function errorFromData(data: ErrorData): Error {
+  if (data.code === 'PLAN_INVALID' && data.issues) return new PlanValidationError(data.issues, data.file);
+  const known = data.code !== undefined ? CLASS_BY_CODE[data.code] : undefined;
+  if (known) return new known(data.message);
+  if (data.code !== undefined || data.exitCode !== undefined) {
+    // A LoadproofError of a class this table does not name: its code and exit code still hold.
+    const e = new LoadproofError(data.message);
+    return Object.assign(
+      e,
+      data.code !== undefined ? { code: data.code } : {},
+      data.exitCode !== undefined ? { exitCode: data.exitCode } : {},
+    );
+  }
+  const e = new Error(data.message);
+  if (data.name) e.name = data.name;
+  return e;
 }
 
 export function exitCodeOf(err: unknown): number {

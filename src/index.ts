@@ -3,17 +3,18 @@
  */
 
 export { queryRows, type SqlCheckOptions, sqlCheck } from './checks/sql.ts';
-export { type RunOptions, runPlan } from './engine/run.ts';
 export { EXIT, LoadproofError, PlanValidationError } from './errors.ts';
-export type { ResultsFile } from './outputs/results-types.ts';
+export { MAX_ENDPOINT_SERIES } from './metrics/series-limit.ts';
+export type { Progress, ScenarioProgress } from './outputs/progress.ts';
 export * as artillery from './plan/artillery/api.ts';
 export { parseDurationMs } from './plan/duration.ts';
-export { definePlan, loadPlanFile } from './plan/load.ts';
+export { definePlan, type LoadedPlan, loadPlanFile, type PlanFileOptions } from './plan/load.ts';
 export type {
   CheckContext,
   CheckInput,
   Flow,
   HttpResponse,
+  Plan,
   PlanInput,
   RequestOptions,
   ScenarioInput,
@@ -22,3 +23,21 @@ export type {
   WeightedFlow,
 } from './plan/types.ts';
 export { validatePlan } from './plan/validate.ts';
+export type {
+  CheckResult,
+  CounterSummary,
+  EndpointResult,
+  GaugeSummary,
+  MetricSummary,
+  RateSummary,
+  RequestCounts,
+  ResultsFile,
+  ScenarioResult,
+  ScenarioSecond,
+  ThresholdLevel,
+  ThresholdResult,
+  TimelinePoint,
+  TrendSummary,
+  Verdict,
+} from './results/types.ts';
+export { type RunOptions, runPlan } from './run/run.ts';

@@ -3,8 +3,9 @@
  * loopback port, the way npm start, the suite tests and the benchmarks do; resolves once /health
  * answers.
  */
+
+import { type StartedProcess, startProcess } from 'loadproof/suite';
 import { freePort } from '../services/shared/postgres.ts';
-import { type StartedProcess, startProcess } from '../src/suite/processes.ts';
 
 export async function startServiceProcess(
   service: string,

@@ -5,7 +5,7 @@
  * address when it has no valid token. The setting is `off` (the load-test profile) or
  * `N/DURATION` such as `600/60s`; empty means the default.
  */
-import { parseDurationMs } from '../../src/plan/duration.ts';
+import { parseDurationMs } from 'loadproof/duration';
 
 export interface RateLimit {
   max: number;

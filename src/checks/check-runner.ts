@@ -3,8 +3,9 @@
  * and keeps one result per check. A check holds when it returns nothing, true or an empty list;
  * it fails when it returns false, a message, offending rows, or throws.
  */
-import type { CheckResult } from '../outputs/results-types.ts';
+
 import type { CheckContext, CheckSpec } from '../plan/types.ts';
+import type { CheckResult } from '../results/types.ts';
 
 const MAX_ROWS = 20;
 const CHECK_TIMEOUT_MS = 30_000;

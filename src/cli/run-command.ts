@@ -3,7 +3,6 @@
  * results.json, exit 0 for GO and 3 for NO-GO.
  */
 import { basename, dirname, resolve } from 'node:path';
-import { runPlan } from '../engine/run.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { renderConsoleSummary } from '../outputs/console-summary.ts';
 import { wantsColor } from '../outputs/format.ts';
@@ -16,6 +15,7 @@ import { parseDurationMs } from '../plan/duration.ts';
 import { loadPlanFile, type PlanFileOptions } from '../plan/load.ts';
 import type { Overrides } from '../plan/overrides.ts';
 import { writeReports } from '../report/write.ts';
+import { runPlan } from '../run/run.ts';
 
 /** Signals that stop a run: gracefully the first time, at once the second. */
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;

@@ -3,8 +3,7 @@
  * every matching sample also land in the series `{method:POST}` of that metric. A filter on
  * the scenario alone maps to the scenario's own series, which is always kept.
  */
-import { scenarioKey } from '../metrics/keys.ts';
-import { filterKey, parseMetricKey } from '../verdict/threshold-parser.ts';
+import { filterKey, parseMetricKey, scenarioKey } from '../metrics/keys.ts';
 
 export type Tags = Record<string, string | undefined>;
 

@@ -8,6 +8,7 @@ import { type Histogram, newHistogram, recordMs, snapshotHistogram } from '../me
 import { scenarioKey } from '../metrics/keys.ts';
 import { SeriesLimit } from '../metrics/series-limit.ts';
 import { MetricStore, type MetricsDelta } from '../metrics/store.ts';
+import type { TimelineDelta } from '../metrics/timeline.ts';
 import type { Plan, Scenario } from '../plan/types.ts';
 import { VERSION } from '../version.ts';
 import { Activity } from './activity.ts';
@@ -20,18 +21,6 @@ import { Submetrics } from './sample-tags.ts';
 import { globalVuId } from './shares.ts';
 import { VirtualUser, type VuEnvironment } from './vu.ts';
 import { weightedPicker } from './weighted.ts';
-
-/** What happened in one second (or since the last tick) of one thread. */
-export interface TimelineDelta {
-  requests: number;
-  byStatus: Record<string, number>;
-  errors: Record<string, number>;
-  /** Latency histogram (`snapshotHistogram` bytes) of the requests that finished in this second. */
-  histogram?: Uint8Array;
-  iterations: number;
-  dropped: number;
-  activeVUs: number;
-}
 
 export interface Tick {
   /** Seconds since the run's start at which this tick was taken (1, 2, ...). */

@@ -7,7 +7,7 @@
  * threads.
  */
 import { Worker } from 'node:worker_threads';
-import { LoadproofError, UsageError } from '../errors.ts';
+import { errorFromData, LoadproofError, UsageError } from '../errors.ts';
 import { SeriesLimit } from '../metrics/series-limit.ts';
 import type { PlanFileOptions } from '../plan/load.ts';
 import type { Overrides } from '../plan/overrides.ts';
@@ -160,8 +160,11 @@ function startWorker(
       else if (m.type === 'log') sink.onLog(m.message);
       else if (m.type === 'done') finished = true;
       else if (m.type === 'error') {
-        if (isReady) failure ??= `worker ${index} failed: ${m.message}`;
-        else reject(startError(m));
+        if (isReady)
+          failure ??= `worker ${index} failed: ${m.error.name ? `${m.error.name}: ` : ''}${m.error.message}`;
+        // Before the load the error fails the start: the same class, code and exit code as if
+        // it had been raised on the main thread.
+        else reject(errorFromData(m.error));
       }
     });
   });
@@ -206,14 +209,4 @@ export function workerHeapMb(env: Record<string, string | undefined>): number | 
   if (!Number.isInteger(n) || n < 16)
     throw new UsageError(`LOADPROOF_WORKER_HEAP_MB: expected a whole number of MB, at least 16, got "${v}"`);
   return n;
-}
-
-/** A worker's error before the load: the same class of failure, code and exit code as in the main thread. */
-function startError(m: Extract<WorkerToMain, { type: 'error' }>): LoadproofError {
-  const e = new LoadproofError(m.message);
-  return Object.assign(
-    e,
-    m.code ? { code: m.code } : {},
-    m.exitCode !== undefined ? { exitCode: m.exitCode } : {},
-  );
 }

@@ -1,4 +1,5 @@
 /** Messages between the main thread and the worker threads. */
+import type { ErrorData } from '../errors.ts';
 import type { PlanFileOptions } from '../plan/load.ts';
 import type { Overrides } from '../plan/overrides.ts';
 import type { Tick } from './thread-run.ts';
@@ -24,4 +25,4 @@ export type WorkerToMain =
   | { type: 'tick'; index: number; tick: Tick }
   | { type: 'log'; message: string }
   | { type: 'done'; index: number }
-  | { type: 'error'; message: string; code?: string; exitCode?: number };
+  | { type: 'error'; error: ErrorData };

@@ -3,6 +3,7 @@
  * and sends a Tick every second. Messages: ready, tick, log, done, error.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { errorToData } from '../errors.ts';
 import { initHistograms } from '../metrics/histogram.ts';
 import { loadData } from '../plan/data.ts';
 import { loadPlanFile } from '../plan/load.ts';
@@ -45,19 +46,12 @@ try {
       run
         .run()
         .then(() => post({ type: 'done', index: data.index }))
-        .catch((e: unknown) =>
-          post({ type: 'error', message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) }),
-        )
+        .catch((e: unknown) => post({ type: 'error', error: errorToData(e) }))
         .finally(() => port.close());
     }
   });
   post({ type: 'ready', index: data.index });
 } catch (e) {
-  post({
-    type: 'error',
-    message: e instanceof Error ? e.message : String(e),
-    code: (e as { code?: string }).code,
-    exitCode: (e as { exitCode?: number }).exitCode,
-  });
+  post({ type: 'error', error: errorToData(e) });
   port.close();
 }

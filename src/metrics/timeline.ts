@@ -4,10 +4,35 @@
  * has reported a later one, so memory does not grow with the run's length.
  */
 
-import type { TimelineDelta } from '../engine/thread-run.ts';
-import type { TimelinePoint } from '../outputs/results-types.ts';
 import { addSnapshot, type Histogram, newHistogram, percentileMs } from './histogram.ts';
 import { ThreadWatermark } from './thread-watermark.ts';
+
+/** What happened in one second (or since the last tick) of one thread. */
+export interface TimelineDelta {
+  requests: number;
+  byStatus: Record<string, number>;
+  errors: Record<string, number>;
+  /** Latency histogram (`snapshotHistogram` bytes) of the requests that finished in this second. */
+  histogram?: Uint8Array;
+  iterations: number;
+  dropped: number;
+  activeVUs: number;
+}
+
+/** One second of the run. Percentiles are of the requests that completed in that second. */
+export interface TimelinePoint {
+  /** Seconds since the run's start (the end of this second). */
+  t: number;
+  requests: number;
+  byStatus: Record<string, number>;
+  errors: Record<string, number>;
+  p50: number;
+  p95: number;
+  p99: number;
+  activeVUs: number;
+  iterations: number;
+  dropped: number;
+}
 
 interface Open {
   point: TimelinePoint;

@@ -4,10 +4,10 @@
  * results.json.
  */
 
+import type { ResultsFile, TrendSummary } from '../results/types.ts';
 import { flowCheckRows, passShare } from './flow-checks.ts';
 import { ms, num, palette, pct, table } from './format.ts';
 import { customMetrics, describeMetric } from './metric-text.ts';
-import type { ResultsFile, TrendSummary } from './results-types.ts';
 import { runNotes } from './run-notes.ts';
 import { thresholdActual } from './threshold-value.ts';
 

@@ -2,7 +2,7 @@
  * Flow checks (`vu.check`, Artillery's `expect`) as every report lists them: each with its passes
  * and fails, the failing ones first (most failures first), then the rest by name.
  */
-import type { ResultsFile } from './results-types.ts';
+import type { ResultsFile } from '../results/types.ts';
 
 export interface FlowCheckRow {
   name: string;

@@ -4,8 +4,8 @@
  * their range. Figures are rounded for reading.
  */
 import { BUILTIN_METRICS } from '../metrics/names.ts';
+import type { MetricSummary, ResultsFile } from '../results/types.ts';
 import { num } from './format.ts';
-import type { MetricSummary, ResultsFile } from './results-types.ts';
 
 /** Metrics loadproof keeps for its own bookkeeping: neither built-in nor the plan's. */
 const BOOKKEEPING = new Set(['iteration_errors', 'interrupted_iterations']);

@@ -3,8 +3,32 @@
  * (what it aims at now: its rate or VUs), redrawn at most every 100 ms; a summary line every 10 s
  * otherwise; nothing when quiet. stdout stays for data.
  */
-import type { Progress, ScenarioProgress } from '../engine/run.ts';
+
+import type { TimelinePoint } from '../results/types.ts';
 import { ms, num } from './format.ts';
+
+export interface Progress {
+  elapsedMs: number;
+  /** Nominal length of the run (the longest scenario's end), without gracefulStop. */
+  plannedMs: number;
+  requests: number;
+  iterations: number;
+  dropped: number;
+  errors: number;
+  failed: number;
+  last?: TimelinePoint;
+  /** Each scenario: waiting for its start, running (with what it aims at now) or done. */
+  scenarios: ScenarioProgress[];
+}
+
+export interface ScenarioProgress {
+  name: string;
+  state: 'waiting' | 'running' | 'done';
+  /** What it aims at now: `200/s`, `50 VUs`, `1000 iterations over 10 VUs`. */
+  target: string;
+  requests: number;
+  iterations: number;
+}
 
 export function progressLine(p: Progress): string {
   const elapsed = (p.elapsedMs / 1000).toFixed(0);

@@ -3,7 +3,7 @@
  * iterations cut off by gracefulStop, flows that threw, workers that failed. A pure function of
  * results.json, so the console, HTML and Markdown say the same.
  */
-import type { ResultsFile } from './results-types.ts';
+import type { ResultsFile } from '../results/types.ts';
 
 function counterOf(r: ResultsFile, name: string): number {
   const m = r.metrics[name];

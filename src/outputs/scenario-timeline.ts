@@ -6,7 +6,7 @@
 import { percentileMs } from '../metrics/histogram.ts';
 import { scenarioKey } from '../metrics/keys.ts';
 import type { MetricStore } from '../metrics/store.ts';
-import type { ScenarioSecond } from './results-types.ts';
+import type { ScenarioSecond } from '../results/types.ts';
 
 export class ScenarioTimeline {
   private readonly points = new Map<string, ScenarioSecond[]>();

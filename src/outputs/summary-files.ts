@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { ResultsFile } from './results-types.ts';
+import type { ResultsFile } from '../results/types.ts';
 
 export type SummaryHook = (results: ResultsFile) => unknown;
 

@@ -4,8 +4,8 @@
  * number otherwise (a custom trend carries whatever unit its flow recorded).
  */
 import { BUILTIN_METRICS } from '../metrics/names.ts';
+import type { MetricSummary, ThresholdResult } from '../results/types.ts';
 import { ms, num } from './format.ts';
-import type { MetricSummary, ThresholdResult } from './results-types.ts';
 
 export function thresholdActual(t: ThresholdResult, metrics: Record<string, MetricSummary>): string {
   if (t.actual === null) return 'no data';

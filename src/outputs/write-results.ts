@@ -2,7 +2,7 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.ts';
-import type { ResultsFile } from './results-types.ts';
+import type { ResultsFile } from '../results/types.ts';
 
 /**
  * Makes sure results can be written to `dir` (creating it), before any load is sent: a run must

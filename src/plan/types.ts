@@ -2,7 +2,7 @@
  * The plan: what a user writes (`PlanInput`, through `definePlan`) and the validated,
  * normalized form the engine runs (`Plan`). Durations in the normalized form are milliseconds.
  */
-import type { ResultsFile } from '../outputs/results-types.ts';
+import type { ResultsFile } from '../results/types.ts';
 import type { Duration } from './duration.ts';
 
 // ---------------------------------------------------------------- flows (what a VU sees)

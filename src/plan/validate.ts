@@ -3,10 +3,11 @@
  * its path (`scenarios.main.rate: expected a positive number`). Nothing here sends load.
  */
 import { PlanValidationError, ThresholdSyntaxError } from '../errors.ts';
+import { parseMetricKey } from '../metrics/keys.ts';
 import { BUILTIN_METRICS, type MetricType } from '../metrics/names.ts';
 import { criticalProblem } from '../verdict/critical-level.ts';
 import { DEFAULT_THRESHOLDS } from '../verdict/default-thresholds.ts';
-import { AGGREGATIONS_BY_TYPE, parseMetricKey, parseThreshold } from '../verdict/threshold-parser.ts';
+import { AGGREGATIONS_BY_TYPE, parseThreshold } from '../verdict/threshold-parser.ts';
 import { Issues, isObject, planIssues, typeName } from './issues.ts';
 import { LIMITS } from './limits.ts';
 import type {

@@ -3,7 +3,7 @@
  * p95 latency, error rate and requests per second, each judged with a tolerance. Warns when the
  * two runs come from different plans or targets. Pure functions.
  */
-import type { ResultsFile, TrendSummary } from '../outputs/results-types.ts';
+import type { ResultsFile, TrendSummary } from '../results/types.ts';
 
 export interface Tolerances {
   /** p95 may grow by this many percent (default 10). */

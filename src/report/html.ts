@@ -6,9 +6,9 @@
 
 import { flowCheckRows, passShare } from '../outputs/flow-checks.ts';
 import { customMetrics, describeMetric } from '../outputs/metric-text.ts';
-import type { ResultsFile, TrendSummary } from '../outputs/results-types.ts';
 import { runNotes } from '../outputs/run-notes.ts';
 import { thresholdActual } from '../outputs/threshold-value.ts';
+import type { ResultsFile, TrendSummary } from '../results/types.ts';
 import { escapeHtml } from './escape.ts';
 import { lineChart, percentileChart } from './svg-chart.ts';
 

@@ -3,8 +3,8 @@
  * and what failed. A WARN threshold passes with a note; a FAIL is a failure with the actual value.
  */
 import { flowCheckRows, passShare } from '../outputs/flow-checks.ts';
-import type { ResultsFile } from '../outputs/results-types.ts';
 import { runNotes } from '../outputs/run-notes.ts';
+import type { ResultsFile } from '../results/types.ts';
 
 const xml = (s: unknown) =>
   String(s)

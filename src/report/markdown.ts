@@ -4,8 +4,8 @@
  */
 
 import { flowCheckRows, passShare } from '../outputs/flow-checks.ts';
-import type { ResultsFile, TrendSummary } from '../outputs/results-types.ts';
 import { runNotes } from '../outputs/run-notes.ts';
+import type { ResultsFile, TrendSummary } from '../results/types.ts';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const ms = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(1));

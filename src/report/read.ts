@@ -1,7 +1,7 @@
 /** Reads a results.json for reporting, with an error that names the file and what is wrong. */
 import { readFileSync } from 'node:fs';
 import { InputFileError } from '../errors.ts';
-import { type ResultsFile, SCHEMA_VERSION } from '../outputs/results-types.ts';
+import { type ResultsFile, SCHEMA_VERSION } from '../results/types.ts';
 
 export function readResultsFile(path: string): ResultsFile {
   let text: string;

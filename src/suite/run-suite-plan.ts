@@ -3,11 +3,11 @@
  * with a progress line on stderr. What npm start and the suites' scripts share.
  */
 import { basename } from 'node:path';
-import { runPlan } from '../engine/run.ts';
 import { progressDisplay } from '../outputs/progress.ts';
-import type { ResultsFile } from '../outputs/results-types.ts';
 import { writeResultsFile } from '../outputs/write-results.ts';
 import { loadPlanFile } from '../plan/load.ts';
+import type { ResultsFile } from '../results/types.ts';
+import { runPlan } from '../run/run.ts';
 
 export interface SuitePlanRun {
   /** e.g. `clinic-contention`. */

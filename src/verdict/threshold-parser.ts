@@ -7,13 +7,11 @@
  *   operator    := "<" | "<=" | ">" | ">=" | "==" | "===" | "!="
  *   number      := ["-"] digit+ ["." digit+]
  *
- *   metric-key  := name ["{" filter ("," filter)* "}"]
- *   filter      := tag ":" value                          (whitespace around parts is ignored)
- *
+ * The metric a threshold names (`http_req_duration{method:POST}`) follows metrics/keys.ts.
  * Times are milliseconds, rates are fractions (0.01 = 1%), rps is per second over the run.
  */
 import { ThresholdSyntaxError } from '../errors.ts';
-import { scenarioKey } from '../metrics/keys.ts';
+import { filterKey, parseMetricKey, scenarioKey } from '../metrics/keys.ts';
 
 export type Aggregation =
   | { kind: 'avg' | 'min' | 'max' | 'med' | 'count' | 'rate' | 'rps' | 'value' }
@@ -26,13 +24,6 @@ export interface ParsedThreshold {
   aggregation: Aggregation;
   operator: Operator;
   value: number;
-}
-
-export interface ParsedMetricKey {
-  source: string;
-  metric: string;
-  /** Tag filters, sorted by tag name. */
-  filters: [string, string][];
 }
 
 const EXPR =
@@ -55,36 +46,6 @@ export function parseThreshold(source: string): ParsedThreshold {
     aggregation = { kind: 'percentile', p };
   } else aggregation = { kind: agg as Exclude<Aggregation, { kind: 'percentile' }>['kind'] };
   return { source, aggregation, operator: (op === '===' ? '==' : op) as Operator, value: Number(num) };
-}
-
-const KEY = /^\s*([A-Za-z_][A-Za-z0-9_.:-]*)\s*(?:\{(.*)\})?\s*$/;
-
-export function parseMetricKey(source: string): ParsedMetricKey {
-  const m = KEY.exec(source);
-  if (!m) throw new ThresholdSyntaxError(`malformed metric "${source}": expected name or name{tag:value}`);
-  const metric = m[1] as string;
-  const filters: [string, string][] = [];
-  if (m[2] !== undefined) {
-    for (const part of m[2].split(',')) {
-      const colon = part.indexOf(':');
-      const tag = part.slice(0, colon).trim();
-      const value = part.slice(colon + 1).trim();
-      if (colon < 0 || tag === '' || value === '') {
-        throw new ThresholdSyntaxError(
-          `malformed tag filter "${part.trim()}" in "${source}": expected tag:value`,
-        );
-      }
-      filters.push([tag, value]);
-    }
-    if (filters.length === 0) throw new ThresholdSyntaxError(`empty tag filter in "${source}"`);
-  }
-  filters.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  return { source, metric, filters };
-}
-
-/** Canonical series key of a filter set: `{method:POST,scenario:x}`; '' without filters. */
-export function filterKey(filters: readonly [string, string][]): string {
-  return filters.length ? `{${filters.map(([t, v]) => `${t}:${v}`).join(',')}}` : '';
 }
 
 export function compare(actual: number, op: Operator, value: number): boolean {

@@ -4,17 +4,11 @@
  * data gives null: FAIL, since a promise nobody measured is not kept.
  */
 import { histogramStats, percentileMs } from '../metrics/histogram.ts';
-import { scenarioKey } from '../metrics/keys.ts';
+import { parseMetricKey, scenarioKey } from '../metrics/keys.ts';
 import type { MetricStore } from '../metrics/store.ts';
-import type { ThresholdResult } from '../outputs/results-types.ts';
 import type { ThresholdSpec } from '../plan/types.ts';
-import {
-  type Aggregation,
-  compare,
-  parseMetricKey,
-  parseThreshold,
-  thresholdSeriesKey,
-} from './threshold-parser.ts';
+import type { ThresholdResult } from '../results/types.ts';
+import { type Aggregation, compare, parseThreshold, thresholdSeriesKey } from './threshold-parser.ts';
 
 export type MetricKind = 'trend' | 'counter' | 'rate' | 'gauge';
 

@@ -9,12 +9,10 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { EXIT, type ResultsFile } from 'loadproof';
+import { timestampFolder, writeReports } from 'loadproof/report';
 import { suiteDatabaseUrl } from '../../services/shared/local-database.ts';
-import { EXIT } from '../../src/errors.ts';
-import type { ResultsFile } from '../../src/outputs/results-types.ts';
-import { timestampFolder } from '../../src/outputs/write-results.ts';
-import { writeReports } from '../../src/report/write.ts';
-import { verdictLines, writeSuiteDocuments } from '../../src/suite/performance-results.ts';
+import { verdictLines, writeSuiteDocuments } from '../performance-results.ts';
 import { CLINIC_SCENARIOS, runClinicSuite } from './suite.ts';
 
 const command = process.argv[2] ?? 'help';

@@ -4,9 +4,10 @@
  * high-contention targets; 20 of 200; 25 of 1000), one admin per organization, and a JWT per
  * practitioner that outlives the longest scenario. Simulated people only.
  */
+
+import { writePrivateJson } from 'loadproof/suite';
 import pg from 'pg';
 import { type Role, signToken } from '../../services/clinic/auth.ts';
-import { writePrivateJson } from '../../src/suite/private-file.ts';
 
 export interface ClinicFixture {
   authorizationIds: string[];

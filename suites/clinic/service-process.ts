@@ -1,5 +1,5 @@
 /** The clinic service as its own process, rate limiting off, signing with `secret`. */
-import type { StartedProcess } from '../../src/suite/processes.ts';
+import type { StartedProcess } from 'loadproof/suite';
 import { startServiceProcess } from '../service-process.ts';
 
 export function startClinicProcess(o: { databaseUrl: string; secret: string }): Promise<StartedProcess> {

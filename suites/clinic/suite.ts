@@ -5,9 +5,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { queryRows } from 'loadproof/checks';
+import { runSuitePlan, type SuitePlanRun } from 'loadproof/suite';
 import { clinicSecret } from '../../services/clinic/auth.ts';
-import { queryRows } from '../../src/checks/sql.ts';
-import { runSuitePlan, type SuitePlanRun } from '../../src/suite/run-suite-plan.ts';
 import { LEDGER_SQL, OVERBOOKED_SQL } from './integrity.ts';
 import { seedClinic, writeFixture } from './seed-data.ts';
 

@@ -4,9 +4,9 @@
  * rows, 3 when either does, 2 when the database cannot be reached.
  */
 
+import { queryRows } from 'loadproof/checks';
 import { maskUrl } from '../../services/shared/database.ts';
 import { localDatabase } from '../../services/shared/local-database.ts';
-import { queryRows } from '../../src/checks/sql.ts';
 import { LEDGER_SQL, OVERBOOKED_SQL, SUMMARY_SQL } from './integrity.ts';
 
 const db = await localDatabase('clinic', 'clinic_load_test');

@@ -5,7 +5,7 @@
  * profile (`quick` or `full`, default full). A wrong field is named with its path.
  */
 import { readFileSync } from 'node:fs';
-import { parseDurationMs } from '../../src/plan/duration.ts';
+import { parseDurationMs } from 'loadproof';
 
 export interface Level {
   target: number;

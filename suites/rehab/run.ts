@@ -4,10 +4,10 @@
  */
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { EXIT } from 'loadproof';
+import { timestampFolder } from 'loadproof/report';
 import { suiteDatabaseUrl } from '../../services/shared/local-database.ts';
-import { EXIT } from '../../src/errors.ts';
-import { timestampFolder } from '../../src/outputs/write-results.ts';
-import { verdictLines, writeSuiteDocuments } from '../../src/suite/performance-results.ts';
+import { verdictLines, writeSuiteDocuments } from '../performance-results.ts';
 import { ConfigError, readRehabConfig } from './config.ts';
 import { PreflightError } from './seed-data.ts';
 import { REHAB_SCENARIOS, runRehabSuite, setupRehab } from './suite.ts';

@@ -7,9 +7,10 @@
  * With AUTH_TOKEN set, every request uses that token, which must carry the admin role; else
  * tokens are signed with the service's secret (REHAB_JWT_SECRET or .loadproof/rehab-jwt-secret).
  */
+
+import { writePrivateJson } from 'loadproof/suite';
 import pg from 'pg';
 import { type RehabRole, signRehabToken } from '../../services/rehab/auth.ts';
-import { writePrivateJson } from '../../src/suite/private-file.ts';
 import type { RehabSuiteConfig } from './config.ts';
 
 export const FIXTURE_FILE = new URL('./fixtures/test-data.json', import.meta.url).pathname;

@@ -5,9 +5,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { queryRows } from 'loadproof/checks';
+import { runSuitePlan, type SuitePlanRun } from 'loadproof/suite';
 import { rehabSecret } from '../../services/rehab/auth.ts';
-import { queryRows } from '../../src/checks/sql.ts';
-import { runSuitePlan, type SuitePlanRun } from '../../src/suite/run-suite-plan.ts';
 import { readRehabConfig } from './config.ts';
 import { PROJECTION_MISMATCH_SQL, SESSION_REPS_SQL } from './integrity.ts';
 import { seedRehab, writeRehabFixture } from './seed-data.ts';

@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { runPlan } from '../../src/engine/run.ts';
 import { definePlan } from '../../src/plan/load.ts';
 import { validatePlan } from '../../src/plan/validate.ts';
+import { runPlan } from '../../src/run/run.ts';
 import { VERSION } from '../../src/version.ts';
 import { assertMatchesSchema } from '../helpers/schema.ts';
 

@@ -8,7 +8,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FOLDED_NAME, MAX_ENDPOINT_SERIES } from '../../src/metrics/series-limit.ts';
-import type { ResultsFile } from '../../src/outputs/results-types.ts';
+import type { ResultsFile } from '../../src/results/types.ts';
 import { outsideDir, runCli, writePlan } from '../helpers/cli.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 

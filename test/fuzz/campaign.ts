@@ -4,8 +4,8 @@
  * test runs a small campaign with a fixed seed; `npm run bench -- fuzz` a larger one.
  */
 import { readFileSync } from 'node:fs';
-import { plannedDurationMs } from '../../src/engine/run.ts';
 import type { Overrides } from '../../src/plan/overrides.ts';
+import { plannedDurationMs } from '../../src/run/planned-time.ts';
 import { classify, type Outcome } from './classify.ts';
 import { type Mutant, makeCorpus } from './corpus.ts';
 import { Random } from './random.ts';

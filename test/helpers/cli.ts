@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ResultsFile } from '../../src/outputs/results-types.ts';
+import type { ResultsFile } from '../../src/results/types.ts';
 
 export const BIN = new URL('../../bin/loadproof.js', import.meta.url).pathname;
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import type { TimelineDelta } from '../../src/engine/thread-run.ts';
 import { initHistograms } from '../../src/metrics/histogram.ts';
+import type { TimelineDelta } from '../../src/metrics/timeline.ts';
 import { Timeline } from '../../src/metrics/timeline.ts';
 
 const delta = (byStatus: Record<string, number>, errors: Record<string, number> = {}): TimelineDelta => ({

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Progress } from '../../src/engine/run.ts';
+import type { Progress } from '../../src/outputs/progress.ts';
 import { progressDisplay, progressLine } from '../../src/outputs/progress.ts';
 
 function stream(isTTY: boolean) {

@@ -4,11 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runPlan } from '../../src/engine/run.ts';
 import { initHistograms, newHistogram, recordMs } from '../../src/metrics/histogram.ts';
 import { countAtOrBelow, parseListen } from '../../src/outputs/prometheus.ts';
 import { definePlan } from '../../src/plan/load.ts';
 import { validatePlan } from '../../src/plan/validate.ts';
+import { runPlan } from '../../src/run/run.ts';
 import { outsideDir, runCli, writePlan } from '../helpers/cli.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 

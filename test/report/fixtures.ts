@@ -1,5 +1,5 @@
 /** A plausible results.json built in code: fixed numbers, so renderers can be compared with golden files. */
-import type { ResultsFile, TrendSummary } from '../../src/outputs/results-types.ts';
+import type { ResultsFile, TrendSummary } from '../../src/results/types.ts';
 
 export function trend(p95: number): TrendSummary {
   return {

@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
-import { runPlan } from '../../src/engine/run.ts';
-import type { ResultsFile } from '../../src/outputs/results-types.ts';
 import { definePlan } from '../../src/plan/load.ts';
 import { validatePlan } from '../../src/plan/validate.ts';
 import { renderHtml, wholeSeconds } from '../../src/report/html.ts';
 import { renderMarkdown } from '../../src/report/markdown.ts';
+import type { ResultsFile } from '../../src/results/types.ts';
+import { runPlan } from '../../src/run/run.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const CHROMIUM = '/usr/bin/chromium';

@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { startRehab } from '../../services/rehab/app.ts';
 import { recreateDatabase } from '../../services/shared/database.ts';
 import { type PostgresHandle, startPostgres } from '../../services/shared/postgres.ts';
-import type { CounterSummary } from '../../src/outputs/results-types.ts';
+import type { CounterSummary } from '../../src/results/types.ts';
 import { stopAll } from '../../src/suite/processes.ts';
 import { startRehabProcess } from '../../suites/rehab/service-process.ts';
 import { runRehabSuite } from '../../suites/rehab/suite.ts';

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ThresholdSyntaxError } from '../../src/errors.ts';
-import { compare, parseMetricKey, parseThreshold } from '../../src/verdict/threshold-parser.ts';
+import { parseMetricKey } from '../../src/metrics/keys.ts';
+import { compare, parseThreshold } from '../../src/verdict/threshold-parser.ts';
 
 describe('threshold expressions', () => {
   const valid: [string, unknown, string, number][] = [

@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import type { ResultsFile } from '../../../src/outputs/results-types.ts';
+import type { ResultsFile } from '../../../src/results/types.ts';
 import { readResults, runCli } from '../../helpers/cli.ts';
 import { assertMatchesSchema } from '../../helpers/schema.ts';
 import { type RecordingServer, startRecordingServer } from '../artillery/server.ts';

@@ -4,6 +4,9 @@
  * Every time value is in milliseconds unless its name says otherwise.
  */
 import type { HistogramStats } from '../metrics/histogram.ts';
+import type { TimelinePoint } from '../metrics/timeline.ts';
+
+export type { TimelinePoint };
 
 export const SCHEMA_VERSION = 1;
 
@@ -114,21 +117,6 @@ export interface ScenarioSecond {
   p50: number;
   p95: number;
   p99: number;
-}
-
-/** One second of the run. Percentiles are of the requests that completed in that second. */
-export interface TimelinePoint {
-  /** Seconds since the run's start (the end of this second). */
-  t: number;
-  requests: number;
-  byStatus: Record<string, number>;
-  errors: Record<string, number>;
-  p50: number;
-  p95: number;
-  p99: number;
-  activeVUs: number;
-  iterations: number;
-  dropped: number;
 }
 
 export interface Verdict {

@@ -3,58 +3,33 @@
  * teardown; then thresholds and the verdict. The main thread merges what the threads send;
  * percentiles come from merged histograms, never from averages.
  */
-import { availableParallelism, networkInterfaces } from 'node:os';
 import { CheckRunner } from '../checks/check-runner.ts';
-import { LoadproofError, UsageError } from '../errors.ts';
+import { realClock } from '../engine/clock.ts';
+import { envImplementation } from '../engine/http-client.ts';
+import type { Tick } from '../engine/thread-run.ts';
+import { inProcessThread, type LoadThread, startWorkers, workerHeapMb } from '../engine/threads.ts';
+import { SetupError, UsageError } from '../errors.ts';
 import { initHistograms } from '../metrics/histogram.ts';
 import { scenarioKey } from '../metrics/keys.ts';
 import { MetricStore } from '../metrics/store.ts';
 import { Timeline } from '../metrics/timeline.ts';
 import { OtlpExporter, otlpEndpoint } from '../outputs/otlp-exporter.ts';
+import type { Progress } from '../outputs/progress.ts';
 import { renderPrometheus, serveMetrics } from '../outputs/prometheus.ts';
-import { buildResults } from '../outputs/results.ts';
-import type { ResultsFile, ThresholdResult, TimelinePoint } from '../outputs/results-types.ts';
 import { ScenarioTimeline } from '../outputs/scenario-timeline.ts';
 import { SeriesStream } from '../outputs/series-stream.ts';
 import { loadData } from '../plan/data.ts';
 import type { PlanFileOptions } from '../plan/load.ts';
 import { applyOverrides, type Overrides } from '../plan/overrides.ts';
 import type { Plan } from '../plan/types.ts';
+import type { ResultsFile, ThresholdResult } from '../results/types.ts';
 import { evaluateThreshold } from '../verdict/thresholds.ts';
 import { VERSION } from '../version.ts';
-import { realClock } from './clock.ts';
-import { scenarioDurationMs } from './executors/context.ts';
-import { targetAt } from './executors/target-at.ts';
-import type { Tick } from './thread-run.ts';
-import { inProcessThread, type LoadThread, startWorkers, workerHeapMb } from './threads.ts';
-
-export class SetupError extends LoadproofError {
-  override readonly code = 'SETUP_FAILED';
-  override readonly exitCode = 2;
-}
-
-export interface Progress {
-  elapsedMs: number;
-  /** Nominal length of the run (the longest scenario's end), without gracefulStop. */
-  plannedMs: number;
-  requests: number;
-  iterations: number;
-  dropped: number;
-  errors: number;
-  failed: number;
-  last?: TimelinePoint;
-  /** Each scenario: waiting for its start, running (with what it aims at now) or done. */
-  scenarios: ScenarioProgress[];
-}
-
-export interface ScenarioProgress {
-  name: string;
-  state: 'waiting' | 'running' | 'done';
-  /** What it aims at now: `200/s`, `50 VUs`, `1000 iterations over 10 VUs`. */
-  target: string;
-  requests: number;
-  iterations: number;
-}
+import { buildResults } from './build-results.ts';
+import { maxGracefulStopMs, plannedDurationMs, plannedEndMs } from './planned-time.ts';
+import { progressOf } from './progress.ts';
+import { STUCK_MARGIN_MS, signalName, stuckMessage } from './stop.ts';
+import { defaultWorkers } from './workers.ts';
 
 export interface RunOptions {
   plan: Plan;
@@ -91,67 +66,6 @@ export interface RunOptions {
   onLog?: (message: string) => void;
 }
 
-/**
- * Worker threads when none are asked for: one per core, less one when the target runs on this
- * machine (a loopback address, localhost, or an address of one of its interfaces), since the
- * server then needs a core too. On 2 cores with bench/server.mjs, a second worker cost throughput
- * (66,206 against 60,352 req/s at best, 16.2 against 21.7 µs of CPU per request), raised p99 at a
- * fixed 5000/s and nearly doubled the CPU spent (README, "Generator").
- */
-export function defaultWorkers(target?: string): number {
-  const cores = Math.max(1, availableParallelism());
-  return target !== undefined && isLocalTarget(target) ? Math.max(1, cores - 1) : cores;
-}
-
-/** Whether a target URL points at this machine, judged without a DNS lookup. */
-export function isLocalTarget(target: string): boolean {
-  let host: string;
-  try {
-    host = new URL(target).hostname.toLowerCase();
-  } catch {
-    return false;
-  }
-  if (host.startsWith('[')) host = host.slice(1, -1);
-  if (host === 'localhost' || host.endsWith('.localhost') || host === '::1' || host === '::') return true;
-  if (host === '0.0.0.0' || /^127\.\d+\.\d+\.\d+$/.test(host)) return true;
-  for (const list of Object.values(networkInterfaces()))
-    for (const a of list ?? []) if (a.address.toLowerCase() === host) return true;
-  return false;
-}
-
-/** How long after gracefulStop a thread may take to hand over its last tick before it counts as stuck. */
-const STUCK_MARGIN_MS = 5000;
-
-/** The latest moment (ms from the start) a scenario may still run: start + duration + gracefulStop. */
-function plannedEndMs(plan: Plan): number {
-  return Math.max(
-    0,
-    ...plan.scenarios.map((s) => s.startTimeMs + scenarioDurationMs(s.config) + s.gracefulStopMs),
-  );
-}
-
-function maxGracefulStopMs(plan: Plan): number {
-  return Math.max(0, ...plan.scenarios.map((s) => s.gracefulStopMs));
-}
-
-/** Names what a terminated thread was running when it stopped answering. */
-function stuckMessage(plan: Plan, thread: LoadThread): string {
-  const last = thread.activity.last();
-  const where = last
-    ? `scenario ${plan.scenarios[last.scenario]?.name ?? '?'}, iteration ${last.iteration}`
-    : 'before any iteration started';
-  return `worker ${thread.index} did not stop within gracefulStop and was terminated: a flow is stuck (${where}), e.g. in a loop that never awaits`;
-}
-
-function signalName(signal: AbortSignal | undefined): string {
-  return typeof signal?.reason === 'string' ? signal.reason : 'SIGINT';
-}
-
-/** Nominal end of the run in ms: the latest scenario start + duration. */
-export function plannedDurationMs(plan: Plan): number {
-  return Math.max(0, ...plan.scenarios.map((s) => s.startTimeMs + scenarioDurationMs(s.config)));
-}
-
 export async function runPlan(options: RunOptions): Promise<ResultsFile> {
   await initHistograms();
   const plan = applyOverrides(options.plan, options.overrides ?? {});
@@ -164,6 +78,13 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
     throw new UsageError(`--workers must be a positive integer, got ${workers}`);
   if (workers > 1 && !options.file)
     throw new UsageError('running on several workers needs the plan as a file');
+  // The HTTP client is chosen in every thread from the environment: a bad choice is the user's
+  // input, refused before setup() or any load runs.
+  try {
+    envImplementation();
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
   const log = options.onLog ?? (() => {});
   const env: Record<string, string | undefined> = { ...process.env, ...options.env };
   const baseDir = options.baseDir ?? process.cwd();
@@ -236,27 +157,7 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
         stopAll(`threshold ${fired}`);
       }
     }
-    options.onProgress?.({
-      elapsedMs,
-      plannedMs,
-      requests: store.counter('http_reqs'),
-      iterations: store.counter('iterations'),
-      dropped: store.counter('dropped_iterations'),
-      errors: [...(store.errors.get('')?.values() ?? [])].reduce((a, b) => a + b, 0),
-      failed: store.rate('http_req_failed')[0],
-      last: timeline.latest(),
-      scenarios: plan.scenarios.map((sc) => {
-        const since = elapsedMs - sc.startTimeMs;
-        const key = scenarioKey(sc.name);
-        return {
-          name: sc.name,
-          state: since < 0 ? 'waiting' : since < scenarioDurationMs(sc.config) ? 'running' : 'done',
-          target: targetAt(sc.config, since),
-          requests: store.counter('http_reqs', key),
-          iterations: store.counter('iterations', key),
-        };
-      }),
-    });
+    options.onProgress?.(progressOf(plan, store, timeline, elapsedMs, plannedMs));
   };
 
   let renderMetrics = () => renderPrometheus(store);

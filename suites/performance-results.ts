@@ -6,8 +6,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { ResultsFile, TrendSummary } from '../outputs/results-types.ts';
-import { writeReports } from '../report/write.ts';
+import type { ResultsFile, TrendSummary } from 'loadproof';
+import { writeReports } from 'loadproof/report';
 
 export interface SuiteRunResult {
   name: string;

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { initHistograms } from '../../src/metrics/histogram.ts';
 import { MetricStore } from '../../src/metrics/store.ts';
-import { buildResults, redactUrl, verdictOf } from '../../src/outputs/results.ts';
 import { validatePlan } from '../../src/plan/validate.ts';
+import { buildResults, redactUrl } from '../../src/run/build-results.ts';
+import { verdictOf } from '../../src/verdict/verdict.ts';
 import { assertMatchesSchema } from '../helpers/schema.ts';
 
 before(() => initHistograms());

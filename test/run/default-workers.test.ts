@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { availableParallelism, networkInterfaces } from 'node:os';
 import { describe, it } from 'node:test';
-import { defaultWorkers, isLocalTarget } from '../../src/engine/run.ts';
+import { defaultWorkers, isLocalTarget } from '../../src/run/workers.ts';
 
 describe('default workers', () => {
   it('knows a target on this machine without DNS', () => {
