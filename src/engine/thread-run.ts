@@ -15,9 +15,10 @@ import { Activity } from './activity.ts';
 import { type Clock, realClock } from './clock.ts';
 import { runArrivalRate } from './executors/arrival-rate.ts';
 import { runConstantVus, runIterations, runRampingVus } from './executors/closed.ts';
-import { type ExecutorContext, threadsFor } from './executors/context.ts';
+import { type ExecutorContext, peakVus, threadsFor } from './executors/context.ts';
 import { HttpClient, RequestScope } from './http-client.ts';
 import { Submetrics } from './sample-tags.ts';
+import { Segment } from './segment.ts';
 import { globalVuId } from './shares.ts';
 import { VirtualUser, type VuEnvironment } from './vu.ts';
 import { weightedPicker } from './weighted.ts';
@@ -34,6 +35,8 @@ export interface ThreadRunOptions {
   plan: Plan;
   index: number;
   count: number;
+  /** The part of the run this process takes; the whole run by default. */
+  segment?: Segment;
   /** Clock time of the run's start; the same in every thread. */
   epoch: number;
   setup: unknown;
@@ -101,8 +104,10 @@ export class ThreadRun {
   /** The first distinct messages of failed iterations, logged once each; no more are kept. */
   private readonly errorMessages = new Set<string>();
   private readonly activity: Activity;
+  private readonly segment: Segment;
 
   constructor(private readonly o: ThreadRunOptions) {
+    this.segment = o.segment ?? Segment.whole();
     this.clock = o.clock ?? realClock;
     this.activity = o.activity ?? new Activity();
     this.submetrics = new Submetrics(o.plan.thresholds.map((t) => t.key));
@@ -122,13 +127,8 @@ export class ThreadRun {
   private maxConcurrency(): number {
     let n = 0;
     for (const s of this.o.plan.scenarios) {
-      const c = s.config;
-      const threads = threadsFor(c, this.o.count);
-      const per = (total: number) => Math.ceil(total / threads);
-      if ('maxVUs' in c) n += per(c.maxVUs);
-      else if (c.executor === 'ramping-vus')
-        n += per(Math.max(c.startVUs, ...c.stages.map((st) => st.target)));
-      else n += per(c.vus);
+      const threads = threadsFor(s.config, this.o.count, this.segment);
+      n += Math.ceil(this.segment.share(peakVus(s.config)) / threads);
     }
     return n;
   }
@@ -171,7 +171,7 @@ export class ThreadRun {
 
   private async runScenario(scenario: Scenario): Promise<void> {
     const { o, clock } = this;
-    const count = threadsFor(scenario.config, o.count);
+    const count = threadsFor(scenario.config, o.count, this.segment);
     if (o.index >= count) return;
     const startAt = o.epoch + scenario.startTimeMs;
     if (clock.now() < startAt) await clock.sleepUntil(startAt, this.softStop.signal);
@@ -221,10 +221,11 @@ export class ThreadRun {
       startAt,
       index: o.index,
       count,
+      segment: this.segment,
       gracefulStopMs: scenario.gracefulStopMs,
       stop,
       hardStop: hard.signal,
-      newVu: () => new VirtualUser(globalVuId(this.vuCount++, o.index, o.count), env),
+      newVu: () => new VirtualUser(this.segment.vuId(globalVuId(this.vuCount++, o.index, o.count) - 1), env),
       runIteration: async (vu, n, intendedAt) => {
         const flow = pick(n);
         vu.begin(scenario.name, scenario.tags, n, flow.name, intendedAt);
