@@ -23,6 +23,9 @@ import { globalVuId } from './shares.ts';
 import { VirtualUser, type VuEnvironment } from './vu.ts';
 import { weightedPicker } from './weighted.ts';
 
+/** How late after the run's start a thread may begin before it counts arrivals as missed. */
+const LATE_START_TOLERANCE_MS = 250;
+
 export interface Tick {
   /** Seconds since the run's start at which this tick was taken (1, 2, ...). */
   second: number;
@@ -105,6 +108,7 @@ export class ThreadRun {
   private readonly errorMessages = new Set<string>();
   private readonly activity: Activity;
   private readonly segment: Segment;
+  private missedBefore = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly o: ThreadRunOptions) {
     this.segment = o.segment ?? Segment.whole();
@@ -141,6 +145,9 @@ export class ThreadRun {
 
   async run(): Promise<void> {
     const { clock, o } = this;
+    // Started well after the run's start (a shard that missed the agreed instant): the arrivals
+    // due before now are missed, not run in one burst.
+    if (clock.now() > o.epoch + LATE_START_TOLERANCE_MS) this.missedBefore = clock.now();
     let stopTicks = false;
     const tickStop = new AbortController();
     const ticker = (async () => {
@@ -250,6 +257,8 @@ export class ThreadRun {
         if (failed) this.store.addCounter('iteration_errors', scenarioKeys, 1);
         this.second.iterations++;
       },
+      missedBefore: this.missedBefore,
+      missed: (n = 1) => this.store.addCounter('missed_arrivals', ['', sKey], n),
       dropped: (n = 1) => {
         if (n <= 0) return;
         this.store.addCounter('dropped_iterations', ['', sKey], n);

@@ -26,6 +26,7 @@ function harness(
     index?: number;
     count?: number;
     segment?: Segment;
+    missedBefore?: number;
     gracefulStopMs?: number;
     clock?: FakeClock;
   },
@@ -34,6 +35,7 @@ function harness(
   const hard = new AbortController();
   const started: Started[] = [];
   let dropped = 0;
+  let missed = 0;
   let vus = 0;
   let active = 0;
   let maxActive = 0;
@@ -62,6 +64,10 @@ function harness(
     dropped: (k = 1) => {
       dropped += k;
     },
+    missedBefore: opts.missedBefore ?? Number.NEGATIVE_INFINITY,
+    missed: (k = 1) => {
+      missed += k;
+    },
   };
   return {
     clock,
@@ -70,6 +76,9 @@ function harness(
     hard,
     get dropped() {
       return dropped;
+    },
+    get missed() {
+      return missed;
     },
     get vus() {
       return vus;
@@ -183,6 +192,15 @@ describe('constant-arrival-rate', () => {
       assert.ok(Math.abs(s.intendedAt - i * 5) < 1e-9);
     });
     assert.equal(a.started.length, 100);
+  });
+
+  it('a thread that starts late counts the arrivals it missed instead of running them at once', async () => {
+    const h = harness(car(100, 1000, 5), { flowMs: 1, missedBefore: 300 });
+    await finish(h, runArrivalRate(h.ctx as never));
+    // Due at 0, 10, ..., 290 ms: missed; from 300 ms on, each on time.
+    assert.equal(h.missed, 30);
+    assert.equal(h.started.length, 70);
+    assert.equal(h.started[0]?.intendedAt, 300);
   });
 
   it('a stop from outside ends the schedule early', async () => {

@@ -61,6 +61,11 @@ export async function runArrivalRate(ctx: ExecutorContext<ArrivalConfig>): Promi
     const t = pacer.timeOf(n);
     if (!Number.isFinite(t)) break;
     const at = ctx.startAt + t;
+    // A thread that started late (after the agreed start) does not burst the arrivals it missed.
+    if (at < ctx.missedBefore) {
+      ctx.missed();
+      continue;
+    }
     if (clock.now() < at - clock.arrivalEarlyMs)
       await clock.sleepUntil(at, stop.signal, clock.arrivalEarlyMs);
     if (stop.signal.aborted) break;

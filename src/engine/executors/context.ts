@@ -29,6 +29,13 @@ export interface ExecutorContext<C extends ScenarioConfig = ScenarioConfig> {
   /** Runs iteration `n` (global number, the same in every thread) on `vu`; never throws. */
   runIteration(vu: VirtualUser, n: number, intendedAt: number): Promise<void>;
   dropped(count?: number): void;
+  /**
+   * Clock time before which arrivals are missed, not run: the thread started that late (a shard
+   * that missed the agreed start). Minus infinity when it started on time.
+   */
+  missedBefore: number;
+  /** Counts arrivals missed that way (`missed_arrivals`). */
+  missed(count?: number): void;
 }
 
 /** The most VUs a scenario can have at once. */
