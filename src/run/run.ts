@@ -184,7 +184,8 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
     options.onProgress?.(progressOf(plan, store, timeline, elapsedMs, plannedMs));
   };
 
-  let renderMetrics = () => renderPrometheus(store);
+  const shardLabels: Record<string, string> = shard ? { run_id: shard.runId, shard: segment.toString() } : {};
+  let renderMetrics = () => renderPrometheus(store, shardLabels);
   const metricsServer = options.prometheus
     ? await serveMetrics(options.prometheus, () => renderMetrics())
     : undefined;
