@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ResultsFile } from '../../src/results/types.ts';
 import { outsideDir, readResults, runCli, writePlan } from '../helpers/cli.ts';
+import { assertMatchesSchema } from '../helpers/schema.ts';
 
 let server: Server;
 let received = 0;
@@ -92,6 +93,7 @@ describe('shards judged as one run', () => {
     );
     for (const s of shards) {
       assert.equal(s.verdict.status, 'SHARD');
+      assertMatchesSchema(s);
       assert.deepEqual(s.thresholds, []);
       assert.equal(s.shard?.runId, shards[0]?.shard?.runId);
       assert.ok((s.shard?.startSkewMs ?? 1e9) < 1000, `start skew ${s.shard?.startSkewMs} ms`);
@@ -110,6 +112,7 @@ describe('shards judged as one run', () => {
     );
     assert.equal(r.code, 3, r.stderr);
     const m = readResults(out);
+    assertMatchesSchema(m);
     assert.equal(m.requests.total, shardRequests);
     assert.equal(
       (m.scenarios.steady?.iterations ?? 0) + m.droppedIterations + missedOf(m),
@@ -154,6 +157,7 @@ describe('shards judged as one run', () => {
     assert.equal(r.code, 4, r.stderr);
     const m = readResults(out);
     assert.equal(m.verdict.status, 'INCOMPLETE');
+    assertMatchesSchema(m);
     assert.match(m.verdict.reasons[0] ?? '', /missing shard 1\/3:2\/3/);
   });
 
