@@ -51,7 +51,7 @@ export interface ResultsInput {
   workerFailures?: string[];
   workers: number;
   /** Each scenario's seconds, when they were taken. */
-  scenarioTimeline?: ScenarioTimeline;
+  scenarioTimeline?: Pick<ScenarioTimeline, 'of'>;
   thresholds: ThresholdResult[];
   checks: CheckResult[];
   version: string;

@@ -13,7 +13,7 @@ import { MetricStore } from '../metrics/store.ts';
 import { Timeline } from '../metrics/timeline.ts';
 import { ScenarioTimeline } from '../outputs/scenario-timeline.ts';
 import type { Plan } from '../plan/types.ts';
-import { decodeBytes, decodeDelta, type ShardRecord } from '../results/shard-record.ts';
+import { decodeBytes, decodeDelta, type ShardRecord, type ShardSecond } from '../results/shard-record.ts';
 import type { CheckResult, ResultsFile, ShardSummary } from '../results/types.ts';
 import { evaluateThreshold } from '../verdict/thresholds.ts';
 import { VERSION } from '../version.ts';
@@ -90,26 +90,26 @@ export async function mergeShards(files: ShardFile[], options: MergeOptions = {}
   const timeline = new Timeline(shards.length);
   const scenarioTimeline = new ScenarioTimeline(outline.scenarios.map((s) => s.name));
   const bySecond = new Map<number, { key: string; requests: number; histogram?: string }[]>();
+  // Second by second over all shards, so that each closes as soon as every shard has given it.
+  const feed: { t: number; shard: number; second: ShardSecond; final: boolean }[] = [];
   shards.forEach((s, i) => {
     const seconds = s.record.seconds;
     if (seconds.length === 0) timeline.abandon(i);
-    seconds.forEach((sec, k) => {
-      const t = sec.t + offsetOf(s);
-      const { histogram, ...counts } = sec.run;
-      timeline.add(
-        i,
-        t,
-        { ...counts, ...(histogram ? { histogram: decodeBytes(histogram) } : {}) },
-        k === seconds.length - 1,
-      );
-      for (const [name, figures] of Object.entries(sec.scenarios)) {
-        const list = bySecond.get(t) ?? [];
-        list.push({ key: scenarioKey(name), ...figures });
-        bySecond.set(t, list);
-      }
-    });
+    seconds.forEach((second, k) =>
+      feed.push({ t: second.t + offsetOf(s), shard: i, second, final: k === seconds.length - 1 }),
+    );
   });
-  for (const t of [...bySecond.keys()].sort((a, b) => a - b)) {
+  feed.sort((a, b) => a.t - b.t || a.shard - b.shard);
+  for (const { t, shard, second, final } of feed) {
+    const { histogram, ...counts } = second.run;
+    timeline.add(shard, t, { ...counts, ...(histogram ? { histogram: decodeBytes(histogram) } : {}) }, final);
+    for (const [name, figures] of Object.entries(second.scenarios)) {
+      const list = bySecond.get(t) ?? [];
+      list.push({ key: scenarioKey(name), ...figures });
+      bySecond.set(t, list);
+    }
+  }
+  for (const t of outline.scenarios.length > 1 ? [...bySecond.keys()].sort((a, b) => a - b) : []) {
     const figures = new MetricStore();
     for (const e of bySecond.get(t) ?? []) {
       figures.addCounter('http_reqs', [e.key], e.requests);
@@ -166,6 +166,11 @@ export async function mergeShards(files: ShardFile[], options: MergeOptions = {}
     ];
   }
 
+  // One scenario: its seconds are the run's.
+  const points = timeline.finish();
+  const runSeconds = points
+    .filter((p) => p.requests > 0)
+    .map((p) => ({ t: p.t, requests: p.requests, p50: p.p50, p95: p.p95, p99: p.p99 }));
   const interruptions = shards.filter((s) => s.results.interrupted);
   const failures = shards.flatMap((s) =>
     (s.results.workerFailures ?? []).map((f) => `shard ${s.record.segment}: ${f}`),
@@ -186,7 +191,7 @@ export async function mergeShards(files: ShardFile[], options: MergeOptions = {}
       ? { file: (shards[0] as Shard).results.plan.file as string }
       : {}),
     store,
-    timeline: timeline.finish(),
+    timeline: points,
     startedAt: new Date(epochMs),
     durationMs,
     interrupted: interruptions.length > 0,
@@ -199,7 +204,7 @@ export async function mergeShards(files: ShardFile[], options: MergeOptions = {}
       : {}),
     workerFailures: failures,
     workers: shards.reduce((n, s) => n + s.results.workers, 0),
-    scenarioTimeline,
+    scenarioTimeline: outline.scenarios.length > 1 ? scenarioTimeline : { of: () => runSeconds },
     thresholds,
     checks,
     version: VERSION,

@@ -60,8 +60,12 @@ export class ShardRecorder {
     };
   }
 
-  /** A SeriesStream sink: each scenario's requests and latency in one second. */
+  /**
+   * A SeriesStream sink: each scenario's requests and latency in one second. With one scenario
+   * they are the run's own (the merge takes them from there).
+   */
   scenarioSecond(t: number, figures: MetricStore): void {
+    if (this.scenarios.length < 2) return;
     for (const name of this.scenarios) {
       const key = scenarioKey(name);
       const requests = figures.counter('http_reqs', key);
