@@ -3,23 +3,14 @@
  * together (--start-at) against one loopback server, then merged: CPU per request of all shards
  * against the single process (target: within 10 %), and the merged p99 against the single run's
  * (target: within 5 %). (2) `loadproof merge` of 64 shard files of a 10-minute, 20-endpoint run,
- * made up here with the figures a real shard keeps: wall time (target < 2 s) and peak RSS
- * (target < 300 MB).
+ * made from a real shard's figures: wall time (target < 2 s) and peak RSS (target < 300 MB).
  * Usage: npm run bench -- shards [--rate 4000] [--seconds 20] [--shards 4] [--merge-shards 64]
  */
 import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { initHistograms, newHistogram, recordMs, snapshotHistogram } from '../src/metrics/histogram.ts';
-import { MetricStore } from '../src/metrics/store.ts';
-import {
-  encodeBytes,
-  encodeDelta,
-  HISTOGRAM_SETTINGS,
-  type ShardRecord,
-} from '../src/results/shard-record.ts';
-import type { ResultsFile } from '../src/results/types.ts';
+import type { ResultsFile } from 'loadproof';
 import { measure } from './measure.ts';
 import { printTable } from './table.ts';
 import { startTarget } from './targets.ts';
@@ -139,112 +130,61 @@ async function localShards(rate: number, seconds: number, shards: number): Promi
   }
 }
 
-/** A shard record with the figures a 10-minute, 20-endpoint shard keeps. */
-function madeUpShard(position: number, count: number, runId: string): ShardRecord {
-  const store = new MetricStore();
-  const endpoints = Array.from({ length: 20 }, (_, e) => `scenario=browse|GET /api/items/${e}`);
-  for (let i = 0; i < 2000; i++) {
-    const key = endpoints[i % endpoints.length] as string;
-    const ms = 2 + ((i * 7919) % 400) / 10;
-    for (const name of ['http_req_duration', 'http_req_waiting', 'iteration_duration'])
-      store.addTrend(name, ['', 'scenario=browse', key], ms);
-    store.addCounter('http_reqs', ['', 'scenario=browse', key], 1);
-    store.addRate('http_req_failed', ['', 'scenario=browse', key], i % 97 === 0);
-    store.addStatus(['', 'scenario=browse', key], i % 97 === 0 ? '503' : '200');
-  }
-  const seconds = [];
-  const h = newHistogram();
-  for (let t = 1; t <= 600; t++) {
-    h.reset();
-    for (let k = 0; k < 200; k++) recordMs(h, 2 + ((t * 31 + k * 7) % 300) / 10);
-    const bytes = encodeBytes(snapshotHistogram(h));
-    seconds.push({
-      t,
-      run: {
-        requests: 200,
-        byStatus: { '200': 198, '503': 2 },
-        errors: {},
-        iterations: 200,
-        dropped: 0,
-        activeVUs: 20,
-        histogram: bytes,
-      },
-      scenarios: { browse: { requests: 200, histogram: bytes } },
-    });
-  }
-  h.destroy();
-  const sequence = Array.from({ length: count + 1 }, (_, i) =>
-    i === 0 ? '0' : i === count ? '1' : `${i}/${count}`,
-  ).join(',');
-  const record: ShardRecord = {
-    version: 1,
-    runId,
-    planHash: 'bench',
-    segment: `${position === 0 ? '0' : `${position}/${count}`}:${position + 1 === count ? '1' : `${position + 1}/${count}`}`,
-    sequence,
-    position,
-    host: 'bench',
-    epochMs: Date.UTC(2026, 11, 2),
-    startSkewMs: 0,
-    histogramSettings: HISTOGRAM_SETTINGS,
-    plan: {
-      name: 'bench',
-      scenarios: [{ name: 'browse', executor: 'constant-arrival-rate', startTimeMs: 0, flows: ['default'] }],
-      thresholds: [
-        { key: 'http_req_duration', expression: 'p(99)<500', abortOnFail: false, delayAbortEvalMs: 0 },
-      ],
-      metricTypes: { http_req_duration: 'trend', http_reqs: 'counter', http_req_failed: 'rate' },
-      afterChecks: [],
-    },
-    metrics: encodeDelta(store.flush()),
-    seconds,
-  };
-  store.destroy();
-  return record;
-}
-
+/**
+ * One real shard of 64 (20 endpoints, a few seconds) run here, then copied into 64 shard files
+ * whose seconds are repeated to ten minutes: the sizes and the work of a 10-minute merge.
+ */
 async function mergeOfMany(count: number): Promise<void> {
   console.log(
-    `\n## loadproof merge of ${count} shard files of a 10-minute, 20-endpoint run (made up, one histogram per second)`,
+    `\n## loadproof merge of ${count} shard files of a 10-minute, 20-endpoint run (one real shard's figures, its seconds repeated to 600)`,
   );
-  await initHistograms();
   const work = mkdtempSync(join(tmpdir(), 'loadproof-merge-'));
+  const plan = join(work, 'plan.ts');
+  writeFileSync(
+    plan,
+    `export default { target: process.env.TARGET, scenarios: { browse: { executor: 'constant-arrival-rate', rate: ${count * 200}, duration: '4s', preAllocatedVUs: ${count * 2}, maxVUs: ${count * 20}, flow: async (vu) => { const e = vu.scenarioIteration % 20; await vu.http.get('/api/items/' + e, { name: 'GET /api/items/' + e }); } } } };\n`,
+  );
+  const target = await startTarget('plain');
+  let template: ResultsFile;
+  try {
+    const m = await measure(
+      process.execPath,
+      [
+        BIN,
+        'run',
+        plan,
+        '--shard',
+        `0/${count}`,
+        '--run-id',
+        'bench-merge',
+        '--workers',
+        '1',
+        '--quiet',
+        '--out',
+        join(work, 'real'),
+      ],
+      { ...process.env, TARGET: target.url },
+    );
+    if (m.code !== 0) throw new Error(`the real shard failed (${m.code}): ${m.stderr}`);
+    template = JSON.parse(readFileSync(join(work, 'real', 'results.json'), 'utf8')) as ResultsFile;
+  } finally {
+    await target.stop();
+  }
+  const record = template.shard as NonNullable<ResultsFile['shard']>;
+  const real = record.seconds.filter((s) => s.run.requests > 0);
+  const seconds = Array.from({ length: 600 }, (_, i) => ({
+    ...(real[i % real.length] as (typeof real)[number]),
+    t: i + 1,
+  }));
+  const bounds = record.sequence.split(',');
   const files: string[] = [];
   let bytes = 0;
   for (let i = 0; i < count; i++) {
     const dir = join(work, `shard-${i}`);
     mkdirSync(dir);
-    const record = madeUpShard(i, count, 'bench-run');
-    const results = {
-      schemaVersion: 1,
-      tool: { name: 'loadproof', version: 'bench' },
-      plan: { name: 'bench', target: 'http://127.0.0.1' },
-      startedAt: new Date(record.epochMs).toISOString(),
-      endedAt: new Date(record.epochMs + 600_000).toISOString(),
-      durationMs: 600_000,
-      interrupted: false,
-      workers: 1,
-      verdict: { status: 'SHARD', reasons: [], warnings: [] },
-      requests: {
-        total: 120_000,
-        byStatus: { '200': 118_800, '503': 1200 },
-        errors: {},
-        failed: 1200,
-        rps: 200,
-      },
-      iterations: 120_000,
-      droppedIterations: 0,
-      metrics: {},
-      scenarios: {},
-      thresholds: [],
-      checks: [],
-      flowChecks: {},
-      timeline: [],
-      histograms: {},
-      shard: record,
-    };
+    const shard = { ...record, position: i, segment: `${bounds[i]}:${bounds[i + 1]}`, seconds };
     const file = join(dir, 'results.json');
-    writeFileSync(file, JSON.stringify(results));
+    writeFileSync(file, JSON.stringify({ ...template, durationMs: 600_000, shard }));
     bytes += statSync(file).size;
     files.push(file);
   }

@@ -16,6 +16,7 @@ import {
 import { readResultsFile } from '../report/read.ts';
 import { writeReports } from '../report/write.ts';
 import { VERSION } from '../version.ts';
+import { type K8sFlags, k8sCommand } from './k8s-command.ts';
 import { type MergeFlags, mergeCommand } from './merge-command.ts';
 import { parseRunFlags, runCommand } from './run-command.ts';
 
@@ -117,6 +118,27 @@ export function buildProgram(): Command {
     .option('-q, --quiet', 'print nothing; only write the results and set the exit code')
     .action(async (paths: string[], flags: MergeFlags) => {
       process.exitCode = await mergeCommand(paths, flags);
+    });
+
+  program
+    .command('k8s')
+    .description(
+      'write the Kubernetes manifests of a sharded run: a ConfigMap with the plan and its data files, an Indexed Job whose pod i runs shard i; then apply, collect the logs and `loadproof merge` them',
+    )
+    .argument('<plan>', 'plan file (.ts, .js) or Artillery script (.yml, .yaml)')
+    .requiredOption('--shards <n>', 'how many shards (pods) share the load')
+    .requiredOption('--image <image>', 'container image with loadproof installed (see the Dockerfile)')
+    .option('--namespace <ns>', 'namespace of the Job (default: default)')
+    .option('-o, --out <dir>', 'folder for the manifest file (default: the current folder)')
+    .option('--start-at <time>', 'when the shards start the load (ISO time or epoch ms)')
+    .option('--start-in <duration>', 'or how long from now (default 2m: time to apply and schedule)')
+    .option('--cpu <quantity>', 'CPU each shard requests (default 1)')
+    .option('--memory <quantity>', 'memory each shard requests and is limited to (default 512Mi)')
+    .addOption(
+      new Option('-e, --env <KEY=VALUE>', 'passed to every shard as --env (repeatable)').argParser(collect),
+    )
+    .action(async (plan: string, flags: K8sFlags) => {
+      process.exitCode = await k8sCommand(plan, flags);
     });
 
   program

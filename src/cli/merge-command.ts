@@ -43,9 +43,8 @@ export function readShardInputs(paths: string[]): ShardFile[] {
     }
     if (framed.length === 0)
       throw new InputFileError(`${path}: neither a results.json nor a log with a framed results line`);
-    framed.forEach((results, k) =>
-      files.push({ name: framed.length > 1 ? `${path}#${k + 1}` : path, results }),
-    );
+    for (const [k, results] of framed.entries())
+      files.push({ name: framed.length > 1 ? `${path}#${k + 1}` : path, results });
   }
   return files;
 }

@@ -6,7 +6,6 @@
  */
 import type { MetricsDelta } from '../metrics/store.ts';
 import type { TimelineDelta } from '../metrics/timeline.ts';
-import type { ThresholdSpec } from '../plan/types.ts';
 
 export const SHARD_RECORD_VERSION = 1;
 
@@ -30,11 +29,21 @@ export interface ShardSecond {
   scenarios: Record<string, { requests: number; histogram?: string }>;
 }
 
+/** A threshold as the plan wrote it (the plan's ThresholdSpec, as data). */
+export interface RecordedThreshold {
+  key: string;
+  expression: string;
+  critical?: string;
+  abortOnFail: boolean;
+  delayAbortEvalMs: number;
+  isDefault?: boolean;
+}
+
 /** The plan as the merge needs it when it is not given the plan file. */
 export interface PlanOutline {
   name: string;
   scenarios: { name: string; executor: string; startTimeMs: number; flows: string[] }[];
-  thresholds: ThresholdSpec[];
+  thresholds: RecordedThreshold[];
   metricTypes: Record<string, 'trend' | 'counter' | 'rate' | 'gauge'>;
   /** The checks to run after the load: the merge runs them, given the plan. */
   afterChecks: string[];
@@ -72,7 +81,8 @@ export function encodeDelta(d: MetricsDelta): EncodedDelta {
   const trends: EncodedDelta['trends'] = {};
   for (const [name, series] of Object.entries(d.trends)) {
     trends[name] = {};
-    for (const [k, bytes] of Object.entries(series)) (trends[name] as Record<string, string>)[k] = encodeBytes(bytes);
+    for (const [k, bytes] of Object.entries(series))
+      (trends[name] as Record<string, string>)[k] = encodeBytes(bytes);
   }
   return { ...d, trends };
 }
@@ -81,7 +91,8 @@ export function decodeDelta(d: EncodedDelta): MetricsDelta {
   const trends: MetricsDelta['trends'] = {};
   for (const [name, series] of Object.entries(d.trends)) {
     trends[name] = {};
-    for (const [k, text] of Object.entries(series)) (trends[name] as Record<string, Uint8Array>)[k] = decodeBytes(text);
+    for (const [k, text] of Object.entries(series))
+      (trends[name] as Record<string, Uint8Array>)[k] = decodeBytes(text);
   }
   return { ...d, trends };
 }

@@ -3,9 +3,10 @@
  * Versioned by `schemaVersion`; documented by schema/results.schema.json.
  * Every time value is in milliseconds unless its name says otherwise.
  */
-import type { ShardRecord } from './shard-record.ts';
+
 import type { HistogramStats } from '../metrics/histogram.ts';
 import type { TimelinePoint } from '../metrics/timeline.ts';
+import type { ShardRecord } from './shard-record.ts';
 
 export type { TimelinePoint };
 

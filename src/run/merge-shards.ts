@@ -95,9 +95,8 @@ export async function mergeShards(files: ShardFile[], options: MergeOptions = {}
   shards.forEach((s, i) => {
     const seconds = s.record.seconds;
     if (seconds.length === 0) timeline.abandon(i);
-    seconds.forEach((second, k) =>
-      feed.push({ t: second.t + offsetOf(s), shard: i, second, final: k === seconds.length - 1 }),
-    );
+    for (const [k, second] of seconds.entries())
+      feed.push({ t: second.t + offsetOf(s), shard: i, second, final: k === seconds.length - 1 });
   });
   feed.sort((a, b) => a.t - b.t || a.shard - b.shard);
   for (const { t, shard, second, final } of feed) {
