@@ -1,12 +1,13 @@
 /**
  * `npm run bench -- [group] [names...]`: benchmarks that print figures side by side.
- * Groups: generator (default), clinic, rehab, fuzz, soak, series. Figures from one run are comparable with each other only.
+ * Groups: generator (default), clinic, rehab, fuzz, soak, series, shards. Figures from one run are comparable with each other only.
  */
 import { runClinicBench } from './clinic.ts';
 import { runFuzzBench } from './fuzz.ts';
 import { runGeneratorBench } from './generator.ts';
 import { runRehabBench } from './rehab.ts';
 import { runSeriesBench } from './series.ts';
+import { runShardsBench } from './shards.ts';
 import { runSoakBench } from './soak.ts';
 
 const [group = 'generator', ...rest] = process.argv.slice(2);
@@ -17,6 +18,7 @@ const groups: Record<string, (args: string[]) => Promise<void>> = {
   fuzz: runFuzzBench,
   soak: runSoakBench,
   series: runSeriesBench,
+  shards: runShardsBench,
 };
 const run = groups[group];
 if (!run) {

@@ -1,8 +1,9 @@
 /**
  * One error class per kind of failure, each with a stable `code` and the exit code the CLI
- * uses for it. Exit codes: 0 GO, 3 NO-GO, 2 invalid input, 1 unexpected failure.
+ * uses for it. Exit codes: 0 GO, 3 NO-GO, 2 invalid input, 1 unexpected failure, 4 INCOMPLETE
+ * (a merge of shards that misses some).
  */
-export const EXIT = { go: 0, unexpected: 1, invalidInput: 2, noGo: 3 } as const;
+export const EXIT = { go: 0, unexpected: 1, invalidInput: 2, noGo: 3, incomplete: 4 } as const;
 
 export class LoadproofError extends Error {
   readonly code: string = 'LOADPROOF_ERROR';

@@ -16,6 +16,8 @@ import {
 import { readResultsFile } from '../report/read.ts';
 import { writeReports } from '../report/write.ts';
 import { VERSION } from '../version.ts';
+import { type K8sFlags, k8sCommand } from './k8s-command.ts';
+import { type MergeFlags, mergeCommand } from './merge-command.ts';
 import { parseRunFlags, runCommand } from './run-command.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -24,7 +26,7 @@ export function buildProgram(): Command {
   const program = new Command('loadproof')
     .description(
       'Proves that a backend keeps its promises under load: latency, throughput and data integrity.\n' +
-        'Exit codes: 0 GO, 3 NO-GO (a threshold or check failed), 2 invalid input, 1 unexpected failure.',
+        'Exit codes: 0 GO, 3 NO-GO (a threshold or check failed), 2 invalid input, 1 unexpected failure, 4 INCOMPLETE (merge: a shard is missing).',
     )
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
@@ -76,9 +78,67 @@ export function buildProgram(): Command {
       'with --prometheus: how long /metrics stays up after the run, serving the last figures (default 15s)',
     )
     .option('--environment <name>', 'Artillery scripts: use this entry of config.environments')
+    .option(
+      '--shard <i/N>',
+      'run shard i (from 0) of N equal shards of the plan; judge them together with `loadproof merge`',
+    )
+    .option(
+      '--segment <a:b>',
+      'run the part a:b of the plan (fractions: 1/4:1/2), for machines of unequal size',
+    )
+    .option('--segments <list>', 'with --segment: the whole sequence every shard was given (0,1/4,1)')
+    .option(
+      '--start-at <time>',
+      'start the load at this instant (ISO time or epoch ms), after loading the plan and starting the workers; shards started together agree on it',
+    )
+    .option(
+      '--run-id <id>',
+      "names the run a shard belongs to (default: from --start-at and the plan's hash)",
+    )
+    .option(
+      '--results-to <stdout>',
+      'also print results.json as one framed, compressed line at the end, for a log',
+    )
     .option('-q, --quiet', 'print nothing; only write results.json and set the exit code')
     .action(async (plan: string, flags) => {
       process.exitCode = await runCommand(plan, flags);
+    });
+
+  program
+    .command('merge')
+    .description(
+      'judge the shards of one run as that run: add their results up losslessly, evaluate the thresholds once and write results.json and the reports (exit 4 INCOMPLETE when a shard is missing)',
+    )
+    .argument(
+      '<results...>',
+      "each shard's results.json, or a log with its framed results line (--results-to stdout)",
+    )
+    .requiredOption('-o, --out <dir>', 'folder for the merged results.json and reports')
+    .option('--plan <file>', 'the plan: run its checks after the load on the merged counters')
+    .option('-q, --quiet', 'print nothing; only write the results and set the exit code')
+    .action(async (paths: string[], flags: MergeFlags) => {
+      process.exitCode = await mergeCommand(paths, flags);
+    });
+
+  program
+    .command('k8s')
+    .description(
+      'write the Kubernetes manifests of a sharded run: a ConfigMap with the plan and its data files, an Indexed Job whose pod i runs shard i; then apply, collect the logs and `loadproof merge` them',
+    )
+    .argument('<plan>', 'plan file (.ts, .js) or Artillery script (.yml, .yaml)')
+    .requiredOption('--shards <n>', 'how many shards (pods) share the load')
+    .requiredOption('--image <image>', 'container image with loadproof installed (see the Dockerfile)')
+    .option('--namespace <ns>', 'namespace of the Job (default: default)')
+    .option('-o, --out <dir>', 'folder for the manifest file (default: the current folder)')
+    .option('--start-at <time>', 'when the shards start the load (ISO time or epoch ms)')
+    .option('--start-in <duration>', 'or how long from now (default 2m: time to apply and schedule)')
+    .option('--cpu <quantity>', 'CPU each shard requests (default 1)')
+    .option('--memory <quantity>', 'memory each shard requests and is limited to (default 512Mi)')
+    .addOption(
+      new Option('-e, --env <KEY=VALUE>', 'passed to every shard as --env (repeatable)').argParser(collect),
+    )
+    .action(async (plan: string, flags: K8sFlags) => {
+      process.exitCode = await k8sCommand(plan, flags);
     });
 
   program

@@ -15,12 +15,15 @@ import { parseDurationMs } from '../plan/duration.ts';
 import { loadPlanFile, type PlanFileOptions } from '../plan/load.ts';
 import type { Overrides } from '../plan/overrides.ts';
 import { writeReports } from '../report/write.ts';
+import { frameResults } from '../results/results-frame.ts';
 import { runPlan } from '../run/run.ts';
+import type { ShardIdentity } from '../run/shard-recorder.ts';
+import { parseSegmentFlags, parseStartAt, planHash, runIdOf, type ShardFlags } from './shard-flags.ts';
 
 /** Signals that stop a run: gracefully the first time, at once the second. */
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
-export interface RunFlags {
+export interface RunFlags extends ShardFlags {
   /** The results folder, and `json=FILE` / `csv=FILE` streaming outputs. */
   out?: string[];
   workers?: string;
@@ -39,6 +42,8 @@ export interface RunFlags {
   prometheusLinger?: string;
   /** Artillery scripts: the config.environments entry to use. */
   environment?: string;
+  /** `stdout`: also print results.json as one framed line at the end (for a shard's log). */
+  resultsTo?: string;
 }
 
 function positiveInt(flag: string, v: string | undefined): number | undefined {
@@ -96,6 +101,10 @@ export async function runCommand(planPath: string, flags: RunFlags): Promise<num
 
 async function runPlanFile(planPath: string, flags: RunFlags, handOverSignals: () => void): Promise<number> {
   const { overrides, workers, env } = parseRunFlags(flags);
+  const segment = parseSegmentFlags(flags);
+  const startAtMs = flags.startAt !== undefined ? parseStartAt(flags.startAt) : undefined;
+  if (flags.resultsTo !== undefined && flags.resultsTo !== 'stdout')
+    throw new UsageError(`--results-to: the only place is "stdout", got "${flags.resultsTo}"`);
   const planOptions: PlanFileOptions = {
     ...(flags.environment !== undefined ? { environment: flags.environment } : {}),
     ...(Object.keys(env).length ? { env } : {}),
@@ -104,6 +113,11 @@ async function runPlanFile(planPath: string, flags: RunFlags, handOverSignals: (
   // evaluated (`target: process.env.TARGET ?? ...`), in this thread and in every worker.
   Object.assign(process.env, env);
   const loaded = await loadPlanFile(planPath, planOptions);
+  let shard: ShardIdentity | undefined;
+  if (segment) {
+    const hash = planHash(loaded.file, { overrides, environment: flags.environment ?? null });
+    shard = { segment, planHash: hash, runId: runIdOf(flags, hash, startAtMs) };
+  }
   if (!flags.quiet) for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
   if (flags.otlp) otlpEndpoint(flags.otlp);
   const outValues = parseOutValues(flags.out ?? []);
@@ -146,6 +160,8 @@ async function runPlanFile(planPath: string, flags: RunFlags, handOverSignals: (
       overrides,
       env,
       planOptions,
+      ...(shard ? { shard } : {}),
+      ...(startAtMs !== undefined ? { startAtMs } : {}),
       ...(seriesFiles.length
         ? {
             onSecond: (second, epochMs, figures) => {
@@ -196,7 +212,10 @@ async function runPlanFile(planPath: string, flags: RunFlags, handOverSignals: (
     const summary = custom ?? `${renderConsoleSummary(results, { color: wantsColor(process.stdout) })}\n`;
     process.stdout.write(`${summary}\nresults: ${path}\nreports: ${reports.join(', ')}\n`);
   }
+  if (flags.resultsTo === 'stdout') process.stdout.write(`${frameResults(results)}\n`);
   if (closeMetrics) await lingerThenClose(closeMetrics, lingerMs, flags.quiet === true);
+  // A shard that ran is not judged here: the merge judges every shard together.
+  if (results.verdict.status === 'SHARD') return EXIT.go;
   return results.verdict.status === 'GO' ? EXIT.go : EXIT.noGo;
 }
 

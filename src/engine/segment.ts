@@ -22,6 +22,14 @@ export const MAX_SEGMENT_DENOMINATOR = 1_000_000;
 /** The most shards one run can have. */
 export const MAX_SHARDS = 10_000;
 
+/** A segment as plain data, to cross into worker threads and into results. */
+export interface SegmentSpec {
+  /** The sequence's boundaries, "0,1/4,1". */
+  sequence: string;
+  /** Which interval of it (0-based). */
+  position: number;
+}
+
 export class Segment {
   /** Boundaries as numerators over `denominator`: 0 = b0 < b1 < ... < bk = denominator. */
   private readonly bounds: readonly number[];
@@ -63,6 +71,14 @@ export class Segment {
     let denominator = 1;
     for (const f of sequence) denominator = lcm(denominator, f.d);
     return new Segment(sequence, position, denominator);
+  }
+
+  static fromSpec(spec: SegmentSpec): Segment {
+    return Segment.of(parseSequence(spec.sequence), spec.position);
+  }
+
+  toSpec(): SegmentSpec {
+    return { sequence: this.sequenceText(), position: this.position };
   }
 
   get from(): Fraction {
@@ -235,7 +251,7 @@ export function parseSegment(text: string, sequenceText?: string): Segment {
   return Segment.of(sequence, position);
 }
 
-function parseSequence(text: string): Fraction[] {
+export function parseSequence(text: string): Fraction[] {
   const parts = text.split(',').map((p) => parseFraction(p, `--segments ${text}`));
   if (
     parts.length < 2 ||

@@ -15,12 +15,16 @@ import { Activity } from './activity.ts';
 import { type Clock, realClock } from './clock.ts';
 import { runArrivalRate } from './executors/arrival-rate.ts';
 import { runConstantVus, runIterations, runRampingVus } from './executors/closed.ts';
-import { type ExecutorContext, threadsFor } from './executors/context.ts';
+import { type ExecutorContext, peakVus, threadsFor } from './executors/context.ts';
 import { HttpClient, RequestScope } from './http-client.ts';
 import { Submetrics } from './sample-tags.ts';
+import { Segment } from './segment.ts';
 import { globalVuId } from './shares.ts';
 import { VirtualUser, type VuEnvironment } from './vu.ts';
 import { weightedPicker } from './weighted.ts';
+
+/** How late after the run's start a thread may begin before it counts arrivals as missed. */
+const LATE_START_TOLERANCE_MS = 250;
 
 export interface Tick {
   /** Seconds since the run's start at which this tick was taken (1, 2, ...). */
@@ -34,6 +38,8 @@ export interface ThreadRunOptions {
   plan: Plan;
   index: number;
   count: number;
+  /** The part of the run this process takes; the whole run by default. */
+  segment?: Segment;
   /** Clock time of the run's start; the same in every thread. */
   epoch: number;
   setup: unknown;
@@ -101,8 +107,11 @@ export class ThreadRun {
   /** The first distinct messages of failed iterations, logged once each; no more are kept. */
   private readonly errorMessages = new Set<string>();
   private readonly activity: Activity;
+  private readonly segment: Segment;
+  private missedBefore = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly o: ThreadRunOptions) {
+    this.segment = o.segment ?? Segment.whole();
     this.clock = o.clock ?? realClock;
     this.activity = o.activity ?? new Activity();
     this.submetrics = new Submetrics(o.plan.thresholds.map((t) => t.key));
@@ -122,13 +131,8 @@ export class ThreadRun {
   private maxConcurrency(): number {
     let n = 0;
     for (const s of this.o.plan.scenarios) {
-      const c = s.config;
-      const threads = threadsFor(c, this.o.count);
-      const per = (total: number) => Math.ceil(total / threads);
-      if ('maxVUs' in c) n += per(c.maxVUs);
-      else if (c.executor === 'ramping-vus')
-        n += per(Math.max(c.startVUs, ...c.stages.map((st) => st.target)));
-      else n += per(c.vus);
+      const threads = threadsFor(s.config, this.o.count, this.segment);
+      n += Math.ceil(this.segment.share(peakVus(s.config)) / threads);
     }
     return n;
   }
@@ -141,6 +145,9 @@ export class ThreadRun {
 
   async run(): Promise<void> {
     const { clock, o } = this;
+    // Started well after the run's start (a shard that missed the agreed instant): the arrivals
+    // due before now are missed, not run in one burst.
+    if (clock.now() > o.epoch + LATE_START_TOLERANCE_MS) this.missedBefore = clock.now();
     let stopTicks = false;
     const tickStop = new AbortController();
     const ticker = (async () => {
@@ -171,7 +178,7 @@ export class ThreadRun {
 
   private async runScenario(scenario: Scenario): Promise<void> {
     const { o, clock } = this;
-    const count = threadsFor(scenario.config, o.count);
+    const count = threadsFor(scenario.config, o.count, this.segment);
     if (o.index >= count) return;
     const startAt = o.epoch + scenario.startTimeMs;
     if (clock.now() < startAt) await clock.sleepUntil(startAt, this.softStop.signal);
@@ -221,10 +228,11 @@ export class ThreadRun {
       startAt,
       index: o.index,
       count,
+      segment: this.segment,
       gracefulStopMs: scenario.gracefulStopMs,
       stop,
       hardStop: hard.signal,
-      newVu: () => new VirtualUser(globalVuId(this.vuCount++, o.index, o.count), env),
+      newVu: () => new VirtualUser(this.segment.vuId(globalVuId(this.vuCount++, o.index, o.count) - 1), env),
       runIteration: async (vu, n, intendedAt) => {
         const flow = pick(n);
         vu.begin(scenario.name, scenario.tags, n, flow.name, intendedAt);
@@ -249,6 +257,8 @@ export class ThreadRun {
         if (failed) this.store.addCounter('iteration_errors', scenarioKeys, 1);
         this.second.iterations++;
       },
+      missedBefore: this.missedBefore,
+      missed: (n = 1) => this.store.addCounter('missed_arrivals', ['', sKey], n),
       dropped: (n = 1) => {
         if (n <= 0) return;
         this.store.addCounter('dropped_iterations', ['', sKey], n);

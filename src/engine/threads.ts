@@ -13,6 +13,7 @@ import type { PlanFileOptions } from '../plan/load.ts';
 import type { Overrides } from '../plan/overrides.ts';
 import type { Plan } from '../plan/types.ts';
 import { Activity } from './activity.ts';
+import type { Segment, SegmentSpec } from './segment.ts';
 import { ThreadRun, type Tick } from './thread-run.ts';
 import type { MainToWorker, WorkerData, WorkerToMain } from './worker-protocol.ts';
 
@@ -42,6 +43,7 @@ export function inProcessThread(
   data: Record<string, readonly unknown[]>,
   env: Record<string, string | undefined>,
   sink: ThreadSink,
+  segment?: Segment,
 ): LoadThread {
   let run: ThreadRun | undefined;
   let stopped = false;
@@ -64,6 +66,7 @@ export function inProcessThread(
         plan,
         index: 0,
         count: 1,
+        ...(segment ? { segment } : {}),
         epoch: m.epoch,
         setup,
         data,
@@ -94,6 +97,8 @@ export interface WorkerOptions {
   env: Record<string, string | undefined>;
   overrides: Overrides;
   planOptions: PlanFileOptions;
+  /** The part of the run this process takes, when it is one shard of several. */
+  segment?: SegmentSpec;
 }
 
 /**
@@ -133,6 +138,7 @@ function startWorker(
     env: o.env,
     overrides: o.overrides,
     planOptions: o.planOptions,
+    ...(o.segment ? { segment: o.segment } : {}),
     activity: activity.buffer,
     seriesLimit,
   };

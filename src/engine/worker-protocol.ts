@@ -2,6 +2,7 @@
 import type { ErrorData } from '../errors.ts';
 import type { PlanFileOptions } from '../plan/load.ts';
 import type { Overrides } from '../plan/overrides.ts';
+import type { SegmentSpec } from './segment.ts';
 import type { Tick } from './thread-run.ts';
 
 export interface WorkerData {
@@ -11,6 +12,8 @@ export interface WorkerData {
   setup: unknown;
   env: Record<string, string | undefined>;
   overrides: Overrides;
+  /** The part of the run this process takes, when it is one shard of several. */
+  segment?: SegmentSpec;
   planOptions: PlanFileOptions;
   /** An Activity's buffer: where the worker's flows last ran. */
   activity: SharedArrayBuffer;

@@ -9,6 +9,7 @@ import { loadData } from '../plan/data.ts';
 import { loadPlanFile } from '../plan/load.ts';
 import { applyOverrides } from '../plan/overrides.ts';
 import { Activity } from './activity.ts';
+import { Segment } from './segment.ts';
 import { ThreadRun } from './thread-run.ts';
 import type { MainToWorker, WorkerData, WorkerToMain } from './worker-protocol.ts';
 
@@ -33,6 +34,7 @@ try {
         plan,
         index: data.index,
         count: data.count,
+        ...(data.segment ? { segment: Segment.fromSpec(data.segment) } : {}),
         epoch: m.epoch,
         setup: data.setup,
         data: sets,

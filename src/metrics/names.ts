@@ -22,6 +22,8 @@ export const BUILTIN_METRICS = {
   iteration_duration: 'trend',
   /** counter: iterations that could not start (all maxVUs busy). */
   dropped_iterations: 'counter',
+  /** counter: arrivals a shard missed because it started after the agreed instant. */
+  missed_arrivals: 'counter',
   /** gauge: active VUs. */
   vus: 'gauge',
   /** counter: bytes received / sent (bodies and headers). */

@@ -58,7 +58,14 @@ export class Timeline {
   private readonly closed: TimelinePoint[] = [];
   private readonly threads: ThreadWatermark;
 
-  constructor(threads: number) {
+  /**
+   * @param onClose called with each second as it closes, and its merged latency histogram
+   *   (freed right after the call), for a shard to keep its raw seconds.
+   */
+  constructor(
+    threads: number,
+    private readonly onClose?: (point: TimelinePoint, histogram: Histogram | undefined) => void,
+  ) {
     this.threads = new ThreadWatermark(threads);
   }
 
@@ -118,10 +125,11 @@ export class Timeline {
         o.point.p50 = percentileMs(o.histogram, 50);
         o.point.p95 = percentileMs(o.histogram, 95);
         o.point.p99 = percentileMs(o.histogram, 99);
-        o.histogram.destroy();
       }
       o.point.byStatus = compactCounts(o.point.byStatus);
       o.point.errors = compactCounts(o.point.errors);
+      this.onClose?.(o.point, o.histogram);
+      o.histogram?.destroy();
       this.closed.push(o.point);
     }
   }

@@ -38,15 +38,20 @@ const label = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').repla
 
 type Labels = SeriesTags;
 
-function fmt(labels: Labels): string {
+function formatLabels(labels: Labels): string {
   const parts = Object.entries(labels).map(([k, v]) => `${k}="${label(v)}"`);
   return parts.length ? `{${parts.join(',')}}` : '';
 }
 
 const metricName = (name: string) => `loadproof_${name.replace(/[^a-zA-Z0-9_]/g, '_')}`;
 
-export function renderPrometheus(store: MetricStore): string {
+/**
+ * @param constant labels on every series: a shard's `run_id` and `shard`, so that a dashboard
+ *   sums the shards of one run (`sum by (le)` over cumulative histograms, never percentiles).
+ */
+export function renderPrometheus(store: MetricStore, constant: Labels = {}): string {
   const out: string[] = [];
+  const fmt = (labels: Labels) => formatLabels({ ...constant, ...labels });
   out.push(
     '# HELP loadproof_http_reqs_total Requests sent, by status or error code.',
     '# TYPE loadproof_http_reqs_total counter',

@@ -3,8 +3,10 @@
  * Versioned by `schemaVersion`; documented by schema/results.schema.json.
  * Every time value is in milliseconds unless its name says otherwise.
  */
+
 import type { HistogramStats } from '../metrics/histogram.ts';
 import type { TimelinePoint } from '../metrics/timeline.ts';
+import type { ShardRecord } from './shard-record.ts';
 
 export type { TimelinePoint };
 
@@ -120,7 +122,11 @@ export interface ScenarioSecond {
 }
 
 export interface Verdict {
-  status: 'GO' | 'NO-GO';
+  /**
+   * GO or NO-GO; SHARD for one shard of a sharded run (judged only once merged); INCOMPLETE for a
+   * merge that misses shards.
+   */
+  status: 'GO' | 'NO-GO' | 'SHARD' | 'INCOMPLETE';
   /** Why NO-GO (empty for GO); warnings are listed too. */
   reasons: string[];
   warnings: string[];
@@ -161,4 +167,16 @@ export interface ResultsFile {
    * key `metric` for the whole run, `metric{scenario=NAME}` per scenario.
    */
   histograms: Record<string, string>;
+  /** One shard of a sharded run: what `loadproof merge` adds up (results/shard-record.ts). */
+  shard?: ShardRecord;
+  /** A merged run: each shard's segment, host, start skew, requests and errors. */
+  shards?: ShardSummary[];
+}
+
+export interface ShardSummary {
+  segment: string;
+  host: string;
+  startSkewMs: number;
+  requests: number;
+  errors: number;
 }

@@ -26,8 +26,20 @@ import {
 } from '../results/types.ts';
 import { verdictOf } from '../verdict/verdict.ts';
 
+/** What the results need of a plan: its name, target and scenarios (a merge has only their outline). */
+export interface PlanShape {
+  name: string;
+  target: string;
+  scenarios: readonly {
+    name: string;
+    startTimeMs: number;
+    config: { executor: string };
+    flows: readonly { name: string }[];
+  }[];
+}
+
 export interface ResultsInput {
-  plan: Plan;
+  plan: Plan | PlanShape;
   file?: string;
   store: MetricStore;
   timeline: TimelinePoint[];
@@ -39,7 +51,7 @@ export interface ResultsInput {
   workerFailures?: string[];
   workers: number;
   /** Each scenario's seconds, when they were taken. */
-  scenarioTimeline?: ScenarioTimeline;
+  scenarioTimeline?: Pick<ScenarioTimeline, 'of'>;
   thresholds: ThresholdResult[];
   checks: CheckResult[];
   version: string;

@@ -6,6 +6,7 @@
 import { CheckRunner } from '../checks/check-runner.ts';
 import { realClock } from '../engine/clock.ts';
 import { envImplementation } from '../engine/http-client.ts';
+import { Segment } from '../engine/segment.ts';
 import type { Tick } from '../engine/thread-run.ts';
 import { inProcessThread, type LoadThread, startWorkers, workerHeapMb } from '../engine/threads.ts';
 import { SetupError, UsageError } from '../errors.ts';
@@ -28,6 +29,8 @@ import { VERSION } from '../version.ts';
 import { buildResults } from './build-results.ts';
 import { maxGracefulStopMs, plannedDurationMs, plannedEndMs } from './planned-time.ts';
 import { progressOf } from './progress.ts';
+import { type ShardIdentity, ShardRecorder } from './shard-recorder.ts';
+import { assertStartReachable, segmentProblems } from './shard-start.ts';
 import { STUCK_MARGIN_MS, signalName, stuckMessage } from './stop.ts';
 import { defaultWorkers } from './workers.ts';
 
@@ -64,6 +67,10 @@ export interface RunOptions {
   /** Called with the live metrics URL once it listens. */
   onMetricsServer?: (url: string) => void;
   onLog?: (message: string) => void;
+  /** This process is one shard of a sharded run: it takes its segment and is judged only once merged. */
+  shard?: ShardIdentity;
+  /** Wall-clock time (epoch ms) at which the load starts, agreed by every shard; now by default. */
+  startAtMs?: number;
 }
 
 export async function runPlan(options: RunOptions): Promise<ResultsFile> {
@@ -86,6 +93,13 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
     throw new UsageError((e as Error).message);
   }
   const log = options.onLog ?? (() => {});
+  const shard = options.shard;
+  const segment = shard?.segment ?? Segment.whole();
+  if (shard) for (const note of segmentProblems(plan, segment)) log(note);
+  if (options.startAtMs !== undefined) assertStartReachable(options.startAtMs, plannedDurationMs(plan));
+  // In a shard, the checks before and during the load run in the first shard only; the checks
+  // after it run at the merge, on the counters of every shard.
+  const firstShard = !shard || segment.position === 0;
   const env: Record<string, string | undefined> = { ...process.env, ...options.env };
   const baseDir = options.baseDir ?? process.cwd();
   const data = loadData(plan.data, baseDir);
@@ -119,17 +133,26 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
     },
     (name, phase, message) => log(`check ${name} failed (${phase}): ${message}`),
   );
-  await checks.runPhase('before');
+  if (firstShard) await checks.runPhase('before');
 
-  const timeline = new Timeline(workers);
+  const recorder = shard
+    ? new ShardRecorder(
+        shard,
+        plan.scenarios.map((s) => s.name),
+      )
+    : undefined;
+  const timeline = new Timeline(workers, recorder ? (point, h) => recorder.runSecond(point, h) : undefined);
   const scenarioTimeline = new ScenarioTimeline(plan.scenarios.map((s) => s.name));
   const seconds = new SeriesStream(workers, (second, figures) => {
     scenarioTimeline.add(second, figures);
+    recorder?.scenarioSecond(second, figures);
     options.onSecond?.(second, epoch, figures);
   });
   const plannedMs = plannedDurationMs(plan);
-  const startedAt = new Date();
+  let startedAt = new Date();
   let epoch = 0;
+  let epochWallMs = 0;
+  let startSkewMs = 0;
   let interruptReason: string | undefined;
   let threads: LoadThread[] = [];
   const stopAll = (reason: string) => {
@@ -138,7 +161,8 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
     for (const t of threads) t.send({ type: 'stop' });
   };
   const thresholdState = new Map<string, ThresholdResult>();
-  const abortable = plan.thresholds.filter((t) => t.abortOnFail);
+  // A shard sees only its part of the load: thresholds are judged once, on the merged shards.
+  const abortable = shard ? [] : plan.thresholds.filter((t) => t.abortOnFail);
   const onTick = (index: number, tick: Tick) => {
     store.merge(tick.delta);
     timeline.add(index, tick.second, tick.timeline, tick.final);
@@ -160,7 +184,8 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
     options.onProgress?.(progressOf(plan, store, timeline, elapsedMs, plannedMs));
   };
 
-  let renderMetrics = () => renderPrometheus(store);
+  const shardLabels: Record<string, string> = shard ? { run_id: shard.runId, shard: segment.toString() } : {};
+  let renderMetrics = () => renderPrometheus(store, shardLabels);
   const metricsServer = options.prometheus
     ? await serveMetrics(options.prometheus, () => renderMetrics())
     : undefined;
@@ -202,11 +227,23 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
             env,
             overrides: options.overrides ?? {},
             planOptions: options.planOptions ?? {},
+            ...(shard ? { segment: segment.toSpec() } : {}),
           },
           sink,
         )
-      : [inProcessThread(plan, setup, data, env, sink)];
-    epoch = realClock.now() + 20;
+      : [inProcessThread(plan, setup, data, env, sink, segment)];
+    // Ready (plan loaded, workers started, no connection open yet): start at the agreed instant.
+    const readyAtMs = Date.now();
+    if (options.startAtMs !== undefined) {
+      startSkewMs = Math.max(0, readyAtMs - options.startAtMs);
+      if (startSkewMs > 0)
+        log(
+          `started ${startSkewMs} ms after --start-at: arrivals already due are counted as missed_arrivals`,
+        );
+      epoch = realClock.now() + (options.startAtMs - readyAtMs);
+    } else epoch = realClock.now() + 20;
+    epochWallMs = Date.now() + (epoch - realClock.now());
+    startedAt = new Date(epochWallMs);
     for (const t of threads) t.send({ type: 'start', epoch });
     if (options.signal?.aborted) onSignal();
     // A stop that came while the workers were starting found no thread to tell: tell them now.
@@ -226,7 +263,7 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
       for (const t of threads) if (!ended.has(t.index)) t.terminate(stuckMessage(plan, t));
     }, 250);
     const duringStop = new AbortController();
-    const during = checks.runDuring(duringStop.signal);
+    const during = firstShard ? checks.runDuring(duringStop.signal) : Promise.resolve();
     try {
       await Promise.all(
         threads.map(async (t) => {
@@ -260,7 +297,7 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
   if (forced) {
     interruptReason = interruptReason ? `${interruptReason}; then ${forced}` : forced;
     log('skipping the after checks and teardown() (second signal)');
-  } else await checks.runPhase('after');
+  } else if (!shard) await checks.runPhase('after');
   if (plan.teardown && !forced) {
     try {
       await plan.teardown(setup, { env, target: plan.target });
@@ -268,11 +305,13 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
       log(`teardown() failed: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
-  const thresholds = plan.thresholds.map(
-    (spec) =>
-      thresholdState.get(`${spec.key} ${spec.expression}`) ??
-      evaluateThreshold(spec, store, plan.metricTypes, durationMs),
-  );
+  const thresholds = shard
+    ? []
+    : plan.thresholds.map(
+        (spec) =>
+          thresholdState.get(`${spec.key} ${spec.expression}`) ??
+          evaluateThreshold(spec, store, plan.metricTypes, durationMs),
+      );
   const results = buildResults({
     plan,
     ...(options.file ? { file: options.file } : {}),
@@ -294,6 +333,17 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
     const last = renderMetrics();
     renderMetrics = () => last;
     options.keepMetricsServer(() => metricsServer.close());
+  }
+  // Last: the record flushes the store.
+  if (recorder) {
+    results.verdict = {
+      status: 'SHARD',
+      reasons: results.verdict.reasons,
+      warnings: [
+        "a shard is judged only with the others: run `loadproof merge` on every shard's results.json",
+      ],
+    };
+    results.shard = recorder.finish(plan, store, epochWallMs, startSkewMs);
   }
   store.destroy();
   return results;

@@ -26,6 +26,7 @@ export const LAYERS: readonly { name: string; files: RegExp }[] = [
   { name: 'engine', files: /^src\/engine\// },
   { name: 'outputs', files: /^src\/outputs\// },
   { name: 'report', files: /^src\/report\// },
+  { name: 'k8s', files: /^src\/k8s\// },
   { name: 'run', files: /^src\/run\// },
   { name: 'suite', files: /^src\/suite\// },
   { name: 'cli', files: /^src\/cli\// },

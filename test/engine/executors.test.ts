@@ -7,6 +7,7 @@ import { FakeClock } from '../../src/engine/clock.ts';
 import { runArrivalRate } from '../../src/engine/executors/arrival-rate.ts';
 import { runConstantVus, runIterations, runRampingVus } from '../../src/engine/executors/closed.ts';
 import type { ExecutorContext } from '../../src/engine/executors/context.ts';
+import { parseSegment, Segment } from '../../src/engine/segment.ts';
 import type { VirtualUser } from '../../src/engine/vu.ts';
 import type { ScenarioConfig } from '../../src/plan/types.ts';
 
@@ -20,12 +21,21 @@ interface Started {
 
 function harness(
   config: ScenarioConfig,
-  opts: { flowMs: number; index?: number; count?: number; gracefulStopMs?: number; clock?: FakeClock },
+  opts: {
+    flowMs: number;
+    index?: number;
+    count?: number;
+    segment?: Segment;
+    missedBefore?: number;
+    gracefulStopMs?: number;
+    clock?: FakeClock;
+  },
 ) {
   const clock = opts.clock ?? new FakeClock(0);
   const hard = new AbortController();
   const started: Started[] = [];
   let dropped = 0;
+  let missed = 0;
   let vus = 0;
   let active = 0;
   let maxActive = 0;
@@ -36,6 +46,7 @@ function harness(
     startAt: 0,
     index: opts.index ?? 0,
     count: opts.count ?? 1,
+    segment: opts.segment ?? Segment.whole(),
     gracefulStopMs: opts.gracefulStopMs ?? 30_000,
     stop: new AbortController(),
     hardStop: hard.signal,
@@ -53,6 +64,10 @@ function harness(
     dropped: (k = 1) => {
       dropped += k;
     },
+    missedBefore: opts.missedBefore ?? Number.NEGATIVE_INFINITY,
+    missed: (k = 1) => {
+      missed += k;
+    },
   };
   return {
     clock,
@@ -61,6 +76,9 @@ function harness(
     hard,
     get dropped() {
       return dropped;
+    },
+    get missed() {
+      return missed;
     },
     get vus() {
       return vus;
@@ -176,6 +194,15 @@ describe('constant-arrival-rate', () => {
     assert.equal(a.started.length, 100);
   });
 
+  it('a thread that starts late counts the arrivals it missed instead of running them at once', async () => {
+    const h = harness(car(100, 1000, 5), { flowMs: 1, missedBefore: 300 });
+    await finish(h, runArrivalRate(h.ctx as never));
+    // Due at 0, 10, ..., 290 ms: missed; from 300 ms on, each on time.
+    assert.equal(h.missed, 30);
+    assert.equal(h.started.length, 70);
+    assert.equal(h.started[0]?.intendedAt, 300);
+  });
+
   it('a stop from outside ends the schedule early', async () => {
     const h = harness(car(100, 10_000, 5), { flowMs: 5 });
     h.clock.sleepUntil(2000).then(() => h.ctx.stop.abort());
@@ -283,4 +310,69 @@ describe('closed models', () => {
     assert.ok(activeAround(1500) >= 9);
     assert.ok(activeAround(2900) <= 2, `few VUs near the end, got ${activeAround(2900)}`);
   });
+});
+
+describe('shards of a run (segments), each on several threads', () => {
+  const layouts: [string, Segment[]][] = [
+    ['3 equal shards', [0, 1, 2].map((i) => Segment.shard(i, 3))],
+    ['segments 0,1/4,1', [parseSegment('0:1/4', '0,1/4,1'), parseSegment('1/4:1', '0,1/4,1')]],
+  ];
+  /** Runs one harness per (segment, thread) on one clock; returns them all. */
+  async function runSharded(
+    segments: Segment[],
+    threads: number,
+    config: ScenarioConfig,
+    run: (ctx: never) => Promise<void>,
+  ) {
+    const clock = new FakeClock(0);
+    const parts = segments.flatMap((segment) =>
+      Array.from({ length: threads }, (_, index) =>
+        harness(config, { flowMs: 3, index, count: threads, segment, clock }),
+      ),
+    );
+    await finish(
+      parts[0] as (typeof parts)[number],
+      Promise.all(parts.map((h) => run(h.ctx as never))).then(() => {}),
+    );
+    return parts;
+  }
+
+  for (const [name, segments] of layouts) {
+    it(`${name}: open-model arrivals replay the single-process schedule exactly`, async () => {
+      const single = harness(car(200, 1000, 60), { flowMs: 3 });
+      await finish(single, runArrivalRate(single.ctx as never));
+      const parts = await runSharded(segments, 2, car(200, 1000, 60), runArrivalRate as never);
+      const all = parts.flatMap((h) => h.started).sort((x, y) => x.n - y.n);
+      assert.deepEqual(
+        all.map((s) => [s.n, s.intendedAt]),
+        single.started.map((s) => [s.n, s.intendedAt]),
+      );
+      assert.equal(
+        parts.reduce((n, h) => n + h.dropped, 0),
+        0,
+      );
+    });
+
+    it(`${name}: closed-model iterations and VUs add up, with numbers unique over shards`, async () => {
+      const shared = {
+        executor: 'shared-iterations',
+        vus: 7,
+        iterations: 101,
+        maxDurationMs: 600_000,
+      } as const;
+      const a = await runSharded(segments, 2, shared, runIterations as never);
+      const ns = a.flatMap((h) => h.started.map((s) => s.n));
+      assert.equal(ns.length, 101);
+      assert.equal(new Set(ns).size, 101);
+      assert.equal(
+        a.reduce((n, h) => n + h.vus, 0),
+        7,
+      );
+      const perVu = { executor: 'per-vu-iterations', vus: 5, iterations: 4, maxDurationMs: 600_000 } as const;
+      const b = await runSharded(segments, 2, perVu, runIterations as never);
+      const perVuNs = b.flatMap((h) => h.started.map((s) => s.n));
+      assert.equal(perVuNs.length, 20);
+      assert.equal(new Set(perVuNs).size, 20);
+    });
+  }
 });

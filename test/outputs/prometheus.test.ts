@@ -5,7 +5,8 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { initHistograms, newHistogram, recordMs } from '../../src/metrics/histogram.ts';
-import { countAtOrBelow, parseListen } from '../../src/outputs/prometheus.ts';
+import { MetricStore } from '../../src/metrics/store.ts';
+import { countAtOrBelow, parseListen, renderPrometheus } from '../../src/outputs/prometheus.ts';
 import { definePlan } from '../../src/plan/load.ts';
 import { validatePlan } from '../../src/plan/validate.ts';
 import { runPlan } from '../../src/run/run.ts';
@@ -29,6 +30,22 @@ describe('prometheus', () => {
     const mid = countAtOrBelow(h, 250_000);
     assert.ok(Math.abs(mid - 250) <= 1, String(mid));
     h.destroy();
+  });
+
+  it("a shard's series carry its run_id and shard, so a dashboard can sum the shards of one run", () => {
+    const store = new MetricStore();
+    store.addCounter('iterations', ['', 'scenario=s'], 3);
+    store.addTrend('http_req_duration', ['', 'scenario=s'], 12);
+    const text = renderPrometheus(store, { run_id: 'r1', shard: '1/4:1/2' });
+    const samples = text.split('\n').filter((l) => l && !l.startsWith('#'));
+    assert.ok(samples.length > 5);
+    for (const line of samples) assert.match(line, /\{run_id="r1",shard="1\/4:1\/2"[,}]/, line);
+    assert.match(
+      text,
+      /loadproof_http_req_duration_seconds_bucket\{run_id="r1",shard="1\/4:1\/2",scenario="s",le="\+Inf"\} 1/,
+    );
+    assert.doesNotMatch(renderPrometheus(store), /run_id/);
+    store.destroy();
   });
 
   it('serves live counters and histogram buckets while the run goes on, each sample in one series only', async () => {

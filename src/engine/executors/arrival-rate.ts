@@ -1,16 +1,15 @@
 /**
  * Open model: constant-arrival-rate and ramping-arrival-rate. Iterations start on an absolute
- * timeline (the pacer), each on a free VU. This thread takes iterations index, index+count, ...
- * of the global timeline. With every maxVU busy an iteration is dropped, or with
+ * timeline (the pacer), each on a free VU. Of its segment's arrivals (the whole run's unless it
+ * is a shard), this thread takes the index-th, (index+count)-th, ... With every maxVU busy an iteration is dropped, or with
  * onSaturation 'queue' waits for a VU and is measured from its intended start. An iteration may
  * start up to the clock's arrivalEarlyMs before its time, and is then measured from its actual
  * start: never from a time before it began, which would hide latency.
  */
 import type { ScenarioConfig } from '../../plan/types.ts';
 import { constantPacer, type Pacer, rampingPacer } from '../pacer.ts';
-import { shareOf } from '../shares.ts';
 import type { VirtualUser } from '../vu.ts';
-import type { ExecutorContext } from './context.ts';
+import { type ExecutorContext, threadShare } from './context.ts';
 
 type ArrivalConfig = Extract<ScenarioConfig, { executor: 'constant-arrival-rate' | 'ramping-arrival-rate' }>;
 
@@ -24,11 +23,11 @@ export function pacerFor(config: ArrivalConfig): Pacer {
 }
 
 export async function runArrivalRate(ctx: ExecutorContext<ArrivalConfig>): Promise<void> {
-  const { config, clock, index, count, stop } = ctx;
+  const { config, clock, index, count, segment, stop } = ctx;
   const pacer = pacerFor(config);
-  const maxVUs = shareOf(config.maxVUs, index, count);
+  const maxVUs = threadShare(ctx, config.maxVUs);
   const free: VirtualUser[] = [];
-  for (let i = 0; i < shareOf(config.preAllocatedVUs, index, count); i++) free.push(ctx.newVu());
+  for (let i = 0; i < threadShare(ctx, config.preAllocatedVUs); i++) free.push(ctx.newVu());
   let made = free.length;
   const queue: { n: number; at: number }[] = [];
   let queueHead = 0;
@@ -57,10 +56,16 @@ export async function runArrivalRate(ctx: ExecutorContext<ArrivalConfig>): Promi
   };
 
   for (let k = 0; ; k++) {
-    const n = index + k * count;
+    // The k-th arrival of this thread is arrival n of the single-process schedule.
+    const n = segment.nth(index + k * count);
     const t = pacer.timeOf(n);
     if (!Number.isFinite(t)) break;
     const at = ctx.startAt + t;
+    // A thread that started late (after the agreed start) does not burst the arrivals it missed.
+    if (at < ctx.missedBefore) {
+      ctx.missed();
+      continue;
+    }
     if (clock.now() < at - clock.arrivalEarlyMs)
       await clock.sleepUntil(at, stop.signal, clock.arrivalEarlyMs);
     if (stop.signal.aborted) break;

@@ -3,10 +3,9 @@
  * one iteration after another; the next starts when the previous ends.
  */
 import type { ScenarioConfig } from '../../plan/types.ts';
-import { shareOf } from '../shares.ts';
 import type { VirtualUser } from '../vu.ts';
 import { vuTargetAt } from '../vu-schedule.ts';
-import { drain, type ExecutorContext, yieldToLoop } from './context.ts';
+import { drain, type ExecutorContext, runWideNumber, threadShare, yieldToLoop } from './context.ts';
 
 type Cfg<E extends ScenarioConfig['executor']> = Extract<ScenarioConfig, { executor: E }>;
 
@@ -32,18 +31,17 @@ async function loop(
   }
 }
 
-/** Global iteration numbers for this thread: its k-th iteration is k·count + index. */
+/** Run-wide iteration numbers for this thread's iterations, at most `limit` of them. */
 function counter(ctx: ExecutorContext, limit = Number.POSITIVE_INFINITY): () => number | undefined {
   let k = 0;
-  return () => (k < limit ? k++ * ctx.count + ctx.index : undefined);
+  return () => (k < limit ? runWideNumber(ctx, k++) : undefined);
 }
 
 export async function runConstantVus(ctx: ExecutorContext<Cfg<'constant-vus'>>): Promise<void> {
   stopAt(ctx, ctx.startAt + ctx.config.durationMs);
   const next = counter(ctx);
   const inflight = new Set<Promise<void>>();
-  for (let i = 0; i < shareOf(ctx.config.vus, ctx.index, ctx.count); i++)
-    inflight.add(loop(ctx, ctx.newVu(), next));
+  for (let i = 0; i < threadShare(ctx, ctx.config.vus); i++) inflight.add(loop(ctx, ctx.newVu(), next));
   await Promise.race([
     Promise.all(inflight),
     new Promise((r) => ctx.stop.signal.addEventListener('abort', r)),
@@ -56,18 +54,18 @@ export async function runIterations(
 ): Promise<void> {
   const { config } = ctx;
   stopAt(ctx, ctx.startAt + config.maxDurationMs);
-  const vus = shareOf(config.vus, ctx.index, ctx.count);
+  const vus = threadShare(ctx, config.vus);
   const inflight = new Set<Promise<void>>();
   if (config.executor === 'per-vu-iterations') {
-    // VU i of this thread runs its own iterations; global numbers stay unique across VUs and threads.
+    // VU i of this thread runs its own iterations; numbers stay unique across VUs, threads and segments.
     for (let i = 0; i < vus; i++) {
       let k = 0;
-      const globalVu = i * ctx.count + ctx.index;
+      const globalVu = runWideNumber(ctx, i);
       const next = () => (k < config.iterations ? globalVu * config.iterations + k++ : undefined);
       inflight.add(loop(ctx, ctx.newVu(), next));
     }
   } else {
-    const next = counter(ctx, shareOf(config.iterations, ctx.index, ctx.count));
+    const next = counter(ctx, threadShare(ctx, config.iterations));
     for (let i = 0; i < vus; i++) inflight.add(loop(ctx, ctx.newVu(), next));
   }
   const finished = Promise.all(inflight).then(() => ctx.stop.abort());
@@ -87,7 +85,7 @@ export async function runRampingVus(ctx: ExecutorContext<Cfg<'ramping-vus'>>): P
   const TICK_MS = 100;
   while (!ctx.stop.signal.aborted && clock.now() < endAt) {
     const elapsed = clock.now() - ctx.startAt;
-    const target = shareOf(vuTargetAt(config.startVUs, config.stages, elapsed), ctx.index, ctx.count);
+    const target = threadShare(ctx, vuTargetAt(config.startVUs, config.stages, elapsed));
     while (running.length < target) {
       const vu = idle.pop() ?? ctx.newVu();
       const own = new AbortController();

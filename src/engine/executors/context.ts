@@ -6,6 +6,8 @@
  */
 import type { ScenarioConfig } from '../../plan/types.ts';
 import type { Clock } from '../clock.ts';
+import type { Segment } from '../segment.ts';
+import { shareOf } from '../shares.ts';
 import type { VirtualUser } from '../vu.ts';
 
 export interface ExecutorContext<C extends ScenarioConfig = ScenarioConfig> {
@@ -16,6 +18,8 @@ export interface ExecutorContext<C extends ScenarioConfig = ScenarioConfig> {
   /** This thread's place among the threads that run this scenario. */
   index: number;
   count: number;
+  /** The part of the run this process takes (the whole run unless it is one shard of several). */
+  segment: Segment;
   gracefulStopMs: number;
   /** Aborts when nothing new may start. Executors abort it themselves when their time is up. */
   stop: AbortController;
@@ -25,19 +29,44 @@ export interface ExecutorContext<C extends ScenarioConfig = ScenarioConfig> {
   /** Runs iteration `n` (global number, the same in every thread) on `vu`; never throws. */
   runIteration(vu: VirtualUser, n: number, intendedAt: number): Promise<void>;
   dropped(count?: number): void;
+  /**
+   * Clock time before which arrivals are missed, not run: the thread started that late (a shard
+   * that missed the agreed start). Minus infinity when it started on time.
+   */
+  missedBefore: number;
+  /** Counts arrivals missed that way (`missed_arrivals`). */
+  missed(count?: number): void;
 }
 
-/** How many threads take part in a scenario: never more than it has VUs. */
-export function threadsFor(config: ScenarioConfig, workers: number): number {
+/** The most VUs a scenario can have at once. */
+export function peakVus(config: ScenarioConfig): number {
   switch (config.executor) {
     case 'constant-arrival-rate':
     case 'ramping-arrival-rate':
-      return Math.max(1, Math.min(workers, config.maxVUs));
+      return config.maxVUs;
     case 'ramping-vus':
-      return Math.max(1, Math.min(workers, Math.max(config.startVUs, ...config.stages.map((s) => s.target))));
+      return Math.max(config.startVUs, ...config.stages.map((s) => s.target));
     default:
-      return Math.max(1, Math.min(workers, config.vus));
+      return config.vus;
   }
+}
+
+/** How many threads take part in a scenario: never more than this segment has VUs for it. */
+export function threadsFor(config: ScenarioConfig, workers: number, segment: Segment): number {
+  return Math.max(1, Math.min(workers, segment.share(peakVus(config))));
+}
+
+/** This thread's part of `total` VUs or iterations: its segment's share, split among the threads. */
+export function threadShare(ctx: ExecutorContext, total: number): number {
+  return shareOf(ctx.segment.share(total), ctx.index, ctx.count);
+}
+
+/**
+ * The run-wide number of a closed-model iteration or VU counted `local` in this thread
+ * (0, 1, ...): unique over the threads and over the segments of the run.
+ */
+export function runWideNumber(ctx: ExecutorContext, local: number): number {
+  return (local * ctx.count + ctx.index) * ctx.segment.count + ctx.segment.position;
 }
 
 /** Nominal length of a scenario (without gracefulStop). */

@@ -1,0 +1,108 @@
+/**
+ * `loadproof k8s <plan> --shards N --image IMAGE`: writes the manifests of a sharded run on
+ * Kubernetes (a ConfigMap with the plan and its data files, an Indexed Job of N shards; see
+ * k8s/job-manifests.ts) and says how to apply them, collect the shards' logs and merge them.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { parse as parseYaml, stringify } from 'yaml';
+import { EXIT, UsageError } from '../errors.ts';
+import { jobName, type PlanFileForCluster, renderJobManifests } from '../k8s/job-manifests.ts';
+import { parseDurationMs } from '../plan/duration.ts';
+import { loadPlanFile } from '../plan/load.ts';
+import { plannedEndMs } from '../run/planned-time.ts';
+import { parseStartAt } from './shard-flags.ts';
+
+export interface K8sFlags {
+  shards: string;
+  image: string;
+  namespace?: string;
+  out?: string;
+  startAt?: string;
+  startIn?: string;
+  cpu?: string;
+  memory?: string;
+  env?: string[];
+}
+
+/** The files a plan reads besides itself, relative to its folder. */
+function planFiles(planFile: string, data: Record<string, unknown>): string[] {
+  const paths: string[] = [];
+  for (const d of Object.values(data))
+    if (d && typeof d === 'object' && !Array.isArray(d) && typeof (d as { file?: unknown }).file === 'string')
+      paths.push((d as { file: string }).file);
+  if (/\.ya?ml$/i.test(planFile)) {
+    const script = parseYaml(readFileSync(planFile, 'utf8')) as {
+      config?: { payload?: unknown; processor?: unknown };
+    };
+    const payload = script?.config?.payload;
+    for (const p of Array.isArray(payload) ? payload : payload ? [payload] : [])
+      if (p && typeof (p as { path?: unknown }).path === 'string') paths.push((p as { path: string }).path);
+    if (typeof script?.config?.processor === 'string') paths.push(script.config.processor);
+  }
+  return paths;
+}
+
+export async function k8sCommand(planPath: string, flags: K8sFlags): Promise<number> {
+  const shards = Number(flags.shards);
+  if (!Number.isInteger(shards) || shards < 1 || shards > 1000)
+    throw new UsageError(`--shards: expected a whole number from 1 to 1000, got "${flags.shards}"`);
+  if (!flags.image?.trim())
+    throw new UsageError('--image: the container image with loadproof installed is required');
+  const namespace = flags.namespace ?? 'default';
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace))
+    throw new UsageError(`--namespace: not a Kubernetes namespace name: "${namespace}"`);
+  if (flags.startAt !== undefined && flags.startIn !== undefined)
+    throw new UsageError('--start-at and --start-in both set the start: give one');
+  const leadMs = flags.startIn !== undefined ? parseDurationMs(flags.startIn) : 120_000;
+  if (leadMs === undefined || leadMs < 0)
+    throw new UsageError(`--start-in: expected a duration such as 2m, got "${flags.startIn}"`);
+  const startAtMs = flags.startAt !== undefined ? parseStartAt(flags.startAt) : Date.now() + leadMs;
+
+  const loaded = await loadPlanFile(planPath);
+  const folder = dirname(loaded.file);
+  const files: PlanFileForCluster[] = planFiles(loaded.file, loaded.plan.data).map((p) => {
+    const abs = resolve(folder, p);
+    const rel = relative(folder, abs);
+    if (rel.startsWith('..') || isAbsolute(rel))
+      throw new UsageError(`${p}: the plan's files must be in its folder to travel in a ConfigMap`);
+    return { path: rel, content: readFileSync(abs, 'utf8') };
+  });
+  const runId = `${new Date(startAtMs)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')
+    .toLowerCase()}-${loaded.plan.name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .slice(0, 20)}`.replace(/-+$/, '');
+  const manifests = renderJobManifests({
+    plan: { path: basename(loaded.file), content: readFileSync(loaded.file, 'utf8') },
+    files,
+    shards,
+    image: flags.image,
+    namespace,
+    runId,
+    startAt: new Date(startAtMs).toISOString(),
+    planDurationMs: plannedEndMs(loaded.plan),
+    ...(flags.cpu ? { cpu: flags.cpu } : {}),
+    ...(flags.memory ? { memory: flags.memory } : {}),
+    ...(flags.env?.length ? { runArgs: flags.env.flatMap((kv) => ['--env', kv]) } : {}),
+  });
+  const out = resolve(flags.out ?? '.');
+  mkdirSync(out, { recursive: true });
+  const file = join(out, `${jobName(runId)}.yaml`);
+  writeFileSync(file, manifests.map((m) => stringify(m)).join('---\n'));
+  process.stdout.write(
+    [
+      `wrote ${file}: ${shards} shard(s) of ${loaded.plan.name}, starting at ${new Date(startAtMs).toISOString()}`,
+      'apply it before then (shards that start late count the arrivals they missed):',
+      `  kubectl apply -f ${file}`,
+      `  kubectl wait --for=condition=complete --timeout=-1s -n ${namespace} job/${jobName(runId)}`,
+      `  kubectl logs -n ${namespace} -l loadproof.dev/run-id=${runId} --tail=-1 --max-log-requests=${Math.max(5, shards)} > shards.log`,
+      `  loadproof merge shards.log --plan ${planPath} --out merged`,
+      '',
+    ].join('\n'),
+  );
+  return EXIT.go;
+}

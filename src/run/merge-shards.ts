@@ -1,0 +1,231 @@
+/**
+ * `loadproof merge`: the shards of one run added up into the results of that run, as if one
+ * machine had run the plan. Histograms are added (lossless), counters summed, seconds aligned on
+ * the wall clock; every threshold is judged once, on the sum; with the plan, its checks after the
+ * load run on the merged counters. Shards of different runs or plans, or a segment given twice,
+ * are refused; a missing segment makes the verdict INCOMPLETE, never GO.
+ */
+import { CheckRunner } from '../checks/check-runner.ts';
+import { InputFileError } from '../errors.ts';
+import { initHistograms } from '../metrics/histogram.ts';
+import { scenarioKey } from '../metrics/keys.ts';
+import { MetricStore } from '../metrics/store.ts';
+import { Timeline } from '../metrics/timeline.ts';
+import { ScenarioTimeline } from '../outputs/scenario-timeline.ts';
+import type { Plan } from '../plan/types.ts';
+import { decodeBytes, decodeDelta, type ShardRecord, type ShardSecond } from '../results/shard-record.ts';
+import type { CheckResult, ResultsFile, ShardSummary } from '../results/types.ts';
+import { evaluateThreshold } from '../verdict/thresholds.ts';
+import { VERSION } from '../version.ts';
+import { buildResults, type PlanShape } from './build-results.ts';
+
+export interface ShardFile {
+  /** Where it was read from, to name it in errors. */
+  name: string;
+  results: ResultsFile;
+}
+
+export interface MergeOptions {
+  /** The plan, to run its checks after the load on the merged counters. */
+  plan?: Plan;
+  onLog?: (message: string) => void;
+}
+
+type Shard = ShardFile & { record: ShardRecord };
+
+/** Refuses shards that cannot be one run; returns them in segment order. */
+export function validateShards(files: ShardFile[]): Shard[] {
+  if (files.length === 0) throw new InputFileError('merge: no shard results given');
+  const shards: Shard[] = [];
+  for (const f of files) {
+    if (!f.results.shard)
+      throw new InputFileError(`${f.name}: not a shard's results (it was not run with --shard or --segment)`);
+    shards.push({ ...f, record: f.results.shard });
+  }
+  const first = shards[0] as Shard;
+  const same = (what: string, of: (s: ShardRecord) => unknown) => {
+    for (const s of shards)
+      if (of(s.record) !== of(first.record))
+        throw new InputFileError(
+          `${s.name}: ${what} ${JSON.stringify(of(s.record))} differs from ${first.name}'s ${JSON.stringify(of(first.record))}: these shards are not one run`,
+        );
+  };
+  same('run id', (r) => r.runId);
+  same('plan hash', (r) => r.planHash);
+  same('segment sequence', (r) => r.sequence);
+  same('histogram settings', (r) => r.histogramSettings);
+  const seen = new Map<number, string>();
+  for (const s of shards) {
+    const other = seen.get(s.record.position);
+    if (other !== undefined)
+      throw new InputFileError(`${s.name}: segment ${s.record.segment} is given twice (also ${other})`);
+    seen.set(s.record.position, s.name);
+  }
+  return shards.sort((a, b) => a.record.position - b.record.position);
+}
+
+/** The segments of the sequence that no shard brought. */
+export function missingSegments(shards: Shard[]): string[] {
+  const bounds = (shards[0] as Shard).record.sequence.split(',');
+  const have = new Set(shards.map((s) => s.record.position));
+  const missing: string[] = [];
+  for (let i = 0; i + 1 < bounds.length; i++) if (!have.has(i)) missing.push(`${bounds[i]}:${bounds[i + 1]}`);
+  return missing;
+}
+
+export async function mergeShards(files: ShardFile[], options: MergeOptions = {}): Promise<ResultsFile> {
+  await initHistograms();
+  const shards = validateShards(files);
+  const missing = missingSegments(shards);
+  const log = options.onLog ?? (() => {});
+  const outline = (shards[0] as Shard).record.plan;
+  const epochMs = Math.min(...shards.map((s) => s.record.epochMs));
+  // A shard's second t is second t + offset of the merged run: shards started at the same
+  // instant (--start-at) have no offset.
+  const offsetOf = (s: Shard) => Math.round((s.record.epochMs - epochMs) / 1000);
+
+  const store = new MetricStore();
+  for (const s of shards) store.merge(decodeDelta(s.record.metrics));
+
+  const timeline = new Timeline(shards.length);
+  const scenarioTimeline = new ScenarioTimeline(outline.scenarios.map((s) => s.name));
+  const bySecond = new Map<number, { key: string; requests: number; histogram?: string }[]>();
+  // Second by second over all shards, so that each closes as soon as every shard has given it.
+  const feed: { t: number; shard: number; second: ShardSecond; final: boolean }[] = [];
+  shards.forEach((s, i) => {
+    const seconds = s.record.seconds;
+    if (seconds.length === 0) timeline.abandon(i);
+    for (const [k, second] of seconds.entries())
+      feed.push({ t: second.t + offsetOf(s), shard: i, second, final: k === seconds.length - 1 });
+  });
+  feed.sort((a, b) => a.t - b.t || a.shard - b.shard);
+  for (const { t, shard, second, final } of feed) {
+    const { histogram, ...counts } = second.run;
+    timeline.add(shard, t, { ...counts, ...(histogram ? { histogram: decodeBytes(histogram) } : {}) }, final);
+    for (const [name, figures] of Object.entries(second.scenarios)) {
+      const list = bySecond.get(t) ?? [];
+      list.push({ key: scenarioKey(name), ...figures });
+      bySecond.set(t, list);
+    }
+  }
+  for (const t of outline.scenarios.length > 1 ? [...bySecond.keys()].sort((a, b) => a - b) : []) {
+    const figures = new MetricStore();
+    for (const e of bySecond.get(t) ?? []) {
+      figures.addCounter('http_reqs', [e.key], e.requests);
+      if (e.histogram)
+        figures.merge({
+          trends: { http_req_duration: { [e.key]: decodeBytes(e.histogram) } },
+          counters: {},
+          rates: {},
+          gauges: {},
+          statuses: {},
+          errors: {},
+        });
+    }
+    scenarioTimeline.add(t, figures);
+    figures.destroy();
+  }
+
+  const durationMs = Math.max(...shards.map((s) => s.results.durationMs + offsetOf(s) * 1000));
+  const thresholds = outline.thresholds.map((spec) =>
+    evaluateThreshold(spec, store, outline.metricTypes, durationMs),
+  );
+
+  // Checks before and during the load ran in the first shard; those after it run here.
+  const firstChecks = shards.find((s) => s.record.position === 0)?.results.checks ?? [];
+  let checks: CheckResult[] = firstChecks;
+  if (options.plan) {
+    const runner = new CheckRunner(
+      options.plan.checks.filter((c) => c.after),
+      {
+        setup: undefined,
+        env: { ...process.env },
+        counter: (name) => store.counter(name),
+        counterNames: (prefix = '') => [...store.counters.keys()].filter((n) => n.startsWith(prefix)),
+      },
+      (name, phase, message) => log(`check ${name} failed (${phase}): ${message}`),
+    );
+    await runner.runPhase('after');
+    const after = runner.list();
+    checks = [...firstChecks.filter((c) => !after.some((a) => a.name === c.name)), ...after];
+  } else if (outline.afterChecks.length) {
+    // Not run is not passed: without the plan, the checks after the load cannot hold.
+    checks = [
+      ...firstChecks.filter((c) => !outline.afterChecks.includes(c.name)),
+      ...outline.afterChecks.map(
+        (name): CheckResult => ({
+          name,
+          ok: false,
+          runs: 0,
+          failures: 0,
+          phase: 'after',
+          message: 'not run: give `loadproof merge --plan PLAN` to run it on the merged counters',
+        }),
+      ),
+    ];
+  }
+
+  // One scenario: its seconds are the run's.
+  const points = timeline.finish();
+  const runSeconds = points
+    .filter((p) => p.requests > 0)
+    .map((p) => ({ t: p.t, requests: p.requests, p50: p.p50, p95: p.p95, p99: p.p99 }));
+  const interruptions = shards.filter((s) => s.results.interrupted);
+  const failures = shards.flatMap((s) =>
+    (s.results.workerFailures ?? []).map((f) => `shard ${s.record.segment}: ${f}`),
+  );
+  const plan: PlanShape = {
+    name: outline.name,
+    target: (shards[0] as Shard).results.plan.target,
+    scenarios: outline.scenarios.map((s) => ({
+      name: s.name,
+      startTimeMs: s.startTimeMs,
+      config: { executor: s.executor },
+      flows: s.flows.map((name) => ({ name })),
+    })),
+  };
+  const results = buildResults({
+    plan,
+    ...((shards[0] as Shard).results.plan.file
+      ? { file: (shards[0] as Shard).results.plan.file as string }
+      : {}),
+    store,
+    timeline: points,
+    startedAt: new Date(epochMs),
+    durationMs,
+    interrupted: interruptions.length > 0,
+    ...(interruptions.length
+      ? {
+          interruptReason: interruptions
+            .map((s) => `shard ${s.record.segment}: ${s.results.interruptReason ?? 'interrupted'}`)
+            .join('; '),
+        }
+      : {}),
+    workerFailures: failures,
+    workers: shards.reduce((n, s) => n + s.results.workers, 0),
+    scenarioTimeline: outline.scenarios.length > 1 ? scenarioTimeline : { of: () => runSeconds },
+    thresholds,
+    checks,
+    version: VERSION,
+  });
+  store.destroy();
+  results.shards = shards.map(
+    (s): ShardSummary => ({
+      segment: s.record.segment,
+      host: s.record.host,
+      startSkewMs: s.record.startSkewMs,
+      requests: s.results.requests.total,
+      errors: Object.values(s.results.requests.errors).reduce((a, b) => a + b, 0),
+    }),
+  );
+  if (missing.length)
+    results.verdict = {
+      status: 'INCOMPLETE',
+      reasons: [
+        `missing shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${(shards[0] as Shard).record.sequence}: the run is judged only whole`,
+        ...results.verdict.reasons,
+      ],
+      warnings: results.verdict.warnings,
+    };
+  return results;
+}
