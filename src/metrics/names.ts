@@ -36,3 +36,13 @@ export const BUILTIN_METRICS = {
 } as const;
 
 export type MetricType = 'trend' | 'counter' | 'rate' | 'gauge';
+
+/**
+ * Gauges the run keeps for its own bookkeeping (when each scenario started and how long it ran,
+ * when a threshold's filtered series had samples): never shown as metrics.
+ */
+export const BOOKKEEPING_GAUGES: ReadonlySet<string> = new Set([
+  'scenario_duration_ms',
+  'scenario_start_ms',
+  'series_active_ms',
+]);

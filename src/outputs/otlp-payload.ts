@@ -8,6 +8,7 @@
 
 import type { Histogram } from '../metrics/histogram.ts';
 import { recordedValues } from '../metrics/histogram-buckets.ts';
+import { BOOKKEEPING_GAUGES } from '../metrics/names.ts';
 import type { MetricStore } from '../metrics/store.ts';
 import { finestSeries, requestsByStatus, type SeriesTags } from './series-tags.ts';
 
@@ -117,7 +118,7 @@ export function otlpPayload(store: MetricStore, ctx: OtlpContext): unknown {
       ),
     );
   for (const [name, series] of store.gauges) {
-    if (name.startsWith('scenario_')) continue;
+    if (BOOKKEEPING_GAUGES.has(name)) continue;
     metrics.push({
       name,
       unit: '1',

@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { UsageError } from '../errors.ts';
 import type { Histogram } from '../metrics/histogram.ts';
+import { BOOKKEEPING_GAUGES } from '../metrics/names.ts';
 import type { MetricStore } from '../metrics/store.ts';
 import { finestSeries, requestsByStatus, type SeriesTags } from './series-tags.ts';
 
@@ -76,7 +77,7 @@ export function renderPrometheus(store: MetricStore, constant: Labels = {}): str
     }
   }
   for (const [name, series] of store.gauges) {
-    if (name.startsWith('scenario_')) continue;
+    if (BOOKKEEPING_GAUGES.has(name)) continue;
     const metric = metricName(name);
     out.push(`# TYPE ${metric} gauge`);
     for (const [l, g] of finestSeries(series)) out.push(`${metric}${fmt(l)} ${g.value}`);

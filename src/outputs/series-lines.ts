@@ -6,6 +6,7 @@
  * `http_reqs` by status (or error code); times are milliseconds.
  */
 import { histogramStats } from '../metrics/histogram.ts';
+import { BOOKKEEPING_GAUGES } from '../metrics/names.ts';
 import type { MetricStore } from '../metrics/store.ts';
 import { seriesTags } from './series-tags.ts';
 
@@ -76,7 +77,7 @@ export function secondLines(second: number, epochMs: number, figures: MetricStor
       }),
     );
   for (const [metric, series] of figures.gauges) {
-    if (metric.startsWith('scenario_')) continue;
+    if (BOOKKEEPING_GAUGES.has(metric)) continue;
     each(series, (tags, g) => out.push({ ...base(metric, 'gauge', tags), value: g.value }));
   }
   for (const [metric, series] of figures.trends)

@@ -4,6 +4,7 @@
  */
 import { encodeHistogram, type Histogram, histogramStats, percentileMs } from '../metrics/histogram.ts';
 import { parseEndpointKey } from '../metrics/keys.ts';
+import { BOOKKEEPING_GAUGES } from '../metrics/names.ts';
 import type { MetricStore } from '../metrics/store.ts';
 import type {
   EndpointResult,
@@ -67,7 +68,7 @@ export function metricsFor(
       };
   }
   for (const [name, series] of store.gauges) {
-    if (name.startsWith('scenario_')) continue;
+    if (BOOKKEEPING_GAUGES.has(name)) continue;
     const g = series.get(key);
     if (g) out[name] = { type: 'gauge', ...g };
   }
