@@ -39,6 +39,8 @@ export interface RunFlags {
   prometheusLinger?: string;
   /** Artillery scripts: the config.environments entry to use. */
   environment?: string;
+  /** Accept any TLS certificate (with the plan's http.insecureSkipTLSVerify, either one is enough). */
+  insecure?: boolean;
 }
 
 function positiveInt(flag: string, v: string | undefined): number | undefined {
@@ -68,6 +70,7 @@ export function parseRunFlags(flags: RunFlags): {
   }
   const vus = positiveInt('--vus', flags.vus);
   if (vus !== undefined) overrides.vus = vus;
+  if (flags.insecure) overrides.insecure = true;
   const env: Record<string, string> = {};
   for (const kv of flags.env ?? []) {
     const eq = kv.indexOf('=');

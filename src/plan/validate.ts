@@ -8,6 +8,7 @@ import { criticalProblem } from '../verdict/critical-level.ts';
 import { DEFAULT_THRESHOLDS } from '../verdict/default-thresholds.ts';
 import { AGGREGATIONS_BY_TYPE, parseMetricKey, parseThreshold } from '../verdict/threshold-parser.ts';
 import { parseDurationMs } from './duration.ts';
+import { HTTP_PROTOCOL_KEYS, httpProtocolOptions } from './http-protocol-options.ts';
 import { LIMITS, MAX_DURATION_TEXT, mixCycleLength } from './limits.ts';
 import type {
   CheckSpec,
@@ -546,8 +547,18 @@ export function validatePlan(input: unknown, file?: string): Plan {
 
   const http = isObject(input.http) ? input.http : {};
   if (input.http !== undefined) {
-    if (!isObject(input.http)) issues.add('http', `expected { timeout?, connections?, pipelining? }`);
-    else unknownKeys(issues, 'http', input.http, ['timeout', 'connections', 'pipelining']);
+    if (!isObject(input.http))
+      issues.add(
+        'http',
+        `expected { timeout?, connections?, pipelining?, ${HTTP_PROTOCOL_KEYS.join('?, ')}? }`,
+      );
+    else
+      unknownKeys(issues, 'http', input.http, [
+        'timeout',
+        'connections',
+        'pipelining',
+        ...HTTP_PROTOCOL_KEYS,
+      ]);
   }
   const plan: Plan = {
     name: typeof input.name === 'string' ? input.name : file ? (file.split('/').pop() ?? 'plan') : 'plan',
@@ -571,6 +582,7 @@ export function validatePlan(input: unknown, file?: string): Plan {
         http.pipelining === undefined
           ? 1
           : positiveNumber(issues, 'http.pipelining', http.pipelining, { integer: true }),
+      ...httpProtocolOptions(http, target, (path, message) => issues.add(path, message)),
     },
     metricTypes,
   };
