@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createSecureServer, type Http2SecureServer } from 'node:http2';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -16,10 +16,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseRunFlags } from '../../src/cli/run-command.ts';
 import { runPlan } from '../../src/engine/run.ts';
-import { definePlan, loadPlanFile } from '../../src/plan/load.ts';
+import { definePlan } from '../../src/plan/load.ts';
 import type { Overrides } from '../../src/plan/overrides.ts';
 import type { PlanInput } from '../../src/plan/types.ts';
 import { validatePlan } from '../../src/plan/validate.ts';
+import { outsideDir, readResults, runCli, writePlan } from '../helpers/cli.ts';
 
 let h2Server: Http2SecureServer;
 let h1Server: ReturnType<typeof createHttpsServer>;
@@ -125,33 +126,43 @@ describe('TLS verification and HTTP/2', () => {
     assert.deepEqual(r.protos, Array(ITERATIONS).fill('HTTP/2.0'));
   });
 
-  it('--insecure and the HTTP version reach worker threads', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'loadproof-tls-plan-'));
+  it("loadproof run --insecure (in --help) reaches the worker threads, with the plan's http.version", async () => {
+    const dir = outsideDir();
     try {
-      const file = join(dir, 'plan.ts');
-      writeFileSync(
-        file,
+      const plan = writePlan(
+        dir,
+        'plan.ts',
         `export default {
           target: '${h2Url}',
           http: { version: 2 },
-          thresholds: { 'http_reqs{proto:HTTP/2.0}': ['count==${ITERATIONS}'] },
+          thresholds: { 'http_reqs{proto:HTTP/2.0}': ['count==${ITERATIONS}'], http_req_failed: ['rate==0'] },
           scenarios: { s: { executor: 'shared-iterations', vus: 2, iterations: ${ITERATIONS}, flow: async (vu) => { await vu.http.get('/hello'); } } },
         };\n`,
       );
-      const loaded = await loadPlanFile(file);
-      const r = await runPlan({
-        plan: loaded.plan,
-        file: loaded.file,
-        baseDir: loaded.baseDir,
-        workers: 2,
-        overrides: { insecure: true },
+      const verified = await runCli(['run', plan, '--workers', '2', '--out', join(dir, 'a'), '-q'], {
+        cwd: dir,
       });
+      assert.equal(verified.code, 3, verified.stderr);
+      assert.deepEqual(readResults(join(dir, 'a')).requests.errors, {
+        DEPTH_ZERO_SELF_SIGNED_CERT: ITERATIONS,
+      });
+      const insecure = await runCli(
+        ['run', plan, '--insecure', '--workers', '2', '--out', join(dir, 'b'), '-q'],
+        {
+          cwd: dir,
+        },
+      );
+      assert.equal(insecure.code, 0, insecure.stderr);
+      const r = readResults(join(dir, 'b'));
       assert.deepEqual(r.requests.errors, {});
-      assert.equal(r.requests.total, ITERATIONS);
       assert.deepEqual(
         r.thresholds.map((t) => [t.metric, t.actual, t.level]),
-        [['http_reqs{proto:HTTP/2.0}', ITERATIONS, 'PASS']],
+        [
+          ['http_reqs{proto:HTTP/2.0}', ITERATIONS, 'PASS'],
+          ['http_req_failed', 0, 'PASS'],
+        ],
       );
+      assert.match((await runCli(['run', '--help'])).stdout, /--insecure\s+accept any TLS certificate/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
