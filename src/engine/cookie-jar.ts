@@ -41,7 +41,8 @@ export function setCookieValues(rawHeaders: readonly Buffer[]): string[] | undef
   let out: string[] | undefined;
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] as Buffer;
-    if (name.length !== SET_COOKIE.length) continue;
+    // Length and first letter first: most headers are passed over without a string made of them.
+    if (name.length !== SET_COOKIE.length || ((name[0] as number) | 0x20) !== 0x73 /* s */) continue;
     if (name.toString('latin1').toLowerCase() !== SET_COOKIE) continue;
     const value = (rawHeaders[i + 1] as Buffer).toString('latin1');
     if (out === undefined) out = [value];

@@ -62,7 +62,11 @@ export function hopHeaders(
 export function locationOf(rawHeaders: readonly Buffer[]): string | undefined {
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] as Buffer;
-    if (name.length === 8 && name.toString('latin1').toLowerCase() === 'location')
+    if (
+      name.length === 8 &&
+      ((name[0] as number) | 0x20) === 0x6c /* l */ &&
+      name.toString('latin1').toLowerCase() === 'location'
+    )
       return (rawHeaders[i + 1] as Buffer).toString('latin1');
   }
   return undefined;

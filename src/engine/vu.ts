@@ -353,8 +353,12 @@ export class VirtualUser {
     const issuedAfterStop = env.hardStop.aborted;
     // Each redirect followed is a request of its own: sent, measured and recorded under its path.
     for (let hop = 0; ; hop++) {
-      const target: CookieTarget = { hostname, pathname, secure };
-      const cookie = this.cookieHeader(headers.cookie, options.cookies, useJar, target);
+      // The jar is looked at only when it holds cookies: the common request allocates nothing for it.
+      const jarInUse = useJar && this.jar.size > 0;
+      const cookie =
+        jarInUse || options.cookies !== undefined
+          ? this.cookieHeader(headers.cookie, options.cookies, jarInUse, { hostname, pathname, secure })
+          : headers.cookie;
       const raw = await env.client.send({
         origin,
         method,
@@ -372,7 +376,7 @@ export class VirtualUser {
       const response = new Response(raw, ok, latencyMs, origin, path);
       if (useJar && raw.status !== 0) {
         const set = setCookieValues(raw.rawHeaders);
-        if (set) this.jar.receive(target, set);
+        if (set) this.jar.receive({ hostname, pathname, secure }, set);
       }
       // A request cut off by the run's stop was still sent: it counts, as ABORTED. One a flow
       // makes after the stop never left and is not counted.
@@ -403,7 +407,6 @@ export class VirtualUser {
     target: CookieTarget,
   ): string | undefined {
     const jar = this.jar;
-    if (own === undefined && (!useJar || jar.size === 0)) return byHand;
     let fromJar: string | undefined;
     if (own === undefined) fromJar = jar.header(target);
     else {
