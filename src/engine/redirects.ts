@@ -7,6 +7,12 @@
 /** How many redirects a request follows unless the plan or the request says otherwise (k6's default). */
 export const DEFAULT_REDIRECTS = 10;
 
+/** A request's own `redirects`, checked: a flow that passes something else gets an error, not a loop. */
+export function redirectLimit(n: unknown): number {
+  if (typeof n === 'number' && Number.isInteger(n) && n >= 0) return n;
+  throw new TypeError(`redirects: expected an integer from 0 (keep the 3xx), got ${String(n)}`);
+}
+
 export interface NextHop {
   url: URL;
   method: string;

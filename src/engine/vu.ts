@@ -12,7 +12,7 @@ import type { BatchRequest, HttpResponse, RequestOptions, Vu, VuHttp, VuMetrics 
 import type { Clock } from './clock.ts';
 import { CookieJar, type CookieTarget, setCookieValues } from './cookie-jar.ts';
 import type { HttpClient, RawResponse, RequestScope } from './http-client.ts';
-import { hopHeaders, locationOf, nextHop } from './redirects.ts';
+import { hopHeaders, locationOf, nextHop, redirectLimit } from './redirects.ts';
 import type { Submetrics, Tags } from './sample-tags.ts';
 import { vuCookies } from './vu-cookies.ts';
 
@@ -347,7 +347,7 @@ export class VirtualUser {
     const timeoutMs =
       options.timeout === undefined ? env.timeoutMs : (parseDurationMs(options.timeout) ?? env.timeoutMs);
     const useJar = options.jar !== false;
-    const redirects = options.redirects ?? env.redirects;
+    const redirects = options.redirects === undefined ? env.redirects : redirectLimit(options.redirects);
     let name = options.name ?? pathname;
 
     const issuedAfterStop = env.hardStop.aborted;

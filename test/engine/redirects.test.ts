@@ -152,6 +152,21 @@ describe('redirects', () => {
     assert.equal(cookie, 'hop=1');
   });
 
+  it("a request's redirects must be an integer from 0: anything else fails the iteration, never loops", async () => {
+    const messages: string[] = [];
+    await runFlow(async (vu) => {
+      for (const bad of [Number.NaN, -1, 'all'])
+        await vu.http
+          .get('/chain/1', { redirects: bad as number })
+          .catch((e: Error) => messages.push(e.message));
+    });
+    assert.deepEqual(messages, [
+      'redirects: expected an integer from 0 (keep the 3xx), got NaN',
+      'redirects: expected an integer from 0 (keep the 3xx), got -1',
+      'redirects: expected an integer from 0 (keep the 3xx), got all',
+    ]);
+  });
+
   it('http.redirects must be an integer from 0 to 100', () => {
     for (const bad of [-1, 1.5, '3', 101])
       assert.throws(

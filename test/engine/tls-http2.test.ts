@@ -186,6 +186,23 @@ describe('TLS verification and HTTP/2', () => {
     assert.deepEqual(ok.protos, Array(ITERATIONS).fill('HTTP/2.0'));
   });
 
+  it('with http.version 2, a request to an http: origin fails with EHTTP2 without being sent', async () => {
+    let error: string | undefined;
+    const plan = validatePlan(
+      definePlan({
+        target: h2Url,
+        http: { version: 2, insecureSkipTLSVerify: true },
+        thresholds: {},
+        flow: async (vu) => {
+          error = (await vu.http.get('http://127.0.0.1:1/plain')).error;
+        },
+      }),
+    );
+    const r = await runPlan({ plan, workers: 1 });
+    assert.equal(error, 'EHTTP2');
+    assert.deepEqual(r.requests.errors, { EHTTP2: 1 });
+  });
+
   it('http.version is 1.1 or 2, and 2 needs an https target; insecureSkipTLSVerify is a boolean', () => {
     const plan = (http: object, target = h2Url) =>
       validatePlan(definePlan({ target, http: http as PlanInput['http'], flow: async () => {} }));
