@@ -351,13 +351,16 @@ export class VirtualUser {
     let name = options.name ?? pathname;
 
     const issuedAfterStop = env.hardStop.aborted;
+    // The request's own cookies, like its credentials, stay with its origin.
+    const ownOrigin = origin;
     // Each redirect followed is a request of its own: sent, measured and recorded under its path.
     for (let hop = 0; ; hop++) {
       // The jar is looked at only when it holds cookies: the common request allocates nothing for it.
       const jarInUse = useJar && this.jar.size > 0;
+      const own = origin === ownOrigin ? options.cookies : undefined;
       const cookie =
-        jarInUse || options.cookies !== undefined
-          ? this.cookieHeader(headers.cookie, options.cookies, jarInUse, { hostname, pathname, secure })
+        jarInUse || own !== undefined
+          ? this.cookieHeader(headers.cookie, own, jarInUse, { hostname, pathname, secure })
           : headers.cookie;
       const raw = await env.client.send({
         origin,

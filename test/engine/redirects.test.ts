@@ -14,9 +14,12 @@ import type { HttpResponse, PlanInput, Vu } from '../../src/plan/types.ts';
 import { validatePlan } from '../../src/plan/validate.ts';
 
 let server: Server;
+/** The same answers on another port: another origin. */
+let otherServer: Server;
 let url = '';
+let otherUrl = '';
 before(async () => {
-  server = createServer((req, res) => {
+  const handler: Parameters<typeof createServer>[1] = (req, res) => {
     const u = new URL(req.url ?? '/', 'http://x');
     let body = '';
     req.on('data', (c) => (body += c));
@@ -31,6 +34,10 @@ before(async () => {
         res.writeHead(status, { location: '/echo?from=moved' });
         return res.end('moved');
       }
+      if (u.pathname === '/away') {
+        res.writeHead(302, { location: u.searchParams.get('to') ?? '/' });
+        return res.end();
+      }
       if (u.pathname === '/set-then-go') {
         res.writeHead(302, { location: '/echo', 'set-cookie': 'hop=1; Path=/' });
         return res.end();
@@ -42,15 +49,23 @@ before(async () => {
           body,
           contentType: req.headers['content-type'] ?? null,
           cookie: req.headers.cookie ?? null,
+          authorization: req.headers.authorization ?? null,
           path: req.url,
         }),
       );
     });
-  });
+  };
+  server = createServer(handler);
+  otherServer = createServer(handler);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  await new Promise<void>((r) => otherServer.listen(0, '127.0.0.1', r));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  otherUrl = `http://127.0.0.1:${(otherServer.address() as AddressInfo).port}`;
 });
-after(() => new Promise<void>((r) => server.close(() => r())));
+after(async () => {
+  await new Promise<void>((r) => server.close(() => r()));
+  await new Promise<void>((r) => otherServer.close(() => r()));
+});
 
 async function runFlow(flow: (vu: Vu) => Promise<void>, http?: PlanInput['http']) {
   const plan = validatePlan(
@@ -71,7 +86,14 @@ async function runFlow(flow: (vu: Vu) => Promise<void>, http?: PlanInput['http']
   return { r, requests };
 }
 
-type Echo = { method: string; body: string; contentType: string | null; cookie: string | null; path: string };
+type Echo = {
+  method: string;
+  body: string;
+  contentType: string | null;
+  cookie: string | null;
+  authorization: string | null;
+  path: string;
+};
 
 describe('redirects', () => {
   it('are followed by default, each hop a request of its own; the flow gets the last response and its url', async () => {
@@ -150,6 +172,24 @@ describe('redirects', () => {
       cookie = ((await vu.http.get('/set-then-go')).body as Echo).cookie;
     });
     assert.equal(cookie, 'hop=1');
+  });
+
+  it("credentials, a hand-set cookie and the request's cookies stay with the origin; the jar's go where they match", async () => {
+    const seen: Pick<Echo, 'cookie' | 'authorization'>[] = [];
+    await runFlow(async (vu) => {
+      vu.http.cookies.set('/', 'fromJar', '1');
+      const options = { headers: { authorization: 'Bearer t', cookie: 'byHand=1' }, cookies: { own: '1' } };
+      for (const to of ['/echo', `${otherUrl}/echo`]) {
+        const { cookie, authorization } = (await vu.http.get(`/away?to=${encodeURIComponent(to)}`, options))
+          .body as Echo;
+        seen.push({ cookie, authorization });
+      }
+    });
+    assert.deepEqual(seen, [
+      { cookie: 'byHand=1; fromJar=1; own=1', authorization: 'Bearer t' },
+      // Another port is another origin, but the same host for cookies (RFC 6265: no ports).
+      { cookie: 'fromJar=1', authorization: null },
+    ]);
   });
 
   it("a request's redirects must be an integer from 0: anything else fails the iteration, never loops", async () => {
