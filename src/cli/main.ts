@@ -77,6 +77,10 @@ export function buildProgram(): Command {
       '--prometheus-linger <duration>',
       'with --prometheus: how long /metrics stays up after the run, serving the last figures (default 15s)',
     )
+    .option(
+      '--insecure',
+      'accept any TLS certificate (self-signed, expired, another host name), as http.insecureSkipTLSVerify: true does',
+    )
     .option('--environment <name>', 'Artillery scripts: use this entry of config.environments')
     .option(
       '--shard <i/N>',

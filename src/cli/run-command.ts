@@ -44,6 +44,8 @@ export interface RunFlags extends ShardFlags {
   environment?: string;
   /** `stdout`: also print results.json as one framed line at the end (for a shard's log). */
   resultsTo?: string;
+  /** Accept any TLS certificate (with the plan's http.insecureSkipTLSVerify, either one is enough). */
+  insecure?: boolean;
 }
 
 function positiveInt(flag: string, v: string | undefined): number | undefined {
@@ -73,6 +75,7 @@ export function parseRunFlags(flags: RunFlags): {
   }
   const vus = positiveInt('--vus', flags.vus);
   if (vus !== undefined) overrides.vus = vus;
+  if (flags.insecure) overrides.insecure = true;
   const env: Record<string, string> = {};
   for (const kv of flags.env ?? []) {
     const eq = kv.indexOf('=');

@@ -8,6 +8,8 @@
  *   EPROTO           the response broke HTTP/1.1 (status line, header syntax, framing, ...)
  *   EINVALIDREQUEST  the request was refused before anything was sent (a CR/LF in a header value,
  *                    a method or header name that is not a token, a path with a space, ...)
+ *   EHTTP2           http.version 2 and the server did not agree to HTTP/2 (or an http: origin)
+ *   TLS codes        a refused certificate keeps Node's code (DEPTH_ZERO_SELF_SIGNED_CERT, ...)
  */
 const UNDICI_CODES: Record<string, string> = {
   UND_ERR_CONNECT_TIMEOUT: 'ETIMEDOUT',

@@ -2,7 +2,9 @@
  * The HTTP side of the generator. Plain `http:` origins go through the lean HTTP/1.1 client of
  * ./http1.ts; `https:` origins (and every origin when LOADPROOF_HTTP_CLIENT=undici, the way to
  * compare the two) go through one undici Pool per origin (keep-alive, a connection limit), with
- * a small dispatch handler. Both take the timings the metrics need: dispatch (written to a
+ * a small dispatch handler. undici offers HTTP/2 by ALPN on TLS (`version`: '1.1' never offers it,
+ * '2' fails what the server will not speak in HTTP/2 with EHTTP2), and verifies certificates
+ * unless told not to (`insecureSkipTLSVerify`). Both take the timings the metrics need: dispatch (written to a
  * socket), first byte, end; and TCP connect time per new connection. A failed request resolves
  * with an error code; it never throws into the run.
  *
@@ -10,6 +12,7 @@
  * Timeouts are enforced by one sweep over the requests in flight; a stop aborts every request of
  * its scope.
  */
+import type { TLSSocket } from 'node:tls';
 import { buildConnector, Pool } from 'undici';
 import { errorCode, RequestTimeoutError } from './errors.ts';
 import { Http1Agent } from './http1.ts';
@@ -38,6 +41,8 @@ export interface RawResponse {
   endAt: number;
   bytesIn: number;
   bytesOut: number;
+  /** 'HTTP/2.0' when answered in HTTP/2; HTTP/1.1 when absent. */
+  proto?: string;
 }
 
 export interface HttpClientOptions {
@@ -54,6 +59,15 @@ export interface HttpClientOptions {
    * environment variable LOADPROOF_HTTP_CLIENT decides (worker threads inherit it).
    */
   implementation?: 'lean' | 'undici';
+  /** Accept any TLS certificate. */
+  insecureSkipTLSVerify?: boolean;
+  /** Absent: HTTP/2 offered on TLS; '1.1': never offered; '2': required (EHTTP2 otherwise). */
+  version?: '1.1' | '2';
+}
+
+/** What an origin's connections speak, known once the first one is open (ALPN). */
+interface OriginProtocol {
+  proto: string | undefined;
 }
 
 /** The implementation named by LOADPROOF_HTTP_CLIENT ('lean' when unset). */
@@ -109,6 +123,7 @@ class Exchange {
     timeoutMs: number,
     private readonly bytesOut: number,
     readonly scope: RequestScope | undefined,
+    private readonly protocol: OriginProtocol,
   ) {
     this.deadline = now() + timeoutMs;
   }
@@ -150,6 +165,7 @@ class Exchange {
     res.firstByteAt = this.now();
     res.status = status;
     res.rawHeaders = rawHeaders;
+    if (this.protocol.proto !== undefined) res.proto = this.protocol.proto;
     let n = 15;
     for (const h of rawHeaders) n += h.length + 2;
     res.bytesIn += n;
@@ -170,6 +186,7 @@ class Exchange {
 
 export class HttpClient {
   private readonly pools = new Map<string, Pool>();
+  private readonly protocols = new Map<string, OriginProtocol>();
   private readonly inflight = new Set<Exchange>();
   private sweeper: NodeJS.Timeout | undefined;
   /** The lean client, or undefined when every origin goes through undici. */
@@ -195,8 +212,14 @@ export class HttpClient {
   private pool(origin: string): Pool {
     let pool = this.pools.get(origin);
     if (!pool) {
-      const inner = buildConnector({ timeout: this.options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS });
-      const { now, onConnect } = this.options;
+      const { now, onConnect, version } = this.options;
+      const allowH2 = version !== '1.1';
+      const inner = buildConnector({
+        timeout: this.options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
+        allowH2,
+        ...(this.options.insecureSkipTLSVerify ? { rejectUnauthorized: false } : {}),
+      });
+      const protocol = this.protocolOf(origin);
       pool = new Pool(origin, {
         connections: this.options.connections,
         pipelining: this.options.pipelining,
@@ -204,17 +227,35 @@ export class HttpClient {
         keepAliveMaxTimeout: 600_000,
         headersTimeout: 0,
         bodyTimeout: 0,
+        allowH2,
         connect: (opts, cb) => {
           const t0 = now();
           return inner(opts, (err, socket) => {
-            if (!err) onConnect?.(now() - t0);
-            (cb as (e: Error | null, s: unknown) => void)(err, socket);
+            const done = cb as (e: Error | null, s: unknown) => void;
+            if (err) return done(err, socket);
+            const h2 = (socket as TLSSocket).alpnProtocol === 'h2';
+            if (version === '2' && !h2) {
+              socket.destroy();
+              return done(http2Refused(), null);
+            }
+            protocol.proto = h2 ? 'HTTP/2.0' : 'HTTP/1.1';
+            onConnect?.(now() - t0);
+            done(null, socket);
           });
         },
       });
       this.pools.set(origin, pool);
     }
     return pool;
+  }
+
+  private protocolOf(origin: string): OriginProtocol {
+    let p = this.protocols.get(origin);
+    if (!p) {
+      p = { proto: undefined };
+      this.protocols.set(origin, p);
+    }
+    return p;
   }
 
   untrack(x: Exchange): void {
@@ -239,6 +280,9 @@ export class HttpClient {
   }
 
   send(req: RawRequest): Promise<RawResponse> {
+    // HTTP/2 is negotiated by ALPN, on TLS only.
+    if (this.options.version === '2' && !req.origin.startsWith('https:'))
+      return Promise.resolve(this.refused(req));
     const lean = this.lean;
     if (lean !== undefined && req.origin.startsWith('http:')) {
       const scope = req.scope;
@@ -258,7 +302,15 @@ export class HttpClient {
       for (const k in req.headers) bytesOut += k.length + (req.headers[k] as string).length + 4;
       if (req.body !== undefined)
         bytesOut += typeof req.body === 'string' ? Buffer.byteLength(req.body) : req.body.length;
-      const x = new Exchange(this, this.options.now, resolve, req.timeoutMs, bytesOut, req.scope);
+      const x = new Exchange(
+        this,
+        this.options.now,
+        resolve,
+        req.timeoutMs,
+        bytesOut,
+        req.scope,
+        this.protocolOf(req.origin),
+      );
       if (req.scope?.aborted) return x.finish(Object.assign(new Error('aborted'), { code: 'ABORTED' }));
       this.inflight.add(x);
       req.scope?.inflight.add(x);
@@ -277,6 +329,22 @@ export class HttpClient {
     });
   }
 
+  /** A request that HTTP/2 was required for and that cannot have it: it fails at once. */
+  private refused(req: RawRequest): RawResponse {
+    const t = this.options.now();
+    return {
+      status: 0,
+      rawHeaders: [],
+      body: EMPTY,
+      error: req.scope?.aborted ? 'ABORTED' : errorCode(http2Refused()),
+      dispatchedAt: t,
+      firstByteAt: t,
+      endAt: t,
+      bytesIn: 0,
+      bytesOut: 0,
+    };
+  }
+
   async close(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = undefined;
@@ -285,4 +353,10 @@ export class HttpClient {
     this.pools.clear();
     await Promise.all(pools.map((p) => p.destroy().catch(() => {})));
   }
+}
+
+function http2Refused(): Error {
+  return Object.assign(new Error('HTTP/2 is required (http.version: 2) and the server did not agree to it'), {
+    code: 'EHTTP2',
+  });
 }

@@ -17,6 +17,7 @@ import { runArrivalRate } from './executors/arrival-rate.ts';
 import { runConstantVus, runIterations, runRampingVus } from './executors/closed.ts';
 import { type ExecutorContext, peakVus, threadsFor } from './executors/context.ts';
 import { HttpClient, RequestScope } from './http-client.ts';
+import { DEFAULT_REDIRECTS } from './redirects.ts';
 import { Submetrics } from './sample-tags.ts';
 import { Segment } from './segment.ts';
 import { globalVuId } from './shares.ts';
@@ -124,6 +125,8 @@ export class ThreadRun {
       pipelining: o.plan.http.pipelining,
       now: () => this.clock.now(),
       onConnect: (ms) => this.store.addTrend('http_req_connecting', [''], ms),
+      insecureSkipTLSVerify: o.plan.http.insecureSkipTLSVerify === true,
+      ...(o.plan.http.version !== undefined ? { version: o.plan.http.version } : {}),
     });
   }
 
@@ -210,6 +213,7 @@ export class ThreadRun {
         ...Object.fromEntries(Object.entries(o.plan.headers).map(([k, v]) => [k.toLowerCase(), v])),
       },
       timeoutMs: o.plan.http.timeoutMs,
+      redirects: o.plan.http.redirects ?? DEFAULT_REDIRECTS,
       data: o.data,
       setup: o.setup,
       env: o.env,

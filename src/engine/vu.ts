@@ -10,8 +10,11 @@ import type { MetricStore } from '../metrics/store.ts';
 import { parseDurationMs } from '../plan/duration.ts';
 import type { BatchRequest, HttpResponse, RequestOptions, Vu, VuHttp, VuMetrics } from '../plan/types.ts';
 import type { Clock } from './clock.ts';
+import { CookieJar, type CookieTarget, setCookieValues } from './cookie-jar.ts';
 import type { HttpClient, RawResponse, RequestScope } from './http-client.ts';
+import { hopHeaders, locationOf, nextHop, redirectLimit } from './redirects.ts';
 import type { Submetrics, Tags } from './sample-tags.ts';
+import { vuCookies } from './vu-cookies.ts';
 
 export interface VuEnvironment {
   clock: Clock;
@@ -21,6 +24,8 @@ export interface VuEnvironment {
   target: URL;
   defaultHeaders: Record<string, string>;
   timeoutMs: number;
+  /** Redirects a request follows unless it says otherwise. */
+  redirects: number;
   data: Record<string, readonly unknown[]>;
   setup: unknown;
   env: Record<string, string | undefined>;
@@ -75,8 +80,16 @@ class Response implements HttpResponse {
     private readonly raw: RawResponse,
     readonly ok: boolean,
     readonly latencyMs: number,
+    private readonly origin: string,
+    private readonly path: string,
   ) {}
 
+  get url(): string {
+    return this.origin + this.path;
+  }
+  get proto(): string {
+    return this.raw.proto ?? 'HTTP/1.1';
+  }
   get status(): number {
     return this.raw.status;
   }
@@ -105,7 +118,15 @@ class Response implements HttpResponse {
     return this.parsedBody.value;
   }
   toJSON() {
-    return { status: this.status, headers: this.headers, body: this.body, ok: this.ok, error: this.error };
+    return {
+      status: this.status,
+      url: this.url,
+      proto: this.proto,
+      headers: this.headers,
+      body: this.body,
+      ok: this.ok,
+      error: this.error,
+    };
   }
 }
 
@@ -123,6 +144,8 @@ export class VirtualUser {
   /** Intended start for the next request, set when an iteration starts; cleared by that request. */
   private pendingIntendedAt: number | undefined;
   private lastSeries: { scenario: string; method: string; name: string; s: EndpointSeries } | undefined;
+  /** Cookies the VU's responses set, emptied when an iteration starts. */
+  private readonly jar = new CookieJar();
   readonly api: Vu;
 
   constructor(
@@ -137,6 +160,7 @@ export class VirtualUser {
     http.request = (method: string, url: string, options?: RequestOptions) =>
       this.request(method.toUpperCase(), url, options);
     http.batch = (requests) => this.batch(requests);
+    (http as { cookies: VuHttp['cookies'] }).cookies = vuCookies(this.jar, (url) => this.absolute(url));
     const metricKeys = (name: string, tags?: Record<string, string>) =>
       this.env.submetrics.keys(name, this.scenario, () => ({
         ...this.scenarioTags,
@@ -191,6 +215,14 @@ export class VirtualUser {
     this.flowName = flow;
     this.pendingIntendedAt = intendedAt;
     this.groupPath = '';
+    if (this.jar.size > 0) this.jar.clear();
+  }
+
+  /** A URL as a request resolves it: a path is on the target (under its path), anything else as is. */
+  private absolute(url: string): URL {
+    const target = this.env.target;
+    if (url.charCodeAt(0) === 47 && url.charCodeAt(1) !== 47) return new URL(url.slice(1), target);
+    return new URL(url, target);
   }
 
   private async group<T>(name: string, fn: () => T | Promise<T>): Promise<T> {
@@ -272,12 +304,14 @@ export class VirtualUser {
   ): Promise<HttpResponse> {
     const env = this.env;
     const now = env.clock.now();
-    const intendedAt = batchIntendedAt ?? this.pendingIntendedAt ?? now;
+    let intendedAt = batchIntendedAt ?? this.pendingIntendedAt ?? now;
     this.pendingIntendedAt = undefined;
 
     let origin: string;
     let pathname: string;
     let path: string;
+    let hostname: string;
+    let secure: boolean;
     if (
       url.charCodeAt(0) === 47 /* / */ &&
       url.charCodeAt(1) !== 47 &&
@@ -286,23 +320,24 @@ export class VirtualUser {
     ) {
       // Fast path: a path on the target.
       origin = env.origin;
+      hostname = env.target.hostname;
+      secure = env.target.protocol === 'https:';
       path = env.target.pathname === '/' ? url : `${env.target.pathname.replace(/\/$/, '')}${url}`;
       const q = path.indexOf('?');
       pathname = q < 0 ? path : path.slice(0, q);
     } else {
-      const u = new URL(
-        url.charCodeAt(0) === 47 && url.charCodeAt(1) !== 47 ? url.slice(1) : url,
-        env.target,
-      );
+      const u = this.absolute(url);
       if (options.query) {
         for (const [k, v] of Object.entries(options.query))
           if (v !== undefined) u.searchParams.set(k, String(v));
       }
       origin = u.origin;
+      hostname = u.hostname;
+      secure = u.protocol === 'https:';
       pathname = u.pathname;
       path = u.pathname + u.search;
     }
-    const headers: Record<string, string> = { ...env.defaultHeaders };
+    let headers: Record<string, string> = { ...env.defaultHeaders };
     let body = options.body;
     if (options.json !== undefined) {
       body = JSON.stringify(options.json);
@@ -311,27 +346,79 @@ export class VirtualUser {
     if (options.headers) for (const [k, v] of Object.entries(options.headers)) headers[k.toLowerCase()] = v;
     const timeoutMs =
       options.timeout === undefined ? env.timeoutMs : (parseDurationMs(options.timeout) ?? env.timeoutMs);
+    const useJar = options.jar !== false;
+    const redirects = options.redirects === undefined ? env.redirects : redirectLimit(options.redirects);
+    let name = options.name ?? pathname;
 
     const issuedAfterStop = env.hardStop.aborted;
-    const raw = await env.client.send({
-      origin,
-      method,
-      path,
-      headers,
-      ...(body !== undefined ? { body } : {}),
-      timeoutMs,
-      scope: env.scope,
-    });
-    env.resumed(this.scenarioIteration);
-    const latencyMs = raw.endAt - intendedAt;
-    const expect = options.expect;
-    const ok = raw.status !== 0 && (DEFAULT_EXPECTED(raw.status) || (expect?.includes(raw.status) ?? false));
-    const response = new Response(raw, ok, latencyMs);
-    // A request cut off by the run's stop was still sent: it counts, as ABORTED. One a flow
-    // makes after the stop never left and is not counted.
-    if (issuedAfterStop) return response;
-    this.record(method, options.name ?? pathname, raw, ok, latencyMs, options.tags);
-    return response;
+    // The request's own cookies, like its credentials, stay with its origin.
+    const ownOrigin = origin;
+    // Each redirect followed is a request of its own: sent, measured and recorded under its path.
+    for (let hop = 0; ; hop++) {
+      // The jar is looked at only when it holds cookies: the common request allocates nothing for it.
+      const jarInUse = useJar && this.jar.size > 0;
+      const own = origin === ownOrigin ? options.cookies : undefined;
+      const cookie =
+        jarInUse || own !== undefined
+          ? this.cookieHeader(headers.cookie, own, jarInUse, { hostname, pathname, secure })
+          : headers.cookie;
+      const raw = await env.client.send({
+        origin,
+        method,
+        path,
+        headers: cookie === headers.cookie ? headers : { ...headers, cookie: cookie as string },
+        ...(body !== undefined ? { body } : {}),
+        timeoutMs,
+        scope: env.scope,
+      });
+      env.resumed(this.scenarioIteration);
+      const latencyMs = raw.endAt - intendedAt;
+      const expect = options.expect;
+      const ok =
+        raw.status !== 0 && (DEFAULT_EXPECTED(raw.status) || (expect?.includes(raw.status) ?? false));
+      const response = new Response(raw, ok, latencyMs, origin, path);
+      if (useJar && raw.status !== 0) {
+        const set = setCookieValues(raw.rawHeaders);
+        if (set) this.jar.receive({ hostname, pathname, secure }, set);
+      }
+      // A request cut off by the run's stop was still sent: it counts, as ABORTED. One a flow
+      // makes after the stop never left and is not counted.
+      if (issuedAfterStop) return response;
+      this.record(method, name, raw, ok, latencyMs, options.tags);
+      if (hop >= redirects || raw.status < 301 || raw.status > 308 || env.hardStop.aborted) return response;
+      const next = nextHop(raw.status, locationOf(raw.rawHeaders), method, new URL(path, origin));
+      if (next === undefined) return response;
+      const u = next.url;
+      headers = hopHeaders(headers, next, u.origin === origin);
+      if (!next.keepBody) body = undefined;
+      method = next.method;
+      origin = u.origin;
+      hostname = u.hostname;
+      secure = u.protocol === 'https:';
+      pathname = u.pathname;
+      path = u.pathname + u.search;
+      name = pathname;
+      intendedAt = env.clock.now();
+    }
+  }
+
+  /** The Cookie header of a request: one set by hand, then the VU's jar's and the request's own cookies. */
+  private cookieHeader(
+    byHand: string | undefined,
+    own: Record<string, string> | undefined,
+    useJar: boolean,
+    target: CookieTarget,
+  ): string | undefined {
+    const jar = this.jar;
+    let fromJar: string | undefined;
+    if (own === undefined) fromJar = jar.header(target);
+    else {
+      const values = useJar ? { ...jar.values(target), ...own } : own;
+      const list = Object.entries(values).map(([k, v]) => `${k}=${v}`);
+      fromJar = list.length ? list.join('; ') : undefined;
+    }
+    if (fromJar === undefined) return byHand;
+    return byHand === undefined ? fromJar : `${byHand}; ${fromJar}`;
   }
 
   private series(method: string, name: string): EndpointSeries {
@@ -406,6 +493,7 @@ export class VirtualUser {
         status: String(raw.status),
         expected_response: String(ok),
         error_code: raw.error,
+        proto: raw.proto ?? 'HTTP/1.1',
       };
       const extra = (metric: string) => submetrics.matching(metric, t);
       store.addCounter('http_reqs', extra('http_reqs'), 1);

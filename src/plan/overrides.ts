@@ -13,6 +13,8 @@ export interface Overrides {
   rate?: number;
   /** VUs for closed-model scenarios; maxVUs for arrival-rate ones. */
   vus?: number;
+  /** `--insecure`: accept any TLS certificate, whatever the plan says. */
+  insecure?: boolean;
 }
 
 function scaleStages(stages: { durationMs: number; target: number }[], totalMs: number) {
@@ -105,6 +107,7 @@ function implicitConfig(c: ScenarioConfig, o: Overrides): ScenarioConfig {
 }
 
 export function applyOverrides(plan: Plan, o: Overrides): Plan {
+  if (o.insecure) plan = { ...plan, http: { ...plan.http, insecureSkipTLSVerify: true } };
   if (o.durationMs === undefined && o.rate === undefined && o.vus === undefined) return plan;
   checkBounds(o);
   const scenarios: Scenario[] = plan.scenarios.map((s) => ({

@@ -21,6 +21,39 @@ export interface RequestOptions {
   tags?: Record<string, string>;
   /** Per-request timeout; the plan's http.timeout by default. */
   timeout?: Duration;
+  /** Redirects to follow (the plan's http.redirects, 10 by default); 0 answers with the 3xx itself. */
+  redirects?: number;
+  /** Cookies for this request, beside (and over) the VU's jar's. */
+  cookies?: Record<string, string>;
+  /** `false`: the VU's cookie jar neither adds its cookies to this request nor keeps the ones it sets. */
+  jar?: false;
+}
+
+/** A cookie set from a flow (`vu.http.cookies.set`). */
+export interface CookieOptions {
+  /** Sent to this domain and its subdomains; without it the cookie is host-only. */
+  domain?: string;
+  /** Sent to this path and below (default `/`). */
+  path?: string;
+  /** Expiry as a Date or epoch milliseconds; a session cookie without it (or maxAge). */
+  expires?: Date | number;
+  /** Lifetime in seconds; 0 or less deletes the cookie. */
+  maxAge?: number;
+  /** Sent over https only. */
+  secure?: boolean;
+}
+
+/**
+ * The VU's cookie jar: cookies that responses set (`Set-Cookie`) go back with the VU's later
+ * requests to matching URLs. It is emptied when each iteration starts, as k6 does.
+ */
+export interface VuCookies {
+  /** Name → value of the cookies that a request to `url` would carry. */
+  get(url: string): Record<string, string>;
+  /** Stores a cookie as if a response from `url` had set it. */
+  set(url: string, name: string, value: string, options?: CookieOptions): void;
+  /** Forgets every cookie, or only those a request to `url` would carry. */
+  clear(url?: string): void;
 }
 
 export interface HttpResponse<T = any> {
@@ -34,8 +67,12 @@ export interface HttpResponse<T = any> {
   ok: boolean;
   /** Set when the request failed before a response (ECONNREFUSED, ETIMEDOUT, ...); status is 0. */
   error?: string;
-  /** Latency from the intended start, in milliseconds. */
+  /** Latency from the intended start, in milliseconds (of the last request when redirects were followed). */
   latencyMs: number;
+  /** The URL that answered: after redirects, the last one. */
+  url: string;
+  /** The protocol it was answered in: 'HTTP/1.1' or 'HTTP/2.0'. */
+  proto: string;
 }
 
 export interface VuHttp {
@@ -53,6 +90,8 @@ export interface VuHttp {
    * intended start.
    */
   batch(requests: readonly BatchRequest[]): Promise<HttpResponse[]>;
+  /** The VU's cookie jar. */
+  readonly cookies: VuCookies;
 }
 
 export type BatchRequest =
@@ -230,6 +269,16 @@ export interface HttpConfigInput {
   connections?: number;
   /** Requests in flight per connection (default 1). */
   pipelining?: number;
+  /** Redirects a request follows (default 10, as k6); 0 keeps the 3xx. A request's `redirects` wins. */
+  redirects?: number;
+  /** Accept any TLS certificate (self-signed, expired, another name). `loadproof run --insecure` too. */
+  insecureSkipTLSVerify?: boolean;
+  /**
+   * HTTP version for `https:` origins. By default HTTP/2 is offered by ALPN and used when the
+   * server agrees, else HTTP/1.1. `'1.1'` never offers HTTP/2; `2` requires it: a request the
+   * server does not agree to speak HTTP/2 on (or to an `http:` origin) fails with EHTTP2.
+   */
+  version?: '1.1' | 2 | '2';
 }
 
 export interface SetupContext {
@@ -330,7 +379,16 @@ export interface Plan {
   thresholds: ThresholdSpec[];
   checks: CheckSpec[];
   data: Record<string, DataInput>;
-  http: { timeoutMs: number; connections?: number; pipelining: number };
+  http: {
+    timeoutMs: number;
+    connections?: number;
+    pipelining: number;
+    /** Default 10 when absent. */
+    redirects?: number;
+    insecureSkipTLSVerify?: boolean;
+    /** Absent: HTTP/2 offered on https, HTTP/1.1 else. */
+    version?: '1.1' | '2';
+  };
   /** Every metric a threshold may name: the built-in ones and those the plan declares. */
   metricTypes: Record<string, 'trend' | 'counter' | 'rate' | 'gauge'>;
   setup?: PlanInput['setup'];

@@ -8,6 +8,7 @@ import { BUILTIN_METRICS, type MetricType } from '../metrics/names.ts';
 import { criticalProblem } from '../verdict/critical-level.ts';
 import { DEFAULT_THRESHOLDS } from '../verdict/default-thresholds.ts';
 import { AGGREGATIONS_BY_TYPE, parseThreshold } from '../verdict/threshold-parser.ts';
+import { HTTP_PROTOCOL_KEYS, httpProtocolOptions } from './http-protocol-options.ts';
 import { Issues, isObject, planIssues, typeName } from './issues.ts';
 import { LIMITS } from './limits.ts';
 import type {
@@ -489,8 +490,13 @@ export function validatePlan(input: unknown, file?: string): Plan {
 
   const http = isObject(input.http) ? input.http : {};
   if (input.http !== undefined) {
-    if (!isObject(input.http)) issues.error('http', `expected { timeout?, connections?, pipelining? }`);
-    else issues.unknownKeys('http', input.http, ['timeout', 'connections', 'pipelining']);
+    if (!isObject(input.http))
+      issues.error(
+        'http',
+        `expected { timeout?, connections?, pipelining?, ${HTTP_PROTOCOL_KEYS.join('?, ')}? }`,
+      );
+    else
+      issues.unknownKeys('http', input.http, ['timeout', 'connections', 'pipelining', ...HTTP_PROTOCOL_KEYS]);
   }
   const plan: Plan = {
     name: typeof input.name === 'string' ? input.name : file ? (file.split('/').pop() ?? 'plan') : 'plan',
@@ -514,6 +520,7 @@ export function validatePlan(input: unknown, file?: string): Plan {
         http.pipelining === undefined
           ? 1
           : positiveNumber(issues, 'http.pipelining', http.pipelining, { integer: true }),
+      ...httpProtocolOptions(http, target, (path, message) => issues.error(path, message)),
     },
     metricTypes,
   };

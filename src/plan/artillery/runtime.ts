@@ -484,6 +484,9 @@ export class ArtilleryVu {
     const cookie = this.cookieHeader(params);
     if (cookie) headers.cookie = headers.cookie ? `${headers.cookie}; ${cookie}` : cookie;
     options.headers = headers;
+    // This runtime follows redirects and keeps cookies itself, as Artillery does: not the VU's.
+    options.redirects = 0;
+    options.jar = false;
     if (params.timeout !== timeoutMs && Number(params.timeout) > 0) options.timeout = `${params.timeout}ms`;
     const expected = expectedStatuses(spec.expect);
     if (expected.length) options.expect = expected;
@@ -501,7 +504,7 @@ export class ArtilleryVu {
       if (res.error || res.status < 300 || res.status >= 400 || !location) break;
       current = new URL(location, current).href;
       const keep = res.status === 307 || res.status === 308;
-      const next: RequestOptions = { headers: { ...headers } };
+      const next: RequestOptions = { headers: { ...headers }, redirects: 0, jar: false };
       if (keep) {
         if (options.json !== undefined) next.json = options.json;
         if (options.body !== undefined) next.body = options.body;

@@ -33,6 +33,8 @@ async function send(method: string, url: string, options: RequestOptions = {}): 
       text,
       ok: r.status >= 200 && r.status < 400,
       latencyMs: performance.now() - started,
+      url: r.url || url,
+      proto: 'HTTP/1.1',
     };
   } catch (e) {
     const cause = (e as { cause?: { code?: unknown; errors?: { code?: unknown }[] } }).cause;
@@ -51,6 +53,8 @@ async function send(method: string, url: string, options: RequestOptions = {}): 
       ok: false,
       error: code,
       latencyMs: performance.now() - started,
+      url,
+      proto: '',
     };
   }
 }

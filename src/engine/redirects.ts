@@ -1,0 +1,79 @@
+/**
+ * Where a redirect leads, as browsers and k6 follow one: 301, 302, 303, 307 and 308 with a
+ * `Location`. 303 turns any method but HEAD into a GET without a body, and so do 301 and 302 for
+ * a POST; 307 and 308 keep the method and the body. Other statuses (300, 304) are answers.
+ */
+
+/** How many redirects a request follows unless the plan or the request says otherwise (k6's default). */
+export const DEFAULT_REDIRECTS = 10;
+
+/** A request's own `redirects`, checked: a flow that passes something else gets an error, not a loop. */
+export function redirectLimit(n: unknown): number {
+  if (typeof n === 'number' && Number.isInteger(n) && n >= 0) return n;
+  throw new TypeError(`redirects: expected an integer from 0 (keep the 3xx), got ${String(n)}`);
+}
+
+export interface NextHop {
+  url: URL;
+  method: string;
+  /** False when the body (and its content headers) is dropped. */
+  keepBody: boolean;
+}
+
+/** The next request after a response with `status` and `location` to `current`, or undefined. */
+export function nextHop(
+  status: number,
+  location: string | undefined,
+  method: string,
+  current: URL,
+): NextHop | undefined {
+  if (location === undefined || location === '') return undefined;
+  if (status !== 301 && status !== 302 && status !== 303 && status !== 307 && status !== 308)
+    return undefined;
+  let url: URL;
+  try {
+    url = new URL(location, current);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  url.hash = '';
+  const toGet =
+    (status === 303 && method !== 'HEAD') || ((status === 301 || status === 302) && method === 'POST');
+  return toGet ? { url, method: 'GET', keepBody: false } : { url, method, keepBody: true };
+}
+
+/**
+ * The headers of the next hop: without the body's headers when the body is dropped, and without
+ * credentials (`authorization`, a `cookie` set by hand) when it leaves the origin.
+ */
+export function hopHeaders(
+  headers: Record<string, string>,
+  hop: NextHop,
+  sameOrigin: boolean,
+): Record<string, string> {
+  const out = { ...headers };
+  if (!hop.keepBody) {
+    delete out['content-type'];
+    delete out['content-length'];
+  }
+  if (!sameOrigin) {
+    delete out.authorization;
+    delete out.cookie;
+  }
+  return out;
+}
+
+/** The `Location` header of a response, as received (alternating names and values). */
+export function locationOf(rawHeaders: readonly Buffer[]): string | undefined {
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as Buffer;
+    if (
+      name.length === 8 &&
+      ((name[0] as number) | 0x20) === 0x6c /* l */ &&
+      name.toString('latin1').toLowerCase() === 'location'
+    )
+      return (rawHeaders[i + 1] as Buffer).toString('latin1');
+  }
+  return undefined;
+}
