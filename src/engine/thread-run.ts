@@ -198,6 +198,7 @@ export class ThreadRun {
     const activity = this.activity;
     const env: VuEnvironment = {
       clock,
+      runStart: o.epoch,
       client: this.client,
       store: this.store,
       submetrics: this.submetrics,

@@ -18,6 +18,8 @@ import { vuCookies } from './vu-cookies.ts';
 
 export interface VuEnvironment {
   clock: Clock;
+  /** Clock time of the run's start (when a filtered series was active is kept relative to it). */
+  runStart: number;
   client: HttpClient;
   store: MetricStore;
   submetrics: Submetrics;
@@ -496,7 +498,11 @@ export class VirtualUser {
         proto: raw.proto ?? 'HTTP/1.1',
       };
       const extra = (metric: string) => submetrics.matching(metric, t);
-      store.addCounter('http_reqs', extra('http_reqs'), 1);
+      const filtered = extra('http_reqs');
+      store.addCounter('http_reqs', filtered, 1);
+      // When each filtered series first and last had a request: its rps is taken over that time.
+      if (filtered.length)
+        store.setGauge('series_active_ms', filtered, this.env.clock.now() - this.env.runStart);
       store.addRate('http_req_failed', extra('http_req_failed'), !ok);
       store.addTrend('http_req_duration', extra('http_req_duration'), latencyMs);
       store.addCounter('data_received', extra('data_received'), raw.bytesIn);

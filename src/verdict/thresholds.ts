@@ -52,11 +52,22 @@ export function aggregate(
 }
 
 /**
- * The time a series was active, over which `rps` and counter rates are taken: the scenario's own
- * run time for a series filtered by scenario (as its table in the reports shows), the run's
- * otherwise. Until a scenario has ended, the run's time so far.
+ * The time a series was active, over which `rps` and counter rates are taken: for a series
+ * filtered by tags other than the scenario, from its first request to its last; for one
+ * filtered by scenario, the scenario's own run time (as its table in the reports shows); the
+ * run's otherwise, and whenever a series had too few requests to span any time. Until a
+ * scenario has ended, the run's time so far.
  */
-function activeDurationMs(store: MetricStore, filters: readonly [string, string][], runMs: number): number {
+function activeDurationMs(
+  store: MetricStore,
+  filters: readonly [string, string][],
+  series: string,
+  runMs: number,
+): number {
+  if (filters.some(([tag]) => tag !== 'scenario')) {
+    const span = store.gauges.get('series_active_ms')?.get(series);
+    if (span && span.max > span.min) return span.max - span.min;
+  }
   const scenario = filters.find(([tag]) => tag === 'scenario')?.[1];
   if (scenario === undefined) return runMs;
   const ran = store.gauges.get('scenario_duration_ms')?.get(scenarioKey(scenario))?.max;
@@ -73,7 +84,7 @@ export function evaluateThreshold(
   const kind = metricTypes[metric] ?? 'trend';
   const series = thresholdSeriesKey(spec.key);
   const target = parseThreshold(spec.expression);
-  const activeMs = activeDurationMs(store, filters, durationMs);
+  const activeMs = activeDurationMs(store, filters, series, durationMs);
   const actual = aggregate(store, kind, metric, series, target.aggregation, activeMs);
   const holds = (expr: string) => {
     const t = parseThreshold(expr);

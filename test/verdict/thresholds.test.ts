@@ -3,6 +3,7 @@ import { before, describe, it } from 'node:test';
 import { initHistograms } from '../../src/metrics/histogram.ts';
 import { BUILTIN_METRICS } from '../../src/metrics/names.ts';
 import { MetricStore } from '../../src/metrics/store.ts';
+import { thresholdSeriesKey } from '../../src/verdict/threshold-parser.ts';
 import { evaluateThreshold } from '../../src/verdict/thresholds.ts';
 
 before(() => initHistograms());
@@ -65,6 +66,24 @@ describe('threshold evaluation', () => {
     assert.equal(ev('http_reqs{scenario:late}', 'rps>=100').actual, 100);
     assert.equal(ev('http_reqs{scenario:late}', 'rate>=100').level, 'PASS');
     assert.equal(ev('http_reqs', 'rps>=100').level, 'FAIL', 'the run as a whole: 200 in 3 s');
+    store.destroy();
+  });
+
+  it('rps of a series filtered by other tags is taken from its first request to its last', () => {
+    const store = new MetricStore();
+    // 150 requests to one endpoint between 2.0 s and 3.5 s of a 4 s run: 100/s while it was called.
+    const key = thresholdSeriesKey('http_reqs{name:late}');
+    store.addCounter('http_reqs', ['', key], 150);
+    store.setGauge('series_active_ms', [key], 2000);
+    store.setGauge('series_active_ms', [key], 3500);
+    const ev = (k: string, e: string) => evaluateThreshold(spec(k, e), store, types, 4000);
+    assert.equal(ev('http_reqs{name:late}', 'rps>=100').actual, 100);
+    assert.equal(ev('http_reqs', 'rps>=100').actual, 37.5, 'the run as a whole: 150 in 4 s');
+    // One request spans no time: the run's time is used.
+    const single = thresholdSeriesKey('http_reqs{name:once}');
+    store.addCounter('http_reqs', [single], 1);
+    store.setGauge('series_active_ms', [single], 1000);
+    assert.equal(ev('http_reqs{name:once}', 'rps>=1').actual, 0.25);
     store.destroy();
   });
 
