@@ -67,6 +67,11 @@ export interface ShardRecord {
   plan: PlanOutline;
   metrics: EncodedDelta;
   seconds: ShardSecond[];
+  /**
+   * The first shard's setup() data, for the plan's checks after the load at the merge; secrets
+   * taken out (results/without-secrets.ts).
+   */
+  setup?: unknown;
 }
 
 export function encodeBytes(bytes: Uint8Array): string {

@@ -138,7 +138,8 @@ export async function mergeShards(files: ShardFile[], options: MergeOptions = {}
     const runner = new CheckRunner(
       options.plan.checks.filter((c) => c.after),
       {
-        setup: undefined,
+        // The first shard's setup() data, as the checks would have had it in a single run.
+        setup: shards.find((s) => s.record.position === 0)?.record.setup,
         env: { ...process.env },
         counter: (name) => store.counter(name),
         counterNames: (prefix = '') => [...store.counters.keys()].filter((n) => n.startsWith(prefix)),

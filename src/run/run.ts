@@ -343,7 +343,7 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
         "a shard is judged only with the others: run `loadproof merge` on every shard's results.json",
       ],
     };
-    results.shard = recorder.finish(plan, store, epochWallMs, startSkewMs);
+    results.shard = recorder.finish(plan, store, epochWallMs, startSkewMs, setup);
   }
   store.destroy();
   return results;

@@ -18,6 +18,7 @@ import {
   type ShardRecord,
   type ShardSecond,
 } from '../results/shard-record.ts';
+import { withoutSecrets } from '../results/without-secrets.ts';
 
 export interface ShardIdentity {
   runId: string;
@@ -79,7 +80,7 @@ export class ShardRecorder {
   }
 
   /** The record, with the whole run's metrics (the store is flushed: call it last). */
-  finish(plan: Plan, store: MetricStore, epochMs: number, startSkewMs: number): ShardRecord {
+  finish(plan: Plan, store: MetricStore, epochMs: number, startSkewMs: number, setup: unknown): ShardRecord {
     const { segment } = this.identity;
     return {
       version: SHARD_RECORD_VERSION,
@@ -106,6 +107,7 @@ export class ShardRecorder {
       },
       metrics: encodeDelta(store.flush()),
       seconds: [...this.seconds.values()].sort((a, b) => a.t - b.t),
+      ...(segment.position === 0 && setup !== undefined ? { setup: withoutSecrets(setup) } : {}),
     };
   }
 }
