@@ -2,9 +2,10 @@
  * What a shard checks before it starts: that its segment can run each scenario, and that the
  * agreed start is not so far in the past that nothing of the plan is left to run.
  */
-import { peakVus } from '../engine/executors/context.ts';
+
 import type { Segment } from '../engine/segment.ts';
 import { UsageError } from '../errors.ts';
+import { peakVus } from '../plan/executors/index.ts';
 import type { Plan } from '../plan/types.ts';
 
 /**
