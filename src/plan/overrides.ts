@@ -4,7 +4,7 @@
  * error naming the scenario, never silently ignored. Pure: every thread gets the same plan.
  */
 import { UsageError } from '../errors.ts';
-import { executorOf, type Overrides } from './executors/index.ts';
+import { DEFAULT_MAX_DURATION_MS, executorOf, type Overrides } from './executors/index.ts';
 import { LIMITS, MAX_DURATION_TEXT } from './limits.ts';
 import type { Plan, Scenario, ScenarioConfig } from './types.ts';
 
@@ -45,7 +45,12 @@ function implicitConfig(c: ScenarioConfig, o: Overrides): ScenarioConfig {
   if (o.durationMs !== undefined)
     return { executor: 'constant-vus', vus: o.vus ?? 1, durationMs: o.durationMs };
   if (o.vus !== undefined)
-    return { executor: 'per-vu-iterations', vus: o.vus, iterations: 1, maxDurationMs: 600_000 };
+    return {
+      executor: 'per-vu-iterations',
+      vus: o.vus,
+      iterations: 1,
+      maxDurationMs: DEFAULT_MAX_DURATION_MS,
+    };
   return c;
 }
 

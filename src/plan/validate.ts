@@ -8,7 +8,7 @@ import { BUILTIN_METRICS, type MetricType } from '../metrics/names.ts';
 import { criticalProblem } from '../verdict/critical-level.ts';
 import { DEFAULT_THRESHOLDS } from '../verdict/default-thresholds.ts';
 import { AGGREGATIONS_BY_TYPE, parseThreshold } from '../verdict/threshold-parser.ts';
-import { EXECUTOR_NAMES, EXECUTORS, isExecutorName } from './executors/index.ts';
+import { DEFAULT_MAX_DURATION_MS, EXECUTOR_NAMES, EXECUTORS, isExecutorName } from './executors/index.ts';
 import { boundedRate, duration, positiveNumber } from './fields.ts';
 import { Issues, isObject, planIssues, typeName } from './issues.ts';
 import { LIMITS } from './limits.ts';
@@ -294,7 +294,12 @@ export function validatePlan(input: unknown, file?: string): Plan {
     // otherwise (plan/overrides.ts).
     scenarios.push({
       name: DEFAULT_SCENARIO,
-      config: { executor: 'per-vu-iterations', vus: 1, iterations: 1, maxDurationMs: 600_000 },
+      config: {
+        executor: 'per-vu-iterations',
+        vus: 1,
+        iterations: 1,
+        maxDurationMs: DEFAULT_MAX_DURATION_MS,
+      },
       flows: flows(issues, 'flow', input.flow),
       startTimeMs: 0,
       gracefulStopMs: 30_000,

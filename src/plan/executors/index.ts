@@ -12,6 +12,7 @@ import { rampingVus } from './ramping-vus.ts';
 import { sharedIterations } from './shared-iterations.ts';
 
 export type { ConfigOf, ExecutorDefinition, ExecutorName, Overrides, ScenarioFields } from './definition.ts';
+export { DEFAULT_MAX_DURATION_MS } from './iterations.ts';
 
 export const EXECUTORS: { readonly [E in ExecutorName]: ExecutorDefinition<E> } = {
   'constant-arrival-rate': constantArrivalRate,
