@@ -9,13 +9,13 @@ import { scenarioKey } from '../metrics/keys.ts';
 import { SeriesLimit } from '../metrics/series-limit.ts';
 import { MetricStore, type MetricsDelta } from '../metrics/store.ts';
 import type { TimelineDelta } from '../metrics/timeline.ts';
+import { peakVus } from '../plan/executors/index.ts';
 import type { Plan, Scenario } from '../plan/types.ts';
 import { VERSION } from '../version.ts';
 import { Activity } from './activity.ts';
 import { type Clock, realClock } from './clock.ts';
-import { runArrivalRate } from './executors/arrival-rate.ts';
-import { runConstantVus, runIterations, runRampingVus } from './executors/closed.ts';
-import { type ExecutorContext, peakVus, threadsFor } from './executors/context.ts';
+import { type ExecutorContext, threadsFor } from './executors/context.ts';
+import { runExecutor } from './executors/index.ts';
 import { HttpClient, RequestScope } from './http-client.ts';
 import { DEFAULT_REDIRECTS } from './redirects.ts';
 import { Submetrics } from './sample-tags.ts';
@@ -273,12 +273,7 @@ export class ThreadRun {
     if (this.softStop.signal.aborted) stop.abort();
     const started = clock.now();
     try {
-      const c = scenario.config;
-      if (c.executor === 'constant-arrival-rate' || c.executor === 'ramping-arrival-rate')
-        await runArrivalRate(ctx as ExecutorContext<typeof c>);
-      else if (c.executor === 'constant-vus') await runConstantVus(ctx as ExecutorContext<typeof c>);
-      else if (c.executor === 'ramping-vus') await runRampingVus(ctx as ExecutorContext<typeof c>);
-      else await runIterations(ctx as ExecutorContext<typeof c>);
+      await runExecutor(ctx);
     } finally {
       stop.abort();
       // Whatever outlived gracefulStop is aborted now.

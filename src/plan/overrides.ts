@@ -4,77 +4,20 @@
  * error naming the scenario, never silently ignored. Pure: every thread gets the same plan.
  */
 import { UsageError } from '../errors.ts';
+import { DEFAULT_MAX_DURATION_MS, executorOf, type Overrides } from './executors/index.ts';
 import { LIMITS, MAX_DURATION_TEXT } from './limits.ts';
 import type { Plan, Scenario, ScenarioConfig } from './types.ts';
 
-export interface Overrides {
-  durationMs?: number;
-  /** Iterations per second, for arrival-rate scenarios. */
-  rate?: number;
-  /** VUs for closed-model scenarios; maxVUs for arrival-rate ones. */
-  vus?: number;
-  /** `--insecure`: accept any TLS certificate, whatever the plan says. */
-  insecure?: boolean;
-}
-
-function scaleStages(stages: { durationMs: number; target: number }[], totalMs: number) {
-  const current = stages.reduce((a, s) => a + s.durationMs, 0);
-  const f = current > 0 ? totalMs / current : 0;
-  return stages.map((s) => ({ ...s, durationMs: s.durationMs * f }));
-}
+export type { Overrides } from './executors/index.ts';
 
 function overrideConfig(name: string, c: ScenarioConfig, o: Overrides): ScenarioConfig {
-  const open = c.executor === 'constant-arrival-rate' || c.executor === 'ramping-arrival-rate';
-  if (o.rate !== undefined && !open) {
+  const definition = executorOf(c);
+  if (o.rate !== undefined && definition.model !== 'open') {
     throw new UsageError(
       `--rate applies to arrival-rate scenarios; scenario "${name}" uses ${c.executor} (use --vus)`,
     );
   }
-  switch (c.executor) {
-    case 'constant-arrival-rate':
-    case 'ramping-arrival-rate': {
-      const maxVUs = o.vus ?? c.maxVUs;
-      const pool = {
-        maxVUs,
-        preAllocatedVUs: Math.min(c.preAllocatedVUs, maxVUs),
-        onSaturation: c.onSaturation,
-      };
-      if (o.rate !== undefined) {
-        const durationMs =
-          o.durationMs ??
-          (c.executor === 'constant-arrival-rate'
-            ? c.durationMs
-            : c.stages.reduce((a, s) => a + s.durationMs, 0));
-        return { executor: 'constant-arrival-rate', ratePerSec: o.rate, durationMs, ...pool };
-      }
-      if (c.executor === 'constant-arrival-rate')
-        return { ...c, ...pool, durationMs: o.durationMs ?? c.durationMs };
-      return {
-        ...c,
-        ...pool,
-        stages: o.durationMs === undefined ? c.stages : scaleStages(c.stages, o.durationMs),
-      };
-    }
-    case 'constant-vus':
-      return { ...c, vus: o.vus ?? c.vus, durationMs: o.durationMs ?? c.durationMs };
-    case 'ramping-vus':
-      if (o.vus !== undefined) {
-        return {
-          executor: 'constant-vus',
-          vus: o.vus,
-          durationMs: o.durationMs ?? c.stages.reduce((a, s) => a + s.durationMs, 0),
-        };
-      }
-      return { ...c, stages: o.durationMs === undefined ? c.stages : scaleStages(c.stages, o.durationMs) };
-    case 'per-vu-iterations':
-    case 'shared-iterations': {
-      const vus = o.vus ?? c.vus;
-      if (c.executor === 'shared-iterations' && vus > c.iterations) {
-        throw new UsageError(`--vus ${vus} exceeds the ${c.iterations} iterations of scenario "${name}"`);
-      }
-      return { ...c, vus, maxDurationMs: o.durationMs ?? c.maxDurationMs };
-    }
-  }
+  return definition.override(name, c, o);
 }
 
 /** The shortcuts' own bounds, the same as a plan's: checked before any scenario is touched. */
@@ -102,7 +45,12 @@ function implicitConfig(c: ScenarioConfig, o: Overrides): ScenarioConfig {
   if (o.durationMs !== undefined)
     return { executor: 'constant-vus', vus: o.vus ?? 1, durationMs: o.durationMs };
   if (o.vus !== undefined)
-    return { executor: 'per-vu-iterations', vus: o.vus, iterations: 1, maxDurationMs: 600_000 };
+    return {
+      executor: 'per-vu-iterations',
+      vus: o.vus,
+      iterations: 1,
+      maxDurationMs: DEFAULT_MAX_DURATION_MS,
+    };
   return c;
 }
 

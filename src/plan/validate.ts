@@ -8,6 +8,8 @@ import { BUILTIN_METRICS, type MetricType } from '../metrics/names.ts';
 import { criticalProblem } from '../verdict/critical-level.ts';
 import { DEFAULT_THRESHOLDS } from '../verdict/default-thresholds.ts';
 import { AGGREGATIONS_BY_TYPE, parseThreshold } from '../verdict/threshold-parser.ts';
+import { DEFAULT_MAX_DURATION_MS, EXECUTOR_NAMES, EXECUTORS, isExecutorName } from './executors/index.ts';
+import { boundedRate, duration, positiveNumber } from './fields.ts';
 import { HTTP_PROTOCOL_KEYS, httpProtocolOptions } from './http-protocol-options.ts';
 import { Issues, isObject, planIssues, typeName } from './issues.ts';
 import { LIMITS } from './limits.ts';
@@ -21,24 +23,7 @@ import type {
   WeightedFlow,
 } from './types.ts';
 
-const EXECUTORS = [
-  'constant-arrival-rate',
-  'ramping-arrival-rate',
-  'constant-vus',
-  'ramping-vus',
-  'per-vu-iterations',
-  'shared-iterations',
-] as const;
-
 const COMMON_KEYS = ['executor', 'flow', 'startTime', 'gracefulStop', 'tags'];
-const EXECUTOR_KEYS: Record<(typeof EXECUTORS)[number], string[]> = {
-  'constant-arrival-rate': ['rate', 'timeUnit', 'duration', 'maxVUs', 'preAllocatedVUs', 'onSaturation'],
-  'ramping-arrival-rate': ['startRate', 'timeUnit', 'stages', 'maxVUs', 'preAllocatedVUs', 'onSaturation'],
-  'constant-vus': ['vus', 'duration'],
-  'ramping-vus': ['startVUs', 'stages'],
-  'per-vu-iterations': ['vus', 'iterations', 'maxDuration'],
-  'shared-iterations': ['vus', 'iterations', 'maxDuration'],
-};
 const PLAN_KEYS = [
   'name',
   'target',
@@ -58,42 +43,6 @@ const SCENARIO_NAME = /^[A-Za-z0-9_.-]+$/;
 /** The name of the one scenario a plan with a top-level flow gets, as k6's. */
 export const DEFAULT_SCENARIO = 'default';
 
-/**
- * A number check in the plan's words: `expected a positive integer, got number 0`. A number
- * that fails counts as 0 from here on, so validation goes on to the next field.
- */
-function positiveNumber(
-  issues: Issues,
-  path: string,
-  v: unknown,
-  opts: { integer?: boolean; zero?: boolean; max?: number } = {},
-): number {
-  const { zero, ...rest } = opts;
-  return issues.number(path, v, { ...rest, ...(zero ? { nonNegative: true } : { positive: true }) }) ?? 0;
-}
-
-/** A rate per second (after timeUnit) past the limit is named at the field that set it. */
-function boundedRate(issues: Issues, path: string, perSec: number): number {
-  if (perSec <= LIMITS.ratePerSec) return perSec;
-  issues.error(
-    path,
-    `must start at most ${LIMITS.ratePerSec} iterations per second, got ${Number(perSec.toPrecision(6))} per second`,
-  );
-  return 0;
-}
-
-/** Milliseconds of a duration; `fallback` when it is not given, 0 when it is wrong. */
-function duration(
-  issues: Issues,
-  path: string,
-  v: unknown,
-  fallback?: number,
-  opts: { positive?: boolean } = {},
-): number {
-  if (v === undefined && fallback !== undefined) return fallback;
-  return issues.duration(path, v, opts) ?? 0;
-}
-
 function stringRecord(issues: Issues, path: string, v: unknown): Record<string, string> {
   if (v === undefined) return {};
   if (!isObject(v)) {
@@ -106,25 +55,6 @@ function stringRecord(issues: Issues, path: string, v: unknown): Record<string, 
     if (text !== undefined) out[k] = text;
   }
   return out;
-}
-
-function stages(issues: Issues, path: string, v: unknown): { durationMs: number; target: number }[] {
-  if (!Array.isArray(v) || v.length === 0) {
-    issues.error(path, `expected a non-empty array of { duration, target }, got ${typeName(v)}`);
-    return [];
-  }
-  return v.map((s, i) => {
-    const p = `${path}[${i}]`;
-    if (!isObject(s)) {
-      issues.error(p, `expected { duration, target }, got ${typeName(s)}`);
-      return { durationMs: 0, target: 0 };
-    }
-    issues.unknownKeys(p, s, ['duration', 'target']);
-    return {
-      durationMs: duration(issues, `${p}.duration`, s.duration),
-      target: positiveNumber(issues, `${p}.target`, s.target, { zero: true }),
-    };
-  });
 }
 
 function flows(issues: Issues, path: string, v: unknown): WeightedFlow[] {
@@ -162,107 +92,19 @@ function flows(issues: Issues, path: string, v: unknown): WeightedFlow[] {
 
 function scenarioConfig(issues: Issues, p: string, s: Record<string, unknown>): ScenarioConfig | undefined {
   const executor = s.executor;
-  if (!EXECUTORS.includes(executor as (typeof EXECUTORS)[number])) {
+  if (!isExecutorName(executor)) {
     issues.error(
       `${p}.executor`,
-      `unknown executor ${typeName(executor)}; expected one of ${EXECUTORS.join(', ')}`,
+      `unknown executor ${typeName(executor)}; expected one of ${EXECUTOR_NAMES.join(', ')}`,
     );
     return undefined;
   }
-  const ex = executor as (typeof EXECUTORS)[number];
-  issues.unknownKeys(p, s, [...COMMON_KEYS, ...EXECUTOR_KEYS[ex]]);
+  const definition = EXECUTORS[executor];
+  issues.unknownKeys(p, s, [...COMMON_KEYS, ...definition.keys]);
   const timeUnitMs = duration(issues, `${p}.timeUnit`, s.timeUnit, 1000, { positive: true });
   const perSec = (path: string, rate: number) =>
     timeUnitMs > 0 ? boundedRate(issues, path, (rate * 1000) / timeUnitMs) : 0;
-  const saturation = (): 'drop' | 'queue' => {
-    if (s.onSaturation === undefined) return 'drop';
-    if (s.onSaturation !== 'drop' && s.onSaturation !== 'queue') {
-      issues.error(`${p}.onSaturation`, `expected "drop" or "queue", got ${typeName(s.onSaturation)}`);
-    }
-    return s.onSaturation === 'queue' ? 'queue' : 'drop';
-  };
-  const vuPool = () => {
-    const maxVUs = positiveNumber(issues, `${p}.maxVUs`, s.maxVUs, { integer: true, max: LIMITS.vus });
-    const pre =
-      s.preAllocatedVUs === undefined
-        ? Math.min(maxVUs, 1)
-        : positiveNumber(issues, `${p}.preAllocatedVUs`, s.preAllocatedVUs, {
-            integer: true,
-            zero: true,
-            max: LIMITS.vus,
-          });
-    if (pre > maxVUs && maxVUs > 0)
-      issues.error(`${p}.preAllocatedVUs`, `must not exceed maxVUs (${maxVUs})`);
-    return { maxVUs, preAllocatedVUs: pre, onSaturation: saturation() };
-  };
-  switch (ex) {
-    case 'constant-arrival-rate':
-      return {
-        executor: ex,
-        ratePerSec: perSec(`${p}.rate`, positiveNumber(issues, `${p}.rate`, s.rate)),
-        durationMs: duration(issues, `${p}.duration`, s.duration),
-        ...vuPool(),
-      };
-    case 'ramping-arrival-rate':
-      return {
-        executor: ex,
-        startRatePerSec: perSec(
-          `${p}.startRate`,
-          s.startRate === undefined
-            ? 0
-            : positiveNumber(issues, `${p}.startRate`, s.startRate, { zero: true }),
-        ),
-        stages: stages(issues, `${p}.stages`, s.stages).map((st, i) => ({
-          ...st,
-          target: perSec(`${p}.stages[${i}].target`, st.target),
-        })),
-        ...vuPool(),
-      };
-    case 'constant-vus':
-      return {
-        executor: ex,
-        vus: positiveNumber(issues, `${p}.vus`, s.vus, { integer: true, max: LIMITS.vus }),
-        durationMs: duration(issues, `${p}.duration`, s.duration),
-      };
-    case 'ramping-vus': {
-      const st = stages(issues, `${p}.stages`, s.stages);
-      st.forEach((x, i) => {
-        if (!Number.isInteger(x.target))
-          issues.error(`${p}.stages[${i}].target`, 'expected an integer number of VUs');
-        else if (x.target > LIMITS.vus)
-          issues.error(`${p}.stages[${i}].target`, `must be at most ${LIMITS.vus}, got ${x.target}`);
-      });
-      return {
-        executor: ex,
-        startVUs:
-          s.startVUs === undefined
-            ? 0
-            : positiveNumber(issues, `${p}.startVUs`, s.startVUs, {
-                integer: true,
-                zero: true,
-                max: LIMITS.vus,
-              }),
-        stages: st,
-      };
-    }
-    case 'per-vu-iterations':
-    case 'shared-iterations': {
-      const vus = positiveNumber(issues, `${p}.vus`, s.vus, { integer: true, max: LIMITS.vus });
-      const iterations = positiveNumber(issues, `${p}.iterations`, s.iterations, {
-        integer: true,
-        max: LIMITS.iterations,
-      });
-      if (ex === 'shared-iterations' && iterations > 0 && vus > iterations) {
-        issues.error(`${p}.vus`, `must not exceed iterations (${iterations})`);
-      }
-      return {
-        executor: ex,
-        vus,
-        iterations,
-        maxDurationMs: duration(issues, `${p}.maxDuration`, s.maxDuration, 600_000),
-      };
-    }
-  }
+  return definition.validate({ issues, path: p, input: s, perSec });
 }
 
 function thresholdsOf(
@@ -453,7 +295,12 @@ export function validatePlan(input: unknown, file?: string): Plan {
     // otherwise (plan/overrides.ts).
     scenarios.push({
       name: DEFAULT_SCENARIO,
-      config: { executor: 'per-vu-iterations', vus: 1, iterations: 1, maxDurationMs: 600_000 },
+      config: {
+        executor: 'per-vu-iterations',
+        vus: 1,
+        iterations: 1,
+        maxDurationMs: DEFAULT_MAX_DURATION_MS,
+      },
       flows: flows(issues, 'flow', input.flow),
       startTimeMs: 0,
       gracefulStopMs: 30_000,

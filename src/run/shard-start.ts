@@ -2,9 +2,10 @@
  * What a shard checks before it starts: that its segment can run each scenario, and that the
  * agreed start is not so far in the past that nothing of the plan is left to run.
  */
-import { peakVus } from '../engine/executors/context.ts';
+
 import type { Segment } from '../engine/segment.ts';
 import { UsageError } from '../errors.ts';
+import { executorOf, peakVus } from '../plan/executors/index.ts';
 import type { Plan } from '../plan/types.ts';
 
 /**
@@ -14,14 +15,15 @@ import type { Plan } from '../plan/types.ts';
 export function segmentProblems(plan: Plan, segment: Segment): string[] {
   const notes: string[] = [];
   for (const s of plan.scenarios) {
-    const vus = segment.share(peakVus(s.config));
-    if (vus > 0) continue;
-    if (s.config.executor === 'constant-arrival-rate' || s.config.executor === 'ramping-arrival-rate')
+    const peak = peakVus(s.config);
+    if (segment.share(peak) > 0) continue;
+    // An open model's peak is its maxVUs.
+    if (executorOf(s.config).model === 'open')
       throw new UsageError(
-        `scenario ${s.name}: maxVUs ${s.config.maxVUs} leaves shard ${segment} without a VU for its arrivals; give it at least ${segment.count} maxVUs (one per shard)`,
+        `scenario ${s.name}: maxVUs ${peak} leaves shard ${segment} without a VU for its arrivals; give it at least ${segment.count} maxVUs (one per shard)`,
       );
     notes.push(
-      `shard ${segment} gets no VU of scenario ${s.name} (${peakVus(s.config)} VUs over ${segment.count} shards): it runs none of it`,
+      `shard ${segment} gets no VU of scenario ${s.name} (${peak} VUs over ${segment.count} shards): it runs none of it`,
     );
   }
   return notes;

@@ -4,6 +4,7 @@
  * scenario's time, SIGINT, an abort); `hardStop` means "abort what is still running" (after
  * gracefulStop). Executors only pace and count; the VU and the metrics do the rest.
  */
+import { peakVus } from '../../plan/executors/index.ts';
 import type { ScenarioConfig } from '../../plan/types.ts';
 import type { Clock } from '../clock.ts';
 import type { Segment } from '../segment.ts';
@@ -38,19 +39,6 @@ export interface ExecutorContext<C extends ScenarioConfig = ScenarioConfig> {
   missed(count?: number): void;
 }
 
-/** The most VUs a scenario can have at once. */
-export function peakVus(config: ScenarioConfig): number {
-  switch (config.executor) {
-    case 'constant-arrival-rate':
-    case 'ramping-arrival-rate':
-      return config.maxVUs;
-    case 'ramping-vus':
-      return Math.max(config.startVUs, ...config.stages.map((s) => s.target));
-    default:
-      return config.vus;
-  }
-}
-
 /** How many threads take part in a scenario: never more than this segment has VUs for it. */
 export function threadsFor(config: ScenarioConfig, workers: number, segment: Segment): number {
   return Math.max(1, Math.min(workers, segment.share(peakVus(config))));
@@ -67,20 +55,6 @@ export function threadShare(ctx: ExecutorContext, total: number): number {
  */
 export function runWideNumber(ctx: ExecutorContext, local: number): number {
   return (local * ctx.count + ctx.index) * ctx.segment.count + ctx.segment.position;
-}
-
-/** Nominal length of a scenario (without gracefulStop). */
-export function scenarioDurationMs(config: ScenarioConfig): number {
-  switch (config.executor) {
-    case 'constant-arrival-rate':
-    case 'constant-vus':
-      return config.durationMs;
-    case 'ramping-arrival-rate':
-    case 'ramping-vus':
-      return config.stages.reduce((a, s) => a + s.durationMs, 0);
-    default:
-      return config.maxDurationMs;
-  }
 }
 
 /** Waits for in-flight iterations, at most gracefulStopMs; true if all finished in time. */

@@ -3,6 +3,7 @@
  * models (ramps interpolated as the pacer does), its VUs for the closed ones, its iterations for
  * the iteration executors.
  */
+import type { ConfigOf, ExecutorName } from '../../plan/executors/index.ts';
 import type { ScenarioConfig } from '../../plan/types.ts';
 import { vuTargetAt } from '../vu-schedule.ts';
 
@@ -25,20 +26,17 @@ function rateAt(
 
 const perSecond = (r: number) => `${Number(r.toFixed(r < 10 ? 2 : 1))}/s`;
 
+/** Each executor's target, keyed by name: an executor without one is a type error. */
+const TARGETS: { readonly [E in ExecutorName]: (config: ConfigOf<E>, ms: number) => string } = {
+  'constant-arrival-rate': (c) => perSecond(c.ratePerSec),
+  'ramping-arrival-rate': (c, ms) => perSecond(rateAt(c.startRatePerSec, c.stages, ms)),
+  'constant-vus': (c) => `${c.vus} VUs`,
+  'ramping-vus': (c, ms) => `${vuTargetAt(c.startVUs, c.stages, ms)} VUs`,
+  'per-vu-iterations': (c) => `${c.iterations} iterations × ${c.vus} VUs`,
+  'shared-iterations': (c) => `${c.iterations} iterations over ${c.vus} VUs`,
+};
+
 export function targetAt(config: ScenarioConfig, sinceStartMs: number): string {
-  const ms = Math.max(0, sinceStartMs);
-  switch (config.executor) {
-    case 'constant-arrival-rate':
-      return perSecond(config.ratePerSec);
-    case 'ramping-arrival-rate':
-      return perSecond(rateAt(config.startRatePerSec, config.stages, ms));
-    case 'constant-vus':
-      return `${config.vus} VUs`;
-    case 'ramping-vus':
-      return `${vuTargetAt(config.startVUs, config.stages, ms)} VUs`;
-    case 'per-vu-iterations':
-      return `${config.iterations} iterations × ${config.vus} VUs`;
-    case 'shared-iterations':
-      return `${config.iterations} iterations over ${config.vus} VUs`;
-  }
+  const target = TARGETS[config.executor] as (config: ScenarioConfig, ms: number) => string;
+  return target(config, Math.max(0, sinceStartMs));
 }

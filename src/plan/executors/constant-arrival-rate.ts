@@ -1,0 +1,27 @@
+/** constant-arrival-rate: iterations start at a fixed rate for a duration, on a pool of VUs. */
+import { duration, positiveNumber } from '../fields.ts';
+import type { ExecutorDefinition } from './definition.ts';
+import { constantRate, overrideVuPool, VU_POOL_KEYS, validateVuPool } from './vu-pool.ts';
+
+export const constantArrivalRate: ExecutorDefinition<'constant-arrival-rate'> = {
+  name: 'constant-arrival-rate',
+  model: 'open',
+  keys: ['rate', 'timeUnit', 'duration', ...VU_POOL_KEYS],
+  validate(fields) {
+    const { issues, path: p, input: s } = fields;
+    return {
+      executor: 'constant-arrival-rate',
+      ratePerSec: fields.perSec(`${p}.rate`, positiveNumber(issues, `${p}.rate`, s.rate)),
+      durationMs: duration(issues, `${p}.duration`, s.duration),
+      ...validateVuPool(fields),
+    };
+  },
+  durationMs: (c) => c.durationMs,
+  peakVus: (c) => c.maxVUs,
+  override(_scenario, c, o) {
+    const pool = overrideVuPool(c, o);
+    const durationMs = o.durationMs ?? c.durationMs;
+    if (o.rate !== undefined) return constantRate(pool, o.rate, durationMs);
+    return { ...c, ...pool, durationMs };
+  },
+};

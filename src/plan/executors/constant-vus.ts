@@ -1,0 +1,20 @@
+/** constant-vus: a fixed number of VUs loop over the flow for a duration. */
+import { duration, positiveNumber } from '../fields.ts';
+import { LIMITS } from '../limits.ts';
+import type { ExecutorDefinition } from './definition.ts';
+
+export const constantVus: ExecutorDefinition<'constant-vus'> = {
+  name: 'constant-vus',
+  model: 'closed',
+  keys: ['vus', 'duration'],
+  validate({ issues, path: p, input: s }) {
+    return {
+      executor: 'constant-vus',
+      vus: positiveNumber(issues, `${p}.vus`, s.vus, { integer: true, max: LIMITS.vus }),
+      durationMs: duration(issues, `${p}.duration`, s.duration),
+    };
+  },
+  durationMs: (c) => c.durationMs,
+  peakVus: (c) => c.vus,
+  override: (_scenario, c, o) => ({ ...c, vus: o.vus ?? c.vus, durationMs: o.durationMs ?? c.durationMs }),
+};

@@ -1,0 +1,51 @@
+/**
+ * What one executor knows about itself on the plan side, as plain data and pure functions: the
+ * keys its scenarios may hold, how they are validated, how long it runs, how many VUs it needs at
+ * most, and how the CLI's shortcuts change it. The engine runs it (`engine/executors/`), keyed
+ * by the same name.
+ */
+import type { Issues } from '../issues.ts';
+import type { ExecutorName, ScenarioConfig } from '../types.ts';
+
+export type { ExecutorName } from '../types.ts';
+export type ConfigOf<E extends ExecutorName> = Extract<ScenarioConfig, { executor: E }>;
+
+/** The CLI's shortcuts (--duration, --rate, --vus), applied to every scenario. */
+export interface Overrides {
+  durationMs?: number;
+  /** Iterations per second, for arrival-rate scenarios. */
+  rate?: number;
+  /** VUs for closed-model scenarios; maxVUs for arrival-rate ones. */
+  vus?: number;
+  /** `--insecure`: accept any TLS certificate, whatever the plan says. */
+  insecure?: boolean;
+}
+
+/** What an executor's validation gets: the scenario as written, and the checks all share. */
+export interface ScenarioFields {
+  issues: Issues;
+  /** The scenario's path in the plan (`scenarios.main`). */
+  path: string;
+  input: Record<string, unknown>;
+  /** A rate per the scenario's timeUnit as a rate per second, bounded, reported at `path`. */
+  perSec(path: string, rate: number): number;
+}
+
+export interface ExecutorDefinition<E extends ExecutorName> {
+  name: E;
+  /** Open model (iterations arrive on a schedule) or closed (VUs loop). */
+  model: 'open' | 'closed';
+  /** The scenario keys this executor reads, beside the ones every scenario has. */
+  keys: readonly string[];
+  /** The scenario's config, every problem reported to `fields.issues`. */
+  validate(fields: ScenarioFields): ConfigOf<E>;
+  /** Nominal length of the scenario (without gracefulStop). */
+  durationMs(config: ConfigOf<E>): number;
+  /** The most VUs the scenario can have at once. */
+  peakVus(config: ConfigOf<E>): number;
+  /**
+   * The scenario under the shortcuts (`--rate` on a closed model is refused before). A shortcut
+   * that cannot apply throws a UsageError naming the scenario.
+   */
+  override(scenario: string, config: ConfigOf<E>, o: Overrides): ScenarioConfig;
+}

@@ -1,0 +1,45 @@
+/**
+ * The executors, one module each, in one registry keyed by name: an executor missing here, or
+ * an entry under the wrong name, is a type error. The order is the one error messages list.
+ */
+import type { ScenarioConfig } from '../types.ts';
+import { constantArrivalRate } from './constant-arrival-rate.ts';
+import { constantVus } from './constant-vus.ts';
+import type { ExecutorDefinition, ExecutorName } from './definition.ts';
+import { perVuIterations } from './per-vu-iterations.ts';
+import { rampingArrivalRate } from './ramping-arrival-rate.ts';
+import { rampingVus } from './ramping-vus.ts';
+import { sharedIterations } from './shared-iterations.ts';
+
+export type { ConfigOf, ExecutorDefinition, ExecutorName, Overrides, ScenarioFields } from './definition.ts';
+export { DEFAULT_MAX_DURATION_MS } from './iterations.ts';
+
+export const EXECUTORS: { readonly [E in ExecutorName]: ExecutorDefinition<E> } = {
+  'constant-arrival-rate': constantArrivalRate,
+  'ramping-arrival-rate': rampingArrivalRate,
+  'constant-vus': constantVus,
+  'ramping-vus': rampingVus,
+  'per-vu-iterations': perVuIterations,
+  'shared-iterations': sharedIterations,
+};
+
+export const EXECUTOR_NAMES = Object.keys(EXECUTORS) as ExecutorName[];
+
+export function isExecutorName(v: unknown): v is ExecutorName {
+  return typeof v === 'string' && Object.hasOwn(EXECUTORS, v);
+}
+
+/** The definition of the executor a config is for, typed for that config. */
+export function executorOf<C extends ScenarioConfig>(config: C): ExecutorDefinition<C['executor']> {
+  return EXECUTORS[config.executor] as unknown as ExecutorDefinition<C['executor']>;
+}
+
+/** The most VUs a scenario can have at once. */
+export function peakVus(config: ScenarioConfig): number {
+  return executorOf(config).peakVus(config);
+}
+
+/** Nominal length of a scenario (without gracefulStop). */
+export function scenarioDurationMs(config: ScenarioConfig): number {
+  return executorOf(config).durationMs(config);
+}

@@ -1,0 +1,40 @@
+/** ramping-vus: the number of looping VUs moves linearly through stages. */
+import { positiveNumber } from '../fields.ts';
+import { LIMITS } from '../limits.ts';
+import type { ExecutorDefinition } from './definition.ts';
+import { scaleStages, stagesMs, validateStages } from './stages.ts';
+
+export const rampingVus: ExecutorDefinition<'ramping-vus'> = {
+  name: 'ramping-vus',
+  model: 'closed',
+  keys: ['startVUs', 'stages'],
+  validate({ issues, path: p, input: s }) {
+    const st = validateStages(issues, `${p}.stages`, s.stages);
+    st.forEach((x, i) => {
+      if (!Number.isInteger(x.target))
+        issues.error(`${p}.stages[${i}].target`, 'expected an integer number of VUs');
+      else if (x.target > LIMITS.vus)
+        issues.error(`${p}.stages[${i}].target`, `must be at most ${LIMITS.vus}, got ${x.target}`);
+    });
+    return {
+      executor: 'ramping-vus',
+      startVUs:
+        s.startVUs === undefined
+          ? 0
+          : positiveNumber(issues, `${p}.startVUs`, s.startVUs, {
+              integer: true,
+              zero: true,
+              max: LIMITS.vus,
+            }),
+      stages: st,
+    };
+  },
+  durationMs: (c) => stagesMs(c.stages),
+  peakVus: (c) => Math.max(c.startVUs, ...c.stages.map((s) => s.target)),
+  override(_scenario, c, o) {
+    // --vus gives a fixed number of VUs: the ramp becomes constant-vus over the same time.
+    if (o.vus !== undefined)
+      return { executor: 'constant-vus', vus: o.vus, durationMs: o.durationMs ?? stagesMs(c.stages) };
+    return { ...c, stages: o.durationMs === undefined ? c.stages : scaleStages(c.stages, o.durationMs) };
+  },
+};
