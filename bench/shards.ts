@@ -32,6 +32,11 @@ export async function runShardsBench(args: string[]): Promise<void> {
   await mergeOfMany(Number(values['merge-shards']));
 }
 
+function missedOf(r: ResultsFile): number {
+  const m = r.metrics.missed_arrivals;
+  return m?.type === 'counter' ? m.count : 0;
+}
+
 function p99Of(r: ResultsFile): number {
   const m = r.metrics.http_req_duration;
   return m?.type === 'trend' ? m.p99 : Number.NaN;
@@ -75,7 +80,8 @@ async function localShards(rate: number, seconds: number, shards: number): Promi
       [BIN, 'run', plan, '--workers', '1', '--quiet', '--out', join(work, 'single')],
       env,
     );
-    const startAt = new Date(Date.now() + 8000).toISOString();
+    // Time for every shard to load its plan and start its workers on a busy machine.
+    const startAt = new Date(Date.now() + 20_000).toISOString();
     const parts = await Promise.all(
       Array.from({ length: shards }, (_, i) =>
         measure(
@@ -125,6 +131,7 @@ async function localShards(rate: number, seconds: number, shards: number): Promi
         'run',
         'requests',
         'dropped',
+        'missed',
         'CPU µs/request',
         'steady CPU µs/request',
         'p50 ms',
@@ -136,6 +143,7 @@ async function localShards(rate: number, seconds: number, shards: number): Promi
           '1 process',
           String(s.requests.total),
           String(s.droppedIterations),
+          String(missedOf(s)),
           cpuPerReq(single.cpuMs, s).toFixed(1),
           steady(single.cpuMs, 1, s).toFixed(1),
           (s.metrics.http_req_duration as { p50: number }).p50.toFixed(2),
@@ -146,6 +154,7 @@ async function localShards(rate: number, seconds: number, shards: number): Promi
           `${shards} shards, merged`,
           String(m.requests.total),
           String(m.droppedIterations),
+          String(missedOf(m)),
           cpuPerReq(shardCpu, m).toFixed(1),
           steady(shardCpu, shards, m).toFixed(1),
           (m.metrics.http_req_duration as { p50: number }).p50.toFixed(2),
