@@ -8,7 +8,10 @@ describe('setup data without secrets', () => {
     const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1MSJ9.c2lnbmF0dXJl';
     const data = {
       baseline: { a1: { scheduled: 10, used: 0 } },
-      users: [{ id: 'u1', token: jwt, password: 'hunter2' }, { id: 'u2', note: `Bearer ${jwt}` }],
+      users: [
+        { id: 'u1', token: jwt, password: 'hunter2' },
+        { id: 'u2', note: `Bearer ${jwt}` },
+      ],
       apiKey: 'k-123',
       sessionCookie: 'sid=1',
       Authorization: 'Basic dTpw',
@@ -18,7 +21,10 @@ describe('setup data without secrets', () => {
     };
     assert.deepEqual(withoutSecrets(data), {
       baseline: { a1: { scheduled: 10, used: 0 } },
-      users: [{ id: 'u1', token: REDACTED, password: REDACTED }, { id: 'u2', note: REDACTED }],
+      users: [
+        { id: 'u1', token: REDACTED, password: REDACTED },
+        { id: 'u2', note: REDACTED },
+      ],
       apiKey: REDACTED,
       sessionCookie: REDACTED,
       Authorization: REDACTED,
