@@ -33,6 +33,8 @@ export interface K6State {
   env: Record<string, string | undefined>;
   /** Custom metrics the init code declared (k6/metrics constructors). */
   metrics: Map<string, 'trend' | 'counter' | 'rate' | 'gauge'>;
+  /** Custom metrics declared with isTime (k6's summary says they contain time). */
+  timeMetrics: Set<string>;
   /** SharedArray contents by name, built once per thread. */
   sharedArrays: Map<string, readonly unknown[]>;
   /** options.discardResponseBodies: responses without a responseType get no body. */
@@ -44,6 +46,7 @@ export interface K6State {
 export const state: K6State = {
   env: { ...process.env },
   metrics: new Map(),
+  timeMetrics: new Set(),
   sharedArrays: new Map(),
   discardResponseBodies: false,
   aborted: false,

@@ -19,6 +19,7 @@ import { unsupportedImport } from './modules.ts';
 import { convertOptions, type K6Scenario } from './options.ts';
 import { registerK6Loader } from './register.ts';
 import { standaloneHttp } from './standalone-http.ts';
+import { summaryHookOf } from './summary-hook.ts';
 import { importsOf, lineOfOption, optionsLiteral, transformScript } from './transform.ts';
 
 export interface K6Load {
@@ -112,8 +113,9 @@ export async function loadK6Script(file: string, options: PlanFileOptions): Prom
   for (const k of ['setup', 'teardown'])
     if (mod[k] !== undefined && typeof mod[k] !== 'function')
       issues.push({ path: k, message: 'expected an exported function' });
-  if (mod.handleSummary !== undefined)
-    issues.push({ path: 'handleSummary', message: 'handleSummary() is not supported by loadproof yet' });
+  for (const k of ['handleSummary'])
+    if (mod[k] !== undefined && typeof mod[k] !== 'function')
+      issues.push({ path: k, message: 'expected an exported function' });
   if (issues.length) throw new PlanValidationError(issues, name);
 
   state.discardResponseBodies = converted.discardResponseBodies;
@@ -172,10 +174,12 @@ export async function loadK6Script(file: string, options: PlanFileOptions): Prom
         }
       : {}),
   };
-  const warnings = converted.ignored.map(
-    (k) => `${name}: options.${k} only shapes k6's own summary: ignored`,
-  );
-  return { input, warnings };
+  const summary = summaryHookOf(mod, name);
+  if (summary.hook) input.handleSummary = summary.hook;
+  const warnings = converted.ignored
+    .filter((k) => !(summary.hook && k === 'summaryTrendStats'))
+    .map((k) => `${name}: options.${k} only shapes k6's own summary: ignored`);
+  return { input, warnings: [...warnings, ...summary.warnings] };
 }
 
 /** `run()`, failed after `limit` (options.setupTimeout, teardownTimeout) as k6 fails it. */
