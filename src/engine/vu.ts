@@ -197,7 +197,8 @@ export class VirtualUser {
       signal: env.hardStop,
       sleep: (d) => this.sleep(d),
       group: (name, fn) => this.group(name, fn),
-      check: (name: string, value: unknown, fn?: (v: unknown) => unknown) => this.check(name, value, fn),
+      check: (name: string, value: unknown, fn?: (v: unknown) => unknown, tags?: Record<string, string>) =>
+        this.check(name, value, fn, tags),
     };
   }
 
@@ -279,7 +280,12 @@ export class VirtualUser {
     this.env.resumed(this.scenarioIteration);
   }
 
-  private check(name: string, value: unknown, fn?: (v: unknown) => unknown): boolean {
+  private check(
+    name: string,
+    value: unknown,
+    fn?: (v: unknown) => unknown,
+    tags?: Record<string, string>,
+  ): boolean {
     let ok: boolean;
     try {
       if (fn) ok = !!fn(value);
@@ -289,6 +295,7 @@ export class VirtualUser {
       ok = false;
     }
     const keys = this.env.submetrics.keys('checks', this.scenario, () => ({
+      ...tags,
       scenario: this.scenario,
       check: name,
       group: this.groupPath,
@@ -377,7 +384,10 @@ export class VirtualUser {
       const latencyMs = raw.endAt - intendedAt;
       const expect = options.expect;
       const ok =
-        raw.status !== 0 && (DEFAULT_EXPECTED(raw.status) || (expect?.includes(raw.status) ?? false));
+        raw.status !== 0 &&
+        (options.expected
+          ? options.expected(raw.status)
+          : DEFAULT_EXPECTED(raw.status) || (expect?.includes(raw.status) ?? false));
       const response = new Response(raw, ok, latencyMs, origin, path);
       if (useJar && raw.status !== 0) {
         const set = setCookieValues(raw.rawHeaders);

@@ -16,6 +16,11 @@ export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined>;
   /** Statuses that are expected outcomes (not failures), e.g. [409] under contention. 2xx/3xx by default. */
   expect?: number[];
+  /**
+   * Decides alone which statuses are expected (2xx/3xx and `expect` no longer count), as k6's
+   * `responseCallback` does. A request without a response is never expected.
+   */
+  expected?: (status: number) => boolean;
   /** Name that groups templated URLs in metrics, e.g. `/api/authorizations/:id/reserve`. */
   name?: string;
   tags?: Record<string, string>;
@@ -133,6 +138,13 @@ export interface Vu<Setup = any, Data = Record<string, readonly unknown[]>> {
    */
   check(name: string, predicate: () => unknown): boolean;
   check<T>(name: string, value: T, predicate?: (value: T) => unknown): boolean;
+  /** The same, with tags on its `checks` sample (for threshold filters such as `checks{kind:auth}`). */
+  check<T>(
+    name: string,
+    value: T,
+    predicate: ((value: T) => unknown) | undefined,
+    tags: Record<string, string>,
+  ): boolean;
   /**
    * Runs `fn` as a named group (k6's `group`): groups nest, the time each took is recorded as
    * `group_duration{group:::outer::inner}`, and requests made inside are tagged with the group.

@@ -5,12 +5,13 @@
 import type { RequestOptions } from '../../types.ts';
 import { required, state } from '../context.ts';
 import { K6Response, type RequestEcho, type ResponseType } from '../response.ts';
+import { ExpectedStatuses, expectedRule, setResponseCallback } from '../response-callback.ts';
 
 type Params = Record<string, unknown>;
 type Body = string | ArrayBuffer | Uint8Array | Record<string, unknown> | null | undefined;
 
 /** Params loadproof maps; the engine names for redirects and TLS are those of the VU API. */
-const KNOWN_PARAMS = new Set(['headers', 'tags', 'timeout', 'redirects', 'responseType']);
+const KNOWN_PARAMS = new Set(['headers', 'tags', 'timeout', 'redirects', 'responseType', 'responseCallback']);
 
 interface Prepared {
   method: string;
@@ -78,6 +79,8 @@ function prepare(method: string, url: unknown, body: Body, params: Params | null
     delete tags.name;
   }
   if (Object.keys(tags).length) options.tags = tags;
+  const expected = expectedRule(p);
+  if (expected) options.expected = expected;
   const timeout = timeoutOf(p.timeout);
   if (timeout !== undefined) options.timeout = timeout;
   if (p.redirects !== undefined) (options as { redirects?: number }).redirects = Number(p.redirects);
@@ -166,8 +169,8 @@ function unsupported(name: string) {
 
 export const file = unsupported('http.file');
 export const cookieJar = unsupported('http.cookieJar');
-export const expectedStatuses = unsupported('http.expectedStatuses');
-export const setResponseCallback = unsupported('http.setResponseCallback');
+export const expectedStatuses = (...statuses: unknown[]) => new ExpectedStatuses(statuses);
+export { setResponseCallback };
 
 export default {
   request,

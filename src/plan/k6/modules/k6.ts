@@ -7,11 +7,11 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
   return typeof (v as { then?: unknown } | null)?.then === 'function';
 }
 
-function record(results: [string, unknown][]): boolean {
+function record(results: [string, unknown][], tags: Record<string, string> | undefined): boolean {
   const vu = current()?.vu;
   let all = true;
   for (const [name, ok] of results) {
-    if (vu) vu.check(name, !!ok);
+    if (vu) vu.check(name, !!ok, undefined, tags ?? {});
     if (!ok) all = false;
   }
   return all;
@@ -19,14 +19,18 @@ function record(results: [string, unknown][]): boolean {
 
 /**
  * Records each named predicate in the `checks` rate (tagged with the check's name, group and
- * scenario); true when all pass. A predicate that throws fails its check. Predicates that block
+ * scenario, and with `tags`); true when all pass. A predicate that throws fails its check. Predicates that block
  * (made async by the transform) make check resolve later with the same answer.
  */
 export function check(
   value: unknown,
   sets: Record<string, Predicate>,
-  _tags?: Record<string, string>,
+  tags?: Record<string, string>,
 ): boolean | Promise<boolean> {
+  const checkTags =
+    tags && typeof tags === 'object'
+      ? Object.fromEntries(Object.entries(tags).map(([k, v]): [string, string] => [k, String(v)]))
+      : undefined;
   const results: [string, unknown][] = Object.entries(sets ?? {}).map(([name, p]) => {
     try {
       const r = typeof p === 'function' ? (p as (v: unknown) => unknown)(value) : p;
@@ -35,8 +39,10 @@ export function check(
       return [name, false];
     }
   });
-  if (!results.some(([, r]) => isThenable(r))) return record(results);
-  return Promise.all(results.map(async ([n, r]) => [n, await r] as [string, unknown])).then(record);
+  if (!results.some(([, r]) => isThenable(r))) return record(results, checkTags);
+  return Promise.all(results.map(async ([n, r]) => [n, await r] as [string, unknown])).then((done) =>
+    record(done, checkTags),
+  );
 }
 
 /** Waits `seconds` (k6's unit). */
