@@ -1,5 +1,8 @@
 /** `k6`: check, sleep, group and fail on a loadproof VU. */
 import { current, required } from '../context.ts';
+import { randomSeed } from '../random-seed.ts';
+
+export { randomSeed };
 
 type Predicate = ((value: unknown) => unknown) | unknown;
 
@@ -64,10 +67,6 @@ export async function group<T>(name: string, fn: () => T | Promise<T>): Promise<
 /** Ends the iteration with an error, as k6's fail(). */
 export function fail(message?: string): never {
   throw new Error(message ?? 'fail() called');
-}
-
-export function randomSeed(_seed: number): never {
-  throw new Error('k6: randomSeed() is not supported by loadproof yet');
 }
 
 export default { check, sleep, group, fail, randomSeed };
