@@ -8,7 +8,15 @@ import { endpointKey, scenarioKey } from '../metrics/keys.ts';
 import { FOLDED_NAME, foldWarning, type SeriesLimit } from '../metrics/series-limit.ts';
 import type { MetricStore } from '../metrics/store.ts';
 import { parseDurationMs } from '../plan/duration.ts';
-import type { BatchRequest, HttpResponse, RequestOptions, Vu, VuHttp, VuMetrics } from '../plan/types.ts';
+import type {
+  BatchRequest,
+  HttpPhases,
+  HttpResponse,
+  RequestOptions,
+  Vu,
+  VuHttp,
+  VuMetrics,
+} from '../plan/types.ts';
 import type { Clock } from './clock.ts';
 import { CookieJar, type CookieTarget, setCookieValues } from './cookie-jar.ts';
 import type { HttpClient, RawResponse, RequestScope } from './http-client.ts';
@@ -101,6 +109,15 @@ class Response implements HttpResponse {
   get headers(): Record<string, string> {
     this.parsedHeaders ??= headersOf(this.raw.rawHeaders);
     return this.parsedHeaders;
+  }
+  get phases(): HttpPhases {
+    const { dispatchedAt, firstByteAt, endAt, error } = this.raw;
+    const service = error ? 0 : endAt - dispatchedAt;
+    return {
+      blocked: Math.max(0, this.latencyMs - service),
+      waiting: error ? 0 : Math.max(0, firstByteAt - dispatchedAt),
+      receiving: error ? 0 : Math.max(0, endAt - firstByteAt),
+    };
   }
   get text(): string {
     this.parsedText ??= this.raw.body.toString('utf8');

@@ -78,6 +78,18 @@ export interface HttpResponse<T = any> {
   url: string;
   /** The protocol it was answered in: 'HTTP/1.1' or 'HTTP/2.0'. */
   proto: string;
+  /** Where that latency went, when the client measured it. */
+  readonly phases?: HttpPhases;
+}
+
+/** The parts of a request's latency, in milliseconds (they add up to `latencyMs`). */
+export interface HttpPhases {
+  /** From the intended start to the request written: waiting for a connection or for the schedule. */
+  blocked: number;
+  /** From the request written to the first byte of the answer. */
+  waiting: number;
+  /** From the first byte to the last. */
+  receiving: number;
 }
 
 export interface VuHttp {

@@ -25,6 +25,8 @@ export interface K6Context {
   http: K6Http;
   env: Record<string, string | undefined>;
   scenario?: K6Scenario;
+  /** Epoch milliseconds when the test's load started, as far as this thread can tell. */
+  testStart?: number;
 }
 
 /** Per thread: what the script being loaded declares, and the state of its run. */
@@ -41,6 +43,8 @@ export interface K6State {
   discardResponseBodies: boolean;
   /** exec.test.abort() was called in this thread. */
   aborted: boolean;
+  /** Epoch milliseconds when the load started, from this thread's first iteration. */
+  testStart?: number;
 }
 
 export const state: K6State = {

@@ -58,20 +58,33 @@ function flowOf(fn: ScriptFn, sc: K6Scenario, name: string): Flow {
   const env = { ...state.env, ...sc.env };
   const scenario = { name, executor: String(sc.scenario.executor), startTime: 0 };
   const copies = new WeakMap<Vu, unknown>();
+  const offsetMs = parseDurationMs((sc.scenario.startTime as string | number | undefined) ?? 0) ?? 0;
   return async (vu) => {
     if (state.aborted) {
       // The abort threshold stops the run within a second; until then no VU busy-loops.
       await vu.sleep(0.25);
       throw new K6AbortError('test aborted');
     }
-    if (!scenario.startTime) scenario.startTime = Date.now();
+    if (!scenario.startTime) {
+      scenario.startTime = Date.now();
+      // The scenario starts offsetMs into the test: the earliest such estimate is the test's start.
+      const start = scenario.startTime - offsetMs;
+      if (state.testStart === undefined || start < state.testStart) state.testStart = start;
+    }
     // Each VU gets its own copy of setup()'s data, as k6 gives each VU its own runtime.
     let data = copies.get(vu);
     if (data === undefined && vu.setup !== undefined) {
       data = structuredClone(vu.setup);
       copies.set(vu, data);
     }
-    const ctx: K6Context = { stage: 'iteration', vu, http: vu.http, env, scenario };
+    const ctx: K6Context = {
+      stage: 'iteration',
+      vu,
+      http: vu.http,
+      env,
+      scenario,
+      testStart: state.testStart,
+    };
     await storage.run(ctx, () => fn(data));
   };
 }
@@ -85,6 +98,7 @@ export async function loadK6Script(file: string, options: PlanFileOptions): Prom
   state.env = { ...process.env, ...options.env };
   state.metrics.clear();
   state.aborted = false;
+  state.testStart = undefined;
   await registerK6Loader();
   let mod: Record<string, unknown>;
   try {
