@@ -41,6 +41,8 @@ export interface K6State {
   sharedArrays: Map<string, readonly unknown[]>;
   /** options.discardResponseBodies: responses without a responseType get no body. */
   discardResponseBodies: boolean;
+  /** options.batch and options.batchPerHost (0: no limit). */
+  batchLimits: { total: number; perHost: number };
   /** exec.test.abort() was called in this thread. */
   aborted: boolean;
   /** Epoch milliseconds when the load started, from this thread's first iteration. */
@@ -53,6 +55,7 @@ export const state: K6State = {
   timeMetrics: new Set(),
   sharedArrays: new Map(),
   discardResponseBodies: false,
+  batchLimits: { total: 20, perHost: 6 },
   aborted: false,
 };
 

@@ -133,6 +133,7 @@ export async function loadK6Script(file: string, options: PlanFileOptions): Prom
   if (issues.length) throw new PlanValidationError(issues, name);
 
   state.discardResponseBodies = converted.discardResponseBodies;
+  state.batchLimits = { total: converted.batch, perHost: converted.batchPerHost };
   const scenarios: Record<string, ScenarioInput> = {};
   for (const [sname, sc] of Object.entries(converted.scenarios))
     scenarios[sname] = {

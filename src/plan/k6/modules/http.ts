@@ -2,7 +2,8 @@
  * `k6/http` on a loadproof VU: k6's call shapes (`get(url, params)`, `post(url, body, params)`,
  * `batch([...])`) and params turned into the VU's RequestOptions, the answer a k6 Response.
  */
-import type { RequestOptions } from '../../types.ts';
+import type { HttpResponse, RequestOptions } from '../../types.ts';
+import { batchWaves } from '../batch-waves.ts';
 import { required, state } from '../context.ts';
 import { K6Response, type RequestEcho, type ResponseType } from '../response.ts';
 import { ExpectedStatuses, expectedRule, setResponseCallback } from '../response-callback.ts';
@@ -145,16 +146,31 @@ function batchItem(item: BatchItem): Prepared {
   );
 }
 
-/** Parallel requests: a list gives a list of responses, an object of named requests an object. */
+/**
+ * Parallel requests (within options.batch and batchPerHost, see batch-waves.ts): a list gives a
+ * list of responses, an object of named requests an object.
+ */
 export async function batch(requests: BatchItem[] | Record<string, BatchItem>): Promise<unknown> {
   const ctx = required('http.batch()');
   const named = !Array.isArray(requests);
   const keys = named ? Object.keys(requests) : [];
   const items = named ? keys.map((k) => (requests as Record<string, BatchItem>)[k] as BatchItem) : requests;
   const prepared = items.map(batchItem);
-  const responses = await ctx.http.batch(
-    prepared.map((p) => ({ method: p.method, url: p.url, ...p.options })),
-  );
+  const responses: HttpResponse[] = new Array(prepared.length);
+  for (const wave of batchWaves(
+    prepared.map((p) => p.url),
+    state.batchLimits,
+  )) {
+    const answers = await ctx.http.batch(
+      wave.map((i) => {
+        const p = prepared[i] as Prepared;
+        return { method: p.method, url: p.url, ...p.options };
+      }),
+    );
+    wave.forEach((i, k) => {
+      responses[i] = answers[k] as HttpResponse;
+    });
+  }
   const out = responses.map(
     (res, i) => new K6Response(res, (prepared[i] as Prepared).echo, (prepared[i] as Prepared).responseType),
   );
