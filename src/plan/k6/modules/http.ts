@@ -5,6 +5,7 @@
 import type { HttpResponse, RequestOptions } from '../../types.ts';
 import { batchWaves } from '../batch-waves.ts';
 import { required, state } from '../context.ts';
+import { FileData, hasFile, multipartOf } from '../multipart.ts';
 import { K6Response, type RequestEcho, type ResponseType } from '../response.ts';
 import { ExpectedStatuses, expectedRule, setResponseCallback } from '../response-callback.ts';
 
@@ -65,7 +66,12 @@ function prepare(method: string, url: unknown, body: Body, params: Params | null
     if (typeof body === 'string') options.body = sent = body;
     else if (body instanceof ArrayBuffer) options.body = new Uint8Array(body);
     else if (body instanceof Uint8Array) options.body = body;
-    else if (typeof body === 'object') {
+    else if (typeof body === 'object' && hasFile(body)) {
+      const multipart = multipartOf(body);
+      options.body = multipart.body;
+      sent = Buffer.from(multipart.body).toString('utf8');
+      if (!has('content-type')) headers['Content-Type'] = multipart.contentType;
+    } else if (typeof body === 'object') {
       sent = new URLSearchParams(
         Object.entries(body).map(([k, v]): [string, string] => [k, String(v)]),
       ).toString();
@@ -183,7 +189,8 @@ function unsupported(name: string) {
   };
 }
 
-export const file = unsupported('http.file');
+export const file = (data: unknown, filename?: unknown, contentType?: unknown) =>
+  new FileData(data, filename, contentType);
 export const cookieJar = unsupported('http.cookieJar');
 export const expectedStatuses = (...statuses: unknown[]) => new ExpectedStatuses(statuses);
 export { setResponseCallback };
