@@ -28,7 +28,11 @@ export function summaryHookOf(
   const hook = async (results: Parameters<NonNullable<PlanInput['handleSummary']>>[0]) => {
     const data = k6SummaryOf(results, { trendStats, timeMetrics });
     const ctx = { stage: 'teardown' as const, http: standaloneHttp, env: state.env };
-    return (await storage.run(ctx, () => (fn as SummaryFn)(data))) as SummaryFiles;
+    const files = (await storage.run(ctx, () => (fn as SummaryFn)(data))) as SummaryFiles;
+    // k6 prints no summary of its own once handleSummary is there: only what it returns.
+    if (files && typeof files === 'object' && !Array.isArray(files) && !('stdout' in files))
+      return { ...files, stdout: '' };
+    return files;
   };
   return { hook, warnings };
 }

@@ -53,4 +53,12 @@ describe('k6 handleSummary', () => {
     assert.equal(written.stats.length, 8);
     assert.ok(written.ms > 0);
   });
+
+  it('prints no summary of its own when handleSummary returns no stdout, as k6', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'loadproof-k6-summary-'));
+    const r = await runK6(server, 'summary.js', ['--env', `SUMMARY_DIR=${dir}`, '--env', 'NO_STDOUT=1']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^\nresults: /, r.stdout);
+    assert.ok(readFileSync(join(dir, 'nested/summary.json'), 'utf8').length > 0);
+  });
 });
