@@ -13,6 +13,7 @@ export type {
   CheckContext,
   CheckInput,
   Flow,
+  HttpPhases,
   HttpResponse,
   Plan,
   PlanInput,

@@ -8,7 +8,15 @@ import { endpointKey, scenarioKey } from '../metrics/keys.ts';
 import { FOLDED_NAME, foldWarning, type SeriesLimit } from '../metrics/series-limit.ts';
 import type { MetricStore } from '../metrics/store.ts';
 import { parseDurationMs } from '../plan/duration.ts';
-import type { BatchRequest, HttpResponse, RequestOptions, Vu, VuHttp, VuMetrics } from '../plan/types.ts';
+import type {
+  BatchRequest,
+  HttpPhases,
+  HttpResponse,
+  RequestOptions,
+  Vu,
+  VuHttp,
+  VuMetrics,
+} from '../plan/types.ts';
 import type { Clock } from './clock.ts';
 import { CookieJar, type CookieTarget, setCookieValues } from './cookie-jar.ts';
 import type { HttpClient, RawResponse, RequestScope } from './http-client.ts';
@@ -101,6 +109,15 @@ class Response implements HttpResponse {
   get headers(): Record<string, string> {
     this.parsedHeaders ??= headersOf(this.raw.rawHeaders);
     return this.parsedHeaders;
+  }
+  get phases(): HttpPhases {
+    const { dispatchedAt, firstByteAt, endAt, error } = this.raw;
+    const service = error ? 0 : endAt - dispatchedAt;
+    return {
+      blocked: Math.max(0, this.latencyMs - service),
+      waiting: error ? 0 : Math.max(0, firstByteAt - dispatchedAt),
+      receiving: error ? 0 : Math.max(0, endAt - firstByteAt),
+    };
   }
   get text(): string {
     this.parsedText ??= this.raw.body.toString('utf8');
@@ -197,7 +214,8 @@ export class VirtualUser {
       signal: env.hardStop,
       sleep: (d) => this.sleep(d),
       group: (name, fn) => this.group(name, fn),
-      check: (name: string, value: unknown, fn?: (v: unknown) => unknown) => this.check(name, value, fn),
+      check: (name: string, value: unknown, fn?: (v: unknown) => unknown, tags?: Record<string, string>) =>
+        this.check(name, value, fn, tags),
     };
   }
 
@@ -279,7 +297,12 @@ export class VirtualUser {
     this.env.resumed(this.scenarioIteration);
   }
 
-  private check(name: string, value: unknown, fn?: (v: unknown) => unknown): boolean {
+  private check(
+    name: string,
+    value: unknown,
+    fn?: (v: unknown) => unknown,
+    tags?: Record<string, string>,
+  ): boolean {
     let ok: boolean;
     try {
       if (fn) ok = !!fn(value);
@@ -289,6 +312,7 @@ export class VirtualUser {
       ok = false;
     }
     const keys = this.env.submetrics.keys('checks', this.scenario, () => ({
+      ...tags,
       scenario: this.scenario,
       check: name,
       group: this.groupPath,
@@ -377,7 +401,10 @@ export class VirtualUser {
       const latencyMs = raw.endAt - intendedAt;
       const expect = options.expect;
       const ok =
-        raw.status !== 0 && (DEFAULT_EXPECTED(raw.status) || (expect?.includes(raw.status) ?? false));
+        raw.status !== 0 &&
+        (options.expected
+          ? options.expected(raw.status)
+          : DEFAULT_EXPECTED(raw.status) || (expect?.includes(raw.status) ?? false));
       const response = new Response(raw, ok, latencyMs, origin, path);
       if (useJar && raw.status !== 0) {
         const set = setCookieValues(raw.rawHeaders);

@@ -16,6 +16,11 @@ export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined>;
   /** Statuses that are expected outcomes (not failures), e.g. [409] under contention. 2xx/3xx by default. */
   expect?: number[];
+  /**
+   * Decides alone which statuses are expected (2xx/3xx and `expect` no longer count), as k6's
+   * `responseCallback` does. A request without a response is never expected.
+   */
+  expected?: (status: number) => boolean;
   /** Name that groups templated URLs in metrics, e.g. `/api/authorizations/:id/reserve`. */
   name?: string;
   tags?: Record<string, string>;
@@ -73,6 +78,18 @@ export interface HttpResponse<T = any> {
   url: string;
   /** The protocol it was answered in: 'HTTP/1.1' or 'HTTP/2.0'. */
   proto: string;
+  /** Where that latency went, when the client measured it. */
+  readonly phases?: HttpPhases;
+}
+
+/** The parts of a request's latency, in milliseconds (they add up to `latencyMs`). */
+export interface HttpPhases {
+  /** From the intended start to the request written: waiting for a connection or for the schedule. */
+  blocked: number;
+  /** From the request written to the first byte of the answer. */
+  waiting: number;
+  /** From the first byte to the last. */
+  receiving: number;
 }
 
 export interface VuHttp {
@@ -133,6 +150,13 @@ export interface Vu<Setup = any, Data = Record<string, readonly unknown[]>> {
    */
   check(name: string, predicate: () => unknown): boolean;
   check<T>(name: string, value: T, predicate?: (value: T) => unknown): boolean;
+  /** The same, with tags on its `checks` sample (for threshold filters such as `checks{kind:auth}`). */
+  check<T>(
+    name: string,
+    value: T,
+    predicate: ((value: T) => unknown) | undefined,
+    tags: Record<string, string>,
+  ): boolean;
   /**
    * Runs `fn` as a named group (k6's `group`): groups nest, the time each took is recorded as
    * `group_duration{group:::outer::inner}`, and requests made inside are tagged with the group.

@@ -25,6 +25,8 @@ export interface K6Context {
   http: K6Http;
   env: Record<string, string | undefined>;
   scenario?: K6Scenario;
+  /** Epoch milliseconds when the test's load started, as far as this thread can tell. */
+  testStart?: number;
 }
 
 /** Per thread: what the script being loaded declares, and the state of its run. */
@@ -33,19 +35,27 @@ export interface K6State {
   env: Record<string, string | undefined>;
   /** Custom metrics the init code declared (k6/metrics constructors). */
   metrics: Map<string, 'trend' | 'counter' | 'rate' | 'gauge'>;
+  /** Custom metrics declared with isTime (k6's summary says they contain time). */
+  timeMetrics: Set<string>;
   /** SharedArray contents by name, built once per thread. */
   sharedArrays: Map<string, readonly unknown[]>;
   /** options.discardResponseBodies: responses without a responseType get no body. */
   discardResponseBodies: boolean;
+  /** options.batch and options.batchPerHost (0: no limit). */
+  batchLimits: { total: number; perHost: number };
   /** exec.test.abort() was called in this thread. */
   aborted: boolean;
+  /** Epoch milliseconds when the load started, from this thread's first iteration. */
+  testStart?: number;
 }
 
 export const state: K6State = {
   env: { ...process.env },
   metrics: new Map(),
+  timeMetrics: new Set(),
   sharedArrays: new Map(),
   discardResponseBodies: false,
+  batchLimits: { total: 20, perHost: 6 },
   aborted: false,
 };
 

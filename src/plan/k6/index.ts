@@ -19,6 +19,7 @@ import { unsupportedImport } from './modules.ts';
 import { convertOptions, type K6Scenario } from './options.ts';
 import { registerK6Loader } from './register.ts';
 import { standaloneHttp } from './standalone-http.ts';
+import { summaryHookOf } from './summary-hook.ts';
 import { importsOf, lineOfOption, optionsLiteral, transformScript } from './transform.ts';
 
 export interface K6Load {
@@ -57,20 +58,33 @@ function flowOf(fn: ScriptFn, sc: K6Scenario, name: string): Flow {
   const env = { ...state.env, ...sc.env };
   const scenario = { name, executor: String(sc.scenario.executor), startTime: 0 };
   const copies = new WeakMap<Vu, unknown>();
+  const offsetMs = parseDurationMs((sc.scenario.startTime as string | number | undefined) ?? 0) ?? 0;
   return async (vu) => {
     if (state.aborted) {
       // The abort threshold stops the run within a second; until then no VU busy-loops.
       await vu.sleep(0.25);
       throw new K6AbortError('test aborted');
     }
-    if (!scenario.startTime) scenario.startTime = Date.now();
+    if (!scenario.startTime) {
+      scenario.startTime = Date.now();
+      // The scenario starts offsetMs into the test: the earliest such estimate is the test's start.
+      const start = scenario.startTime - offsetMs;
+      if (state.testStart === undefined || start < state.testStart) state.testStart = start;
+    }
     // Each VU gets its own copy of setup()'s data, as k6 gives each VU its own runtime.
     let data = copies.get(vu);
     if (data === undefined && vu.setup !== undefined) {
       data = structuredClone(vu.setup);
       copies.set(vu, data);
     }
-    const ctx: K6Context = { stage: 'iteration', vu, http: vu.http, env, scenario };
+    const ctx: K6Context = {
+      stage: 'iteration',
+      vu,
+      http: vu.http,
+      env,
+      scenario,
+      testStart: state.testStart,
+    };
     await storage.run(ctx, () => fn(data));
   };
 }
@@ -84,6 +98,7 @@ export async function loadK6Script(file: string, options: PlanFileOptions): Prom
   state.env = { ...process.env, ...options.env };
   state.metrics.clear();
   state.aborted = false;
+  state.testStart = undefined;
   await registerK6Loader();
   let mod: Record<string, unknown>;
   try {
@@ -112,11 +127,13 @@ export async function loadK6Script(file: string, options: PlanFileOptions): Prom
   for (const k of ['setup', 'teardown'])
     if (mod[k] !== undefined && typeof mod[k] !== 'function')
       issues.push({ path: k, message: 'expected an exported function' });
-  if (mod.handleSummary !== undefined)
-    issues.push({ path: 'handleSummary', message: 'handleSummary() is not supported by loadproof yet' });
+  for (const k of ['handleSummary'])
+    if (mod[k] !== undefined && typeof mod[k] !== 'function')
+      issues.push({ path: k, message: 'expected an exported function' });
   if (issues.length) throw new PlanValidationError(issues, name);
 
   state.discardResponseBodies = converted.discardResponseBodies;
+  state.batchLimits = { total: converted.batch, perHost: converted.batchPerHost };
   const scenarios: Record<string, ScenarioInput> = {};
   for (const [sname, sc] of Object.entries(converted.scenarios))
     scenarios[sname] = {
@@ -172,10 +189,12 @@ export async function loadK6Script(file: string, options: PlanFileOptions): Prom
         }
       : {}),
   };
-  const warnings = converted.ignored.map(
-    (k) => `${name}: options.${k} only shapes k6's own summary: ignored`,
-  );
-  return { input, warnings };
+  const summary = summaryHookOf(mod, name);
+  if (summary.hook) input.handleSummary = summary.hook;
+  const warnings = converted.ignored
+    .filter((k) => !(summary.hook && k === 'summaryTrendStats'))
+    .map((k) => `${name}: options.${k} only shapes k6's own summary: ignored`);
+  return { input, warnings: [...warnings, ...summary.warnings] };
 }
 
 /** `run()`, failed after `limit` (options.setupTimeout, teardownTimeout) as k6 fails it. */

@@ -33,6 +33,9 @@ export interface ConvertedOptions {
   /** setup() and teardown() time limits, as durations (k6's default: 60s each). */
   setupTimeout: string;
   teardownTimeout: string;
+  /** http.batch limits: requests at once, and to one host at once (k6's defaults 20 and 6; 0: none). */
+  batch: number;
+  batchPerHost: number;
   /** Options that only shape k6's own output, ignored here. */
   ignored: string[];
   issues: OptionIssue[];
@@ -48,7 +51,16 @@ const SUPPORTED = new Set([
   'teardownTimeout',
   'userAgent',
   'tags',
+  'batch',
+  'batchPerHost',
 ]);
+/** Options refused with the reason, rather than as merely unknown. */
+const REFUSED: Record<string, string> = {
+  noConnectionReuse:
+    'noConnectionReuse is not supported: loadproof keeps its connections open and reuses them',
+  noVUConnectionReuse:
+    'noVUConnectionReuse is not supported: loadproof keeps its connections open and reuses them',
+};
 /** Options about k6's own summary and reporting: nothing to do with the load. */
 const IGNORED = new Set(['summaryTrendStats', 'summaryTimeUnit', 'noUsageReport']);
 
@@ -195,6 +207,8 @@ export function convertOptions(raw: unknown): ConvertedOptions {
     scenarios: {},
     headers: {},
     discardResponseBodies: false,
+    batch: 20,
+    batchPerHost: 6,
     setupTimeout: '60s',
     teardownTimeout: '60s',
     ignored,
@@ -206,6 +220,7 @@ export function convertOptions(raw: unknown): ConvertedOptions {
   }
   for (const k of Object.keys(o)) {
     if (IGNORED.has(k)) ignored.push(k);
+    else if (REFUSED[k]) issues.push({ path: [k], message: REFUSED[k] });
     else if (!SUPPORTED.has(k))
       issues.push({ path: [k], message: `the option "${k}" is not supported by loadproof yet` });
   }
@@ -216,6 +231,16 @@ export function convertOptions(raw: unknown): ConvertedOptions {
   }
   if (o.userAgent !== undefined) result.headers['user-agent'] = String(o.userAgent);
   result.discardResponseBodies = o.discardResponseBodies === true;
+  for (const k of ['batch', 'batchPerHost'] as const) {
+    const v = o[k];
+    if (v === undefined) continue;
+    if (!Number.isInteger(v) || (v as number) < 0)
+      issues.push({
+        path: [k],
+        message: `expected a whole number of requests (0: no limit), got ${JSON.stringify(v)}`,
+      });
+    else result[k] = v as number;
+  }
   for (const k of ['setupTimeout', 'teardownTimeout'] as const) {
     const v = duration(o[k]);
     if (v === undefined) continue;

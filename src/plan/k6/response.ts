@@ -95,14 +95,17 @@ export class K6Response {
     else if (responseType === 'binary') {
       this.body = arrayBufferOf(Buffer.from(res.text, 'utf8'));
     } else this.body = res.error ? null : res.text;
+    // The request is written in one go (sending 0); new connections are not timed per request
+    // (connecting 0): waiting for one is in blocked.
+    const phases = res.phases;
     this.timings = {
       duration: res.latencyMs,
-      blocked: 0,
+      blocked: phases?.blocked ?? 0,
       connecting: 0,
       tls_handshaking: 0,
       sending: 0,
-      waiting: 0,
-      receiving: 0,
+      waiting: phases?.waiting ?? 0,
+      receiving: phases?.receiving ?? 0,
     };
   }
 

@@ -236,14 +236,14 @@ describe('loadproof run script.js (k6)', () => {
     );
   });
 
-  it('a scenario naming a missing function, and handleSummary, are errors', async () => {
+  it('a scenario naming a missing function, and a handleSummary that is no function, are errors', async () => {
     const r = await run('bad-exports.js');
     assert.equal(r.code, 2, r.stderr);
     assert.match(
       r.stderr,
       /options\.scenarios\.main\.exec \(line 8\): no exported function "nope" \(the script exports: browse, handleSummary, options\)/,
     );
-    assert.match(r.stderr, /handleSummary\(\) is not supported by loadproof yet/);
+    assert.match(r.stderr, /handleSummary: expected an exported function/);
   });
 
   it("code of the script's local modules that cannot be rewritten is an error naming the module and line", async () => {

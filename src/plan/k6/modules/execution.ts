@@ -50,9 +50,31 @@ const test = {
   },
 };
 
+const perThread = (name: string) => () => {
+  throw new Error(
+    `k6/execution: instance.${name} is not supported by loadproof (its VUs and iterations are spread over worker threads)`,
+  );
+};
+
 const instance = {
+  /** Milliseconds since the test started (the load, after setup(), as in k6). */
+  get currentTestRunDuration(): number {
+    const start = current()?.testStart;
+    if (start === undefined)
+      throw new Error('k6/execution: instance.currentTestRunDuration is only known in VU code');
+    return Date.now() - start;
+  },
   get vusActive(): never {
-    throw new Error('k6/execution: instance.vusActive is not supported by loadproof yet');
+    return perThread('vusActive')();
+  },
+  get vusInitialized(): never {
+    return perThread('vusInitialized')();
+  },
+  get iterationsCompleted(): never {
+    return perThread('iterationsCompleted')();
+  },
+  get iterationsInterrupted(): never {
+    return perThread('iterationsInterrupted')();
   },
 };
 

@@ -2,15 +2,18 @@
  * `k6/http` on a loadproof VU: k6's call shapes (`get(url, params)`, `post(url, body, params)`,
  * `batch([...])`) and params turned into the VU's RequestOptions, the answer a k6 Response.
  */
-import type { RequestOptions } from '../../types.ts';
+import type { HttpResponse, RequestOptions } from '../../types.ts';
+import { batchWaves } from '../batch-waves.ts';
 import { required, state } from '../context.ts';
+import { FileData, hasFile, multipartOf } from '../multipart.ts';
 import { K6Response, type RequestEcho, type ResponseType } from '../response.ts';
+import { ExpectedStatuses, expectedRule, setResponseCallback } from '../response-callback.ts';
 
 type Params = Record<string, unknown>;
 type Body = string | ArrayBuffer | Uint8Array | Record<string, unknown> | null | undefined;
 
 /** Params loadproof maps; the engine names for redirects and TLS are those of the VU API. */
-const KNOWN_PARAMS = new Set(['headers', 'tags', 'timeout', 'redirects', 'responseType']);
+const KNOWN_PARAMS = new Set(['headers', 'tags', 'timeout', 'redirects', 'responseType', 'responseCallback']);
 
 interface Prepared {
   method: string;
@@ -63,7 +66,12 @@ function prepare(method: string, url: unknown, body: Body, params: Params | null
     if (typeof body === 'string') options.body = sent = body;
     else if (body instanceof ArrayBuffer) options.body = new Uint8Array(body);
     else if (body instanceof Uint8Array) options.body = body;
-    else if (typeof body === 'object') {
+    else if (typeof body === 'object' && hasFile(body)) {
+      const multipart = multipartOf(body);
+      options.body = multipart.body;
+      sent = Buffer.from(multipart.body).toString('utf8');
+      if (!has('content-type')) headers['Content-Type'] = multipart.contentType;
+    } else if (typeof body === 'object') {
       sent = new URLSearchParams(
         Object.entries(body).map(([k, v]): [string, string] => [k, String(v)]),
       ).toString();
@@ -78,6 +86,8 @@ function prepare(method: string, url: unknown, body: Body, params: Params | null
     delete tags.name;
   }
   if (Object.keys(tags).length) options.tags = tags;
+  const expected = expectedRule(p);
+  if (expected) options.expected = expected;
   const timeout = timeoutOf(p.timeout);
   if (timeout !== undefined) options.timeout = timeout;
   if (p.redirects !== undefined) (options as { redirects?: number }).redirects = Number(p.redirects);
@@ -142,16 +152,31 @@ function batchItem(item: BatchItem): Prepared {
   );
 }
 
-/** Parallel requests: a list gives a list of responses, an object of named requests an object. */
+/**
+ * Parallel requests (within options.batch and batchPerHost, see batch-waves.ts): a list gives a
+ * list of responses, an object of named requests an object.
+ */
 export async function batch(requests: BatchItem[] | Record<string, BatchItem>): Promise<unknown> {
   const ctx = required('http.batch()');
   const named = !Array.isArray(requests);
   const keys = named ? Object.keys(requests) : [];
   const items = named ? keys.map((k) => (requests as Record<string, BatchItem>)[k] as BatchItem) : requests;
   const prepared = items.map(batchItem);
-  const responses = await ctx.http.batch(
-    prepared.map((p) => ({ method: p.method, url: p.url, ...p.options })),
-  );
+  const responses: HttpResponse[] = new Array(prepared.length);
+  for (const wave of batchWaves(
+    prepared.map((p) => p.url),
+    state.batchLimits,
+  )) {
+    const answers = await ctx.http.batch(
+      wave.map((i) => {
+        const p = prepared[i] as Prepared;
+        return { method: p.method, url: p.url, ...p.options };
+      }),
+    );
+    wave.forEach((i, k) => {
+      responses[i] = answers[k] as HttpResponse;
+    });
+  }
   const out = responses.map(
     (res, i) => new K6Response(res, (prepared[i] as Prepared).echo, (prepared[i] as Prepared).responseType),
   );
@@ -164,10 +189,11 @@ function unsupported(name: string) {
   };
 }
 
-export const file = unsupported('http.file');
+export const file = (data: unknown, filename?: unknown, contentType?: unknown) =>
+  new FileData(data, filename, contentType);
 export const cookieJar = unsupported('http.cookieJar');
-export const expectedStatuses = unsupported('http.expectedStatuses');
-export const setResponseCallback = unsupported('http.setResponseCallback');
+export const expectedStatuses = (...statuses: unknown[]) => new ExpectedStatuses(statuses);
+export { setResponseCallback };
 
 export default {
   request,

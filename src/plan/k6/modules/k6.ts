@@ -1,5 +1,8 @@
 /** `k6`: check, sleep, group and fail on a loadproof VU. */
 import { current, required } from '../context.ts';
+import { randomSeed } from '../random-seed.ts';
+
+export { randomSeed };
 
 type Predicate = ((value: unknown) => unknown) | unknown;
 
@@ -7,11 +10,11 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
   return typeof (v as { then?: unknown } | null)?.then === 'function';
 }
 
-function record(results: [string, unknown][]): boolean {
+function record(results: [string, unknown][], tags: Record<string, string> | undefined): boolean {
   const vu = current()?.vu;
   let all = true;
   for (const [name, ok] of results) {
-    if (vu) vu.check(name, !!ok);
+    if (vu) vu.check(name, !!ok, undefined, tags ?? {});
     if (!ok) all = false;
   }
   return all;
@@ -19,14 +22,18 @@ function record(results: [string, unknown][]): boolean {
 
 /**
  * Records each named predicate in the `checks` rate (tagged with the check's name, group and
- * scenario); true when all pass. A predicate that throws fails its check. Predicates that block
+ * scenario, and with `tags`); true when all pass. A predicate that throws fails its check. Predicates that block
  * (made async by the transform) make check resolve later with the same answer.
  */
 export function check(
   value: unknown,
   sets: Record<string, Predicate>,
-  _tags?: Record<string, string>,
+  tags?: Record<string, string>,
 ): boolean | Promise<boolean> {
+  const checkTags =
+    tags && typeof tags === 'object'
+      ? Object.fromEntries(Object.entries(tags).map(([k, v]): [string, string] => [k, String(v)]))
+      : undefined;
   const results: [string, unknown][] = Object.entries(sets ?? {}).map(([name, p]) => {
     try {
       const r = typeof p === 'function' ? (p as (v: unknown) => unknown)(value) : p;
@@ -35,8 +42,10 @@ export function check(
       return [name, false];
     }
   });
-  if (!results.some(([, r]) => isThenable(r))) return record(results);
-  return Promise.all(results.map(async ([n, r]) => [n, await r] as [string, unknown])).then(record);
+  if (!results.some(([, r]) => isThenable(r))) return record(results, checkTags);
+  return Promise.all(results.map(async ([n, r]) => [n, await r] as [string, unknown])).then((done) =>
+    record(done, checkTags),
+  );
 }
 
 /** Waits `seconds` (k6's unit). */
@@ -58,10 +67,6 @@ export async function group<T>(name: string, fn: () => T | Promise<T>): Promise<
 /** Ends the iteration with an error, as k6's fail(). */
 export function fail(message?: string): never {
   throw new Error(message ?? 'fail() called');
-}
-
-export function randomSeed(_seed: number): never {
-  throw new Error('k6: randomSeed() is not supported by loadproof yet');
 }
 
 export default { check, sleep, group, fail, randomSeed };

@@ -27,6 +27,7 @@ class Metric {
     state.metrics.set(name, kind);
     this.name = name;
     this.isTime = !!isTime;
+    if (this.isTime) state.timeMetrics.add(name);
   }
 
   add(value: number | boolean, tags?: Record<string, string>): boolean {

@@ -1,0 +1,158 @@
+/**
+ * The data k6 gives `handleSummary(data)`, built from loadproof's results: `metrics` (each with
+ * `type`, `contains`, `values` and its `thresholds`), `root_group` (groups by path, and the
+ * checks), `options` and `state.testRunDurationMs`. Only the metrics loadproof records are there.
+ */
+import type { MetricSummary, ResultsFile, TrendSummary } from '../../results/types.ts';
+
+/** k6's default `summaryTrendStats`. */
+export const DEFAULT_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)'];
+
+/** The trend statistics loadproof keeps, by k6's names. */
+function trendStat(t: TrendSummary, stat: string): number | undefined {
+  switch (stat) {
+    case 'avg':
+      return t.mean;
+    case 'min':
+      return t.min;
+    case 'med':
+    case 'p(50)':
+      return t.p50;
+    case 'max':
+      return t.max;
+    case 'count':
+      return t.count;
+    case 'p(90)':
+      return t.p90;
+    case 'p(95)':
+      return t.p95;
+    case 'p(99)':
+      return t.p99;
+    case 'p(99.9)':
+      return t.p999;
+  }
+  return undefined;
+}
+
+/** Trend statistics of `summaryTrendStats` that loadproof cannot give (other percentiles). */
+export function unsupportedTrendStats(stats: readonly string[]): string[] {
+  const probe: TrendSummary = {
+    type: 'trend',
+    count: 0,
+    min: 0,
+    max: 0,
+    mean: 0,
+    stdev: 0,
+    p50: 0,
+    p90: 0,
+    p95: 0,
+    p99: 0,
+    p999: 0,
+  };
+  return stats.filter((s) => trendStat(probe, s) === undefined);
+}
+
+const TIME_METRICS = /^(http_req_|iteration_duration$|group_duration$)/;
+const DATA_METRICS = new Set(['data_received', 'data_sent']);
+
+interface K6Metric {
+  type: MetricSummary['type'];
+  contains: 'time' | 'data' | 'default';
+  values: Record<string, number>;
+  thresholds?: Record<string, { ok: boolean }>;
+}
+
+function valuesOf(m: MetricSummary, trendStats: readonly string[]): Record<string, number> {
+  switch (m.type) {
+    case 'trend': {
+      const out: Record<string, number> = {};
+      for (const s of trendStats) {
+        const v = trendStat(m, s);
+        if (v !== undefined) out[s] = v;
+      }
+      return out;
+    }
+    case 'counter':
+      return { count: m.count, rate: m.rate };
+    case 'rate':
+      return { rate: m.rate, passes: m.passes, fails: m.fails };
+    case 'gauge':
+      return { value: m.value, min: m.min, max: m.max };
+  }
+}
+
+interface K6Check {
+  name: string;
+  path: string;
+  id: string;
+  passes: number;
+  fails: number;
+}
+
+interface K6Group {
+  name: string;
+  path: string;
+  id: string;
+  groups: K6Group[];
+  checks: K6Check[];
+}
+
+const newGroup = (name: string, path: string): K6Group => ({ name, path, id: path, groups: [], checks: [] });
+
+/** The group tree from the paths results.json has (`::outer::inner`). */
+function rootGroup(results: ResultsFile): K6Group {
+  const root = newGroup('', '');
+  for (const path of Object.keys(results.groups ?? {}).sort()) {
+    let node = root;
+    let at = '';
+    for (const name of path.split('::').slice(1)) {
+      at += `::${name}`;
+      let child = node.groups.find((g) => g.name === name);
+      if (!child) {
+        child = newGroup(name, at);
+        node.groups.push(child);
+      }
+      node = child;
+    }
+  }
+  // results.json keeps checks by name only: they are listed in the root group.
+  for (const [name, c] of Object.entries(results.flowChecks))
+    root.checks.push({ name, path: `::${name}`, id: `::${name}`, passes: c.passes, fails: c.fails });
+  return root;
+}
+
+export interface K6SummaryOptions {
+  trendStats: readonly string[];
+  timeMetrics: ReadonlySet<string>;
+}
+
+/** k6's summary data (v0.47 shape) for the metrics, groups and checks of a loadproof run. */
+export function k6SummaryOf(results: ResultsFile, o: K6SummaryOptions) {
+  const metrics: Record<string, K6Metric> = {};
+  for (const [key, m] of Object.entries(results.metrics)) {
+    const base = key.replace(/\{.*$/, '');
+    const contains = DATA_METRICS.has(base)
+      ? 'data'
+      : TIME_METRICS.test(base) || o.timeMetrics.has(base)
+        ? 'time'
+        : 'default';
+    metrics[key] = { type: m.type, contains, values: valuesOf(m, o.trendStats) };
+  }
+  for (const t of results.thresholds) {
+    if (t.isDefault) continue;
+    const m = metrics[t.metric];
+    if (!m) continue;
+    m.thresholds ??= {};
+    m.thresholds[t.expression] = { ok: t.ok };
+  }
+  return {
+    root_group: rootGroup(results),
+    options: { summaryTrendStats: [...o.trendStats], summaryTimeUnit: '', noColor: false },
+    state: {
+      isStdOutTTY: !!process.stdout.isTTY,
+      isStdErrTTY: !!process.stderr.isTTY,
+      testRunDurationMs: results.durationMs,
+    },
+    metrics,
+  };
+}
