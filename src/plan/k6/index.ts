@@ -165,6 +165,7 @@ export async function loadK6Script(file: string, options: PlanFileOptions): Prom
     name: basename(file),
     target: targetOf(source),
     headers: converted.headers,
+    ...(converted.insecureSkipTLSVerify ? { http: { insecureSkipTLSVerify: true } } : {}),
     scenarios,
     metrics,
     ...(thresholds ? { thresholds } : {}),

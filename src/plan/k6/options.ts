@@ -30,6 +30,8 @@ export interface ConvertedOptions {
   thresholds?: Record<string, ThresholdInput[]>;
   headers: Record<string, string>;
   discardResponseBodies: boolean;
+  /** k6's insecureSkipTLSVerify: the plan's http.insecureSkipTLSVerify. */
+  insecureSkipTLSVerify: boolean;
   /** setup() and teardown() time limits, as durations (k6's default: 60s each). */
   setupTimeout: string;
   teardownTimeout: string;
@@ -53,6 +55,7 @@ const SUPPORTED = new Set([
   'tags',
   'batch',
   'batchPerHost',
+  'insecureSkipTLSVerify',
 ]);
 /** Options refused with the reason, rather than as merely unknown. */
 const REFUSED: Record<string, string> = {
@@ -207,6 +210,7 @@ export function convertOptions(raw: unknown): ConvertedOptions {
     scenarios: {},
     headers: {},
     discardResponseBodies: false,
+    insecureSkipTLSVerify: false,
     batch: 20,
     batchPerHost: 6,
     setupTimeout: '60s',
@@ -231,6 +235,9 @@ export function convertOptions(raw: unknown): ConvertedOptions {
   }
   if (o.userAgent !== undefined) result.headers['user-agent'] = String(o.userAgent);
   result.discardResponseBodies = o.discardResponseBodies === true;
+  if (o.insecureSkipTLSVerify !== undefined && typeof o.insecureSkipTLSVerify !== 'boolean')
+    issues.push({ path: ['insecureSkipTLSVerify'], message: 'expected true or false' });
+  result.insecureSkipTLSVerify = o.insecureSkipTLSVerify === true;
   for (const k of ['batch', 'batchPerHost'] as const) {
     const v = o[k];
     if (v === undefined) continue;

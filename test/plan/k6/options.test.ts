@@ -177,4 +177,13 @@ describe('k6 options', () => {
       [['vus', 'vus needs duration, iterations or stages beside it']],
     );
   });
+
+  it("insecureSkipTLSVerify becomes the plan's, and must be true or false", () => {
+    assert.equal(convertOptions({ insecureSkipTLSVerify: true }).insecureSkipTLSVerify, true);
+    assert.equal(convertOptions({}).insecureSkipTLSVerify, false);
+    assert.deepEqual(
+      convertOptions({ insecureSkipTLSVerify: 'yes' }).issues.map((i) => [i.path.join('.'), i.message]),
+      [['insecureSkipTLSVerify', 'expected true or false']],
+    );
+  });
 });

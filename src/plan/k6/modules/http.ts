@@ -13,7 +13,27 @@ type Params = Record<string, unknown>;
 type Body = string | ArrayBuffer | Uint8Array | Record<string, unknown> | null | undefined;
 
 /** Params loadproof maps; the engine names for redirects and TLS are those of the VU API. */
-const KNOWN_PARAMS = new Set(['headers', 'tags', 'timeout', 'redirects', 'responseType', 'responseCallback']);
+const KNOWN_PARAMS = new Set([
+  'headers',
+  'tags',
+  'timeout',
+  'redirects',
+  'responseType',
+  'responseCallback',
+  'cookies',
+]);
+
+/** k6's params.cookies: `{ name: 'value' }` or `{ name: { value, replace } }`, beside the VU's jar. */
+function cookiesOf(v: unknown): Record<string, string> | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'object' || Array.isArray(v))
+    throw new TypeError('k6/http: params.cookies must be an object of cookie names');
+  const out: Record<string, string> = {};
+  for (const [name, c] of Object.entries(v as Record<string, unknown>))
+    out[name] =
+      c !== null && typeof c === 'object' ? String((c as { value?: unknown }).value ?? '') : String(c);
+  return out;
+}
 
 interface Prepared {
   method: string;
@@ -91,6 +111,8 @@ function prepare(method: string, url: unknown, body: Body, params: Params | null
   const timeout = timeoutOf(p.timeout);
   if (timeout !== undefined) options.timeout = timeout;
   if (p.redirects !== undefined) (options as { redirects?: number }).redirects = Number(p.redirects);
+  const cookies = cookiesOf(p.cookies);
+  if (cookies) options.cookies = cookies;
   const responseType =
     (p.responseType as ResponseType | undefined) ?? (state.discardResponseBodies ? 'none' : 'text');
   if (!['text', 'binary', 'none'].includes(responseType))
