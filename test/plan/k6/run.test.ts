@@ -4,16 +4,11 @@
  * results must say.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { ResultsFile } from '../../../src/results/types.ts';
-import { readResults, runCli } from '../../helpers/cli.ts';
 import { assertMatchesSchema } from '../../helpers/schema.ts';
 import { type RecordingServer, startRecordingServer } from '../artillery/server.ts';
-
-const FIXTURES = new URL('./fixtures/', import.meta.url).pathname;
+import { runK6 } from './harness.ts';
 
 let server: RecordingServer;
 before(async () => {
@@ -22,19 +17,7 @@ before(async () => {
 after(() => server.close());
 beforeEach(() => server.reset());
 
-async function run(script: string, args: string[] = []) {
-  const out = mkdtempSync(join(tmpdir(), 'loadproof-k6-'));
-  const r = await runCli([
-    'run',
-    join(FIXTURES, script),
-    '--env',
-    `TARGET=${server.url}`,
-    '--out',
-    out,
-    ...args,
-  ]);
-  return { ...r, out, results: (): ResultsFile => readResults(out) };
-}
+const run = (script: string, args: string[] = []) => runK6(server, script, args);
 
 const thresholdsOf = (res: ResultsFile) =>
   Object.fromEntries(res.thresholds.map((t) => [`${t.metric} ${t.expression}`, t.ok]));
