@@ -3,6 +3,7 @@
  * `type`, `contains`, `values` and its `thresholds`), `root_group` (groups by path, and the
  * checks), `options` and `state.testRunDurationMs`. Only the metrics loadproof records are there.
  */
+import { emptyTrend } from '../../results/summaries.ts';
 import type { MetricSummary, ResultsFile, TrendSummary } from '../../results/types.ts';
 
 /** k6's default `summaryTrendStats`. */
@@ -36,19 +37,7 @@ function trendStat(t: TrendSummary, stat: string): number | undefined {
 
 /** Trend statistics of `summaryTrendStats` that loadproof cannot give (other percentiles). */
 export function unsupportedTrendStats(stats: readonly string[]): string[] {
-  const probe: TrendSummary = {
-    type: 'trend',
-    count: 0,
-    min: 0,
-    max: 0,
-    mean: 0,
-    stdev: 0,
-    p50: 0,
-    p90: 0,
-    p95: 0,
-    p99: 0,
-    p999: 0,
-  };
+  const probe = emptyTrend();
   return stats.filter((s) => trendStat(probe, s) === undefined);
 }
 
