@@ -11,7 +11,7 @@ import { jobName, type PlanFileForCluster, renderJobManifests } from '../k8s/job
 import { parseDurationMs } from '../plan/duration.ts';
 import { loadPlanFile } from '../plan/load.ts';
 import { plannedEndMs } from '../run/planned-time.ts';
-import { parseStartAt } from './shard-flags.ts';
+import { parseStartAt, startStamp } from './shard-flags.ts';
 
 export interface K8sFlags {
   shards: string;
@@ -68,11 +68,7 @@ export async function k8sCommand(planPath: string, flags: K8sFlags): Promise<num
       throw new UsageError(`${p}: the plan's files must be in its folder to travel in a ConfigMap`);
     return { path: rel, content: readFileSync(abs, 'utf8') };
   });
-  const runId = `${new Date(startAtMs)
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z')
-    .toLowerCase()}-${loaded.plan.name
+  const runId = `${startStamp(startAtMs).toLowerCase()}-${loaded.plan.name
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .slice(0, 20)}`.replace(/-+$/, '');

@@ -59,9 +59,13 @@ export function runIdOf(flags: ShardFlags, hash: string, startAtMs: number | und
     throw new UsageError(
       'a shard needs --start-at or --run-id, so that the merge can tell the shards of this run from others',
     );
-  const stamp = new Date(startAtMs)
+  return `${startStamp(startAtMs)}-${hash.slice(0, 8)}`;
+}
+
+/** The agreed start as a compact UTC stamp for run ids: 20261202T160000Z. */
+export function startStamp(startAtMs: number): string {
+  return new Date(startAtMs)
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z');
-  return `${stamp}-${hash.slice(0, 8)}`;
 }
