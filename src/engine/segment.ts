@@ -35,6 +35,8 @@ export class Segment {
   private readonly bounds: readonly number[];
   /** Residues r of n mod denominator that this segment owns, ascending. */
   private readonly residues: readonly number[];
+  /** Multiplies a residue into its slot of [0, denominator): spreads each segment over the cycle. */
+  private readonly spread: number;
 
   private constructor(
     /** The sequence's boundaries, from 0 to 1. */
@@ -46,10 +48,10 @@ export class Segment {
     this.bounds = sequence.map((f) => (f.n * denominator) / f.d);
     const from = this.bounds[position] as number;
     const to = this.bounds[position + 1] as number;
-    const spread = spreadingMultiplier(denominator);
+    this.spread = spreadingMultiplier(denominator);
     const owned: number[] = [];
     for (let r = 0; r < denominator; r++) {
-      const slot = (r * spread) % denominator;
+      const slot = (r * this.spread) % denominator;
       if (slot >= from && slot < to) owned.push(r);
     }
     this.residues = owned;
@@ -110,7 +112,7 @@ export class Segment {
 
   /** Whether arrival `n` (0-based, of the single-process schedule) is this segment's. */
   owns(n: number): boolean {
-    const slot = ((n % this.denominator) * spreadingMultiplier(this.denominator)) % this.denominator;
+    const slot = ((n % this.denominator) * this.spread) % this.denominator;
     return (
       slot >= (this.bounds[this.position] as number) && slot < (this.bounds[this.position + 1] as number)
     );
