@@ -45,13 +45,13 @@ function writeShortConfig(baseUrl: string): void {
   c.thresholds.projectionLagP95Ms = { target: 5000, critical: 10000 };
   c.thresholds.eventsPerSecond = { target: 10, critical: 5 };
   c.profiles.quick = {
-    smoke: { vus: 3, duration: '3s' },
-    // 58 events/s in sessions of 14.5 events on average: 240 sessions a minute, 12 in 3 s.
-    load: { eventsPerSecond: 58, duration: '3s', mixedVUs: 2 },
-    sustained: { vus: 2, duration: '2s' },
+    smoke: { vus: 3, duration: '2s' },
+    // 58 events/s in sessions of 14.5 events on average: 240 sessions a minute, 8 in 2 s.
+    load: { eventsPerSecond: 58, duration: '2s', mixedVUs: 2 },
+    sustained: { vus: 2, duration: '1s' },
     burst: { base: 5, peak: 10, rampSeconds: 1, holdSeconds: 1 },
     capacity: { from: 5, to: 10, duration: '2s' },
-    backpressure: { eventsPerSecond: 300, batchSize: 60, duration: '2s' },
+    backpressure: { eventsPerSecond: 300, batchSize: 60, duration: '1s' },
   };
   writeFileSync(configFile, JSON.stringify(c));
 }
@@ -146,10 +146,10 @@ describe('the rehab k6 scripts under loadproof', () => {
     assert.deepEqual([res.verdict.status, res.verdict.reasons], ['GO', []]);
     assert.deepEqual(Object.keys(res.scenarios).sort(), ['ingestion', 'mixed', 'monitor']);
     const ingestion = res.scenarios.ingestion;
-    assert.equal(
-      (ingestion?.iterations ?? 0) + (ingestion?.droppedIterations ?? 0),
-      12,
-      '240 sessions a minute for 3 s',
+    // 240 sessions a minute for 2 s: 8 (k6 v0.47 starts one more, at the end of the duration).
+    assert.ok(
+      [8, 9].includes((ingestion?.iterations ?? 0) + (ingestion?.droppedIterations ?? 0)),
+      `ingestion iterations: ${ingestion?.iterations}`,
     );
     assert.ok((res.scenarios.monitor?.requests.total ?? 0) >= 2, 'the monitor read the status each second');
     assert.deepEqual(Object.keys(res.requests.byStatus).sort(), ['200', '201']);
@@ -167,8 +167,8 @@ describe('the rehab k6 scripts under loadproof', () => {
     assert.deepEqual([res.verdict.status, res.verdict.reasons], ['GO', []]);
     assert.deepEqual(Object.keys(res.scenarios).sort(), ['backpressure', 'monitor', 'sustained']);
     const bp = res.scenarios.backpressure;
-    // 300 events/s in batches of 60: 5 batches a second for 2 s.
-    assert.equal((bp?.iterations ?? 0) + (bp?.droppedIterations ?? 0), 10);
+    // 300 events/s in batches of 60: 5 batches a second for 1 s (k6 v0.47 starts a sixth).
+    assert.ok([5, 6].includes((bp?.iterations ?? 0) + (bp?.droppedIterations ?? 0)), `${bp?.iterations}`);
     assert.deepEqual(bp?.requests.byStatus, { 429: bp?.iterations });
     assert.equal(counter(res, 'backpressure_events'), bp?.requests.total);
     assert.equal(bp?.requests.failed, 0, 'a 429 is an expected status here');
