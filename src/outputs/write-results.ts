@@ -16,7 +16,11 @@ export function assertWritableFolder(dir: string): void {
     rmSync(probe);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    throw new UsageError(`--out ${dir}: cannot write results there (${err.code ?? 'error'}: ${err.message})`);
+    // Node's own messages start with the code already ("EACCES: permission denied, ...").
+    const detail = err.message.startsWith(`${err.code}:`)
+      ? err.message
+      : `${err.code ?? 'error'}: ${err.message}`;
+    throw new UsageError(`--out ${dir}: cannot write results there (${detail})`);
   }
 }
 

@@ -5,12 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { BIN, type CliRun, outsideDir, readResults, runCli, writePlan } from '../helpers/cli.ts';
+import { BIN, type CliRun, outsideDir, readResults, runCli, runProcess, writePlan } from '../helpers/cli.ts';
 import { assertMatchesSchema } from '../helpers/schema.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -421,5 +421,35 @@ describe('--out', () => {
     assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
     assert.equal(server.counts.get('/never-sent'), undefined, 'no load was sent');
     assert.equal(existsSync(join(blocker, 'out')), false);
+  });
+
+  it('a read-only folder, for a user who is not root: an error before any load is sent (exit 2)', async () => {
+    const dir = outsideDir();
+    chmodSync(dir, 0o755); // the plan is read by that user
+    const readOnly = join(dir, 'read-only');
+    mkdirSync(readOnly, { mode: 0o555 });
+    const file = writePlan(
+      dir,
+      'plan.ts',
+      plan(
+        server.url,
+        `executor: 'shared-iterations', vus: 1, iterations: 3, flow: async (vu) => { await vu.http.get('/never-sent'); }`,
+      ),
+    );
+    server.counts.clear();
+    const args = [BIN, 'run', file, '--out', join(readOnly, 'out')];
+    // Root writes anywhere: run as the OS user nobody then, as a user without that right.
+    const r =
+      process.getuid?.() === 0
+        ? await runProcess(
+            'setpriv',
+            ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, ...args],
+            { cwd: dir },
+          )
+        : await runProcess(process.execPath, args, { cwd: dir });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /--out .*read-only\/out: cannot write results there \(EACCES: permission denied/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    assert.equal(server.counts.get('/never-sent'), undefined, 'no load was sent');
   });
 });
