@@ -186,11 +186,15 @@ describe('a worker that exits, crashes or is stuck', () => {
       ),
     );
     const out = join(dir, 'out');
+    server.counts.clear();
     const r = await runCli(['run', file, '--out', out, '--workers', '1'], { cwd: dir });
     assert.equal(r.code, 3, r.stderr);
     const res = readResults(out);
     assertMatchesSchema(res);
     assert.equal(res.incomplete, true);
+    // The worker's last part-second is handed over as it exits: its requests are not lost.
+    assert.equal(server.counts.get('/hello'), 10);
+    assert.equal(res.requests.total, 10, 'every request the exited worker sent is counted');
     assert.match(
       res.workerFailures?.[0] ?? '',
       /worker 0 exited \(code 0\) before its share of the load finished/,
