@@ -442,6 +442,42 @@ describe('--out', () => {
     assert.equal(existsSync(join(blocker, 'out')), false);
   });
 
+  it('--out json=, --out csv= and --summary-export that cannot be written: exit 2 before any load, the flag named', async () => {
+    const dir = outsideDir();
+    const blocker = join(dir, 'a-file');
+    writeFileSync(blocker, 'not a folder');
+    const file = writePlan(
+      dir,
+      'plan.ts',
+      plan(
+        server.url,
+        `executor: 'shared-iterations', vus: 1, iterations: 3, flow: async (vu) => { await vu.http.get('/never-sent'); }`,
+      ),
+    );
+    server.counts.clear();
+    const cases: [string[], RegExp][] = [
+      [
+        ['--out', `json=${join(blocker, 's.ndjson')}`],
+        /--out json=.*a-file\/s\.ndjson: cannot write there \(ENOTDIR: not a directory/,
+      ],
+      [
+        ['--out', `csv=${join(blocker, 's.csv')}`],
+        /--out csv=.*a-file\/s\.csv: cannot write there \(ENOTDIR: not a directory/,
+      ],
+      [
+        ['--summary-export', join(blocker, 's.json')],
+        /--summary-export .*a-file: cannot write results there \(EEXIST: file already exists/,
+      ],
+    ];
+    for (const [flags, message] of cases) {
+      const r = await runCli(['run', file, '--out', join(dir, 'out'), ...flags], { cwd: dir });
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, message);
+      assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    }
+    assert.equal(server.counts.get('/never-sent'), undefined, 'no load was sent');
+  });
+
   it('a read-only folder, for a user who is not root: an error before any load is sent (exit 2)', async () => {
     const dir = outsideDir();
     chmodSync(dir, 0o755); // the plan is read by that user
