@@ -26,7 +26,11 @@ export interface PostgresHandle {
   embedded: boolean;
   /** The URL of another database on the same server. */
   databaseUrl(name: string): string;
-  stop(): Promise<void>;
+  /**
+   * Stops the server: open sessions get a few seconds to end first (a smart shutdown), unless
+   * `endSessions` ends them at once (a fast shutdown), as an outage looks to the clients.
+   */
+  stop(options?: { endSessions?: boolean }): Promise<void>;
 }
 
 export interface StartPostgresOptions {
@@ -232,15 +236,15 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     url,
     embedded: true,
     databaseUrl: (name) => withDatabase(url, name),
-    stop: () => {
+    stop: ({ endSessions = false } = {}) => {
       stopped ??= (async () => {
         process.off('exit', stopOnExit);
         if (server.exitCode === null && server.signalCode === null) {
           const exited = new Promise((r) => server.once('exit', r));
           // A smart shutdown first: a pool's end() resolves before its connections have closed,
           // and a fast shutdown would send those clients an error they have no listener for.
-          server.kill('SIGTERM');
-          if (!(await exitsWithin(exited, SMART_SHUTDOWN_MS))) {
+          if (!endSessions) server.kill('SIGTERM');
+          if (endSessions || !(await exitsWithin(exited, SMART_SHUTDOWN_MS))) {
             server.kill('SIGINT'); // sessions still open: end them
             await exited;
           }

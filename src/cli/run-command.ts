@@ -126,7 +126,7 @@ async function runPlanFile(planPath: string, flags: RunFlags, handOverSignals: (
   const outValues = parseOutValues(flags.out ?? []);
   const out = resolve(outValues.dir ?? timestampFolder());
   assertWritableFolder(out);
-  if (flags.summaryExport) assertWritableFolder(dirname(resolve(flags.summaryExport)));
+  if (flags.summaryExport) assertWritableFolder(dirname(resolve(flags.summaryExport)), '--summary-export');
   const seriesFiles = outValues.series.map((o) => new SeriesFile(o));
   // SIGINT, SIGTERM and SIGHUP stop gracefully; a second one stops at once. Either way what was
   // collected is written, marked interrupted.

@@ -110,6 +110,8 @@ export class ThreadRun {
   private readonly activity: Activity;
   private readonly segment: Segment;
   private missedBefore = Number.NEGATIVE_INFINITY;
+  /** The final tick went out: nothing more is measured or sent. */
+  private finalSent = false;
 
   constructor(private readonly o: ThreadRunOptions) {
     this.segment = o.segment ?? Segment.whole();
@@ -166,12 +168,26 @@ export class ThreadRun {
       stopTicks = true;
       tickStop.abort();
       await ticker;
-      const second = Math.ceil((clock.now() - o.epoch) / 1000);
-      o.onTick(this.tick(Math.max(1, second), true));
+      o.onTick(this.finalTick());
       await this.client.close();
       this.store.destroy();
       this.second.histogram.destroy();
     }
+  }
+
+  /**
+   * What this thread measured since its last tick, as its last tick: at the end of the run, or
+   * when the thread ends at once (process.exit() in a flow) with the run still going. Undefined
+   * once the final tick went out.
+   */
+  lastTick(): Tick | undefined {
+    return this.finalSent ? undefined : this.finalTick();
+  }
+
+  private finalTick(): Tick {
+    this.finalSent = true;
+    const second = Math.ceil((this.clock.now() - this.o.epoch) / 1000);
+    return this.tick(Math.max(1, second), true);
   }
 
   private tick(second: number, final: boolean): Tick {

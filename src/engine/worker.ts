@@ -52,6 +52,12 @@ try {
         .finally(() => port.close());
     }
   });
+  // process.exit() in a flow ends this thread at once: what it measured since its last tick
+  // still reaches the main thread (a message posted while exiting is delivered).
+  process.once('exit', () => {
+    const last = run?.lastTick();
+    if (last) post({ type: 'tick', index: data.index, tick: last });
+  });
   post({ type: 'ready', index: data.index });
 } catch (e) {
   post({ type: 'error', error: errorToData(e) });

@@ -8,6 +8,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { UsageError } from '../errors.ts';
 import type { MetricStore } from '../metrics/store.ts';
 import { CSV_COLUMNS, csvRow, secondLines } from './series-lines.ts';
+import { fileErrorText } from './write-results.ts';
 
 export const SERIES_KINDS = ['json', 'csv'] as const;
 export type SeriesKind = (typeof SERIES_KINDS)[number];
@@ -49,10 +50,7 @@ export class SeriesFile {
     try {
       this.fd = openSync(output.path, 'w');
     } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      throw new UsageError(
-        `--out ${output.kind}=${output.path}: cannot write there (${err.code ?? 'error'}: ${err.message})`,
-      );
+      throw new UsageError(`--out ${output.kind}=${output.path}: cannot write there (${fileErrorText(e)})`);
     }
     if (output.kind === 'csv') writeSync(this.fd, `${CSV_COLUMNS.join(',')}\n`);
   }

@@ -4,19 +4,24 @@ import { join } from 'node:path';
 import { UsageError } from '../errors.ts';
 import type { ResultsFile } from '../results/types.ts';
 
+/** A file system error in words: Node's own messages start with the code already. */
+export function fileErrorText(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  return err.message.startsWith(`${err.code}:`) ? err.message : `${err.code ?? 'error'}: ${err.message}`;
+}
+
 /**
  * Makes sure results can be written to `dir` (creating it), before any load is sent: a run must
- * never end with nowhere to put what it measured.
+ * never end with nowhere to put what it measured. `flag` names where the folder came from.
  */
-export function assertWritableFolder(dir: string): void {
+export function assertWritableFolder(dir: string, flag = '--out'): void {
   const probe = join(dir, `.loadproof-write-test.${process.pid}`);
   try {
     mkdirSync(dir, { recursive: true });
     writeFileSync(probe, '');
     rmSync(probe);
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new UsageError(`--out ${dir}: cannot write results there (${err.code ?? 'error'}: ${err.message})`);
+    throw new UsageError(`${flag} ${dir}: cannot write results there (${fileErrorText(e)})`);
   }
 }
 

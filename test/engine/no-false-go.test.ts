@@ -5,12 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { BIN, type CliRun, outsideDir, readResults, runCli, writePlan } from '../helpers/cli.ts';
+import { BIN, type CliRun, outsideDir, readResults, runCli, runProcess, writePlan } from '../helpers/cli.ts';
 import { assertMatchesSchema } from '../helpers/schema.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -28,8 +28,15 @@ export default definePlan({
 });
 `;
 
-/** Runs the CLI and sends it `signals`, each once the server has received that many requests. */
-function runWithSignals(args: string[], cwd: string, signals: [NodeJS.Signals, number][]): Promise<CliRun> {
+/**
+ * Runs the CLI and sends it `signals`, each once the server has received that many requests;
+ * `endedMs` is how long after the first signal the CLI ended.
+ */
+function runWithSignals(
+  args: string[],
+  cwd: string,
+  signals: [NodeJS.Signals, number][],
+): Promise<CliRun & { endedMs: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -38,10 +45,12 @@ function runWithSignals(args: string[], cwd: string, signals: [NodeJS.Signals, n
     child.stderr.on('data', (d) => (stderr += d));
     const base = server.total();
     const pending = [...signals];
+    let firstSignalAt: number | undefined;
     const poll = setInterval(() => {
       const next = pending[0];
       if (next && server.total() - base >= next[1]) {
         pending.shift();
+        firstSignalAt ??= Date.now();
         child.kill(next[0]);
       }
     }, 50);
@@ -50,7 +59,7 @@ function runWithSignals(args: string[], cwd: string, signals: [NodeJS.Signals, n
     child.on('close', (code) => {
       clearInterval(poll);
       clearTimeout(kill);
-      resolve({ code, stdout, stderr });
+      resolve({ code, stdout, stderr, endedMs: Date.now() - (firstSignalAt ?? Number.NaN) });
     });
   });
 }
@@ -186,11 +195,15 @@ describe('a worker that exits, crashes or is stuck', () => {
       ),
     );
     const out = join(dir, 'out');
+    server.counts.clear();
     const r = await runCli(['run', file, '--out', out, '--workers', '1'], { cwd: dir });
     assert.equal(r.code, 3, r.stderr);
     const res = readResults(out);
     assertMatchesSchema(res);
     assert.equal(res.incomplete, true);
+    // The worker's last part-second is handed over as it exits: its requests are not lost.
+    assert.equal(server.counts.get('/hello'), 10);
+    assert.equal(res.requests.total, 10, 'every request the exited worker sent is counted');
     assert.match(
       res.workerFailures?.[0] ?? '',
       /worker 0 exited \(code 0\) before its share of the load finished/,
@@ -376,29 +389,35 @@ export default definePlan({
     assert.equal(res.interruptReason, 'stopped by signal (SIGINT)');
   });
 
-  it('a second signal stops at once and still writes what was collected, marked interrupted', async () => {
-    const dir = outsideDir();
-    // Stuck for good after a few requests: only the second signal can end this run early.
-    const file = longPlan(
-      dir,
-      `async (vu) => { await vu.http.get('/hello'); if (vu.scenarioIteration === 59) for (;;) {} await vu.sleep(0.05); }`,
-    );
-    const out = join(dir, 'out');
-    const started = Date.now();
-    const r = await runWithSignals(['run', file, '--out', out, '--workers', '1'], dir, [
-      ['SIGINT', 60],
-      ['SIGINT', 60],
-    ]);
-    assert.equal(r.code, 3, r.stderr);
-    assert.ok(Date.now() - started < 15_000, 'stopped at once, not after gracefulStop');
-    const res = readResults(out);
-    assert.equal(res.interrupted, true);
-    assert.match(
-      res.interruptReason ?? '',
-      /stopped by signal \(SIGINT\); then stopped at once by a second signal/,
-    );
-    assert.ok(res.requests.total >= 20, `the seconds before the loop are kept: ${res.requests.total}`);
-  });
+  // Two workers: the case that once exited 1 with nothing saved.
+  for (const workers of ['1', '2']) {
+    it(`a second signal stops at once and still writes what was collected, marked interrupted (${workers} worker(s))`, async () => {
+      const dir = outsideDir();
+      // Stuck for good after a few requests: only the second signal can end this run early.
+      const file = longPlan(
+        dir,
+        `async (vu) => { await vu.http.get('/hello'); if (vu.scenarioIteration === 59) for (;;) {} await vu.sleep(0.05); }`,
+      );
+      const out = join(dir, 'out');
+      const r = await runWithSignals(['run', file, '--out', out, '--workers', workers], dir, [
+        ['SIGINT', 60],
+        ['SIGINT', 60],
+      ]);
+      assert.equal(r.code, 3, r.stderr);
+      // gracefulStop is 30 s: the stuck flow would hold a run that waited for it that long.
+      assert.ok(
+        r.endedMs < 20_000,
+        `stopped at once, not after gracefulStop: ${r.endedMs} ms after the first signal`,
+      );
+      const res = readResults(out);
+      assert.equal(res.interrupted, true);
+      assert.match(
+        res.interruptReason ?? '',
+        /stopped by signal \(SIGINT\); then stopped at once by a second signal/,
+      );
+      assert.ok(res.requests.total >= 20, `the seconds before the loop are kept: ${res.requests.total}`);
+    });
+  }
 });
 
 describe('--out', () => {
@@ -421,5 +440,71 @@ describe('--out', () => {
     assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
     assert.equal(server.counts.get('/never-sent'), undefined, 'no load was sent');
     assert.equal(existsSync(join(blocker, 'out')), false);
+  });
+
+  it('--out json=, --out csv= and --summary-export that cannot be written: exit 2 before any load, the flag named', async () => {
+    const dir = outsideDir();
+    const blocker = join(dir, 'a-file');
+    writeFileSync(blocker, 'not a folder');
+    const file = writePlan(
+      dir,
+      'plan.ts',
+      plan(
+        server.url,
+        `executor: 'shared-iterations', vus: 1, iterations: 3, flow: async (vu) => { await vu.http.get('/never-sent'); }`,
+      ),
+    );
+    server.counts.clear();
+    const cases: [string[], RegExp][] = [
+      [
+        ['--out', `json=${join(blocker, 's.ndjson')}`],
+        /--out json=.*a-file\/s\.ndjson: cannot write there \(ENOTDIR: not a directory/,
+      ],
+      [
+        ['--out', `csv=${join(blocker, 's.csv')}`],
+        /--out csv=.*a-file\/s\.csv: cannot write there \(ENOTDIR: not a directory/,
+      ],
+      [
+        ['--summary-export', join(blocker, 's.json')],
+        /--summary-export .*a-file: cannot write results there \(EEXIST: file already exists/,
+      ],
+    ];
+    for (const [flags, message] of cases) {
+      const r = await runCli(['run', file, '--out', join(dir, 'out'), ...flags], { cwd: dir });
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, message);
+      assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    }
+    assert.equal(server.counts.get('/never-sent'), undefined, 'no load was sent');
+  });
+
+  it('a read-only folder, for a user who is not root: an error before any load is sent (exit 2)', async () => {
+    const dir = outsideDir();
+    chmodSync(dir, 0o755); // the plan is read by that user
+    const readOnly = join(dir, 'read-only');
+    mkdirSync(readOnly, { mode: 0o555 });
+    const file = writePlan(
+      dir,
+      'plan.ts',
+      plan(
+        server.url,
+        `executor: 'shared-iterations', vus: 1, iterations: 3, flow: async (vu) => { await vu.http.get('/never-sent'); }`,
+      ),
+    );
+    server.counts.clear();
+    const args = [BIN, 'run', file, '--out', join(readOnly, 'out')];
+    // Root writes anywhere: run as the OS user nobody then, as a user without that right.
+    const r =
+      process.getuid?.() === 0
+        ? await runProcess(
+            'setpriv',
+            ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, ...args],
+            { cwd: dir },
+          )
+        : await runProcess(process.execPath, args, { cwd: dir });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /--out .*read-only\/out: cannot write results there \(EACCES: permission denied/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    assert.equal(server.counts.get('/never-sent'), undefined, 'no load was sent');
   });
 });
