@@ -10,7 +10,7 @@ import { renderConsoleSummary } from '../outputs/console-summary.ts';
 import { wantsColor } from '../outputs/format.ts';
 import { assertWritableFolder, writeResultsFile } from '../outputs/write-results.ts';
 import { loadPlanFile } from '../plan/load.ts';
-import { readResultsFile } from '../report/read.ts';
+import { parseResultsFile } from '../report/read.ts';
 import { writeReports } from '../report/write.ts';
 import { unframeResults } from '../results/results-frame.ts';
 import { mergeShards, type ShardFile } from '../run/merge-shards.ts';
@@ -32,7 +32,7 @@ export function readShardInputs(paths: string[]): ShardFile[] {
       throw new InputFileError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? e})`);
     }
     if (text.trimStart().startsWith('{')) {
-      files.push({ name: path, results: readResultsFile(path) });
+      files.push({ name: path, results: parseResultsFile(path, text) });
       continue;
     }
     let framed: ReturnType<typeof unframeResults>;
