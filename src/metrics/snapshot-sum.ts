@@ -98,6 +98,13 @@ export class SnapshotSum {
     return h;
   }
 
+  /** Empties the sum, keeping its room for the next one. */
+  clear(): void {
+    this.counts.fill(0, 0, this.end);
+    this.end = 0;
+    this.total = 0;
+  }
+
   private grow(length: number): void {
     let size = this.counts.length * 2;
     while (size < length) size *= 2;

@@ -42,7 +42,7 @@ interface Open {
 }
 
 function addCounts(into: Record<string, number>, from: Record<string, number>): void {
-  for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
+  for (const k in from) into[k] = (into[k] ?? 0) + (from[k] as number);
 }
 
 /**
@@ -59,6 +59,8 @@ export class Timeline {
   private readonly open = new Map<number, Open>();
   private readonly closed: TimelinePoint[] = [];
   private readonly threads: ThreadWatermark;
+  /** Sums of closed seconds, emptied, for the next seconds: their room is not allocated again. */
+  private readonly spare: SnapshotSum[] = [];
 
   /**
    * @param onClose called with each second as it closes, and its merged latency histogram
@@ -98,7 +100,7 @@ export class Timeline {
     }
     this.fold(o.point, d);
     if (d.histogram) {
-      o.latencies ??= new SnapshotSum();
+      o.latencies ??= this.spare.pop() ?? new SnapshotSum();
       o.latencies.add(d.histogram);
     }
     this.closeUpTo(this.threads.report(thread, second, final));
@@ -124,6 +126,10 @@ export class Timeline {
       const o = this.open.get(t) as Open;
       this.open.delete(t);
       const histogram = o.latencies?.toHistogram();
+      if (o.latencies) {
+        o.latencies.clear();
+        this.spare.push(o.latencies);
+      }
       if (histogram) {
         o.point.p50 = percentileMs(histogram, 50);
         o.point.p95 = percentileMs(histogram, 95);

@@ -10,7 +10,7 @@ import { InputFileError } from '../errors.ts';
 import { initHistograms } from '../metrics/histogram.ts';
 import { scenarioKey } from '../metrics/keys.ts';
 import { MetricStore } from '../metrics/store.ts';
-import { Timeline } from '../metrics/timeline.ts';
+import { Timeline, type TimelineDelta } from '../metrics/timeline.ts';
 import { ScenarioTimeline } from '../outputs/scenario-timeline.ts';
 import type { Plan } from '../plan/types.ts';
 import { decodeBytes, decodeDelta, type ShardRecord, type ShardSecond } from '../results/shard-record.ts';
@@ -99,16 +99,28 @@ export async function mergeShards(files: ShardFile[], options: MergeOptions = {}
       feed.push({ t: second.t + offsetOf(s), shard: i, second, final: k === seconds.length - 1 });
   });
   feed.sort((a, b) => a.t - b.t || a.shard - b.shard);
+  const severalScenarios = outline.scenarios.length > 1;
   for (const { t, shard, second, final } of feed) {
-    const { histogram, ...counts } = second.run;
-    timeline.add(shard, t, { ...counts, ...(histogram ? { histogram: decodeBytes(histogram) } : {}) }, final);
+    const run = second.run;
+    const delta: TimelineDelta = {
+      requests: run.requests,
+      byStatus: run.byStatus,
+      errors: run.errors,
+      iterations: run.iterations,
+      dropped: run.dropped,
+      activeVUs: run.activeVUs,
+    };
+    if (run.histogram) delta.histogram = decodeBytes(run.histogram);
+    timeline.add(shard, t, delta, final);
+    // One scenario: its seconds are the run's, taken from the timeline below.
+    if (!severalScenarios) continue;
     for (const [name, figures] of Object.entries(second.scenarios)) {
       const list = bySecond.get(t) ?? [];
       list.push({ key: scenarioKey(name), ...figures });
       bySecond.set(t, list);
     }
   }
-  for (const t of outline.scenarios.length > 1 ? [...bySecond.keys()].sort((a, b) => a - b) : []) {
+  for (const t of severalScenarios ? [...bySecond.keys()].sort((a, b) => a - b) : []) {
     const figures = new MetricStore();
     for (const e of bySecond.get(t) ?? []) {
       figures.addCounter('http_reqs', [e.key], e.requests);
@@ -204,7 +216,7 @@ export async function mergeShards(files: ShardFile[], options: MergeOptions = {}
       : {}),
     workerFailures: failures,
     workers: shards.reduce((n, s) => n + s.results.workers, 0),
-    scenarioTimeline: outline.scenarios.length > 1 ? scenarioTimeline : { of: () => runSeconds },
+    scenarioTimeline: severalScenarios ? scenarioTimeline : { of: () => runSeconds },
     thresholds,
     checks,
     version: VERSION,

@@ -86,6 +86,21 @@ describe('SnapshotSum', () => {
     for (const x of [h, made, added]) x.destroy();
   });
 
+  it('a cleared sum holds nothing of what it held, and sums again', () => {
+    const first = filled(1, 2000);
+    const second = filled(50_000, 500);
+    const sum = new SnapshotSum();
+    sum.add(snapshotHistogram(first));
+    sum.clear();
+    assert.equal(sum.totalCount, 0);
+    sum.add(snapshotHistogram(second));
+    const made = sum.toHistogram();
+    const added = newHistogram();
+    addSnapshot(added, snapshotHistogram(second));
+    assertSame(made, added);
+    for (const h of [first, second, made, added]) h.destroy();
+  });
+
   it('an empty sum makes an empty histogram; bytes that are not a snapshot are refused', () => {
     const sum = new SnapshotSum();
     const empty = newHistogram();
