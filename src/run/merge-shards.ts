@@ -18,6 +18,7 @@ import type { CheckResult, ResultsFile, ShardSummary } from '../results/types.ts
 import { evaluateThreshold } from '../verdict/thresholds.ts';
 import { VERSION } from '../version.ts';
 import { buildResults, type PlanShape } from './build-results.ts';
+import { ReusedBase64Buffer } from './reused-base64-buffer.ts';
 
 export interface ShardFile {
   /** Where it was read from, to name it in errors. */
@@ -100,6 +101,9 @@ export async function mergeShards(files: ShardFile[], options: MergeOptions = {}
   });
   feed.sort((a, b) => a.t - b.t || a.shard - b.shard);
   const severalScenarios = outline.scenarios.length > 1;
+  // The timeline adds a second's histogram into its sum during add() and keeps no reference to
+  // it: one buffer serves every second's bytes.
+  const secondBytes = new ReusedBase64Buffer();
   for (const { t, shard, second, final } of feed) {
     const run = second.run;
     const delta: TimelineDelta = {
@@ -110,7 +114,7 @@ export async function mergeShards(files: ShardFile[], options: MergeOptions = {}
       dropped: run.dropped,
       activeVUs: run.activeVUs,
     };
-    if (run.histogram) delta.histogram = decodeBytes(run.histogram);
+    if (run.histogram) delta.histogram = secondBytes.of(run.histogram);
     timeline.add(shard, t, delta, final);
     // One scenario: its seconds are the run's, taken from the timeline below.
     if (!severalScenarios) continue;
