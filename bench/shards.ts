@@ -245,8 +245,16 @@ async function mergeOfMany(count: number): Promise<void> {
   if (m.code !== 0 && m.code !== 3) throw new Error(`merge failed (${m.code}): ${m.stderr}`);
   console.log(`shard files: ${work}/shard-*/results.json`);
   printTable(
-    ['shards', 'input MB', 'wall ms', 'peak RSS MB'],
-    [[String(count), (bytes / 1e6).toFixed(1), m.wallMs.toFixed(0), m.maxRssMb.toFixed(0)]],
+    ['shards', 'input MB', 'wall ms', 'CPU ms', 'peak RSS MB'],
+    [
+      [
+        String(count),
+        (bytes / 1e6).toFixed(1),
+        m.wallMs.toFixed(0),
+        m.cpuMs.toFixed(0),
+        m.maxRssMb.toFixed(0),
+      ],
+    ],
   );
   console.log(
     `\nmerge: ${m.wallMs < 2000 ? 'met' : 'NOT met'} < 2 s, ${m.maxRssMb < 300 ? 'met' : 'NOT met'} < 300 MB`,
