@@ -15,7 +15,7 @@ import {
 import { readResultsFile } from '../report/read.ts';
 import { writeReports } from '../report/write.ts';
 import { VERSION } from '../version.ts';
-import { type K8sFlags, k8sCommand } from './k8s-command.ts';
+import type { K8sFlags } from './k8s-command.ts';
 import { type MergeFlags, mergeCommand } from './merge-command.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -143,6 +143,7 @@ export function buildProgram(): Command {
       new Option('-e, --env <KEY=VALUE>', 'passed to every shard as --env (repeatable)').argParser(collect),
     )
     .action(async (plan: string, flags: K8sFlags) => {
+      const { k8sCommand } = await import('./k8s-command.ts');
       process.exitCode = await k8sCommand(plan, flags);
     });
 
