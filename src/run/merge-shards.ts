@@ -9,11 +9,12 @@ import { CheckRunner } from '../checks/check-runner.ts';
 import { InputFileError } from '../errors.ts';
 import { initHistograms } from '../metrics/histogram.ts';
 import { scenarioKey } from '../metrics/keys.ts';
+import { SnapshotSum } from '../metrics/snapshot-sum.ts';
 import { MetricStore } from '../metrics/store.ts';
 import { Timeline, type TimelineDelta } from '../metrics/timeline.ts';
 import { ScenarioTimeline } from '../outputs/scenario-timeline.ts';
 import type { Plan } from '../plan/types.ts';
-import { decodeBytes, decodeDelta, type ShardRecord, type ShardSecond } from '../results/shard-record.ts';
+import { decodeDelta, type ShardRecord, type ShardSecond } from '../results/shard-record.ts';
 import type { CheckResult, ResultsFile, ShardSummary } from '../results/types.ts';
 import { evaluateThreshold } from '../verdict/thresholds.ts';
 import { VERSION } from '../version.ts';
@@ -124,19 +125,28 @@ export async function mergeShards(files: ShardFile[], options: MergeOptions = {}
       bySecond.set(t, list);
     }
   }
+  // Each scenario's second: its shards' snapshots summed as counts, then made one histogram.
+  const scenarioSums = new Map<string, SnapshotSum>();
   for (const t of severalScenarios ? [...bySecond.keys()].sort((a, b) => a - b) : []) {
     const figures = new MetricStore();
+    const summed = new Set<string>();
     for (const e of bySecond.get(t) ?? []) {
       figures.addCounter('http_reqs', [e.key], e.requests);
-      if (e.histogram)
-        figures.merge({
-          trends: { http_req_duration: { [e.key]: decodeBytes(e.histogram) } },
-          counters: {},
-          rates: {},
-          gauges: {},
-          statuses: {},
-          errors: {},
-        });
+      if (!e.histogram) continue;
+      let sum = scenarioSums.get(e.key);
+      if (!sum) {
+        sum = new SnapshotSum();
+        scenarioSums.set(e.key, sum);
+      }
+      sum.add(secondBytes.of(e.histogram));
+      summed.add(e.key);
+    }
+    for (const key of summed) {
+      const sum = scenarioSums.get(key) as SnapshotSum;
+      const histogram = sum.toHistogram();
+      figures.trend('http_req_duration', key).add(histogram);
+      histogram.destroy();
+      sum.clear();
     }
     scenarioTimeline.add(t, figures);
     figures.destroy();
