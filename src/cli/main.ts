@@ -6,7 +6,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, exitCodeOf, LoadproofError, UsageError } from '../errors.ts';
-import { convertArtilleryScript } from '../plan/artillery/convert.ts';
 import {
   compareResults,
   compareWarnings,
@@ -16,9 +15,8 @@ import {
 import { readResultsFile } from '../report/read.ts';
 import { writeReports } from '../report/write.ts';
 import { VERSION } from '../version.ts';
-import { type K8sFlags, k8sCommand } from './k8s-command.ts';
+import type { K8sFlags } from './k8s-command.ts';
 import { type MergeFlags, mergeCommand } from './merge-command.ts';
-import { parseRunFlags, runCommand } from './run-command.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -105,6 +103,9 @@ export function buildProgram(): Command {
     )
     .option('-q, --quiet', 'print nothing; only write results.json and set the exit code')
     .action(async (plan: string, flags) => {
+      // Loaded only here: the engine and its HTTP client are most of the CLI's start-up, which
+      // the other commands (merge above all) need not pay.
+      const { runCommand } = await import('./run-command.ts');
       process.exitCode = await runCommand(plan, flags);
     });
 
@@ -142,6 +143,7 @@ export function buildProgram(): Command {
       new Option('-e, --env <KEY=VALUE>', 'passed to every shard as --env (repeatable)').argParser(collect),
     )
     .action(async (plan: string, flags: K8sFlags) => {
+      const { k8sCommand } = await import('./k8s-command.ts');
       process.exitCode = await k8sCommand(plan, flags);
     });
 
@@ -162,6 +164,10 @@ export function buildProgram(): Command {
       ),
     )
     .action(async (script: string, flags: { out?: string; environment?: string; env?: string[] }) => {
+      const [{ parseRunFlags }, { convertArtilleryScript }] = await Promise.all([
+        import('./run-command.ts'),
+        import('../plan/artillery/convert.ts'),
+      ]);
       const { env } = parseRunFlags({ ...(flags.env ? { env: flags.env } : {}) });
       const { source, warnings } = await convertArtilleryScript(script, {
         ...(flags.environment !== undefined ? { environment: flags.environment } : {}),

@@ -9,8 +9,7 @@ import { EXIT, InputFileError } from '../errors.ts';
 import { renderConsoleSummary } from '../outputs/console-summary.ts';
 import { wantsColor } from '../outputs/format.ts';
 import { assertWritableFolder, writeResultsFile } from '../outputs/write-results.ts';
-import { loadPlanFile } from '../plan/load.ts';
-import { readResultsFile } from '../report/read.ts';
+import { parseResultsFile } from '../report/read.ts';
 import { writeReports } from '../report/write.ts';
 import { unframeResults } from '../results/results-frame.ts';
 import { mergeShards, type ShardFile } from '../run/merge-shards.ts';
@@ -32,7 +31,7 @@ export function readShardInputs(paths: string[]): ShardFile[] {
       throw new InputFileError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? e})`);
     }
     if (text.trimStart().startsWith('{')) {
-      files.push({ name: path, results: readResultsFile(path) });
+      files.push({ name: path, results: parseResultsFile(path, text) });
       continue;
     }
     let framed: ReturnType<typeof unframeResults>;
@@ -53,7 +52,10 @@ export async function mergeCommand(paths: string[], flags: MergeFlags): Promise<
   const inputs = readShardInputs(paths);
   const out = resolve(flags.out);
   assertWritableFolder(out);
-  const plan = flags.plan ? (await loadPlanFile(flags.plan)).plan : undefined;
+  // The plan loader and its parser are imported only when a plan is given.
+  const plan = flags.plan
+    ? (await (await import('../plan/load.ts')).loadPlanFile(flags.plan)).plan
+    : undefined;
   const results = await mergeShards(inputs, {
     ...(plan ? { plan } : {}),
     onLog: (m) => {

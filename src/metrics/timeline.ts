@@ -4,7 +4,8 @@
  * has reported a later one, so memory does not grow with the run's length.
  */
 
-import { addSnapshot, type Histogram, newHistogram, percentileMs } from './histogram.ts';
+import { type Histogram, percentileMs } from './histogram.ts';
+import { SnapshotSum } from './snapshot-sum.ts';
 import { ThreadWatermark } from './thread-watermark.ts';
 
 /** What happened in one second (or since the last tick) of one thread. */
@@ -36,11 +37,12 @@ export interface TimelinePoint {
 
 interface Open {
   point: TimelinePoint;
-  histogram?: Histogram;
+  /** The second's latencies from every thread, made a histogram once, when it closes. */
+  latencies?: SnapshotSum;
 }
 
 function addCounts(into: Record<string, number>, from: Record<string, number>): void {
-  for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
+  for (const k in from) into[k] = (into[k] ?? 0) + (from[k] as number);
 }
 
 /**
@@ -57,6 +59,8 @@ export class Timeline {
   private readonly open = new Map<number, Open>();
   private readonly closed: TimelinePoint[] = [];
   private readonly threads: ThreadWatermark;
+  /** Sums of closed seconds, emptied, for the next seconds: their room is not allocated again. */
+  private readonly spare: SnapshotSum[] = [];
 
   /**
    * @param onClose called with each second as it closes, and its merged latency histogram
@@ -96,8 +100,8 @@ export class Timeline {
     }
     this.fold(o.point, d);
     if (d.histogram) {
-      o.histogram ??= newHistogram();
-      addSnapshot(o.histogram, d.histogram);
+      o.latencies ??= this.spare.pop() ?? new SnapshotSum();
+      o.latencies.add(d.histogram);
     }
     this.closeUpTo(this.threads.report(thread, second, final));
   }
@@ -121,15 +125,20 @@ export class Timeline {
       if (t > second) break;
       const o = this.open.get(t) as Open;
       this.open.delete(t);
-      if (o.histogram) {
-        o.point.p50 = percentileMs(o.histogram, 50);
-        o.point.p95 = percentileMs(o.histogram, 95);
-        o.point.p99 = percentileMs(o.histogram, 99);
+      const histogram = o.latencies?.toHistogram();
+      if (o.latencies) {
+        o.latencies.clear();
+        this.spare.push(o.latencies);
+      }
+      if (histogram) {
+        o.point.p50 = percentileMs(histogram, 50);
+        o.point.p95 = percentileMs(histogram, 95);
+        o.point.p99 = percentileMs(histogram, 99);
       }
       o.point.byStatus = compactCounts(o.point.byStatus);
       o.point.errors = compactCounts(o.point.errors);
-      this.onClose?.(o.point, o.histogram);
-      o.histogram?.destroy();
+      this.onClose?.(o.point, histogram);
+      histogram?.destroy();
       this.closed.push(o.point);
     }
   }

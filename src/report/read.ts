@@ -10,6 +10,11 @@ export function readResultsFile(path: string): ResultsFile {
   } catch (e) {
     throw new InputFileError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? e})`);
   }
+  return parseResultsFile(path, text);
+}
+
+/** A results.json's text read already (from `path`, named in errors), parsed and checked. */
+export function parseResultsFile(path: string, text: string): ResultsFile {
   let data: unknown;
   try {
     data = JSON.parse(text);

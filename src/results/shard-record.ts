@@ -78,8 +78,9 @@ export function encodeBytes(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }
 
+/** The bytes of base64 text (a Buffer, read in place: no copy of it is made). */
 export function decodeBytes(text: string): Uint8Array {
-  return new Uint8Array(Buffer.from(text, 'base64'));
+  return Buffer.from(text, 'base64');
 }
 
 export function encodeDelta(d: MetricsDelta): EncodedDelta {

@@ -9,15 +9,17 @@ import { CheckRunner } from '../checks/check-runner.ts';
 import { InputFileError } from '../errors.ts';
 import { initHistograms } from '../metrics/histogram.ts';
 import { scenarioKey } from '../metrics/keys.ts';
+import { SnapshotSum } from '../metrics/snapshot-sum.ts';
 import { MetricStore } from '../metrics/store.ts';
-import { Timeline } from '../metrics/timeline.ts';
+import { Timeline, type TimelineDelta } from '../metrics/timeline.ts';
 import { ScenarioTimeline } from '../outputs/scenario-timeline.ts';
 import type { Plan } from '../plan/types.ts';
-import { decodeBytes, decodeDelta, type ShardRecord, type ShardSecond } from '../results/shard-record.ts';
+import { decodeDelta, type ShardRecord, type ShardSecond } from '../results/shard-record.ts';
 import type { CheckResult, ResultsFile, ShardSummary } from '../results/types.ts';
 import { evaluateThreshold } from '../verdict/thresholds.ts';
 import { VERSION } from '../version.ts';
 import { buildResults, type PlanShape } from './build-results.ts';
+import { ReusedBase64Buffer } from './reused-base64-buffer.ts';
 
 export interface ShardFile {
   /** Where it was read from, to name it in errors. */
@@ -99,28 +101,52 @@ export async function mergeShards(files: ShardFile[], options: MergeOptions = {}
       feed.push({ t: second.t + offsetOf(s), shard: i, second, final: k === seconds.length - 1 });
   });
   feed.sort((a, b) => a.t - b.t || a.shard - b.shard);
+  const severalScenarios = outline.scenarios.length > 1;
+  // The timeline adds a second's histogram into its sum during add() and keeps no reference to
+  // it: one buffer serves every second's bytes.
+  const secondBytes = new ReusedBase64Buffer();
   for (const { t, shard, second, final } of feed) {
-    const { histogram, ...counts } = second.run;
-    timeline.add(shard, t, { ...counts, ...(histogram ? { histogram: decodeBytes(histogram) } : {}) }, final);
+    const run = second.run;
+    const delta: TimelineDelta = {
+      requests: run.requests,
+      byStatus: run.byStatus,
+      errors: run.errors,
+      iterations: run.iterations,
+      dropped: run.dropped,
+      activeVUs: run.activeVUs,
+    };
+    if (run.histogram) delta.histogram = secondBytes.of(run.histogram);
+    timeline.add(shard, t, delta, final);
+    // One scenario: its seconds are the run's, taken from the timeline below.
+    if (!severalScenarios) continue;
     for (const [name, figures] of Object.entries(second.scenarios)) {
       const list = bySecond.get(t) ?? [];
       list.push({ key: scenarioKey(name), ...figures });
       bySecond.set(t, list);
     }
   }
-  for (const t of outline.scenarios.length > 1 ? [...bySecond.keys()].sort((a, b) => a - b) : []) {
+  // Each scenario's second: its shards' snapshots summed as counts, then made one histogram.
+  const scenarioSums = new Map<string, SnapshotSum>();
+  for (const t of severalScenarios ? [...bySecond.keys()].sort((a, b) => a - b) : []) {
     const figures = new MetricStore();
+    const summed = new Set<string>();
     for (const e of bySecond.get(t) ?? []) {
       figures.addCounter('http_reqs', [e.key], e.requests);
-      if (e.histogram)
-        figures.merge({
-          trends: { http_req_duration: { [e.key]: decodeBytes(e.histogram) } },
-          counters: {},
-          rates: {},
-          gauges: {},
-          statuses: {},
-          errors: {},
-        });
+      if (!e.histogram) continue;
+      let sum = scenarioSums.get(e.key);
+      if (!sum) {
+        sum = new SnapshotSum();
+        scenarioSums.set(e.key, sum);
+      }
+      sum.add(secondBytes.of(e.histogram));
+      summed.add(e.key);
+    }
+    for (const key of summed) {
+      const sum = scenarioSums.get(key) as SnapshotSum;
+      const histogram = sum.toHistogram();
+      figures.trend('http_req_duration', key).add(histogram);
+      histogram.destroy();
+      sum.clear();
     }
     scenarioTimeline.add(t, figures);
     figures.destroy();
@@ -204,7 +230,7 @@ export async function mergeShards(files: ShardFile[], options: MergeOptions = {}
       : {}),
     workerFailures: failures,
     workers: shards.reduce((n, s) => n + s.results.workers, 0),
-    scenarioTimeline: outline.scenarios.length > 1 ? scenarioTimeline : { of: () => runSeconds },
+    scenarioTimeline: severalScenarios ? scenarioTimeline : { of: () => runSeconds },
     thresholds,
     checks,
     version: VERSION,

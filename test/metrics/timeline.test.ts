@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { initHistograms } from '../../src/metrics/histogram.ts';
+import {
+  addSnapshot,
+  type Histogram,
+  histogramStats,
+  initHistograms,
+  newHistogram,
+  percentileMs,
+  recordMs,
+  snapshotHistogram,
+} from '../../src/metrics/histogram.ts';
 import type { TimelineDelta } from '../../src/metrics/timeline.ts';
 import { Timeline } from '../../src/metrics/timeline.ts';
 
@@ -34,5 +43,41 @@ describe('Timeline', () => {
         [3, 0, {}, {}],
       ],
     );
+  });
+
+  it("a second's percentiles, and the histogram handed to onClose, are those of every thread's latencies added up", () => {
+    const threads = 5;
+    const closed: { t: number; stats: ReturnType<typeof histogramStats> }[] = [];
+    const t = new Timeline(threads, (point, h) => {
+      if (h) closed.push({ t: point.t, stats: histogramStats(h) });
+    });
+    const expected = new Map<number, Histogram>();
+    for (const second of [1, 2]) {
+      const all = newHistogram();
+      expected.set(second, all);
+      for (let thread = 0; thread < threads; thread++) {
+        const h = newHistogram();
+        // Each thread's own spread, from tens of microseconds to seconds.
+        for (let i = 0; i < 400; i++) {
+          const ms = 0.02 + ((i * 7919 + thread * 104_729 + second * 31) % 5000) ** 2 / 10_000;
+          recordMs(h, ms);
+        }
+        addSnapshot(all, snapshotHistogram(h));
+        t.add(thread, second, { ...delta({ 200: 400 }), histogram: snapshotHistogram(h) }, second === 2);
+        h.destroy();
+      }
+    }
+    const points = t.finish();
+    for (const p of points) {
+      const all = expected.get(p.t) as Histogram;
+      assert.deepEqual(
+        [p.p50, p.p95, p.p99],
+        [percentileMs(all, 50), percentileMs(all, 95), percentileMs(all, 99)],
+      );
+      assert.deepEqual(closed.find((c) => c.t === p.t)?.stats, histogramStats(all));
+      assert.ok(p.p99 > p.p50);
+      all.destroy();
+    }
+    assert.equal(points.length, 2);
   });
 });
