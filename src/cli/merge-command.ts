@@ -50,7 +50,14 @@ export function readShardInputs(paths: string[]): ShardFile[] {
 }
 
 export async function mergeCommand(paths: string[], flags: MergeFlags): Promise<number> {
-  const inputs = readShardInputs(paths);
+  return judgeShards(readShardInputs(paths), flags);
+}
+
+/**
+ * Merges shards read already, writes the merged results.json and reports to `flags.out` and
+ * returns the merged verdict's exit code (also for `loadproof k8s run` and `k8s collect`).
+ */
+export async function judgeShards(inputs: ShardFile[], flags: MergeFlags): Promise<number> {
   const out = resolve(flags.out);
   assertWritableFolder(out);
   const plan = flags.plan ? (await loadPlanFile(flags.plan)).plan : undefined;

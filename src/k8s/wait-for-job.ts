@@ -1,0 +1,50 @@
+/**
+ * Waits for a Job to finish (its Complete or Failed condition) by polling `kubectl get job -o
+ * json`, reporting progress when it changes and now and then while it does not, and giving up
+ * after a bound (the Job's active deadline and a margin).
+ */
+import { type JobState, jobProgressLine, jobStateOf } from './job-status.ts';
+import type { Kubectl } from './kubectl.ts';
+
+export interface WaitOptions {
+  namespace: string;
+  /** Stop waiting after this long; the caller collects what is there. */
+  timeoutMs: number;
+  pollMs?: number;
+  /** A progress line at least this often while nothing changes. */
+  quietProgressMs?: number;
+  onProgress?: (line: string) => void;
+}
+
+export interface WaitOutcome {
+  state: JobState;
+  /** The bound passed before the Job finished. */
+  timedOut: boolean;
+}
+
+export async function getJobState(kubectl: Kubectl, name: string, namespace: string): Promise<JobState> {
+  const text = await kubectl.run(['get', 'job', name, '--namespace', namespace, '--output', 'json']);
+  return jobStateOf(JSON.parse(text) as Record<string, unknown>);
+}
+
+export async function waitForJob(kubectl: Kubectl, name: string, o: WaitOptions): Promise<WaitOutcome> {
+  const started = Date.now();
+  const pollMs = o.pollMs ?? 2000;
+  const quietMs = o.quietProgressMs ?? 15_000;
+  let lastLine = '';
+  let lastShown = 0;
+  for (;;) {
+    const state = await getJobState(kubectl, name, o.namespace);
+    const elapsed = Date.now() - started;
+    const line = jobProgressLine(state, elapsed);
+    const changed = line.replace(/ \(\d+s\)$/, '') !== lastLine.replace(/ \(\d+s\)$/, '');
+    if (changed || Date.now() - lastShown >= quietMs) {
+      o.onProgress?.(line);
+      lastLine = line;
+      lastShown = Date.now();
+    }
+    if (state.finished) return { state, timedOut: false };
+    if (elapsed >= o.timeoutMs) return { state, timedOut: true };
+    await new Promise((r) => setTimeout(r, Math.min(pollMs, Math.max(0, o.timeoutMs - elapsed))));
+  }
+}
