@@ -5,7 +5,7 @@
  * merges and judges the shards as `loadproof k8s collect` does.
  */
 import { join } from 'node:path';
-import { UsageError } from '../errors.ts';
+import { KubectlError, UsageError } from '../errors.ts';
 import { findKubectl, kubectlAt } from '../k8s/kubectl.ts';
 import { waitForJob } from '../k8s/wait-for-job.ts';
 import { assertWritableFolder } from '../outputs/write-results.ts';
@@ -55,19 +55,28 @@ export async function k8sRunCommand(planPath: string, flags: K8sRunFlags): Promi
 
   const job = manifests.find((m) => m.kind === 'Job') as { spec: { activeDeadlineSeconds: number } };
   const timeoutMs = job.spec.activeDeadlineSeconds * 1000 + WAIT_MARGIN_MS;
-  const { state, timedOut } = await waitForJob(kubectl, name, {
-    namespace: prepared.namespace,
-    timeoutMs,
-    pollMs,
-    onProgress: log,
-  });
-  if (timedOut)
-    log(`job ${name} did not finish within ${Math.round(timeoutMs / 1000)}s; collecting what its pods wrote`);
-  return collectAndJudge(kubectl, state, {
-    namespace: prepared.namespace,
-    out,
-    plan: planPath,
-    ...(flags.quiet ? { quiet: true } : {}),
-    log,
-  });
+  try {
+    const { state, timedOut } = await waitForJob(kubectl, name, {
+      namespace: prepared.namespace,
+      timeoutMs,
+      pollMs,
+      onProgress: log,
+    });
+    if (timedOut)
+      log(
+        `job ${name} did not finish within ${Math.round(timeoutMs / 1000)}s; collecting what its pods wrote`,
+      );
+    return await collectAndJudge(kubectl, state, {
+      namespace: prepared.namespace,
+      out,
+      plan: planPath,
+      ...(flags.quiet ? { quiet: true } : {}),
+      log,
+    });
+  } catch (e) {
+    if (!(e instanceof KubectlError)) throw e;
+    throw new KubectlError(
+      `${e.message}\nthe Job ${name} was applied and runs on; collect it later with: loadproof k8s collect ${name} --namespace ${prepared.namespace} --plan ${planPath}`,
+    );
+  }
 }

@@ -3,6 +3,7 @@
  * json`, reporting progress when it changes and now and then while it does not, and giving up
  * after a bound (the Job's active deadline and a margin).
  */
+import { KubectlError } from '../errors.ts';
 import { type JobState, jobProgressLine, jobStateOf } from './job-status.ts';
 import type { Kubectl } from './kubectl.ts';
 
@@ -22,6 +23,9 @@ export interface WaitOutcome {
   timedOut: boolean;
 }
 
+/** Polls in a row that may fail before waiting gives up. */
+const MAX_FAILED_POLLS = 5;
+
 export async function getJobState(kubectl: Kubectl, name: string, namespace: string): Promise<JobState> {
   const text = await kubectl.run(['get', 'job', name, '--namespace', namespace, '--output', 'json']);
   return jobStateOf(JSON.parse(text) as Record<string, unknown>);
@@ -33,8 +37,19 @@ export async function waitForJob(kubectl: Kubectl, name: string, o: WaitOptions)
   const quietMs = o.quietProgressMs ?? 15_000;
   let lastLine = '';
   let lastShown = 0;
+  let failures = 0;
   for (;;) {
-    const state = await getJobState(kubectl, name, o.namespace);
+    let state: JobState;
+    try {
+      state = await getJobState(kubectl, name, o.namespace);
+      failures = 0;
+    } catch (e) {
+      // The API server may not answer for a moment; the Job goes on meanwhile.
+      if (!(e instanceof KubectlError) || ++failures >= MAX_FAILED_POLLS) throw e;
+      o.onProgress?.(`job ${name}: cannot read its state (${e.message.split('\n').at(-1)}); asking again`);
+      await new Promise((r) => setTimeout(r, pollMs));
+      continue;
+    }
     const elapsed = Date.now() - started;
     const line = jobProgressLine(state, elapsed);
     const changed = line.replace(/ \(\d+s\)$/, '') !== lastLine.replace(/ \(\d+s\)$/, '');
