@@ -38,6 +38,7 @@ export async function collectAndJudge(kubectl: Kubectl, job: JobState, o: Collec
   assertWritableFolder(out);
   if (!job.finished) o.log(`job ${job.name} has not finished: collecting what its pods have written so far`);
   const { indexes, pods } = await collectShardResults(kubectl, job, o.namespace);
+  if (pods.length === 0) o.log(`job ${job.name} has no pods: never scheduled, or deleted with their logs`);
   if (job.finished === 'failed') for (const line of jobFailureLines(job, pods)) o.log(line);
   const logs = join(out, 'shards');
   mkdirSync(logs, { recursive: true });
