@@ -62,6 +62,18 @@ export class InputFileError extends LoadproofError {
   override readonly exitCode = EXIT.invalidInput;
 }
 
+/** kubectl is missing, or a kubectl command failed (its stderr is in the message). */
+export class KubectlError extends LoadproofError {
+  override readonly code = 'KUBECTL';
+  override readonly exitCode = EXIT.invalidInput;
+}
+
+/** A sharded run of which no shard left results: there is nothing to merge. */
+export class IncompleteRunError extends LoadproofError {
+  override readonly code = 'INCOMPLETE';
+  override readonly exitCode = EXIT.incomplete;
+}
+
 /** An error as plain data, the form in which it crosses a thread boundary. */
 export interface ErrorData {
   name: string;
@@ -80,6 +92,8 @@ const CLASS_BY_CODE: Record<string, new (message: string) => LoadproofError> = {
   SETUP_FAILED: SetupError,
   THRESHOLD_SYNTAX: ThresholdSyntaxError,
   INPUT_FILE: InputFileError,
+  KUBECTL: KubectlError,
+  INCOMPLETE: IncompleteRunError,
 };
 
 export function errorToData(err: unknown): ErrorData {

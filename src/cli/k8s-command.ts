@@ -13,16 +13,10 @@ import { loadPlanFile } from '../plan/load.ts';
 import { plannedEndMs } from '../run/planned-time.ts';
 import { parseStartAt, startStamp } from './shard-flags.ts';
 
-export interface K8sFlags {
-  shards: string;
-  image: string;
-  namespace?: string;
+export interface K8sFlags extends JobFlags {
   out?: string;
   startAt?: string;
   startIn?: string;
-  cpu?: string;
-  memory?: string;
-  env?: string[];
 }
 
 /** The files a plan reads besides itself, relative to its folder. */
@@ -43,22 +37,52 @@ function planFiles(planFile: string, data: Record<string, unknown>): string[] {
   return paths;
 }
 
-export async function k8sCommand(planPath: string, flags: K8sFlags): Promise<number> {
+/** What the manifests need from the flags, checked before the plan loads. */
+export interface JobFlags {
+  shards?: string;
+  image?: string;
+  namespace?: string;
+  cpu?: string;
+  memory?: string;
+  env?: string[];
+}
+
+export interface PreparedJob {
+  planName: string;
+  shards: number;
+  namespace: string;
+  /** The manifests of a run whose shards start at `startAtMs`, named after that start. */
+  render(startAtMs: number): {
+    runId: string;
+    name: string;
+    manifests: Record<string, unknown>[];
+    yaml: string;
+  };
+}
+
+export function checkJobFlags(flags: JobFlags): { shards: number; image: string; namespace: string } {
+  if (flags.shards === undefined)
+    throw new UsageError('--shards <n> is required: how many shards share the load');
+  if (flags.image === undefined)
+    throw new UsageError('--image <image> is required: the image with loadproof installed');
   const shards = Number(flags.shards);
   if (!Number.isInteger(shards) || shards < 1 || shards > 1000)
     throw new UsageError(`--shards: expected a whole number from 1 to 1000, got "${flags.shards}"`);
   if (!flags.image?.trim())
     throw new UsageError('--image: the container image with loadproof installed is required');
-  const namespace = flags.namespace ?? 'default';
+  return { shards, image: flags.image, namespace: checkNamespace(flags.namespace) };
+}
+
+export function checkNamespace(given: string | undefined): string {
+  const namespace = given ?? 'default';
   if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace))
     throw new UsageError(`--namespace: not a Kubernetes namespace name: "${namespace}"`);
-  if (flags.startAt !== undefined && flags.startIn !== undefined)
-    throw new UsageError('--start-at and --start-in both set the start: give one');
-  const leadMs = flags.startIn !== undefined ? parseDurationMs(flags.startIn) : 120_000;
-  if (leadMs === undefined || leadMs < 0)
-    throw new UsageError(`--start-in: expected a duration such as 2m, got "${flags.startIn}"`);
-  const startAtMs = flags.startAt !== undefined ? parseStartAt(flags.startAt) : Date.now() + leadMs;
+  return namespace;
+}
 
+/** Loads the plan and reads its files once; the start instant is chosen later, at `render`. */
+export async function prepareJob(planPath: string, flags: JobFlags): Promise<PreparedJob> {
+  const { shards, image, namespace } = checkJobFlags(flags);
   const loaded = await loadPlanFile(planPath);
   const folder = dirname(loaded.file);
   const files: PlanFileForCluster[] = planFiles(loaded.file, loaded.plan.data).map((p) => {
@@ -68,35 +92,64 @@ export async function k8sCommand(planPath: string, flags: K8sFlags): Promise<num
       throw new UsageError(`${p}: the plan's files must be in its folder to travel in a ConfigMap`);
     return { path: rel, content: readFileSync(abs, 'utf8') };
   });
-  const runId = `${startStamp(startAtMs).toLowerCase()}-${loaded.plan.name
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .slice(0, 20)}`.replace(/-+$/, '');
-  const manifests = renderJobManifests({
-    plan: { path: basename(loaded.file), content: readFileSync(loaded.file, 'utf8') },
-    files,
+  const plan = { path: basename(loaded.file), content: readFileSync(loaded.file, 'utf8') };
+  const planDurationMs = plannedEndMs(loaded.plan);
+  return {
+    planName: loaded.plan.name,
     shards,
-    image: flags.image,
     namespace,
-    runId,
-    startAt: new Date(startAtMs).toISOString(),
-    planDurationMs: plannedEndMs(loaded.plan),
-    ...(flags.cpu ? { cpu: flags.cpu } : {}),
-    ...(flags.memory ? { memory: flags.memory } : {}),
-    ...(flags.env?.length ? { runArgs: flags.env.flatMap((kv) => ['--env', kv]) } : {}),
-  });
+    render(startAtMs) {
+      const runId = `${startStamp(startAtMs).toLowerCase()}-${loaded.plan.name
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .slice(0, 20)}`.replace(/-+$/, '');
+      const manifests = renderJobManifests({
+        plan,
+        files,
+        shards,
+        image,
+        namespace,
+        runId,
+        startAt: new Date(startAtMs).toISOString(),
+        planDurationMs,
+        ...(flags.cpu ? { cpu: flags.cpu } : {}),
+        ...(flags.memory ? { memory: flags.memory } : {}),
+        ...(flags.env?.length ? { runArgs: flags.env.flatMap((kv) => ['--env', kv]) } : {}),
+      });
+      return {
+        runId,
+        name: jobName(runId),
+        manifests,
+        yaml: manifests.map((m) => stringify(m)).join('---\n'),
+      };
+    },
+  };
+}
+
+export async function k8sCommand(planPath: string, flags: K8sFlags): Promise<number> {
+  const { shards, namespace } = checkJobFlags(flags);
+  if (flags.startAt !== undefined && flags.startIn !== undefined)
+    throw new UsageError('--start-at and --start-in both set the start: give one');
+  const leadMs = flags.startIn !== undefined ? parseDurationMs(flags.startIn) : 120_000;
+  if (leadMs === undefined || leadMs < 0)
+    throw new UsageError(`--start-in: expected a duration such as 2m, got "${flags.startIn}"`);
+  const startAtMs = flags.startAt !== undefined ? parseStartAt(flags.startAt) : Date.now() + leadMs;
+
+  const prepared = await prepareJob(planPath, flags);
+  const { runId, name, yaml } = prepared.render(startAtMs);
   const out = resolve(flags.out ?? '.');
   mkdirSync(out, { recursive: true });
-  const file = join(out, `${jobName(runId)}.yaml`);
-  writeFileSync(file, manifests.map((m) => stringify(m)).join('---\n'));
+  const file = join(out, `${name}.yaml`);
+  writeFileSync(file, yaml);
   process.stdout.write(
     [
-      `wrote ${file}: ${shards} shard(s) of ${loaded.plan.name}, starting at ${new Date(startAtMs).toISOString()}`,
+      `wrote ${file}: ${shards} shard(s) of ${prepared.planName}, starting at ${new Date(startAtMs).toISOString()}`,
       'apply it before then (shards that start late count the arrivals they missed):',
       `  kubectl apply -f ${file}`,
-      `  kubectl wait --for=condition=complete --timeout=-1s -n ${namespace} job/${jobName(runId)}`,
+      `  kubectl wait --for=condition=complete --timeout=-1s -n ${namespace} job/${name}`,
       `  kubectl logs -n ${namespace} -l loadproof.dev/run-id=${runId} --tail=-1 --max-log-requests=${Math.max(5, shards)} > shards.log`,
       `  loadproof merge shards.log --plan ${planPath} --out merged`,
+      `(or all of it at once: loadproof k8s run ${planPath} --shards ${shards} --image ${flags.image} --namespace ${namespace})`,
       '',
     ].join('\n'),
   );

@@ -1,5 +1,6 @@
 /**
- * The `loadproof` command line. Exit codes: 0 GO, 3 NO-GO, 2 invalid input, 1 unexpected.
+ * The `loadproof` command line. Exit codes: 0 GO, 3 NO-GO, 2 invalid input, 1 unexpected,
+ * 4 INCOMPLETE (a sharded run missing a shard).
  */
 
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -15,7 +16,9 @@ import {
 import { readResultsFile } from '../report/read.ts';
 import { writeReports } from '../report/write.ts';
 import { VERSION } from '../version.ts';
+import type { K8sCollectFlags } from './k8s-collect-command.ts';
 import type { K8sFlags } from './k8s-command.ts';
+import type { K8sRunFlags } from './k8s-run-command.ts';
 import { type MergeFlags, mergeCommand } from './merge-command.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -28,6 +31,8 @@ export function buildProgram(): Command {
     )
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
+    // `k8s run` and `k8s collect` take flags that `k8s` also has: each command reads its own.
+    .enablePositionalOptions()
     .exitOverride();
 
   program
@@ -125,14 +130,16 @@ export function buildProgram(): Command {
       process.exitCode = await mergeCommand(paths, flags);
     });
 
-  program
+  const k8s = program
     .command('k8s')
+    .enablePositionalOptions()
     .description(
       'write the Kubernetes manifests of a sharded run: a ConfigMap with the plan and its data files, an Indexed Job whose pod i runs shard i; then apply, collect the logs and `loadproof merge` them',
     )
     .argument('<plan>', 'plan file (.ts, .js) or Artillery script (.yml, .yaml)')
-    .requiredOption('--shards <n>', 'how many shards (pods) share the load')
-    .requiredOption('--image <image>', 'container image with loadproof installed (see the Dockerfile)')
+    // Required, but checked by the command: commander would also demand them of `k8s run/collect`.
+    .option('--shards <n>', 'how many shards (pods) share the load (required)')
+    .option('--image <image>', 'container image with loadproof installed (see the Dockerfile; required)')
     .option('--namespace <ns>', 'namespace of the Job (default: default)')
     .option('-o, --out <dir>', 'folder for the manifest file (default: the current folder)')
     .option('--start-at <time>', 'when the shards start the load (ISO time or epoch ms)')
@@ -145,6 +152,49 @@ export function buildProgram(): Command {
     .action(async (plan: string, flags: K8sFlags) => {
       const { k8sCommand } = await import('./k8s-command.ts');
       process.exitCode = await k8sCommand(plan, flags);
+    });
+
+  k8s
+    .command('run')
+    .description(
+      "run a plan as N shards on Kubernetes with kubectl: apply the manifests with a start --lead ahead, wait for the Job, collect every shard's results from its log, merge and judge them; exit with the merged verdict (4 INCOMPLETE when a shard left no results)",
+    )
+    .argument('<plan>', 'plan file (.ts, .js) or Artillery script (.yml, .yaml)')
+    .requiredOption('--shards <n>', 'how many shards (pods) share the load')
+    .requiredOption('--image <image>', 'container image with loadproof installed (see the Dockerfile)')
+    .option('--namespace <ns>', 'namespace of the Job (default: default)')
+    .option(
+      '--lead <duration>',
+      'how far ahead of the apply the shards start (default 30s: time to schedule and pull)',
+    )
+    .option('-o, --out <dir>', 'folder for the merged results and reports (default: results/<job name>)')
+    .option('--kubectl <path>', 'the kubectl to use (default: kubectl on PATH, with its current context)')
+    .option('--poll <duration>', 'how often to ask for the state of the Job (default 2s)')
+    .option('--cpu <quantity>', 'CPU each shard requests (default 1)')
+    .option('--memory <quantity>', 'memory each shard requests and is limited to (default 512Mi)')
+    .addOption(
+      new Option('-e, --env <KEY=VALUE>', 'passed to every shard as --env (repeatable)').argParser(collect),
+    )
+    .option('-q, --quiet', 'print nothing; only write the results and set the exit code')
+    .action(async (plan: string, flags: K8sRunFlags) => {
+      const { k8sRunCommand } = await import('./k8s-run-command.ts');
+      process.exitCode = await k8sRunCommand(plan, flags);
+    });
+
+  k8s
+    .command('collect')
+    .description(
+      "collect the results of a sharded run's Job already run from its pods' logs, merge and judge them; exit with the merged verdict (4 INCOMPLETE when a shard left no results)",
+    )
+    .argument('<job>', "the Job's name (loadproof-...)")
+    .option('--namespace <ns>', 'namespace of the Job (default: default)')
+    .option('--plan <file>', 'the plan: run its checks after the load on the merged counters')
+    .option('-o, --out <dir>', 'folder for the merged results and reports (default: results/<job name>)')
+    .option('--kubectl <path>', 'the kubectl to use (default: kubectl on PATH, with its current context)')
+    .option('-q, --quiet', 'print nothing; only write the results and set the exit code')
+    .action(async (job: string, flags: K8sCollectFlags) => {
+      const { k8sCollectCommand } = await import('./k8s-collect-command.ts');
+      process.exitCode = await k8sCollectCommand(job, flags);
     });
 
   program

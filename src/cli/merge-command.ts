@@ -49,7 +49,14 @@ export function readShardInputs(paths: string[]): ShardFile[] {
 }
 
 export async function mergeCommand(paths: string[], flags: MergeFlags): Promise<number> {
-  const inputs = readShardInputs(paths);
+  return judgeShards(readShardInputs(paths), flags);
+}
+
+/**
+ * Merges shards read already, writes the merged results.json and reports to `flags.out` and
+ * returns the merged verdict's exit code (also for `loadproof k8s run` and `k8s collect`).
+ */
+export async function judgeShards(inputs: ShardFile[], flags: MergeFlags): Promise<number> {
   const out = resolve(flags.out);
   assertWritableFolder(out);
   // The plan loader and its parser are imported only when a plan is given.
