@@ -140,6 +140,12 @@ class Response implements HttpResponse {
   get setCookies(): readonly string[] {
     return setCookieValues(this.raw.rawHeaders) ?? [];
   }
+  get remoteAddress(): string | undefined {
+    return this.raw.remoteAddress;
+  }
+  get remotePort(): number | undefined {
+    return this.raw.remotePort;
+  }
   get phases(): HttpPhases {
     const { dispatchedAt, firstByteAt, endAt, error } = this.raw;
     const service = error ? 0 : endAt - dispatchedAt;
