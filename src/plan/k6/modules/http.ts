@@ -3,6 +3,7 @@
  * `batch([...])`) and params turned into the VU's RequestOptions, the answer a k6 Response.
  */
 import type { HttpResponse, RequestOptions } from '../../types.ts';
+import { credentialsOf, withoutCredentials } from '../basic-auth.ts';
 import { batchWaves } from '../batch-waves.ts';
 import { required, state } from '../context.ts';
 import { CookieJar, cookieJar, jarOption } from '../cookies.ts';
@@ -23,6 +24,7 @@ const KNOWN_PARAMS = new Set([
   'responseCallback',
   'cookies',
   'jar',
+  'auth',
 ]);
 
 /** k6's params.cookies: `{ name: 'value' }` or `{ name: { value, replace } }`, beside the VU's jar. */
@@ -78,11 +80,13 @@ function prepare(method: string, url: unknown, body: Body, params: Params | null
   for (const k of Object.keys(p))
     if (!KNOWN_PARAMS.has(k))
       throw new Error(`k6/http: the request param "${k}" is not supported by loadproof yet`);
-  const href = String(url);
+  const credentials = credentialsOf(String(url), p.auth);
+  const href = credentials.url;
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries((p.headers as Record<string, unknown>) ?? {})) headers[k] = String(v);
   const options: RequestOptions = { headers };
   const has = (name: string) => Object.keys(headers).some((k) => k.toLowerCase() === name);
+  if (credentials.authorization && !has('authorization')) headers.Authorization = credentials.authorization;
   let sent = '';
   if (body !== undefined && body !== null) {
     if (typeof body === 'string') options.body = sent = body;
@@ -102,7 +106,7 @@ function prepare(method: string, url: unknown, body: Body, params: Params | null
     }
   }
   const tags = { ...((p.tags as Record<string, string>) ?? {}) };
-  if (url instanceof TemplatedUrl) options.name = url.name;
+  if (url instanceof TemplatedUrl) options.name = withoutCredentials(url.name);
   if (tags.name !== undefined) {
     options.name = String(tags.name);
     delete tags.name;
