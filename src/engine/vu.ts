@@ -12,6 +12,7 @@ import type {
   BatchRequest,
   HttpPhases,
   HttpResponse,
+  InstanceCounts,
   RequestOptions,
   Vu,
   VuCookies,
@@ -56,6 +57,8 @@ export interface VuEnvironment {
   origin: string;
   /** Called when a VU's flow runs again after waiting (a response, a sleep): where a stuck thread was. */
   resumed(scenarioIteration: number): void;
+  /** What this process has run so far, over all its threads. */
+  instance: InstanceCounts;
 }
 
 /** The series one endpoint's requests land in, looked up once, not per request. */
@@ -245,6 +248,7 @@ export class VirtualUser {
       vars: this.vars,
       data: env.data as Vu['data'],
       setup: env.setup,
+      instance: env.instance,
       env: env.env,
       http,
       metrics,

@@ -140,6 +140,18 @@ export interface VuMetrics {
   gauge(name: string, value: number, tags?: Record<string, string>): void;
 }
 
+/** What this process has run so far, over all its worker threads, read when asked. */
+export interface InstanceCounts {
+  /** VUs made so far. */
+  readonly vusInitialized: number;
+  /** VUs running an iteration now. */
+  readonly vusActive: number;
+  /** Iterations that ran to their end (a flow that threw included). */
+  readonly iterationsCompleted: number;
+  /** Iterations cut off by a stop. */
+  readonly iterationsInterrupted: number;
+}
+
 export interface Vu<Setup = any, Data = Record<string, readonly unknown[]>> {
   /** 1-based id, unique across workers. */
   readonly id: number;
@@ -155,6 +167,8 @@ export interface Vu<Setup = any, Data = Record<string, readonly unknown[]>> {
   readonly data: Data;
   /** What setup() returned. */
   readonly setup: Setup;
+  /** What this process has run so far, over all its threads. */
+  readonly instance: InstanceCounts;
   /** Environment from `--env K=V` and the process environment. */
   readonly env: Record<string, string | undefined>;
   readonly http: VuHttp;
