@@ -115,7 +115,8 @@ export class Http1Connection extends Http1ResponseParser {
 
   write(x: Http1Exchange, now: number): void {
     x.dispatchedAt = now;
-    x.peer = this;
+    x.remoteAddress = this.remoteAddress;
+    x.remotePort = this.remotePort;
     x.next = undefined;
     if (this.last) this.last.next = x;
     else this.first = x;

@@ -33,12 +33,6 @@ export const capture = (resolve: (r: RawResponse) => void) => {
   captured = resolve;
 };
 
-/** The server's end of a connection. */
-interface Peer {
-  readonly remoteAddress: string | undefined;
-  readonly remotePort: number | undefined;
-}
-
 /** One request and, once answered, its response. */
 export class Http1Exchange implements RawResponse {
   status = 0;
@@ -52,8 +46,9 @@ export class Http1Exchange implements RawResponse {
   /** The header lines of the response (between status line and the empty line), split on demand. */
   headerBlock: Buffer = EMPTY;
   private headerList: Buffer[] | undefined = undefined;
-  /** The connection it was last written on. */
-  peer: Peer | undefined = undefined;
+  /** The server's end of the connection it was last written on. */
+  remoteAddress: string | undefined = undefined;
+  remotePort: number | undefined = undefined;
 
   resolve: ((r: RawResponse) => void) | undefined;
   /** Next in the pool's queue or in a socket's pipeline. */
@@ -74,13 +69,6 @@ export class Http1Exchange implements RawResponse {
   ) {
     // The resolve of the promise made just before by `new Promise(capture)`.
     this.resolve = captured;
-  }
-
-  get remoteAddress(): string | undefined {
-    return this.peer?.remoteAddress;
-  }
-  get remotePort(): number | undefined {
-    return this.peer?.remotePort;
   }
 
   get rawHeaders(): Buffer[] {
