@@ -75,9 +75,17 @@ export class CookieJar {
   }
 }
 
-/** `http.cookieJar()`: the VU's own jar, the one its requests use unless given another. */
+const vuJars = new WeakMap<VuCookies, CookieJar>();
+
+/** `http.cookieJar()`: the VU's own jar (the same object each call), the one its requests use unless given another. */
 export function cookieJar(): CookieJar {
-  return new CookieJar(vuHttpOf('http.cookieJar()').cookies);
+  const view = vuHttpOf('http.cookieJar()').cookies;
+  let jar = vuJars.get(view);
+  if (jar === undefined) {
+    jar = new CookieJar(view);
+    vuJars.set(view, jar);
+  }
+  return jar;
 }
 
 /** `params.jar`: a k6 CookieJar, as the engine's request option. */

@@ -34,6 +34,7 @@ describe('k6 cookie jars', () => {
       'response.cookies: Expires in epoch ms, no Max-Age',
       'remote_ip and remote_port',
       'cookiesForURL: name to a list of values',
+      'http.cookieJar() is the same jar each call',
     ])
       assert.deepEqual(checks[name], { passes: 2, fails: 0 }, name);
   });
