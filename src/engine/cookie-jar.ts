@@ -197,6 +197,23 @@ export class CookieJar {
     return out;
   }
 
+  /** Name → every value that goes to `target` under that name, in RFC 6265 order. */
+  allValues(target: CookieTarget, now = Date.now()): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    for (const c of this.matching(target, now)) {
+      const list = out[c.name];
+      if (list) list.push(c.value);
+      else out[c.name] = [c.value];
+    }
+    return out;
+  }
+
+  /** Forgets the cookies named `name` that would go to `target`. */
+  remove(target: CookieTarget, name: string, now = Date.now()): void {
+    const gone = new Set(this.matching(target, now).filter((c) => c.name === name));
+    if (gone.size) this.cookies = this.cookies.filter((c) => !gone.has(c));
+  }
+
   /** Forgets every cookie, or those that would go to `target`. */
   clear(target?: CookieTarget, now = Date.now()): void {
     if (target === undefined) {

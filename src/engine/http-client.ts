@@ -43,6 +43,9 @@ export interface RawResponse {
   bytesOut: number;
   /** 'HTTP/2.0' when answered in HTTP/2; HTTP/1.1 when absent. */
   proto?: string;
+  /** The server's end of the connection that answered (undici: the origin's latest connection). */
+  remoteAddress?: string;
+  remotePort?: number;
 }
 
 export interface HttpClientOptions {
@@ -68,6 +71,9 @@ export interface HttpClientOptions {
 /** What an origin's connections speak, known once the first one is open (ALPN). */
 interface OriginProtocol {
   proto: string | undefined;
+  /** The server's end of the origin's latest connection. */
+  remoteAddress: string | undefined;
+  remotePort: number | undefined;
 }
 
 /** The implementation named by LOADPROOF_HTTP_CLIENT ('lean' when unset). */
@@ -165,7 +171,10 @@ class Exchange {
     res.firstByteAt = this.now();
     res.status = status;
     res.rawHeaders = rawHeaders;
-    if (this.protocol.proto !== undefined) res.proto = this.protocol.proto;
+    const protocol = this.protocol;
+    if (protocol.proto !== undefined) res.proto = protocol.proto;
+    res.remoteAddress = protocol.remoteAddress;
+    res.remotePort = protocol.remotePort;
     let n = 15;
     for (const h of rawHeaders) n += h.length + 2;
     res.bytesIn += n;
@@ -239,6 +248,8 @@ export class HttpClient {
               return done(http2Refused(), null);
             }
             protocol.proto = h2 ? 'HTTP/2.0' : 'HTTP/1.1';
+            protocol.remoteAddress = socket.remoteAddress;
+            protocol.remotePort = socket.remotePort;
             onConnect?.(now() - t0);
             done(null, socket);
           });
@@ -252,7 +263,7 @@ export class HttpClient {
   private protocolOf(origin: string): OriginProtocol {
     let p = this.protocols.get(origin);
     if (!p) {
-      p = { proto: undefined };
+      p = { proto: undefined, remoteAddress: undefined, remotePort: undefined };
       this.protocols.set(origin, p);
     }
     return p;

@@ -17,6 +17,7 @@ import { type Clock, realClock } from './clock.ts';
 import { type ExecutorContext, threadsFor } from './executors/context.ts';
 import { runExecutor } from './executors/index.ts';
 import { HttpClient, RequestScope } from './http-client.ts';
+import { InstanceCounts } from './instance-counts.ts';
 import { DEFAULT_REDIRECTS } from './redirects.ts';
 import { Submetrics } from './sample-tags.ts';
 import { Segment } from './segment.ts';
@@ -53,6 +54,8 @@ export interface ThreadRunOptions {
   onLog(message: string): void;
   /** The run's `SeriesLimit` buffer, shared by its worker threads; a thread alone makes its own. */
   seriesLimit?: SharedArrayBuffer;
+  /** The process's `InstanceCounts` buffer, shared by its worker threads; a thread alone makes its own. */
+  instance?: SharedArrayBuffer;
 }
 
 class SecondAccumulator {
@@ -108,6 +111,7 @@ export class ThreadRun {
   /** The first distinct messages of failed iterations, logged once each; no more are kept. */
   private readonly errorMessages = new Set<string>();
   private readonly activity: Activity;
+  private readonly instance: InstanceCounts;
   private readonly segment: Segment;
   private missedBefore = Number.NEGATIVE_INFINITY;
   /** The final tick went out: nothing more is measured or sent. */
@@ -117,6 +121,7 @@ export class ThreadRun {
     this.segment = o.segment ?? Segment.whole();
     this.clock = o.clock ?? realClock;
     this.activity = o.activity ?? new Activity();
+    this.instance = new InstanceCounts(o.instance);
     this.submetrics = new Submetrics(o.plan.thresholds.map((t) => t.key));
     this.seriesLimit = o.seriesLimit ? new SeriesLimit(o.seriesLimit) : SeriesLimit.create();
     // Connections open only when a request finds none free: one per VU serves sequential flows,
@@ -237,7 +242,9 @@ export class ThreadRun {
       onRequest: (ms, status, error) => this.second.add(ms, status, error),
       hardStop: hard.signal,
       resumed: (n) => activity.mark(scenarioIndex, n),
+      instance: this.instance,
     };
+    const instance = this.instance;
     const pick = weightedPicker(scenario.flows.map((f) => ({ weight: f.weight, item: f })));
     const sKey = scenarioKey(scenario.name);
     // Series keys built once, not per iteration.
@@ -253,11 +260,15 @@ export class ThreadRun {
       gracefulStopMs: scenario.gracefulStopMs,
       stop,
       hardStop: hard.signal,
-      newVu: () => new VirtualUser(this.segment.vuId(globalVuId(this.vuCount++, o.index, o.count) - 1), env),
+      newVu: () => {
+        instance.vuInitialized();
+        return new VirtualUser(this.segment.vuId(globalVuId(this.vuCount++, o.index, o.count) - 1), env);
+      },
       runIteration: async (vu, n, intendedAt) => {
         const flow = pick(n);
         vu.begin(scenario.name, scenario.tags, n, flow.name, intendedAt);
         this.active++;
+        instance.vuActive(1);
         activity.mark(scenarioIndex, n);
         let failed = false;
         try {
@@ -267,11 +278,14 @@ export class ThreadRun {
           if (!hard.signal.aborted) this.iterationError(scenario.name, err);
         } finally {
           this.active--;
+          instance.vuActive(-1);
         }
         if (hard.signal.aborted) {
           this.store.addCounter('interrupted_iterations', scenarioKeys, 1);
+          instance.iterationInterrupted();
           return;
         }
+        instance.iterationCompleted();
         this.store.addTrend('iteration_duration', scenarioKeys, clock.now() - intendedAt);
         this.store.addCounter('iterations', flowKeys.get(flow) as string[], 1);
         this.store.addRate('iteration_failed', scenarioKeys, failed);

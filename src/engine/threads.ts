@@ -13,6 +13,7 @@ import type { PlanFileOptions } from '../plan/load.ts';
 import type { Overrides } from '../plan/overrides.ts';
 import type { Plan } from '../plan/types.ts';
 import { Activity } from './activity.ts';
+import { InstanceCounts } from './instance-counts.ts';
 import type { Segment, SegmentSpec } from './segment.ts';
 import { ThreadRun, type Tick } from './thread-run.ts';
 import type { MainToWorker, WorkerData, WorkerToMain } from './worker-protocol.ts';
@@ -109,10 +110,8 @@ export interface WorkerOptions {
 export async function startWorkers(o: WorkerOptions, sink: ThreadSink): Promise<LoadThread[]> {
   const entry = new URL('./worker-entry.mjs', import.meta.url);
   // One table for all workers, so that they fold the same names.
-  const seriesLimit = SeriesLimit.create().buffer;
-  const started = Array.from({ length: o.count }, (_, index) =>
-    startWorker(entry, index, o, seriesLimit, sink),
-  );
+  const shared = { seriesLimit: SeriesLimit.create().buffer, instance: InstanceCounts.newBuffer() };
+  const started = Array.from({ length: o.count }, (_, index) => startWorker(entry, index, o, shared, sink));
   try {
     await Promise.all(started.map((s) => s.ready));
   } catch (e) {
@@ -126,7 +125,7 @@ function startWorker(
   entry: URL,
   index: number,
   o: WorkerOptions,
-  seriesLimit: SharedArrayBuffer,
+  shared: { seriesLimit: SharedArrayBuffer; instance: SharedArrayBuffer },
   sink: ThreadSink,
 ): { ready: Promise<void>; thread: LoadThread } {
   const activity = new Activity();
@@ -140,7 +139,7 @@ function startWorker(
     planOptions: o.planOptions,
     ...(o.segment ? { segment: o.segment } : {}),
     activity: activity.buffer,
-    seriesLimit,
+    ...shared,
   };
   const worker = new Worker(entry, {
     workerData,

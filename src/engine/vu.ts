@@ -12,8 +12,10 @@ import type {
   BatchRequest,
   HttpPhases,
   HttpResponse,
+  InstanceCounts,
   RequestOptions,
   Vu,
+  VuCookies,
   VuHttp,
   VuMetrics,
 } from '../plan/types.ts';
@@ -22,7 +24,7 @@ import { CookieJar, type CookieTarget, setCookieValues } from './cookie-jar.ts';
 import type { HttpClient, RawResponse, RequestScope } from './http-client.ts';
 import { hopHeaders, locationOf, nextHop, redirectLimit } from './redirects.ts';
 import type { Submetrics, Tags } from './sample-tags.ts';
-import { vuCookies } from './vu-cookies.ts';
+import { jarBehind, vuCookies } from './vu-cookies.ts';
 
 export interface VuEnvironment {
   clock: Clock;
@@ -55,6 +57,8 @@ export interface VuEnvironment {
   origin: string;
   /** Called when a VU's flow runs again after waiting (a response, a sleep): where a stuck thread was. */
   resumed(scenarioIteration: number): void;
+  /** What this process has run so far, over all its threads. */
+  instance: InstanceCounts;
 }
 
 /** The series one endpoint's requests land in, looked up once, not per request. */
@@ -79,6 +83,32 @@ function headersOf(raw: Buffer[]): Record<string, string> {
     out[k] = out[k] === undefined ? v : `${out[k]}, ${v}`;
   }
   return out;
+}
+
+/** The jar of `RequestOptions.jar`: one `newCookieJar()` made. */
+function jarOf(view: VuCookies): CookieJar {
+  const jar = jarBehind(view);
+  if (jar === undefined)
+    throw new TypeError('RequestOptions.jar: expected false or a jar from vu.http.newCookieJar()');
+  return jar;
+}
+
+/** The Cookie header of a request: one set by hand, then the jar's and the request's own cookies. */
+function cookieHeader(
+  byHand: string | undefined,
+  own: Record<string, string> | undefined,
+  jar: CookieJar | undefined,
+  target: CookieTarget,
+): string | undefined {
+  let fromJar: string | undefined;
+  if (own === undefined) fromJar = jar?.header(target);
+  else {
+    const values = jar ? { ...jar.values(target), ...own } : own;
+    const list = Object.entries(values).map(([k, v]) => `${k}=${v}`);
+    fromJar = list.length ? list.join('; ') : undefined;
+  }
+  if (fromJar === undefined) return byHand;
+  return byHand === undefined ? fromJar : `${byHand}; ${fromJar}`;
 }
 
 class Response implements HttpResponse {
@@ -109,6 +139,15 @@ class Response implements HttpResponse {
   get headers(): Record<string, string> {
     this.parsedHeaders ??= headersOf(this.raw.rawHeaders);
     return this.parsedHeaders;
+  }
+  get setCookies(): readonly string[] {
+    return setCookieValues(this.raw.rawHeaders) ?? [];
+  }
+  get remoteAddress(): string | undefined {
+    return this.raw.remoteAddress;
+  }
+  get remotePort(): number | undefined {
+    return this.raw.remotePort;
   }
   get phases(): HttpPhases {
     const { dispatchedAt, firstByteAt, endAt, error } = this.raw;
@@ -180,6 +219,7 @@ export class VirtualUser {
       this.request(method.toUpperCase(), url, options);
     http.batch = (requests) => this.batch(requests);
     (http as { cookies: VuHttp['cookies'] }).cookies = vuCookies(this.jar, (url) => this.absolute(url));
+    http.newCookieJar = () => vuCookies(new CookieJar(), (url) => this.absolute(url));
     const metricKeys = (name: string, tags?: Record<string, string>) =>
       this.env.submetrics.keys(name, this.scenario, () => ({
         ...this.scenarioTags,
@@ -208,6 +248,7 @@ export class VirtualUser {
       vars: this.vars,
       data: env.data as Vu['data'],
       setup: env.setup,
+      instance: env.instance,
       env: env.env,
       http,
       metrics,
@@ -372,7 +413,7 @@ export class VirtualUser {
     if (options.headers) for (const [k, v] of Object.entries(options.headers)) headers[k.toLowerCase()] = v;
     const timeoutMs =
       options.timeout === undefined ? env.timeoutMs : (parseDurationMs(options.timeout) ?? env.timeoutMs);
-    const useJar = options.jar !== false;
+    const jar = options.jar === undefined ? this.jar : options.jar === false ? undefined : jarOf(options.jar);
     const redirects = options.redirects === undefined ? env.redirects : redirectLimit(options.redirects);
     let name = options.name ?? pathname;
 
@@ -382,11 +423,11 @@ export class VirtualUser {
     // Each redirect followed is a request of its own: sent, measured and recorded under its path.
     for (let hop = 0; ; hop++) {
       // The jar is looked at only when it holds cookies: the common request allocates nothing for it.
-      const jarInUse = useJar && this.jar.size > 0;
+      const jarInUse = jar !== undefined && jar.size > 0;
       const own = origin === ownOrigin ? options.cookies : undefined;
       const cookie =
         jarInUse || own !== undefined
-          ? this.cookieHeader(headers.cookie, own, jarInUse, { hostname, pathname, secure })
+          ? cookieHeader(headers.cookie, own, jarInUse ? jar : undefined, { hostname, pathname, secure })
           : headers.cookie;
       const raw = await env.client.send({
         origin,
@@ -406,9 +447,9 @@ export class VirtualUser {
           ? options.expected(raw.status)
           : DEFAULT_EXPECTED(raw.status) || (expect?.includes(raw.status) ?? false));
       const response = new Response(raw, ok, latencyMs, origin, path);
-      if (useJar && raw.status !== 0) {
+      if (jar !== undefined && raw.status !== 0) {
         const set = setCookieValues(raw.rawHeaders);
-        if (set) this.jar.receive({ hostname, pathname, secure }, set);
+        if (set) jar.receive({ hostname, pathname, secure }, set);
       }
       // A request cut off by the run's stop was still sent: it counts, as ABORTED. One a flow
       // makes after the stop never left and is not counted.
@@ -429,25 +470,6 @@ export class VirtualUser {
       name = pathname;
       intendedAt = env.clock.now();
     }
-  }
-
-  /** The Cookie header of a request: one set by hand, then the VU's jar's and the request's own cookies. */
-  private cookieHeader(
-    byHand: string | undefined,
-    own: Record<string, string> | undefined,
-    useJar: boolean,
-    target: CookieTarget,
-  ): string | undefined {
-    const jar = this.jar;
-    let fromJar: string | undefined;
-    if (own === undefined) fromJar = jar.header(target);
-    else {
-      const values = useJar ? { ...jar.values(target), ...own } : own;
-      const list = Object.entries(values).map(([k, v]) => `${k}=${v}`);
-      fromJar = list.length ? list.join('; ') : undefined;
-    }
-    if (fromJar === undefined) return byHand;
-    return byHand === undefined ? fromJar : `${byHand}; ${fromJar}`;
   }
 
   private series(method: string, name: string): EndpointSeries {

@@ -19,6 +19,8 @@ export interface WorkerData {
   activity: SharedArrayBuffer;
   /** The run's endpoint series limit, shared by every worker (`SeriesLimit.buffer`). */
   seriesLimit: SharedArrayBuffer;
+  /** What the process has run so far, shared by every worker (`InstanceCounts.buffer`). */
+  instance: SharedArrayBuffer;
 }
 
 export type MainToWorker = { type: 'start'; epoch: number } | { type: 'stop' };

@@ -43,6 +43,7 @@ try {
         onTick: (tick) => post({ type: 'tick', index: data.index, tick }),
         onLog: (message) => post({ type: 'log', message }),
         seriesLimit: data.seriesLimit,
+        instance: data.instance,
       });
       if (stopped) run.stop();
       run

@@ -30,8 +30,11 @@ export interface RequestOptions {
   redirects?: number;
   /** Cookies for this request, beside (and over) the VU's jar's. */
   cookies?: Record<string, string>;
-  /** `false`: the VU's cookie jar neither adds its cookies to this request nor keeps the ones it sets. */
-  jar?: false;
+  /**
+   * `false`: the VU's cookie jar neither adds its cookies to this request nor keeps the ones it
+   * sets. A jar from `vu.http.newCookieJar()`: that jar does, instead of the VU's.
+   */
+  jar?: false | VuCookies;
 }
 
 /** A cookie set from a flow (`vu.http.cookies.set`). */
@@ -55,10 +58,14 @@ export interface CookieOptions {
 export interface VuCookies {
   /** Name → value of the cookies that a request to `url` would carry. */
   get(url: string): Record<string, string>;
+  /** Name → every value a request to `url` would carry under that name, in the order sent. */
+  getAll(url: string): Record<string, string[]>;
   /** Stores a cookie as if a response from `url` had set it. */
   set(url: string, name: string, value: string, options?: CookieOptions): void;
   /** Forgets every cookie, or only those a request to `url` would carry. */
   clear(url?: string): void;
+  /** Forgets the cookies named `name` that a request to `url` would carry. */
+  delete(url: string, name: string): void;
 }
 
 export interface HttpResponse<T = any> {
@@ -78,6 +85,11 @@ export interface HttpResponse<T = any> {
   url: string;
   /** The protocol it was answered in: 'HTTP/1.1' or 'HTTP/2.0'. */
   proto: string;
+  /** The values of its `Set-Cookie` headers, one per header, as received. */
+  readonly setCookies?: readonly string[];
+  /** The address and port of the server's end of the connection that answered, when known. */
+  readonly remoteAddress?: string;
+  readonly remotePort?: number;
   /** Where that latency went, when the client measured it. */
   readonly phases?: HttpPhases;
 }
@@ -109,6 +121,11 @@ export interface VuHttp {
   batch(requests: readonly BatchRequest[]): Promise<HttpResponse[]>;
   /** The VU's cookie jar. */
   readonly cookies: VuCookies;
+  /**
+   * A new, empty jar of its own, for `RequestOptions.jar`: requests given it use it instead of
+   * the VU's. It is not emptied between iterations.
+   */
+  newCookieJar(): VuCookies;
 }
 
 export type BatchRequest =
@@ -121,6 +138,18 @@ export interface VuMetrics {
   /** A trend value in milliseconds (or in the unit the name says). */
   trend(name: string, value: number, tags?: Record<string, string>): void;
   gauge(name: string, value: number, tags?: Record<string, string>): void;
+}
+
+/** What this process has run so far, over all its worker threads, read when asked. */
+export interface InstanceCounts {
+  /** VUs made so far. */
+  readonly vusInitialized: number;
+  /** VUs running an iteration now. */
+  readonly vusActive: number;
+  /** Iterations that ran to their end (a flow that threw included). */
+  readonly iterationsCompleted: number;
+  /** Iterations cut off by a stop. */
+  readonly iterationsInterrupted: number;
 }
 
 export interface Vu<Setup = any, Data = Record<string, readonly unknown[]>> {
@@ -138,6 +167,8 @@ export interface Vu<Setup = any, Data = Record<string, readonly unknown[]>> {
   readonly data: Data;
   /** What setup() returned. */
   readonly setup: Setup;
+  /** What this process has run so far, over all its threads. */
+  readonly instance: InstanceCounts;
   /** Environment from `--env K=V` and the process environment. */
   readonly env: Record<string, string | undefined>;
   readonly http: VuHttp;

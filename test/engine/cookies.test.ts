@@ -106,6 +106,43 @@ describe('the VU cookie jar', () => {
     assert.match(String(seen.badDomain), /domain "example.com" does not cover 127.0.0.1/);
   });
 
+  it("a jar of its own (newCookieJar) replaces the VU's for the requests given it, and keeps across iterations", async () => {
+    const seen: unknown[] = [];
+    await runFlow(2, async (vu) => {
+      vu.vars.jar ??= vu.http.newCookieJar();
+      const own = vu.vars.jar as ReturnType<typeof vu.http.newCookieJar>;
+      seen.push(await cookieSent(vu, '/account', { jar: own }));
+      const login = await vu.http.get('/login', { jar: own });
+      seen.push(login.setCookies?.length);
+      seen.push(vu.http.cookies.get('/'), own.get('/'));
+      seen.push(own.getAll('/account/x'));
+      own.delete('/', 'sid');
+      seen.push(await cookieSent(vu, '/account', { jar: own }));
+    });
+    assert.deepEqual(seen.slice(0, 6), [
+      '',
+      4,
+      {},
+      { sid: 'abc' },
+      { pref: ['dark'], sid: ['abc'] },
+      'pref=dark',
+    ]);
+    // The second iteration: the own jar kept pref (sid was deleted), the VU's was emptied.
+    assert.equal(seen[6], 'pref=dark');
+  });
+
+  it('a jar that newCookieJar did not make is refused', async () => {
+    let message = '';
+    await runFlow(1, async (vu) => {
+      const fake = { ...vu.http.cookies };
+      message = await vu.http.get('/', { jar: fake }).then(
+        () => 'sent',
+        (e: Error) => e.message,
+      );
+    });
+    assert.match(message, /expected false or a jar from vu\.http\.newCookieJar\(\)/);
+  });
+
   it('a cookie header set by hand is kept, the jar adding its own after it', async () => {
     let sent = '';
     await runFlow(1, async (vu) => {

@@ -98,3 +98,17 @@ describe('the facade: both paths end with the same codes', () => {
     }
   });
 });
+
+describe("the facade: the server's end of the connection", () => {
+  for (const implementation of ['lean', 'undici'] as const) {
+    it(`${implementation}: a response carries the remote address and port it came from`, async () => {
+      const { url } = await nodeServer((_req, res) => res.end('hi'));
+      const c = new HttpClient({ connections: 1, pipelining: 1, now, implementation });
+      cleanups.push(() => c.close());
+      const r = await get(c, url, '/');
+      assert.equal(text(r), 'hi');
+      const port = Number(new URL(url).port);
+      assert.deepEqual([r.remoteAddress, r.remotePort], ['127.0.0.1', port]);
+    });
+  }
+});

@@ -39,6 +39,9 @@ export class Http1Connection extends Http1ResponseParser {
   /** Nothing more may be written (a `connection: close` request went out). */
   noMore = false;
   private socketError: string | undefined;
+  /** The server's end of the socket, once connected. */
+  remoteAddress: string | undefined = undefined;
+  remotePort: number | undefined = undefined;
 
   constructor(readonly pool: OriginPool) {
     super();
@@ -64,6 +67,8 @@ export class Http1Connection extends Http1ResponseParser {
     const pool = this.pool;
     const now = pool.agent.options.now();
     this.state = C_OPEN;
+    this.remoteAddress = this.socket.remoteAddress;
+    this.remotePort = this.socket.remotePort;
     pool.connecting--;
     this.expiresAt = now + KEEP_ALIVE_MS;
     pool.agent.options.onConnect?.(now - this.connectStart);
@@ -110,6 +115,8 @@ export class Http1Connection extends Http1ResponseParser {
 
   write(x: Http1Exchange, now: number): void {
     x.dispatchedAt = now;
+    x.remoteAddress = this.remoteAddress;
+    x.remotePort = this.remotePort;
     x.next = undefined;
     if (this.last) this.last.next = x;
     else this.first = x;

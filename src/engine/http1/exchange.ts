@@ -46,6 +46,9 @@ export class Http1Exchange implements RawResponse {
   /** The header lines of the response (between status line and the empty line), split on demand. */
   headerBlock: Buffer = EMPTY;
   private headerList: Buffer[] | undefined = undefined;
+  /** The server's end of the connection it was last written on. */
+  remoteAddress: string | undefined = undefined;
+  remotePort: number | undefined = undefined;
 
   resolve: ((r: RawResponse) => void) | undefined;
   /** Next in the pool's queue or in a socket's pipeline. */

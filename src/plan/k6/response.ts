@@ -4,6 +4,7 @@
  */
 import type { HttpResponse } from '../types.ts';
 import { arrayBufferOf } from './bytes.ts';
+import { type K6Cookie, responseCookies } from './cookies.ts';
 
 /** k6's numeric codes for the failures loadproof's client reports (see src/engine/errors.ts). */
 const ERROR_CODES: Record<string, number> = {
@@ -79,7 +80,12 @@ export class K6Response {
     receiving: number;
   };
   readonly request: RequestEcho;
+  /** The server's end of the connection; '' and 0 when none answered. */
+  readonly remote_ip: string;
+  readonly remote_port: number;
   private parsed?: { value: unknown };
+  private setCookies: readonly string[] | undefined;
+  private parsedCookies?: Record<string, K6Cookie[]>;
 
   constructor(res: HttpResponse, request: RequestEcho, responseType: ResponseType) {
     this.status = res.status;
@@ -88,6 +94,9 @@ export class K6Response {
     this.request = request;
     this.error = res.error ?? '';
     this.error_code = errorCodeOf(res.error, res.status);
+    this.remote_ip = res.remoteAddress ?? '';
+    this.remote_port = res.remotePort ?? 0;
+    this.setCookies = res.setCookies;
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(res.headers)) headers[canonical(k)] = v;
     this.headers = headers;
@@ -107,6 +116,12 @@ export class K6Response {
       waiting: phases?.waiting ?? 0,
       receiving: phases?.receiving ?? 0,
     };
+  }
+
+  /** Name → the cookies this response set (its `Set-Cookie` headers), k6's fields. */
+  get cookies(): Record<string, K6Cookie[]> {
+    this.parsedCookies ??= responseCookies(this.setCookies);
+    return this.parsedCookies;
   }
 
   /** The body parsed as JSON, or the value at `selector` in it. */

@@ -29,6 +29,7 @@ async function send(method: string, url: string, options: RequestOptions = {}): 
     return {
       status: r.status,
       headers: out,
+      setCookies: r.headers.getSetCookie(),
       body: text,
       text,
       ok: r.status >= 200 && r.status < 400,

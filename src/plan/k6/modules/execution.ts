@@ -50,11 +50,12 @@ const test = {
   },
 };
 
-const perThread = (name: string) => () => {
-  throw new Error(
-    `k6/execution: instance.${name} is not supported by loadproof (its VUs and iterations are spread over worker threads)`,
-  );
-};
+/** The process's counts over all its worker threads (k6's instance: one load generator process). */
+function countsOf(name: string) {
+  const vu = current()?.vu;
+  if (!vu) throw new Error(`k6/execution: instance.${name} is only known in VU code`);
+  return vu.instance;
+}
 
 const instance = {
   /** Milliseconds since the test started (the load, after setup(), as in k6). */
@@ -64,17 +65,17 @@ const instance = {
       throw new Error('k6/execution: instance.currentTestRunDuration is only known in VU code');
     return Date.now() - start;
   },
-  get vusActive(): never {
-    return perThread('vusActive')();
+  get vusActive(): number {
+    return countsOf('vusActive').vusActive;
   },
-  get vusInitialized(): never {
-    return perThread('vusInitialized')();
+  get vusInitialized(): number {
+    return countsOf('vusInitialized').vusInitialized;
   },
-  get iterationsCompleted(): never {
-    return perThread('iterationsCompleted')();
+  get iterationsCompleted(): number {
+    return countsOf('iterationsCompleted').iterationsCompleted;
   },
-  get iterationsInterrupted(): never {
-    return perThread('iterationsInterrupted')();
+  get iterationsInterrupted(): number {
+    return countsOf('iterationsInterrupted').iterationsInterrupted;
   },
 };
 

@@ -3,8 +3,10 @@
  * `batch([...])`) and params turned into the VU's RequestOptions, the answer a k6 Response.
  */
 import type { HttpResponse, RequestOptions } from '../../types.ts';
+import { credentialsOf, withoutCredentials } from '../basic-auth.ts';
 import { batchWaves } from '../batch-waves.ts';
 import { required, state } from '../context.ts';
+import { CookieJar, cookieJar, jarOption } from '../cookies.ts';
 import { FileData, hasFile, multipartOf } from '../multipart.ts';
 import { K6Response, type RequestEcho, type ResponseType } from '../response.ts';
 import { ExpectedStatuses, expectedRule, setResponseCallback } from '../response-callback.ts';
@@ -21,6 +23,8 @@ const KNOWN_PARAMS = new Set([
   'responseType',
   'responseCallback',
   'cookies',
+  'jar',
+  'auth',
 ]);
 
 /** k6's params.cookies: `{ name: 'value' }` or `{ name: { value, replace } }`, beside the VU's jar. */
@@ -72,15 +76,17 @@ export function url(strings: TemplateStringsArray, ...values: unknown[]): Templa
 function prepare(method: string, url: unknown, body: Body, params: Params | null | undefined): Prepared {
   if (typeof url !== 'string' && !(url instanceof URL) && !(url instanceof TemplatedUrl))
     throw new TypeError(`k6/http: the URL must be a string, got ${typeof url}`);
-  const href = String(url);
   const p = params ?? {};
   for (const k of Object.keys(p))
     if (!KNOWN_PARAMS.has(k))
       throw new Error(`k6/http: the request param "${k}" is not supported by loadproof yet`);
+  const credentials = credentialsOf(String(url), p.auth);
+  const href = credentials.url;
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries((p.headers as Record<string, unknown>) ?? {})) headers[k] = String(v);
   const options: RequestOptions = { headers };
   const has = (name: string) => Object.keys(headers).some((k) => k.toLowerCase() === name);
+  if (credentials.authorization && !has('authorization')) headers.Authorization = credentials.authorization;
   let sent = '';
   if (body !== undefined && body !== null) {
     if (typeof body === 'string') options.body = sent = body;
@@ -100,7 +106,7 @@ function prepare(method: string, url: unknown, body: Body, params: Params | null
     }
   }
   const tags = { ...((p.tags as Record<string, string>) ?? {}) };
-  if (url instanceof TemplatedUrl) options.name = url.name;
+  if (url instanceof TemplatedUrl) options.name = withoutCredentials(url.name);
   if (tags.name !== undefined) {
     options.name = String(tags.name);
     delete tags.name;
@@ -113,6 +119,7 @@ function prepare(method: string, url: unknown, body: Body, params: Params | null
   if (p.redirects !== undefined) (options as { redirects?: number }).redirects = Number(p.redirects);
   const cookies = cookiesOf(p.cookies);
   if (cookies) options.cookies = cookies;
+  if (p.jar !== undefined && p.jar !== null) options.jar = jarOption(p.jar);
   const responseType =
     (p.responseType as ResponseType | undefined) ?? (state.discardResponseBodies ? 'none' : 'text');
   if (!['text', 'binary', 'none'].includes(responseType))
@@ -205,17 +212,10 @@ export async function batch(requests: BatchItem[] | Record<string, BatchItem>): 
   return named ? Object.fromEntries(keys.map((k, i) => [k, out[i]])) : out;
 }
 
-function unsupported(name: string) {
-  return () => {
-    throw new Error(`k6/http: ${name} is not supported by loadproof yet`);
-  };
-}
-
 export const file = (data: unknown, filename?: unknown, contentType?: unknown) =>
   new FileData(data, filename, contentType);
-export const cookieJar = unsupported('http.cookieJar');
 export const expectedStatuses = (...statuses: unknown[]) => new ExpectedStatuses(statuses);
-export { setResponseCallback };
+export { CookieJar, cookieJar, setResponseCallback };
 
 export default {
   request,
@@ -230,6 +230,7 @@ export default {
   url,
   file,
   cookieJar,
+  CookieJar,
   expectedStatuses,
   setResponseCallback,
 };
