@@ -4,7 +4,7 @@
  */
 import type { HttpResponse, RequestOptions } from '../../types.ts';
 import { batchWaves } from '../batch-waves.ts';
-import { required, state } from '../context.ts';
+import { current, required, state } from '../context.ts';
 import { FileData, hasFile, multipartOf } from '../multipart.ts';
 import { K6Response, type RequestEcho, type ResponseType } from '../response.ts';
 import { ExpectedStatuses, expectedRule, setResponseCallback } from '../response-callback.ts';
@@ -129,7 +129,8 @@ function prepare(method: string, url: unknown, body: Body, params: Params | null
 }
 
 async function send(r: Prepared): Promise<K6Response> {
-  const ctx = required(`http.${r.method.toLowerCase()}()`);
+  // The error's text is made only when there is no context: this runs for every request.
+  const ctx = current() ?? required(`http.${r.method.toLowerCase()}()`);
   const res = await ctx.http.request(r.method, r.url, r.options);
   return new K6Response(res, r.echo, r.responseType);
 }
