@@ -69,7 +69,24 @@ export function url(strings: TemplateStringsArray, ...values: unknown[]): Templa
   return new TemplatedUrl(href, strings.join('${}'));
 }
 
+const NO_PARAMS: Params = Object.freeze({});
+
+/** A request with a plain URL and neither body nor params (most GETs): what prepare() gives for it, built directly. */
+function prepareBare(method: string, href: string): Prepared {
+  const options: RequestOptions = { headers: {} };
+  const expected = expectedRule(NO_PARAMS);
+  if (expected) options.expected = expected;
+  return {
+    method,
+    url: href,
+    options,
+    responseType: state.discardResponseBodies ? 'none' : 'text',
+    echo: { method, url: href, body: '', headers: {} },
+  };
+}
+
 function prepare(method: string, url: unknown, body: Body, params: Params | null | undefined): Prepared {
+  if (typeof url === 'string' && params == null && body == null) return prepareBare(method, url);
   if (typeof url !== 'string' && !(url instanceof URL) && !(url instanceof TemplatedUrl))
     throw new TypeError(`k6/http: the URL must be a string, got ${typeof url}`);
   const href = String(url);
