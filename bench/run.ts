@@ -1,10 +1,11 @@
 /**
  * `npm run bench -- [group] [names...]`: benchmarks that print figures side by side.
- * Groups: generator (default), clinic, rehab, fuzz, soak, series, shards. Figures from one run are comparable with each other only.
+ * Groups: generator (default), clinic, rehab, fuzz, soak, series, shards, k6. Figures from one run are comparable with each other only.
  */
 import { runClinicBench } from './clinic.ts';
 import { runFuzzBench } from './fuzz.ts';
 import { runGeneratorBench } from './generator.ts';
+import { runK6Bench } from './k6.ts';
 import { runRehabBench } from './rehab.ts';
 import { runSeriesBench } from './series.ts';
 import { runShardsBench } from './shards.ts';
@@ -19,6 +20,7 @@ const groups: Record<string, (args: string[]) => Promise<void>> = {
   soak: runSoakBench,
   series: runSeriesBench,
   shards: runShardsBench,
+  k6: runK6Bench,
 };
 const run = groups[group];
 if (!run) {

@@ -26,9 +26,19 @@ export function errorCodeOf(error: string | undefined, status: number): number {
   return 0;
 }
 
+/** Header names already made canonical: the same few names come back on every response. */
+const canonicalNames = new Map<string, string>();
+/** Names beyond this many are converted each time, so odd names cannot grow the map without end. */
+const MAX_CANONICAL_NAMES = 1024;
+
 /** `content-type` → `Content-Type`, as Go's net/http shows header names. */
 function canonical(name: string): string {
-  return name.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+  let shown = canonicalNames.get(name);
+  if (shown === undefined) {
+    shown = name.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+    if (canonicalNames.size < MAX_CANONICAL_NAMES) canonicalNames.set(name, shown);
+  }
+  return shown;
 }
 
 /**
@@ -98,7 +108,7 @@ export class K6Response {
     this.remote_port = res.remotePort ?? 0;
     this.setCookies = res.setCookies;
     const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(res.headers)) headers[canonical(k)] = v;
+    for (const k in res.headers) headers[canonical(k)] = res.headers[k] as string;
     this.headers = headers;
     if (responseType === 'none') this.body = null;
     else if (responseType === 'binary') {

@@ -5,7 +5,7 @@
 import type { HttpResponse, RequestOptions } from '../../types.ts';
 import { credentialsOf, withoutCredentials } from '../basic-auth.ts';
 import { batchWaves } from '../batch-waves.ts';
-import { required, state } from '../context.ts';
+import { current, required, state } from '../context.ts';
 import { CookieJar, cookieJar, jarOption } from '../cookies.ts';
 import { FileData, hasFile, multipartOf } from '../multipart.ts';
 import { K6Response, type RequestEcho, type ResponseType } from '../response.ts';
@@ -73,7 +73,25 @@ export function url(strings: TemplateStringsArray, ...values: unknown[]): Templa
   return new TemplatedUrl(href, strings.join('${}'));
 }
 
+const NO_PARAMS: Params = Object.freeze({});
+
+/** A request with a plain URL (no credentials) and neither body nor params (most GETs): what prepare() gives for it, built directly. */
+function prepareBare(method: string, href: string): Prepared {
+  const options: RequestOptions = { headers: {} };
+  const expected = expectedRule(NO_PARAMS);
+  if (expected) options.expected = expected;
+  return {
+    method,
+    url: href,
+    options,
+    responseType: state.discardResponseBodies ? 'none' : 'text',
+    echo: { method, url: href, body: '', headers: {} },
+  };
+}
+
 function prepare(method: string, url: unknown, body: Body, params: Params | null | undefined): Prepared {
+  if (typeof url === 'string' && params == null && body == null && !url.includes('@'))
+    return prepareBare(method, url);
   if (typeof url !== 'string' && !(url instanceof URL) && !(url instanceof TemplatedUrl))
     throw new TypeError(`k6/http: the URL must be a string, got ${typeof url}`);
   const p = params ?? {};
@@ -136,7 +154,8 @@ function prepare(method: string, url: unknown, body: Body, params: Params | null
 }
 
 async function send(r: Prepared): Promise<K6Response> {
-  const ctx = required(`http.${r.method.toLowerCase()}()`);
+  // The error's text is made only when there is no context: this runs for every request.
+  const ctx = current() ?? required(`http.${r.method.toLowerCase()}()`);
   const res = await ctx.http.request(r.method, r.url, r.options);
   return new K6Response(res, r.echo, r.responseType);
 }
