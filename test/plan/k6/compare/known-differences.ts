@@ -16,20 +16,7 @@ const HDR_PRECISION =
   'trends are HDR histograms with 3 significant digits: 4 ms is kept as 4.001, so an exact `==` on a ' +
   "trend's max or avg fails where k6, keeping every value, holds (issue 19)";
 
-const RAMP_STARTS_AT_ZERO =
-  'ramping-arrival-rate: loadproof starts an iteration at t=0 and one each time the rate integral ' +
-  'passes a whole number after that; k6 starts its first when the integral reaches 1, so a ramp ' +
-  'of 22.5 iterations is 23 in loadproof and 22 in k6';
-
 export const KNOWN_DIFFERENCES: Record<string, KnownDifference[]> = {
-  'executors.js': [
-    { path: ['iterations', 'ramp'], why: RAMP_STARTS_AT_ZERO },
-    { path: ['server', 'GET /items'], why: RAMP_STARTS_AT_ZERO },
-    { path: ['responses', 'ramp GET /items 200'], why: RAMP_STARTS_AT_ZERO },
-    { path: ['checks', 'items listed'], why: RAMP_STARTS_AT_ZERO },
-    { path: ['thresholds', 'iterations{scenario:ramp} count==22'], why: RAMP_STARTS_AT_ZERO },
-    { path: ['exitCode'], why: RAMP_STARTS_AT_ZERO },
-  ],
   'trend-precision.js': [
     { path: ['thresholds', 'exact_sizes max==4'], why: HDR_PRECISION },
     { path: ['thresholds', 'exact_sizes avg==2.5'], why: HDR_PRECISION },
