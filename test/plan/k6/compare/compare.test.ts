@@ -15,7 +15,15 @@ import { readResults, runCli } from '../../../helpers/cli.ts';
 import type { Facts, MetricFacts } from './facts.ts';
 import { type FactPath, KNOWN_DIFFERENCES } from './known-differences.ts';
 import { factsFromLoadproof } from './loadproof-facts.ts';
-import { compareScripts, type K6Output, OUTPUTS_DIR, outputFileOf, SCRIPTS_DIR } from './scripts.ts';
+import {
+  compareScripts,
+  type K6Output,
+  OUTPUTS_DIR,
+  outputFileOf,
+  readSummaryFile,
+  SCRIPTS_DIR,
+  summaryFileIn,
+} from './scripts.ts';
 import { type CompareServer, startCompareServer } from './server.ts';
 
 /** k6's exit codes and loadproof's for the same outcome. */
@@ -60,11 +68,10 @@ after(() => server.close());
 async function runLoadproof(script: string, customMetrics: string[]): Promise<Facts> {
   server.reset();
   const out = mkdtempSync(join(tmpdir(), 'loadproof-k6-compare-'));
-  const r = await runCli(['run', join(SCRIPTS_DIR, script), '--env', `TARGET=${server.url}`, '--out', out], {
-    timeoutMs: 120_000,
-  });
+  const args = ['--env', `TARGET=${server.url}`, '--env', `SUMMARY_OUT=${summaryFileIn(out)}`, '--out', out];
+  const r = await runCli(['run', join(SCRIPTS_DIR, script), ...args], { timeoutMs: 120_000 });
   assert.ok(r.code === 0 || r.code === 3, `loadproof exited ${r.code}:\n${r.stderr}`);
-  return factsFromLoadproof(readResults(out), r.code, server.counts(), customMetrics);
+  return factsFromLoadproof(readResults(out), r.code, server.counts(), customMetrics, readSummaryFile(out));
 }
 
 describe('k6 scripts: loadproof does what k6 v0.47 did', () => {
@@ -98,6 +105,7 @@ describe('k6 scripts: loadproof does what k6 v0.47 did', () => {
       assert.deepEqual(Object.keys(lp.metrics), Object.keys(k6.metrics), 'custom metrics');
       for (const [name, m] of Object.entries(k6.metrics)) assertMetric(name, lp.metrics[name], m);
       assert.deepEqual(lp.thresholds, k6.thresholds, 'threshold verdicts');
+      assert.deepEqual(lp.handleSummary, k6.handleSummary, "what handleSummary wrote from k6's summary data");
       assert.equal(lp.exitCode, k6.exitCode, `exit code (k6 ${recorded.facts.exitCode})`);
     });
   }

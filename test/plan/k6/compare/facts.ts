@@ -32,6 +32,8 @@ export interface Facts {
   metrics: Record<string, MetricFacts>;
   /** Each threshold of the script, "metric expression", true when it held. */
   thresholds: Record<string, boolean>;
+  /** What the script's handleSummary wrote to __ENV.SUMMARY_OUT, objects' keys sorted; if it did. */
+  handleSummary?: unknown;
 }
 
 /** The metrics k6 defines itself; every other metric of a run is the script's own. */
@@ -63,4 +65,20 @@ export function sortedKeys<T>(record: Record<string, T>): Record<string, T> {
 
 export function addTo(record: Record<string, number>, key: string, n = 1): void {
   record[key] = (record[key] ?? 0) + n;
+}
+
+/** A JSON value with every object's keys sorted (arrays keep their order). */
+export function sortedDeep(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedDeep);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => [k, sortedDeep(v)]),
+  );
+}
+
+/** The handleSummary file's facts, when the script wrote one. */
+export function handleSummaryFacts(text: string | undefined): Pick<Facts, 'handleSummary'> {
+  return text === undefined ? {} : { handleSummary: sortedDeep(JSON.parse(text)) };
 }

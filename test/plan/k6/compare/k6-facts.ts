@@ -2,7 +2,14 @@
  * The facts of a k6 run, read from what k6 wrote: its JSON output (`--out json=FILE`, one sample
  * per line, with its tags) and its `--summary-export` (threshold verdicts).
  */
-import { addTo, type Facts, K6_BUILTIN_METRICS, type MetricFacts, sortedKeys } from './facts.ts';
+import {
+  addTo,
+  type Facts,
+  handleSummaryFacts,
+  K6_BUILTIN_METRICS,
+  type MetricFacts,
+  sortedKeys,
+} from './facts.ts';
 
 interface Sample {
   metric: string;
@@ -23,6 +30,8 @@ export interface K6Run {
   /** The server's base URL, stripped from request names (k6 names a request by its URL). */
   serverUrl: string;
   server: Record<string, number>;
+  /** What the script's handleSummary wrote to __ENV.SUMMARY_OUT, if it did. */
+  handleSummary?: string;
 }
 
 function samplesOf(jsonOutput: string): { samples: Sample[]; types: Record<string, string> } {
@@ -71,6 +80,8 @@ export function factsFromK6(run: K6Run): Facts {
   const custom: Record<string, number[]> = {};
   const groups = new Set<string>();
   for (const s of samples) {
+    // setup() and teardown() samples have no scenario: loadproof does not measure them (on purpose).
+    if (s.tags.scenario === undefined && K6_BUILTIN_METRICS.has(s.metric)) continue;
     if (s.metric === 'iterations') addTo(facts.iterations, s.tags.scenario);
     else if (s.metric === 'dropped_iterations') addTo(facts.droppedIterations, s.tags.scenario, s.value);
     else if (s.metric === 'http_reqs') addTo(facts.responses, `${endpoint(s.tags)} ${s.tags.status}`);
@@ -99,5 +110,6 @@ export function factsFromK6(run: K6Run): Facts {
     groups: [...groups].sort(),
     metrics: sortedKeys(facts.metrics),
     thresholds: sortedKeys(facts.thresholds),
+    ...handleSummaryFacts(run.handleSummary),
   };
 }

@@ -1,6 +1,6 @@
 /** The facts of a loadproof run, read from its results.json alone. */
 import type { MetricSummary, ResultsFile } from '../../../../src/results/types.ts';
-import { type Facts, type MetricFacts, sortedKeys } from './facts.ts';
+import { type Facts, handleSummaryFacts, type MetricFacts, sortedKeys } from './facts.ts';
 
 function metricFacts(m: MetricSummary): MetricFacts {
   if (m.type === 'counter') return { type: 'counter', count: m.count };
@@ -18,6 +18,7 @@ export function factsFromLoadproof(
   exitCode: number,
   server: Record<string, number>,
   customMetrics: string[],
+  handleSummary?: string,
 ): Facts {
   const iterations: Record<string, number> = {};
   const dropped: Record<string, number> = {};
@@ -50,5 +51,6 @@ export function factsFromLoadproof(
     groups: Object.keys(results.groups ?? {}).sort(),
     metrics: sortedKeys(metrics),
     thresholds: sortedKeys(thresholds),
+    ...handleSummaryFacts(handleSummary),
   };
 }

@@ -13,7 +13,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runProcess } from '../../../helpers/cli.ts';
 import { factsFromK6 } from './k6-facts.ts';
-import { compareScripts, type K6Output, OUTPUTS_DIR, outputFileOf, SCRIPTS_DIR } from './scripts.ts';
+import {
+  compareScripts,
+  type K6Output,
+  OUTPUTS_DIR,
+  outputFileOf,
+  readSummaryFile,
+  SCRIPTS_DIR,
+  summaryFileIn,
+} from './scripts.ts';
 import { startCompareServer } from './server.ts';
 
 const k6 = process.env.K6 ?? 'k6';
@@ -32,6 +40,8 @@ try {
       ['run', '--quiet', '--no-usage-report', '--out', `json=${json}`, '--summary-export', summary].concat([
         '--env',
         `TARGET=${server.url}`,
+        '--env',
+        `SUMMARY_OUT=${summaryFileIn(dir)}`,
         join(SCRIPTS_DIR, script),
       ]),
       { timeoutMs: 120_000 },
@@ -43,6 +53,7 @@ try {
       summaryExport: readFileSync(summary, 'utf8'),
       serverUrl: server.url,
       server: server.counts(),
+      handleSummary: readSummaryFile(dir),
     });
     const output: K6Output = { k6: version, script, facts };
     writeFileSync(outputFileOf(script), `${JSON.stringify(output, null, 2)}\n`);
