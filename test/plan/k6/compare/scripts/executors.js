@@ -28,6 +28,19 @@ export const options = {
       ],
       exec: 'browse',
     },
+    steady: {
+      executor: 'ramping-arrival-rate',
+      startRate: 10,
+      timeUnit: '1s',
+      preAllocatedVUs: 5,
+      maxVUs: 20,
+      stages: [
+        { duration: '1s', target: 10 },
+        { duration: '500ms', target: 20 },
+      ],
+      startTime: '300ms',
+      exec: 'browse',
+    },
     shared: {
       executor: 'shared-iterations',
       vus: 3,
@@ -45,6 +58,7 @@ export const options = {
   thresholds: {
     'iterations{scenario:constant}': ['count==41'],
     'iterations{scenario:ramp}': ['count==22'],
+    'iterations{scenario:steady}': ['count==17'],
     'http_reqs{scenario:shared}': ['count==7'],
     'http_req_duration{scenario:ramp}': ['p(95)<5000'],
     checks: ['rate==1'],
