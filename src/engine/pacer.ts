@@ -1,7 +1,10 @@
 /**
  * Open-model pacing as pure functions of time: a rate curve (iterations per second over
- * time) and its integral. Iteration n (from 0) is due when the integral reaches n, so a
- * constant rate r starts iteration n at n/r seconds: an absolute timeline, never summed sleeps.
+ * time) and its integral. As in k6: constant-arrival-rate's iteration n (from 0) is due when the
+ * integral reaches n, so a constant rate r starts iteration n at n/r seconds, up to the end;
+ * ramping-arrival-rate's iteration n is due when the integral reaches n + 1, so a ramp from 0
+ * starts nothing at 0 and a ramp whose integral is 22.5 starts 22. An absolute timeline, never
+ * summed sleeps.
  */
 
 /** A piece of a rate curve: the rate moves linearly from `from` to `to` over `durationMs`. */
@@ -39,7 +42,11 @@ function segmentTimeOf(seg: RateSegment, m: number): number {
   return denom > 0 ? (2 * m) / denom : Number.POSITIVE_INFINITY;
 }
 
-export function segmentsPacer(all: RateSegment[]): Pacer {
+/**
+ * `firstAt` is the integral at which the first iteration is due: 0 (constant-arrival-rate: at
+ * once, and none due on the very end) or 1 (ramping-arrival-rate: one due on the very end runs).
+ */
+export function segmentsPacer(all: RateSegment[], firstAt: 0 | 1 = 0): Pacer {
   // A zero-length segment only moves the rate; it starts nothing.
   const segments = all.filter((s) => s.durationMs > 0);
   const starts: number[] = [];
@@ -53,18 +60,19 @@ export function segmentsPacer(all: RateSegment[]): Pacer {
     c += segmentCount(seg, seg.durationMs);
   }
   const durationMs = t;
-  // Floating error guard: an iteration whose due time lands on the very end is not run.
+  // Floating error guard: from 0, an iteration due on the very end is not run; from 1, it is.
   const EPS = 1e-9;
-  const count = Math.max(0, Math.ceil(c - EPS));
+  const count = Math.max(0, firstAt === 0 ? Math.ceil(c - EPS) : Math.floor(c + EPS));
   return {
     durationMs,
     timeOf(n: number): number {
       if (n < 0 || n >= count) return Number.POSITIVE_INFINITY;
+      const due = n + firstAt;
       for (let i = 0; i < segments.length; i++) {
         const seg = segments[i] as RateSegment;
         const before = counts[i] as number;
-        if (n < before + segmentCount(seg, seg.durationMs) - EPS) {
-          return (starts[i] as number) + segmentTimeOf(seg, n - before);
+        if (due <= before + segmentCount(seg, seg.durationMs) + EPS) {
+          return (starts[i] as number) + segmentTimeOf(seg, due - before);
         }
       }
       return Number.POSITIVE_INFINITY;
@@ -77,7 +85,7 @@ export function segmentsPacer(all: RateSegment[]): Pacer {
       const seg = segments[i];
       if (!seg) return 0;
       const integral = (counts[i] as number) + segmentCount(seg, at - (starts[i] as number));
-      return Math.min(Math.floor(integral + EPS) + 1, count);
+      return Math.min(Math.max(0, Math.floor(integral + EPS) + 1 - firstAt), count);
     },
   };
 }
@@ -94,5 +102,5 @@ export function rampingPacer(startRate: number, stages: { durationMs: number; ta
     segments.push({ durationMs: s.durationMs, from, to: s.target });
     from = s.target;
   }
-  return segmentsPacer(segments);
+  return segmentsPacer(segments, 1);
 }

@@ -51,9 +51,23 @@ describe('ramping pacer', () => {
     let n = 0;
     while (Number.isFinite(p.timeOf(n))) n++;
     assert.equal(n, 500);
-    // Integral of the rate 10t/s is 5t²: 125 iterations by 5 s, so iteration 125 starts at 5 s.
-    assert.ok(Math.abs(p.timeOf(125) - 5000) < 1e-6);
-    assert.ok(Math.abs(p.timeOf(5) - 1000) < 1e-6);
+    // Integral of the rate 10t/s is 5t²: 125 by 5 s, so iteration 124 (the 125th) starts at 5 s.
+    assert.ok(Math.abs(p.timeOf(124) - 5000) < 1e-6);
+    assert.ok(Math.abs(p.timeOf(4) - 1000) < 1e-6);
+    assert.ok(p.timeOf(0) > 0, 'as in k6, a ramp from 0 starts nothing at 0');
+    assert.equal(p.timeOf(499), 10_000, 'as in k6, the iteration due on the very end runs');
+  });
+
+  it('as in k6, a ramp whose integral is not whole starts its whole part', () => {
+    const p = rampingPacer(0, [
+      { durationMs: 1000, target: 15 },
+      { durationMs: 1000, target: 15 },
+    ]);
+    let n = 0;
+    while (Number.isFinite(p.timeOf(n))) n++;
+    assert.equal(n, 22);
+    assert.equal(p.dueBy(0), 0);
+    assert.equal(p.dueBy(2000), 22);
   });
 
   it('stages chain: 100 -> 2000 -> 100 per second (burst)', () => {
@@ -65,8 +79,8 @@ describe('ramping pacer', () => {
     while (Number.isFinite(p.timeOf(n))) n++;
     // Each second averages (100 + 2000) / 2 = 1050.
     assert.equal(n, 2100);
-    assert.ok(Math.abs(p.timeOf(1050) - 1000) < 1e-6);
-    assert.equal(p.dueBy(1000), 1051);
+    assert.ok(Math.abs(p.timeOf(1049) - 1000) < 1e-6);
+    assert.equal(p.dueBy(1000), 1050);
   });
 
   it('a zero-rate stage is a pause', () => {
@@ -77,8 +91,9 @@ describe('ramping pacer', () => {
       { durationMs: 0, target: 10 },
       { durationMs: 1000, target: 10 },
     ]);
-    assert.ok(Math.abs(p.timeOf(9) - 900) < 1e-6);
-    assert.ok(Math.abs(p.timeOf(10) - 3000) < 1e-6, `got ${p.timeOf(10)}`);
+    assert.ok(Math.abs(p.timeOf(8) - 900) < 1e-6);
+    assert.ok(Math.abs(p.timeOf(9) - 1000) < 1e-6, `due as the pause begins: got ${p.timeOf(9)}`);
+    assert.ok(Math.abs(p.timeOf(10) - 3100) < 1e-6, `got ${p.timeOf(10)}`);
     let n = 0;
     while (Number.isFinite(p.timeOf(n))) n++;
     assert.equal(n, 20);
@@ -94,7 +109,7 @@ describe('ramping pacer', () => {
     for (let n = 0; Number.isFinite(p.timeOf(n)); n++) {
       const t = p.timeOf(n);
       assert.ok(t >= prev, `iteration ${n} at ${t} before ${prev}`);
-      assert.ok(t < p.durationMs);
+      assert.ok(t <= p.durationMs);
       prev = t;
     }
   });

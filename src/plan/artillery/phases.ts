@@ -36,14 +36,16 @@ export interface PhasePlan {
 
 export const seconds = (s: number): string => `${Number(s.toFixed(6))}s`;
 
-/** Arrivals a phase starts: the integral of its rate, as loadproof's pacer counts them. */
+/**
+ * Arrivals a phase starts, as loadproof's pacer counts them from the integral of its rate: rounded
+ * up at a constant rate (constant-arrival-rate), down on a ramp (ramping-arrival-rate, as in k6).
+ */
 export function arrivalsOf(p: PhaseModel): number {
   if (p.pause) return 0;
-  const integral =
-    p.arrivalCount !== undefined
-      ? p.arrivalCount
-      : (((p.arrivalRate ?? 0) + (p.rampTo ?? p.arrivalRate ?? 0)) / 2) * p.durationSec;
-  return Math.max(0, Math.ceil(integral - 1e-9));
+  if (p.arrivalCount !== undefined) return Math.max(0, Math.ceil(p.arrivalCount - 1e-9));
+  const integral = (((p.arrivalRate ?? 0) + (p.rampTo ?? p.arrivalRate ?? 0)) / 2) * p.durationSec;
+  const ramp = p.rampTo !== undefined && p.rampTo !== p.arrivalRate;
+  return Math.max(0, ramp ? Math.floor(integral + 1e-9) : Math.ceil(integral - 1e-9));
 }
 
 function safeName(name: string): string {

@@ -1,10 +1,12 @@
 /**
  * The data k6 gives `handleSummary(data)`, built from loadproof's results: `metrics` (each with
  * `type`, `contains`, `values` and its `thresholds`), `root_group` (groups by path, and the
- * checks), `options` and `state.testRunDurationMs`. Only the metrics loadproof records are there.
+ * checks), `options` and `state.testRunDurationMs`. Only the metrics loadproof records are there,
+ * and each tagged submetric a threshold names.
  */
 import { emptyTrend } from '../../results/summaries.ts';
 import type { MetricSummary, ResultsFile, TrendSummary } from '../../results/types.ts';
+import { parseThreshold } from '../../verdict/threshold-parser.ts';
 
 /** k6's default `summaryTrendStats`. */
 export const DEFAULT_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)'];
@@ -63,8 +65,11 @@ function valuesOf(m: MetricSummary, trendStats: readonly string[]): Record<strin
     }
     case 'counter':
       return { count: m.count, rate: m.rate };
-    case 'rate':
-      return { rate: m.rate, passes: m.passes, fails: m.fails };
+    case 'rate': {
+      // Unrounded, as k6 gives it (results.json rounds its rates).
+      const n = m.passes + m.fails;
+      return { rate: n === 0 ? 0 : m.passes / n, passes: m.passes, fails: m.fails };
+    }
     case 'gauge':
       return { value: m.value, min: m.min, max: m.max };
   }
@@ -115,22 +120,41 @@ export interface K6SummaryOptions {
   timeMetrics: ReadonlySet<string>;
 }
 
+function containsOf(base: string, o: K6SummaryOptions): K6Metric['contains'] {
+  if (DATA_METRICS.has(base)) return 'data';
+  return TIME_METRICS.test(base) || o.timeMetrics.has(base) ? 'time' : 'default';
+}
+
+/** k6's name of a threshold's aggregation: `p(95)`, `count`, ... */
+function aggregationName(expression: string): string {
+  const { aggregation } = parseThreshold(expression);
+  return aggregation.kind === 'percentile' ? `p(${aggregation.p})` : aggregation.kind;
+}
+
 /** k6's summary data (v0.47 shape) for the metrics, groups and checks of a loadproof run. */
 export function k6SummaryOf(results: ResultsFile, o: K6SummaryOptions) {
   const metrics: Record<string, K6Metric> = {};
   for (const [key, m] of Object.entries(results.metrics)) {
-    const base = key.replace(/\{.*$/, '');
-    const contains = DATA_METRICS.has(base)
-      ? 'data'
-      : TIME_METRICS.test(base) || o.timeMetrics.has(base)
-        ? 'time'
-        : 'default';
-    metrics[key] = { type: m.type, contains, values: valuesOf(m, o.trendStats) };
+    metrics[key] = {
+      type: m.type,
+      contains: containsOf(key.replace(/\{.*$/, ''), o),
+      values: valuesOf(m, o.trendStats),
+    };
   }
+  // As in k6, a threshold on tagged samples (`http_reqs{status:404}`) makes a metric of its own;
+  // results.json keeps only what its thresholds aggregated, so that is all its values hold.
+  const submetrics = new Set<string>();
   for (const t of results.thresholds) {
     if (t.isDefault) continue;
+    const base = t.metric.replace(/\{.*$/, '');
+    const baseSummary = results.metrics[base];
+    if (!metrics[t.metric] && base !== t.metric && baseSummary) {
+      metrics[t.metric] = { type: baseSummary.type, contains: containsOf(base, o), values: {} };
+      submetrics.add(t.metric);
+    }
     const m = metrics[t.metric];
     if (!m) continue;
+    if (submetrics.has(t.metric) && t.actual !== null) m.values[aggregationName(t.expression)] = t.actual;
     m.thresholds ??= {};
     m.thresholds[t.expression] = { ok: t.ok };
   }

@@ -79,9 +79,10 @@ describe('artillery phases', () => {
     );
   });
 
-  it('count arrivals as the pacer does: the integral of the rate, rounded up', () => {
+  it('count arrivals as the pacer does: the integral of the rate, rounded up, on a ramp down', () => {
     const base = { path: 'p', pause: false };
     assert.equal(arrivalsOf({ ...base, durationSec: 3, arrivalRate: 0, rampTo: 20 }), 30);
+    assert.equal(arrivalsOf({ ...base, durationSec: 3, arrivalRate: 0, rampTo: 15 }), 22);
     assert.equal(arrivalsOf({ ...base, durationSec: 2.5, arrivalRate: 1 }), 3);
     assert.equal(arrivalsOf({ ...base, durationSec: 1, arrivalCount: 7 }), 7);
     assert.equal(arrivalsOf({ ...base, durationSec: 5, pause: true }), 0);
