@@ -24,7 +24,7 @@ export interface ConvertOptions extends PlanFileOptions {
 }
 
 /** Code to print as it is. */
-class Code {
+export class Code {
   constructor(readonly code: string) {}
 }
 
@@ -49,7 +49,7 @@ function member(obj: string, name: string): string {
 }
 
 /** A value as a TypeScript literal, on one line when it is short. */
-function print(v: unknown, indent: string, lead = 0): string {
+export function print(v: unknown, indent: string, lead = 0): string {
   if (v instanceof Code) return v.code;
   if (v === undefined) return 'undefined';
   if (v === null || typeof v === 'number' || typeof v === 'boolean') return String(v);
