@@ -13,6 +13,23 @@ import { errorCodeOf, select } from './response.ts';
 import { ExpectedStatuses, expectedRule, setResponseCallback as setDefault } from './response-callback.ts';
 import { standaloneHttp } from './standalone-http.ts';
 
+export * as crypto from './modules/crypto.ts';
+export * as encoding from './modules/encoding.ts';
+
+/**
+ * k6/data's `new SharedArray(name, build)`: the list `build` returns, frozen, built once per
+ * worker thread (a plan's module code runs once per thread) and shared by its VUs.
+ */
+export const SharedArray = function SharedArray(name: string, build: () => unknown[]) {
+  if (typeof name !== 'string' || name === '') throw new Error('SharedArray: a SharedArray needs a name');
+  const list = build();
+  if (!Array.isArray(list)) throw new Error(`SharedArray "${name}": the function must return an array`);
+  return Object.freeze(list);
+} as unknown as new (
+  name: string,
+  build: () => unknown[],
+) => readonly any[];
+
 /** k6's `res.json()` and `res.json('items.0.id')`: the body parsed as JSON, or one value of it. */
 export function json(res: Pick<HttpResponse, 'text'>, selector?: string): any {
   const value = JSON.parse(res.text);

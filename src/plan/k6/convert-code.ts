@@ -66,8 +66,9 @@ const TIMING_PHASES = new Set(['blocked', 'waiting', 'receiving']);
 const K6_PARAMS = new Set(['headers', 'tags', 'redirects', 'timeout', 'cookies', 'responseCallback']);
 const SIMPLE_PARAMS = new Set(['headers', 'tags', 'redirects', 'timeout', 'cookies']);
 
-/** A string literal in single quotes, as the rest of a plan writes them. */
+/** A string literal in single quotes (double when it holds one), as the rest of a plan writes them. */
 function quote(s: string): string {
+  if (s.includes("'") && !s.includes('"')) return JSON.stringify(s);
   return `'${JSON.stringify(s).slice(1, -1).replace(/\\"/g, '"').replace(/'/g, "\\'")}'`;
 }
 
@@ -134,6 +135,8 @@ export function convertCode(source: string, scriptUrl: string): ConvertedCode {
     todosOut.push(`line ${node.loc?.start.line}: ${what} ${why}`);
   };
   const todosOut: string[] = [];
+  /** k6 modules whose loadproof equivalent is in the k6 namespace: one line each. */
+  const equivalents: string[] = [];
   const execNames = new Set<string>();
   // Stubs decided once the VU analysis below is done.
   const deferred: ((inVu: (n: AstNode) => boolean) => void)[] = [];
@@ -150,6 +153,12 @@ export function convertCode(source: string, scriptUrl: string): ConvertedCode {
         httpNamed.set(local, imported);
       else if (from === 'k6/metrics' && METRIC_KINDS[imported])
         metricCtors.set(local, METRIC_KINDS[imported]);
+      else if (from === 'k6/data' && imported === 'SharedArray')
+        equivalents.push(`const ${local} = k6.SharedArray;`);
+      else if ((from === 'k6/encoding' || from === 'k6/crypto') && imported !== '*' && imported !== 'default')
+        equivalents.push(`const ${local} = k6.${from.slice(3)}.${imported};`);
+      else if (from === 'k6/encoding' || from === 'k6/crypto')
+        equivalents.push(`const ${local}: any = k6.${from.slice(3)};`);
       else if (isLocalModule(from))
         stub(
           local,
@@ -742,7 +751,7 @@ export function convertCode(source: string, scriptUrl: string): ConvertedCode {
   for (const t of todos) if (!t.placed) stubs.push(`// TODO(loadproof convert): line ${t.line}: ${t.text}`);
   for (const t of todos) todosOut.push(`line ${t.line}: ${t.text}`);
 
-  const head: string[] = [...stubs];
+  const head: string[] = [...equivalents, ...stubs];
   const opens = (() => {
     let found = false;
     walk(program, (n) => {
