@@ -149,7 +149,7 @@ export function buildProgram(): Command {
   program
     .command('convert')
     .description(
-      'print the TypeScript plan equivalent to an Artillery script or a k6 script (.js/.mjs importing k6): it sends the same requests when run; what has no equivalent is a TODO comment in the plan and a warning naming the line',
+      'print the TypeScript plan equivalent to an Artillery script or a k6 script (.js/.mjs importing k6), which sends the same requests when run; in a k6 script, what has no plan equivalent becomes a TODO comment, a warning naming the line and a stub that fails when used',
     )
     .argument('<script>', 'Artillery script (.yml, .yaml) or k6 script (.js, .mjs)')
     .option(

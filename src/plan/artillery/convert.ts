@@ -253,7 +253,8 @@ export interface Converted {
 
 export async function convertArtilleryScript(file: string, options: ConvertOptions = {}): Promise<Converted> {
   const abs = resolve(file);
-  if (!/\.ya?ml$/i.test(abs)) throw new UsageError(`${file}: convert reads Artillery scripts (.yml, .yaml)`);
+  if (!/\.ya?ml$/i.test(abs))
+    throw new UsageError(`${file}: convert reads Artillery scripts (.yml, .yaml) and k6 scripts (.js, .mjs)`);
   if (!existsSync(abs)) throw new PlanLoadError(`script not found: ${file}`);
   const { model, warnings } = await readArtilleryScript(abs, options);
   const outDir = options.outFile ? dirname(resolve(options.outFile)) : dirname(abs);
