@@ -208,6 +208,17 @@ export function convertCode(source: string, scriptUrl: string): ConvertedCode {
     if (stmt.type === 'ExportDefaultDeclaration' && isFunction(stmt.declaration))
       roots.set(stmt.declaration.id?.name ?? '<default>', stmt.declaration);
   }
+  // Methods of the script's objects and classes, by name: `api.login()` calls `login`.
+  const methods = new Map<string, AstNode[]>();
+  walk(program, (n, anc) => {
+    if (!isFunction(n) || anc.some(isFunction)) return;
+    const parent = anc[anc.length - 1];
+    if ((parent?.type === 'Property' || parent?.type === 'MethodDefinition') && parent.value === n) {
+      const name = propertyName(parent.key, parent.computed);
+      if (name) methods.set(name, [...(methods.get(name) ?? []), n]);
+    }
+  });
+  const named = new Set([...roots.values(), ...[...methods.values()].flat()]);
   const rootOf = new Map<AstNode, AstNode>(); // any node inside a top-level function → that function
   const vuRoots = new Set<AstNode>();
   const callsByRoot = new Map<AstNode, Set<string>>();
@@ -240,21 +251,34 @@ export function convertCode(source: string, scriptUrl: string): ConvertedCode {
     if (!root) return;
     rootOf.set(n, root);
     if (usesVu(n)) vuRoots.add(root);
-    if (n.type === 'CallExpression' && n.callee.type === 'Identifier' && roots.has(n.callee.name)) {
+    if (n.type !== 'CallExpression') return;
+    const c = n.callee;
+    const callee =
+      c.type === 'Identifier' && roots.has(c.name)
+        ? c.name
+        : c.type === 'MemberExpression' && methods.has(propertyName(c.property, c.computed) ?? '')
+          ? `.${propertyName(c.property, c.computed)}`
+          : undefined;
+    if (callee) {
       const set = callsByRoot.get(root) ?? new Set<string>();
-      set.add(n.callee.name);
+      set.add(callee);
       callsByRoot.set(root, set);
     }
   });
+  const fnsCalled = (callee: string) =>
+    callee.startsWith('.') ? (methods.get(callee.slice(1)) ?? []) : [roots.get(callee) as AstNode];
   for (let changed = true; changed; ) {
     changed = false;
     for (const [root, called] of callsByRoot)
-      if (!vuRoots.has(root) && [...called].some((c) => vuRoots.has(roots.get(c) as AstNode))) {
+      if (!vuRoots.has(root) && [...called].some((c) => fnsCalled(c).some((f) => vuRoots.has(f)))) {
         vuRoots.add(root);
         changed = true;
       }
   }
   const vuRootNames = new Set([...roots].filter(([, fn]) => vuRoots.has(fn)).map(([name]) => name));
+  const vuMethodNames = new Set(
+    [...methods].filter(([, fns]) => fns.some((f) => vuRoots.has(f))).map(([m]) => m),
+  );
   const inVu = (n: AstNode) => {
     const r = rootOf.get(n);
     return r !== undefined && vuRoots.has(r);
@@ -337,7 +361,7 @@ export function convertCode(source: string, scriptUrl: string): ConvertedCode {
       fn.type === 'ArrowFunctionExpression' &&
       params.length === 1 &&
       source[(params[0] as AstNode).start - 1] !== '(';
-    const takesVu = vuRoots.has(fn) && rootOf.get(fn) === fn;
+    const takesVu = vuRoots.has(fn) && named.has(fn);
     // Every parameter is typed `any`, as the script's values are: a callback of a list read from
     // JSON is not typed by its context.
     const annotate = true;
@@ -670,11 +694,13 @@ export function convertCode(source: string, scriptUrl: string): ConvertedCode {
             kind === 'rate' &&
             value &&
             !/^(Binary|Unary|Logical)Expression$/.test(value.type) &&
-            value.type !== 'Literal'
+            !(value.type === 'Literal' && typeof value.value === 'boolean')
           )
             v = `Boolean(${v})`;
           return `${vu}.metrics.${kind}(${c.object.name}, ${v}${tags ? `, ${print(tags)}` : ''})`;
         }
+        if (prop && vuMethodNames.has(prop) && vu)
+          return `${print(c)}(${vu}${args.length ? `, ${argsText(args)}` : ''})`;
         if (
           prop === 'json' &&
           args.length <= 1 &&

@@ -32,6 +32,7 @@ const FIXTURES = [
   'upload',
   'abort',
   'slow-setup',
+  'idioms',
 ];
 
 let server: RecordingServer;
@@ -191,6 +192,37 @@ describe('loadproof convert script.js (k6)', () => {
     assert.deepEqual(b.flowChecks, a.flowChecks);
     assert.deepEqual(thresholdsOf(b), thresholdsOf(a));
     assert.deepEqual(b.metrics.http_req_failed, a.metrics.http_req_failed);
+  });
+
+  it('common idioms: params in a variable, methods that make requests, form bodies, batches', async () => {
+    const { source, stderr } = converted.get('idioms') as { source: string; stderr: string };
+    assert.deepEqual(warningsOf(stderr), []);
+    assert.match(source, /async user\(vu: Vu, id: any, \{ prefix = 'u' \}: any = \{\}\) \{/);
+    assert.match(
+      source,
+      /await k6\.inOrder\(\[1, 2\], 'map', async \(id: any\) => await api\.user\(vu, id\)\)/,
+    );
+    assert.match(source, /k6\.params\(jsonParams, JSON\.stringify\(payload\)\)/);
+    assert.match(
+      source,
+      /vu\.http\.request\('PUT', `\$\{vu\.env\.TARGET\}\/things\/1`, \{ timeout: '3000ms' \}\)/,
+    );
+    const script = await runRecorded('idioms.js');
+    const plan = await runRecorded('idioms.plan.ts');
+    assert.equal(script.code, 0, script.stderr);
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.deepEqual(plan.paths, script.paths);
+    const sent = (r: typeof plan) =>
+      r.requests
+        .filter((q) => q.path === '/login' || q.path === '/echo')
+        .map((q) => [q.method, q.path, q.headers['content-type'], q.body]);
+    assert.deepEqual(sent(plan), sent(script), 'form and JSON bodies with their content types');
+    const [a, b] = [script.results(), plan.results()];
+    assert.deepEqual(b.flowChecks, a.flowChecks);
+    assert.deepEqual(thresholdsOf(b), thresholdsOf(a));
+    assert.ok(Object.values(thresholdsOf(b)).every(Boolean), JSON.stringify(thresholdsOf(b)));
+    const endpoints = (r: ResultsFile) => (r.scenarios.default?.endpoints ?? []).map((e) => e.key).sort();
+    assert.deepEqual(endpoints(b), endpoints(a));
   });
 
   it('arrival-rate scenarios: exec and k6/execution fields become the VU', async () => {
