@@ -412,9 +412,9 @@ export function convertCode(source: string, scriptUrl: string): ConvertedCode {
         if (!vu) {
           todo(
             n,
-            `http.${method} outside a function that runs in a VU: move it into setup() or an iteration`,
+            `http.${method} outside a function of the script that gets the VU (init code, or a function that is not named): move it into one`,
           );
-          return `k6.unsupported(${quote(`http.${method} in init code`)})(${argsText(args)})`;
+          return `k6.unsupported(${quote(`http.${method} without a VU`)})(${argsText(args)})`;
         }
         return httpCall(n, method, vu);
       }
@@ -424,8 +424,11 @@ export function convertCode(source: string, scriptUrl: string): ConvertedCode {
         if (k6 === 'expectedStatuses' || httpNamed.get(c.name) === 'expectedStatuses')
           return `k6.expectedStatuses(${argsText(args)})`;
         if (k6 && !vu) {
-          todo(n, `${k6}() in init code has no VU to run in`);
-          return `k6.unsupported(${quote(`${k6} in init code`)})(${argsText(args)})`;
+          todo(
+            n,
+            `${k6}() outside a function of the script that gets the VU (init code, or a function that is not named)`,
+          );
+          return `k6.unsupported(${quote(`${k6} without a VU`)})(${argsText(args)})`;
         }
         if (k6 === 'check') return checkCall(n, vu as string);
         if (k6 === 'sleep' || k6 === 'group') return `${vu}.${k6}(${argsText(args)})`;

@@ -220,9 +220,10 @@ export function scriptFacts(program: AstNode) {
   const vuMethodNames = new Set(
     [...methods].filter(([, fns]) => fns.some((f) => vuRoots.has(f))).map(([m]) => m),
   );
+  /** Inside a function that gets the VU: a named function or method of the script that uses one. */
   const inVu = (n: AstNode) => {
     const r = rootOf.get(n);
-    return r !== undefined && vuRoots.has(r);
+    return r !== undefined && vuRoots.has(r) && named.has(r);
   };
   for (const decide of deferred) decide(inVu);
 

@@ -103,7 +103,14 @@ export async function convertK6Script(file: string, options: K6ConvertOptions = 
 
   const scenarios: Record<string, unknown> = {};
   for (const [sname, sc] of Object.entries(o.scenarios)) {
-    const fn = exports.get(sc.exec) as ConvertedFunction;
+    let fn = exports.get(sc.exec);
+    if (!fn) {
+      // Exported some other way (`export const browse = wrap(...)`): called as it is, without a VU.
+      fn = { local: sc.exec === 'default' ? 'main' : sc.exec, takesVu: false, params: 1 };
+      note(
+        `the function scenario ${sname} runs (${sc.exec}) is not a function written in the script: it is called without a VU`,
+      );
+    }
     const vu = Object.keys(sc.env).length ? `k6.withEnv(vu, ${print(sc.env, '      ')})` : 'vu';
     const call = callOf(fn, vu, 'vu.setup');
     const { tags, ...scenario } = sc.scenario as Record<string, unknown>;
