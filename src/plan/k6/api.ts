@@ -193,6 +193,15 @@ export async function batch(
   return Object.fromEntries(keys.map((k, i) => [k, answers[i] as HttpResponse]));
 }
 
+const setupCopies = new WeakMap<Vu, unknown>();
+
+/** What setup() returned, as this VU's own copy: k6 gives each VU its own copy of setup()'s data. */
+export function setupData(vu: Vu): any {
+  if (vu.setup === undefined) return undefined;
+  if (!setupCopies.has(vu)) setupCopies.set(vu, structuredClone(vu.setup));
+  return setupCopies.get(vu);
+}
+
 /** The VU with a scenario's `env` over its own, as k6 gives a scenario's `env` to its VUs. */
 export function withEnv(vu: Vu, env: Record<string, string>): Vu {
   return Object.create(vu, { env: { value: { ...vu.env, ...env }, enumerable: true } });

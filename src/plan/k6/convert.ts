@@ -112,7 +112,7 @@ export async function convertK6Script(file: string, options: K6ConvertOptions = 
       );
     }
     const vu = Object.keys(sc.env).length ? `k6.withEnv(vu, ${print(sc.env, '      ')})` : 'vu';
-    const call = callOf(fn, vu, 'vu.setup');
+    const call = callOf(fn, vu, exports.has('setup') ? 'k6.setupData(vu)' : 'vu.setup');
     const { tags, ...scenario } = sc.scenario as Record<string, unknown>;
     scenarios[sname] = {
       ...scenario,

@@ -143,7 +143,10 @@ describe('loadproof convert script.js (k6)', () => {
       /if \(vu\.check\('order accepted', res, \(r: any\) => r\.status === 200\)\) vu\.metrics\.counter\(orders, 1\);/,
     );
     assert.match(source, /mode: vu\.env\.MODE/);
-    assert.match(source, /flow: \(vu\) => main\(k6\.withEnv\(vu, \{ MODE: 'buy' \}\), vu\.setup\),/);
+    assert.match(
+      source,
+      /flow: \(vu\) => main\(k6\.withEnv\(vu, \{ MODE: 'buy' \}\), k6\.setupData\(vu\)\),/,
+    );
     assert.match(source, /setup: \(ctx\) => setup\(k6\.lifecycleVu\(ctx\)\),/);
     assert.doesNotMatch(source, /from 'k6|__VU|__ITER|__ENV|TODO/);
   });
