@@ -8,6 +8,7 @@ export { MAX_ENDPOINT_SERIES } from './metrics/series-limit.ts';
 export type { Progress, ScenarioProgress } from './outputs/progress.ts';
 export * as artillery from './plan/artillery/api.ts';
 export { parseDurationMs } from './plan/duration.ts';
+export * as k6 from './plan/k6/api.ts';
 export { definePlan, type LoadedPlan, loadPlanFile, type PlanFileOptions } from './plan/load.ts';
 export type {
   CheckContext,

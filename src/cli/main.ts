@@ -200,30 +200,37 @@ export function buildProgram(): Command {
   program
     .command('convert')
     .description(
-      'print the TypeScript plan equivalent to an Artillery script (it sends the same requests when run)',
+      'print the TypeScript plan equivalent to an Artillery script or a k6 script (.js/.mjs importing k6), which sends the same requests when run; in a k6 script, what has no plan equivalent becomes a TODO comment, a warning naming the line and a stub that fails when used',
     )
-    .argument('<script>', 'Artillery script (.yml, .yaml)')
+    .argument('<script>', 'Artillery script (.yml, .yaml) or k6 script (.js, .mjs)')
     .option(
       '-o, --out <file>',
       'write the plan to this file instead of stdout (paths in it are relative to it)',
     )
-    .option('--environment <name>', 'convert with this entry of config.environments')
+    .option('--environment <name>', 'Artillery scripts: convert with this entry of config.environments')
     .addOption(
-      new Option('-e, --env <KEY=VALUE>', 'variable for {{ $env.KEY }} in config (repeatable)').argParser(
-        collect,
-      ),
+      new Option(
+        '-e, --env <KEY=VALUE>',
+        "variable for {{ $env.KEY }} in an Artillery config, or __ENV.KEY in a k6 script's init code and options (repeatable)",
+      ).argParser(collect),
     )
     .action(async (script: string, flags: { out?: string; environment?: string; env?: string[] }) => {
-      const [{ parseRunFlags }, { convertArtilleryScript }] = await Promise.all([
+      const [{ parseRunFlags }, { convertArtilleryScript }, { convertK6Script }] = await Promise.all([
         import('./run-command.ts'),
         import('../plan/artillery/convert.ts'),
+        import('../plan/k6/convert.ts'),
       ]);
       const { env } = parseRunFlags({ ...(flags.env ? { env: flags.env } : {}) });
-      const { source, warnings } = await convertArtilleryScript(script, {
-        ...(flags.environment !== undefined ? { environment: flags.environment } : {}),
+      const common = {
         ...(Object.keys(env).length ? { env } : {}),
         ...(flags.out !== undefined ? { outFile: flags.out } : {}),
-      });
+      };
+      const { source, warnings } = /\.(c|m)?js$/i.test(script)
+        ? await convertK6Script(script, common)
+        : await convertArtilleryScript(script, {
+            ...common,
+            ...(flags.environment !== undefined ? { environment: flags.environment } : {}),
+          });
       for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
       if (flags.out) {
         mkdirSync(dirname(resolve(flags.out)), { recursive: true });

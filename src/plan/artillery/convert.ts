@@ -24,7 +24,7 @@ export interface ConvertOptions extends PlanFileOptions {
 }
 
 /** Code to print as it is. */
-class Code {
+export class Code {
   constructor(readonly code: string) {}
 }
 
@@ -49,7 +49,7 @@ function member(obj: string, name: string): string {
 }
 
 /** A value as a TypeScript literal, on one line when it is short. */
-function print(v: unknown, indent: string, lead = 0): string {
+export function print(v: unknown, indent: string, lead = 0): string {
   if (v instanceof Code) return v.code;
   if (v === undefined) return 'undefined';
   if (v === null || typeof v === 'number' || typeof v === 'boolean') return String(v);
@@ -253,7 +253,8 @@ export interface Converted {
 
 export async function convertArtilleryScript(file: string, options: ConvertOptions = {}): Promise<Converted> {
   const abs = resolve(file);
-  if (!/\.ya?ml$/i.test(abs)) throw new UsageError(`${file}: convert reads Artillery scripts (.yml, .yaml)`);
+  if (!/\.ya?ml$/i.test(abs))
+    throw new UsageError(`${file}: convert reads Artillery scripts (.yml, .yaml) and k6 scripts (.js, .mjs)`);
   if (!existsSync(abs)) throw new PlanLoadError(`script not found: ${file}`);
   const { model, warnings } = await readArtilleryScript(abs, options);
   const outDir = options.outFile ? dirname(resolve(options.outFile)) : dirname(abs);

@@ -16,7 +16,7 @@ import type { Flow, PlanInput, ScenarioInput, ThresholdInput, Vu } from '../type
 import { ScriptSyntaxError } from './ast.ts';
 import { ABORT_METRIC, K6AbortError, type K6Context, state, storage } from './context.ts';
 import { unsupportedImport } from './modules.ts';
-import { convertOptions, type K6Scenario } from './options.ts';
+import { type ConvertedOptions, convertOptions, type K6Scenario } from './options.ts';
 import { registerK6Loader } from './register.ts';
 import { standaloneHttp } from './standalone-http.ts';
 import { summaryHookOf } from './summary-hook.ts';
@@ -25,6 +25,8 @@ import { importsOf, lineOfOption, optionsLiteral, transformScript } from './tran
 export interface K6Load {
   input: PlanInput;
   warnings: string[];
+  /** The script's options as loadproof reads them (for `loadproof convert`). */
+  options: ConvertedOptions;
 }
 
 type ScriptFn = (data?: unknown) => unknown;
@@ -195,7 +197,7 @@ export async function loadK6Script(file: string, options: PlanFileOptions): Prom
   const warnings = converted.ignored
     .filter((k) => !(summary.hook && k === 'summaryTrendStats'))
     .map((k) => `${name}: options.${k} only shapes k6's own summary: ignored`);
-  return { input, warnings: [...warnings, ...summary.warnings] };
+  return { input, warnings: [...warnings, ...summary.warnings], options: converted };
 }
 
 /** `run()`, failed after `limit` (options.setupTimeout, teardownTimeout) as k6 fails it. */
