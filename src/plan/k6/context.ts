@@ -1,9 +1,11 @@
 /**
  * Who is running k6 code right now. Many VUs share one thread, so the k6 modules find their VU
- * through an AsyncLocalStorage: each iteration runs inside its VU's context, setup() and
- * teardown() inside a context of their own (no VU), and init code in none.
+ * in one variable of the thread: it is set when loadproof calls into the script (an iteration
+ * with its VU's context, setup() and teardown() with a context of their own, init code with
+ * none) and, since other VUs run while one waits, set back after every `await` of the script
+ * (the transform rewrites `await x` as `back(here(), await x)`, see transform.ts). A plain
+ * variable instead of an AsyncLocalStorage: its promise hooks cost every promise of the thread.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { HttpResponse, RequestOptions, Vu } from '../types.ts';
 
 /** What k6/http needs from a VU (a VU's own, or the one setup() and teardown() use). */
@@ -59,15 +61,32 @@ export const state: K6State = {
   aborted: false,
 };
 
-export const storage = new AsyncLocalStorage<K6Context>();
+let running: K6Context | undefined;
 
 export function current(): K6Context | undefined {
-  return storage.getStore();
+  return running;
+}
+
+/** Calls `fn` with `ctx` as the current context; what runs after its first await sets it back itself. */
+export function runIn<T>(ctx: K6Context | undefined, fn: () => T): T {
+  const before = running;
+  running = ctx;
+  try {
+    return fn();
+  } finally {
+    running = before;
+  }
+}
+
+/** Makes `ctx` current again and passes `value` on: the script's code after an await. */
+export function back<T>(ctx: K6Context | undefined, value: T): T {
+  running = ctx;
+  return value;
 }
 
 /** The context, or k6's error for calling `what` in init code. */
 export function required(what: string): K6Context {
-  const ctx = storage.getStore();
+  const ctx = running;
   if (!ctx)
     throw new Error(`${what} cannot be called in the init context (outside setup, teardown and VU code)`);
   return ctx;

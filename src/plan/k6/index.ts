@@ -14,7 +14,7 @@ import { parseDurationMs } from '../duration.ts';
 import type { PlanFileOptions } from '../load.ts';
 import type { Flow, PlanInput, ScenarioInput, ThresholdInput, Vu } from '../types.ts';
 import { ScriptSyntaxError } from './ast.ts';
-import { ABORT_METRIC, K6AbortError, type K6Context, state, storage } from './context.ts';
+import { ABORT_METRIC, K6AbortError, type K6Context, runIn, state } from './context.ts';
 import { unsupportedImport } from './modules.ts';
 import { type ConvertedOptions, convertOptions, type K6Scenario } from './options.ts';
 import { registerK6Loader } from './register.ts';
@@ -87,7 +87,7 @@ function flowOf(fn: ScriptFn, sc: K6Scenario, name: string): Flow {
       scenario,
       testStart: state.testStart,
     };
-    await storage.run(ctx, () => fn(data));
+    await runIn(ctx, () => fn(data));
   };
 }
 
@@ -175,7 +175,7 @@ export async function loadK6Script(file: string, options: PlanFileOptions): Prom
       ? {
           setup: async () => {
             const data = await withTimeout('setup()', converted.setupTimeout, () =>
-              storage.run(lifecycle('setup'), () => setup()),
+              runIn(lifecycle('setup'), () => setup()),
             );
             // k6 hands setup()'s result to VUs as JSON.
             return data === undefined ? undefined : JSON.parse(JSON.stringify(data));
@@ -186,7 +186,7 @@ export async function loadK6Script(file: string, options: PlanFileOptions): Prom
       ? {
           teardown: async (data: unknown) => {
             await withTimeout('teardown()', converted.teardownTimeout, () =>
-              storage.run(lifecycle('teardown'), () => teardown(data)),
+              runIn(lifecycle('teardown'), () => teardown(data)),
             );
           },
         }

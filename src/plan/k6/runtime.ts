@@ -7,7 +7,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { arrayBufferOf } from './bytes.ts';
-import { current, state } from './context.ts';
+import { current, runIn, state } from './context.ts';
+
+export { back, current as here } from './context.ts';
 
 // Script callbacks take whatever the array holds.
 type Callback = (...args: any[]) => unknown;
@@ -18,7 +20,9 @@ function sequentialArray(
   fn: Callback,
   rest: unknown[],
 ): Promise<unknown> {
-  const at = async (i: number) => fn.call(rest[0], list[i], i, list);
+  // Each element's call runs as the VU that called the array method (others ran in between).
+  const ctx = current();
+  const at = async (i: number) => runIn(ctx, () => fn.call(rest[0], list[i], i, list));
   const run = async (): Promise<unknown> => {
     switch (method) {
       case 'forEach':
@@ -71,7 +75,8 @@ function sequentialArray(
         }
         for (; k < indexes.length; k++) {
           const i = indexes[k] as number;
-          acc = await fn(acc, list[i], i, list);
+          const before = acc;
+          acc = await runIn(ctx, () => fn(before, list[i], i, list));
         }
         return acc;
       }
@@ -94,8 +99,9 @@ export async function sequential(
   if (Array.isArray(target) || ArrayBuffer.isView(target))
     return sequentialArray(target as unknown as readonly unknown[], method, fn, rest);
   if ((target instanceof Map || target instanceof Set) && method === 'forEach') {
+    const ctx = current();
     for (const [k, v] of target instanceof Map ? target : [...target].map((v) => [v, v]))
-      await fn.call(rest[0], v, k, target);
+      await runIn(ctx, () => fn.call(rest[0], v, k, target));
     return undefined;
   }
   const own = (target as Record<string, unknown> | null | undefined)?.[method];

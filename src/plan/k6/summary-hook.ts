@@ -4,7 +4,7 @@
  * returns is written by the hook's writer (src/outputs/summary-files.ts) as k6 writes it.
  */
 import type { PlanInput, SummaryFiles } from '../types.ts';
-import { state, storage } from './context.ts';
+import { runIn, state } from './context.ts';
 import { standaloneHttp } from './standalone-http.ts';
 import { DEFAULT_TREND_STATS, k6SummaryOf, unsupportedTrendStats } from './summary.ts';
 
@@ -28,7 +28,7 @@ export function summaryHookOf(
   const hook = async (results: Parameters<NonNullable<PlanInput['handleSummary']>>[0]) => {
     const data = k6SummaryOf(results, { trendStats, timeMetrics });
     const ctx = { stage: 'teardown' as const, http: standaloneHttp, env: state.env };
-    const files = (await storage.run(ctx, () => (fn as SummaryFn)(data))) as SummaryFiles;
+    const files = (await runIn(ctx, () => (fn as SummaryFn)(data))) as SummaryFiles;
     // k6 prints no summary of its own once handleSummary is there: only what it returns.
     if (files && typeof files === 'object' && !Array.isArray(files) && !('stdout' in files))
       return { ...files, stdout: '' };

@@ -80,6 +80,16 @@ export function transformScript(source: string): TransformResult {
     const at = asyncPosition(fn, parents.get(fn));
     edits.push({ at, length: 0, text: 'async ', order: 1000 + depthOf(fn, depths) });
   }
+  // `await x` → `back(here(), await x)`: here() runs before the wait, back() after it, so the
+  // code that follows runs as its own VU again (see context.ts).
+  const resume = `${RUNTIME_NAME}.back(${RUNTIME_NAME}.here(), `;
+  const resumeOpen = `${resume}await `;
+  walk(program, (node) => {
+    if (node.type !== 'AwaitExpression') return;
+    const depth = depthOf(node, depths);
+    edits.push({ at: node.start, length: 0, text: resume, order: 1000 + depth });
+    edits.push({ at: node.end, length: 0, text: ')', order: -depth });
+  });
   for (const [call, how] of analysis.awaited) {
     const parent = parents.get(call);
     if (parent?.type === 'AwaitExpression') continue;
@@ -92,7 +102,7 @@ export function transformScript(source: string): TransformResult {
       edits.push({
         at: target.start,
         length: 0,
-        text: `(await ${RUNTIME_NAME}.sequential(`,
+        text: `${resumeOpen}${RUNTIME_NAME}.sequential(`,
         order: 1000 + depth,
       });
       edits.push({
@@ -102,7 +112,7 @@ export function transformScript(source: string): TransformResult {
         order: 500,
       });
     } else {
-      edits.push({ at: target.start, length: 0, text: '(await ', order: 1000 + depth });
+      edits.push({ at: target.start, length: 0, text: resumeOpen, order: 1000 + depth });
     }
     edits.push({ at: target.end, length: 0, text: ')', order: -depth });
   }

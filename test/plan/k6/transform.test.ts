@@ -7,11 +7,19 @@ import { describe, it } from 'node:test';
 import { isK6Script } from '../../../src/plan/k6/detect.ts';
 import { importsOf, lineOfOption, optionsLiteral, transformScript } from '../../../src/plan/k6/transform.ts';
 
-/** The rewritten script without the one-line prelude. */
+const RESUME = '__loadproofK6.back(__loadproofK6.here(), ';
+
+/**
+ * The rewritten script without the one-line prelude, each `back(here(), await x)` (an await
+ * that sets its VU back when it resumes) written `(await x)` to keep the patterns short.
+ */
 function body(source: string): string {
   const r = transformScript(source);
   assert.deepEqual(r.issues, []);
-  return r.code.slice(r.code.indexOf(';const open') + 1).replace(/^const open = [^;]*;/, '');
+  return r.code
+    .slice(r.code.indexOf(';const open') + 1)
+    .replace(/^const open = [^;]*;/, '')
+    .replaceAll(RESUME, '(');
 }
 
 const HEAD = "import http from 'k6/http';\nimport { sleep, group, check } from 'k6';\n";
@@ -22,6 +30,14 @@ describe('k6 transform', () => {
     assert.match(out, /export default async function \(\) \{/);
     assert.match(out, /const r = \(await http\.get\('u'\)\);/);
     assert.match(out, /\(await sleep\(1\)\);/);
+  });
+
+  it("every await, the script's own too, sets the VU back when it resumes", () => {
+    const src = `${HEAD}export default async function () {\n  const r = await http.get('u');\n  await Promise.resolve(r);\n}\n`;
+    const code = transformScript(src).code;
+    assert.match(code, /const r = __loadproofK6\.back\(__loadproofK6\.here\(\), await http\.get\('u'\)\);/);
+    assert.match(code, /__loadproofK6\.back\(__loadproofK6\.here\(\), await Promise\.resolve\(r\)\);/);
+    assert.doesNotMatch(code, /\(await /);
   });
 
   it('leaves functions that block nothing as they were', () => {

@@ -1,5 +1,6 @@
 /** `k6`: check, sleep, group and fail on a loadproof VU. */
-import { current, required } from '../context.ts';
+import type { Vu } from '../../types.ts';
+import { current, required, runIn } from '../context.ts';
 import { randomSeed } from '../random-seed.ts';
 
 export { randomSeed };
@@ -10,8 +11,11 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
   return typeof (v as { then?: unknown } | null)?.then === 'function';
 }
 
-function record(results: [string, unknown][], tags: Record<string, string> | undefined): boolean {
-  const vu = current()?.vu;
+function record(
+  vu: Vu | undefined,
+  results: [string, unknown][],
+  tags: Record<string, string> | undefined,
+): boolean {
   let all = true;
   for (const [name, ok] of results) {
     if (vu) vu.check(name, !!ok, undefined, tags ?? {});
@@ -42,9 +46,11 @@ export function check(
       return [name, false];
     }
   });
-  if (!results.some(([, r]) => isThenable(r))) return record(results, checkTags);
+  // The VU is read now: by the time blocking predicates answer, other VUs have run.
+  const vu = current()?.vu;
+  if (!results.some(([, r]) => isThenable(r))) return record(vu, results, checkTags);
   return Promise.all(results.map(async ([n, r]) => [n, await r] as [string, unknown])).then((done) =>
-    record(done, checkTags),
+    record(vu, done, checkTags),
   );
 }
 
@@ -60,7 +66,7 @@ export async function sleep(seconds: number): Promise<void> {
 /** Runs `fn` as a named group (nested groups give `::outer::inner`); resolves with what it returns. */
 export async function group<T>(name: string, fn: () => T | Promise<T>): Promise<T> {
   const ctx = required('group()');
-  if (ctx.vu) return ctx.vu.group(name, fn);
+  if (ctx.vu) return ctx.vu.group(name, () => runIn(ctx, fn));
   return fn();
 }
 
