@@ -71,33 +71,43 @@ export interface RequestEcho {
   headers: Record<string, string[]>;
 }
 
+type K6Timings = {
+  duration: number;
+  blocked: number;
+  connecting: number;
+  tls_handshaking: number;
+  sending: number;
+  waiting: number;
+  receiving: number;
+};
+
+/**
+ * A k6 Response over loadproof's. Headers, body and timings are made when the script first reads
+ * them: most scripts read only the status, and making them for every response was most of the
+ * k6 layer's cost per request.
+ */
 export class K6Response {
   readonly status: number;
   readonly status_text: string;
-  readonly body: string | ArrayBuffer | null;
-  readonly headers: Record<string, string>;
   readonly url: string;
   readonly error: string;
   readonly error_code: number;
   readonly proto = 'HTTP/1.1';
-  readonly timings: {
-    duration: number;
-    blocked: number;
-    connecting: number;
-    tls_handshaking: number;
-    sending: number;
-    waiting: number;
-    receiving: number;
-  };
   readonly request: RequestEcho;
   /** The server's end of the connection; '' and 0 when none answered. */
   readonly remote_ip: string;
   readonly remote_port: number;
   private parsed?: { value: unknown };
-  private setCookies: readonly string[] | undefined;
   private parsedCookies?: Record<string, K6Cookie[]>;
+  private madeHeaders?: Record<string, string>;
+  private madeBody?: { value: string | ArrayBuffer | null };
+  private madeTimings?: K6Timings;
 
-  constructor(res: HttpResponse, request: RequestEcho, responseType: ResponseType) {
+  constructor(
+    private readonly res: HttpResponse,
+    request: RequestEcho,
+    private readonly responseType: ResponseType,
+  ) {
     this.status = res.status;
     this.status_text = res.status ? String(res.status) : '';
     this.url = request.url;
@@ -106,31 +116,78 @@ export class K6Response {
     this.error_code = errorCodeOf(res.error, res.status);
     this.remote_ip = res.remoteAddress ?? '';
     this.remote_port = res.remotePort ?? 0;
-    this.setCookies = res.setCookies;
-    const headers: Record<string, string> = {};
-    for (const k in res.headers) headers[canonical(k)] = res.headers[k] as string;
-    this.headers = headers;
-    if (responseType === 'none') this.body = null;
-    else if (responseType === 'binary') {
-      this.body = arrayBufferOf(Buffer.from(res.text, 'utf8'));
-    } else this.body = res.error ? null : res.text;
-    // The request is written in one go (sending 0); new connections are not timed per request
-    // (connecting 0): waiting for one is in blocked.
-    const phases = res.phases;
-    this.timings = {
-      duration: res.latencyMs,
-      blocked: phases?.blocked ?? 0,
-      connecting: 0,
-      tls_handshaking: 0,
-      sending: 0,
-      waiting: phases?.waiting ?? 0,
-      receiving: phases?.receiving ?? 0,
+  }
+
+  /** Header name (canonical, as k6 gives it) → value. */
+  get headers(): Record<string, string> {
+    if (!this.madeHeaders) {
+      const headers: Record<string, string> = {};
+      const own = this.res.headers;
+      for (const k in own) headers[canonical(k)] = own[k] as string;
+      this.madeHeaders = headers;
+    }
+    return this.madeHeaders;
+  }
+  set headers(value: Record<string, string>) {
+    this.madeHeaders = value;
+  }
+
+  get body(): string | ArrayBuffer | null {
+    if (!this.madeBody) {
+      const res = this.res;
+      let value: string | ArrayBuffer | null;
+      if (this.responseType === 'none') value = null;
+      else if (this.responseType === 'binary') value = arrayBufferOf(Buffer.from(res.text, 'utf8'));
+      else value = res.error ? null : res.text;
+      this.madeBody = { value };
+    }
+    return this.madeBody.value;
+  }
+  set body(value: string | ArrayBuffer | null) {
+    this.madeBody = { value };
+    this.parsed = undefined;
+  }
+
+  get timings(): K6Timings {
+    if (!this.madeTimings) {
+      // The request is written in one go (sending 0); new connections are not timed per request
+      // (connecting 0): waiting for one is in blocked.
+      const phases = this.res.phases;
+      this.madeTimings = {
+        duration: this.res.latencyMs,
+        blocked: phases?.blocked ?? 0,
+        connecting: 0,
+        tls_handshaking: 0,
+        sending: 0,
+        waiting: phases?.waiting ?? 0,
+        receiving: phases?.receiving ?? 0,
+      };
+    }
+    return this.madeTimings;
+  }
+
+  /** Every field, the ones made when read included (for JSON.stringify(res), as in k6). */
+  toJSON() {
+    return {
+      status: this.status,
+      status_text: this.status_text,
+      url: this.url,
+      proto: this.proto,
+      headers: this.headers,
+      body: this.body,
+      timings: this.timings,
+      cookies: this.cookies,
+      error: this.error,
+      error_code: this.error_code,
+      remote_ip: this.remote_ip,
+      remote_port: this.remote_port,
+      request: this.request,
     };
   }
 
   /** Name → the cookies this response set (its `Set-Cookie` headers), k6's fields. */
   get cookies(): Record<string, K6Cookie[]> {
-    this.parsedCookies ??= responseCookies(this.setCookies);
+    this.parsedCookies ??= responseCookies(this.res.setCookies);
     return this.parsedCookies;
   }
 
