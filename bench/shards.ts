@@ -2,7 +2,8 @@
  * Sharded runs. (1) The same open-model load from one process and from 4 shard processes started
  * together (--start-at) against one loopback server, then merged: CPU per request of all shards
  * against the single process (target: within 10 %), and the merged p99 against the single run's
- * (target: within 5 %). (2) `loadproof merge` of 64 shard files of a 10-minute, 20-endpoint run,
+ * (target: within 5 %); beside them one process at one shard's rate, to tell the cost of a
+ * lower rate per process from the cost of sharding. (2) `loadproof merge` of 64 shard files of a 10-minute, 20-endpoint run,
  * made from a real shard's figures: wall time (target < 2 s) and peak RSS (target < 300 MB).
  * Usage: npm run bench -- shards [--rate 4000] [--seconds 20] [--shards 4] [--merge-shards 64]
  *   [--merge-only] (part 2 alone)
@@ -83,6 +84,24 @@ async function localShards(rate: number, seconds: number, shards: number): Promi
       [BIN, 'run', plan, '--workers', '1', '--quiet', '--out', join(work, 'single')],
       env,
     );
+    // One shard's share of the rate in one process alone: what a process costs per request at
+    // that rate, sharded or not (a lower rate pays more wake-ups per request).
+    const alone = await measure(
+      process.execPath,
+      [
+        BIN,
+        'run',
+        plan,
+        '--workers',
+        '1',
+        '--rate',
+        String(rate / shards),
+        '--quiet',
+        '--out',
+        join(work, 'alone'),
+      ],
+      env,
+    );
     // Time for every shard to load its plan and start its workers on a busy machine.
     const startAt = new Date(Date.now() + 20_000).toISOString();
     const parts = await Promise.all(
@@ -123,6 +142,7 @@ async function localShards(rate: number, seconds: number, shards: number): Promi
     );
     const s = JSON.parse(readFileSync(join(work, 'single', 'results.json'), 'utf8')) as ResultsFile;
     const m = JSON.parse(readFileSync(join(work, 'merged', 'results.json'), 'utf8')) as ResultsFile;
+    const a = JSON.parse(readFileSync(join(work, 'alone', 'results.json'), 'utf8')) as ResultsFile;
     // The shards wait for --start-at: their CPU while waiting is idle, so CPU per request compares.
     const shardCpu = parts.reduce((n, p) => n + p.cpuMs, 0);
     const cpuPerReq = (cpuMs: number, r: ResultsFile) => (cpuMs * 1000) / Math.max(1, r.requests.total);
@@ -154,6 +174,17 @@ async function localShards(rate: number, seconds: number, shards: number): Promi
           '-',
         ],
         [
+          `1 process at ${rate / shards}/s (one shard's rate)`,
+          String(a.requests.total),
+          String(a.droppedIterations),
+          String(missedOf(a)),
+          cpuPerReq(alone.cpuMs, a).toFixed(1),
+          steady(alone.cpuMs, 1, a).toFixed(1),
+          (a.metrics.http_req_duration as { p50: number }).p50.toFixed(2),
+          p99Of(a).toFixed(2),
+          '-',
+        ],
+        [
           `${shards} shards, merged`,
           String(m.requests.total),
           String(m.droppedIterations),
@@ -168,8 +199,12 @@ async function localShards(rate: number, seconds: number, shards: number): Promi
     );
     const cpuRatio = steady(shardCpu, shards, m) / steady(single.cpuMs, 1, s);
     const p99Ratio = p99Of(m) / p99Of(s);
+    const perShardRatio = steady(shardCpu, shards, m) / steady(alone.cpuMs, 1, a);
     console.log(
       `\nsteady CPU per request, shards / one process: ${cpuRatio.toFixed(3)} (target <= 1.10: ${cpuRatio <= 1.1 ? 'met' : 'NOT met'}); merged p99 / single p99: ${p99Ratio.toFixed(3)} (target within 5 %: ${Math.abs(p99Ratio - 1) <= 0.05 ? 'met' : 'NOT met'})`,
+    );
+    console.log(
+      `steady CPU per request, shards / one process at one shard's rate: ${perShardRatio.toFixed(3)} (what sharding costs beyond a process's rate)`,
     );
   } finally {
     await target.stop();
