@@ -59,49 +59,20 @@ async function localShards(rate: number, seconds: number, shards: number): Promi
   const target = await startTarget('plain');
   const env = { ...process.env, TARGET: target.url };
   try {
+    // One process with 1 worker, the plan's flags given after it, results to work/DIR.
+    const runAlone = (dir: string, ...flags: string[]) =>
+      measure(
+        process.execPath,
+        [BIN, 'run', plan, '--workers', '1', ...flags, '--quiet', '--out', join(work, dir)],
+        env,
+      );
     // What a process costs before and after its load (start, load the plan, write the results):
     // the same plan at one request, taken off each process's CPU for the steady figure.
-    const idle = await measure(
-      process.execPath,
-      [
-        BIN,
-        'run',
-        plan,
-        '--workers',
-        '1',
-        '--rate',
-        '1',
-        '--duration',
-        '1s',
-        '--quiet',
-        '--out',
-        join(work, 'idle'),
-      ],
-      env,
-    );
-    const single = await measure(
-      process.execPath,
-      [BIN, 'run', plan, '--workers', '1', '--quiet', '--out', join(work, 'single')],
-      env,
-    );
+    const idle = await runAlone('idle', '--rate', '1', '--duration', '1s');
+    const single = await runAlone('single');
     // One shard's share of the rate in one process alone: what a process costs per request at
     // that rate, sharded or not (a lower rate pays more wake-ups per request).
-    const alone = await measure(
-      process.execPath,
-      [
-        BIN,
-        'run',
-        plan,
-        '--workers',
-        '1',
-        '--rate',
-        String(rate / shards),
-        '--quiet',
-        '--out',
-        join(work, 'alone'),
-      ],
-      env,
-    );
+    const alone = await runAlone('alone', '--rate', String(rate / shards));
     // Time for every shard to load its plan and start its workers on a busy machine.
     const startAt = new Date(Date.now() + 20_000).toISOString();
     const parts = await Promise.all(

@@ -40,14 +40,10 @@ function callOf(fn: ConvertedFunction, vu: string, data: string): string {
   return `${fn.local}(${args.join(', ')})`;
 }
 
-export async function convertK6Script(file: string, options: K6ConvertOptions = {}): Promise<K6Converted> {
-  const abs = resolve(file);
-  const name = shown(abs);
-  if (!existsSync(abs)) throw new PlanLoadError(`script not found: ${file}`);
-  const source = readFileSync(abs, 'utf8');
-  let scriptImports: { source: string }[];
+/** Runs `parse`; a syntax error in the script becomes a validation error naming its line. */
+function syntaxErrorsNamed<T>(name: string, parse: () => T): T {
   try {
-    scriptImports = importsOf(source);
+    return parse();
   } catch (e) {
     if (e instanceof ScriptSyntaxError)
       throw new PlanValidationError(
@@ -56,6 +52,14 @@ export async function convertK6Script(file: string, options: K6ConvertOptions = 
       );
     throw e;
   }
+}
+
+export async function convertK6Script(file: string, options: K6ConvertOptions = {}): Promise<K6Converted> {
+  const abs = resolve(file);
+  const name = shown(abs);
+  if (!existsSync(abs)) throw new PlanLoadError(`script not found: ${file}`);
+  const source = readFileSync(abs, 'utf8');
+  const scriptImports = syntaxErrorsNamed(name, () => importsOf(source));
   if (!scriptImports.some((i) => isK6Module(i.source)))
     throw new UsageError(
       `${name}: not a k6 script (it imports neither k6 nor a k6/... module); convert reads k6 scripts (.js, .mjs) and Artillery scripts (.yml, .yaml)`,
@@ -69,17 +73,7 @@ export async function convertK6Script(file: string, options: K6ConvertOptions = 
   const scriptUrl = far
     ? `new URL(${print(pathToFileURL(abs).href, '')})`
     : `new URL(${print(rel, '')}, import.meta.url)`;
-  let converted: ReturnType<typeof convertCode>;
-  try {
-    converted = convertCode(source, scriptUrl);
-  } catch (e) {
-    if (e instanceof ScriptSyntaxError)
-      throw new PlanValidationError(
-        [{ path: `line ${e.line}`, message: `syntax error: ${e.message}` }],
-        name,
-      );
-    throw e;
-  }
+  const converted = syntaxErrorsNamed(name, () => convertCode(source, scriptUrl));
   const { code, exports } = converted;
   const todos = [...converted.todos];
   const o = load.options;
