@@ -421,7 +421,8 @@ export default definePlan({
 });
 
 describe('--out', () => {
-  it('a folder that cannot be written is an error before any load is sent (exit 2)', async () => {
+  /** A plan that would request /never-sent, in a folder with a regular file to put outputs under. */
+  function planBesideAFile() {
     const dir = outsideDir();
     const blocker = join(dir, 'a-file');
     writeFileSync(blocker, 'not a folder');
@@ -434,6 +435,11 @@ describe('--out', () => {
       ),
     );
     server.counts.clear();
+    return { dir, blocker, file };
+  }
+
+  it('a folder that cannot be written is an error before any load is sent (exit 2)', async () => {
+    const { dir, blocker, file } = planBesideAFile();
     const r = await runCli(['run', file, '--out', join(blocker, 'out')], { cwd: dir });
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /--out .*a-file\/out: cannot write results there \(ENOTDIR/);
@@ -443,18 +449,7 @@ describe('--out', () => {
   });
 
   it('--out json=, --out csv= and --summary-export that cannot be written: exit 2 before any load, the flag named', async () => {
-    const dir = outsideDir();
-    const blocker = join(dir, 'a-file');
-    writeFileSync(blocker, 'not a folder');
-    const file = writePlan(
-      dir,
-      'plan.ts',
-      plan(
-        server.url,
-        `executor: 'shared-iterations', vus: 1, iterations: 3, flow: async (vu) => { await vu.http.get('/never-sent'); }`,
-      ),
-    );
-    server.counts.clear();
+    const { dir, blocker, file } = planBesideAFile();
     const cases: [string[], RegExp][] = [
       [
         ['--out', `json=${join(blocker, 's.ndjson')}`],
