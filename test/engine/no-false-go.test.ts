@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -473,9 +473,8 @@ describe('--out', () => {
     assert.equal(server.counts.get('/never-sent'), undefined, 'no load was sent');
   });
 
-  it('a read-only folder, for a user who is not root: an error before any load is sent (exit 2)', async () => {
+  it('a read-only folder, for a user held to its mode: an error before any load is sent (exit 2)', async () => {
     const dir = outsideDir();
-    chmodSync(dir, 0o755); // the plan is read by that user
     const readOnly = join(dir, 'read-only');
     mkdirSync(readOnly, { mode: 0o555 });
     const file = writePlan(
@@ -488,12 +487,13 @@ describe('--out', () => {
     );
     server.counts.clear();
     const args = [BIN, 'run', file, '--out', join(readOnly, 'out')];
-    // Root writes anywhere: run as the OS user nobody then, as a user without that right.
+    // Root writes anywhere: drop the capabilities that override file permissions, so root is held
+    // to the folder's mode like any user, and still reaches the project wherever it is cloned.
     const r =
       process.getuid?.() === 0
         ? await runProcess(
             'setpriv',
-            ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, ...args],
+            ['--bounding-set=-dac_override,-dac_read_search,-fowner', process.execPath, ...args],
             { cwd: dir },
           )
         : await runProcess(process.execPath, args, { cwd: dir });
