@@ -287,7 +287,8 @@ function legend(o: CompareOptions): string[] {
   return [
     'old, new: the median of the per-second values (whole seconds only); n: seconds used, baseline+candidate.',
     `delta: the shift of new against old (Hodges-Lehmann), ~ when not significant (Mann-Whitney U, two-sided p >= ${o.alpha});`,
-    `a regression is significant and beyond its tolerance (p50/p95/p99 +${t.latencyPct}%, errors +${t.errorRatePts} pts, rps -${t.rpsPct}%); at least ${o.minSamples} seconds each to judge.`,
+    `a regression is significant and its interval wholly beyond its tolerance (p50/p95/p99 +${t.latencyPct}%, errors +${t.errorRatePts} pts, rps -${t.rpsPct}%);`,
+    `at least ${o.minSamples} whole seconds in each run to judge.`,
   ];
 }
 

@@ -37,7 +37,13 @@ function failingPct(
 }
 
 /**
- * The seconds t (the second ending t s after the run's start) that lie wholly inside
+ * How much of a second the scope may miss and the second still count as whole: a scenario
+ * starts some milliseconds after the run, a run of 3 s stops at 2999.6 ms or 3000.4 ms.
+ */
+const MISSED_MS = 100;
+
+/**
+ * The seconds t (the second ending t s after the run's start) that lie (all but MISSED_MS) inside
  * [startMs, endMs], each with its point or undefined when the series has none for it (a
  * scenario's series holds only seconds with requests).
  */
@@ -48,8 +54,7 @@ function wholeSeconds<P extends { t: number }>(
 ): { t: number; point: P | undefined }[] {
   const byT = new Map(points.map((p) => [p.t, p]));
   const out: { t: number; point: P | undefined }[] = [];
-  // 1 ms of slack: a run of 3 s measures 2999.6 ms or 3000.4 ms.
-  for (let t = Math.ceil((startMs - 1) / 1000) + 1; t * 1000 <= endMs + 1; t++)
+  for (let t = Math.ceil((startMs - MISSED_MS) / 1000) + 1; t * 1000 <= endMs + MISSED_MS; t++)
     out.push({ t, point: byT.get(t) });
   return out;
 }
