@@ -151,23 +151,44 @@ function differencesAtMost(xs: number[], ys: number[], d: number): number {
   return count;
 }
 
+/** The largest difference y - x that is at most d (x and y sorted ascending; one exists). */
+function largestDifferenceAtMost(xs: number[], ys: number[], d: number): number {
+  let best = Number.NEGATIVE_INFINITY;
+  let i = xs.length;
+  for (const y of ys) {
+    while (i > 0 && y - (xs[i - 1] as number) <= d) i--;
+    while (i < xs.length && y - (xs[i] as number) > d) i++;
+    if (i < xs.length) best = Math.max(best, y - (xs[i] as number));
+  }
+  return best;
+}
+
+/** kthDifference of samples already sorted ascending. */
+function kthOfSorted(x: number[], y: number[], k: number): number {
+  let lo = (y[0] as number) - (x[x.length - 1] as number); // the smallest difference
+  let hi = (y[y.length - 1] as number) - (x[0] as number); // the largest
+  if (differencesAtMost(x, y, lo) >= k) return lo;
+  // Bisection until the interval is a trillionth of the range (about 40 steps), then the
+  // difference itself: the largest at most hi, no further than that from the k-th.
+  const enough = (hi - lo) * 1e-12;
+  // invariant: fewer than k differences ≤ lo, at least k ≤ hi
+  while (hi - lo > enough) {
+    const mid = lo + (hi - lo) / 2;
+    if (mid <= lo || mid >= hi) break;
+    if (differencesAtMost(x, y, mid) >= k) hi = mid;
+    else lo = mid;
+  }
+  return largestDifferenceAtMost(x, y, hi);
+}
+
+const ascending = (values: number[]) => [...values].sort((a, b) => a - b);
+
 /**
  * The k-th smallest (1-based) of the m·n differences y - x, found by bisection on the value
  * with a linear count at each step: no m·n array, so hours of seconds stay cheap.
  */
 export function kthDifference(xs: number[], ys: number[], k: number): number {
-  const x = [...xs].sort((a, b) => a - b);
-  const y = [...ys].sort((a, b) => a - b);
-  let lo = (y[0] as number) - (x[x.length - 1] as number); // the smallest difference
-  let hi = (y[y.length - 1] as number) - (x[0] as number); // the largest
-  if (differencesAtMost(x, y, lo) >= k) return lo;
-  // invariant: fewer than k differences ≤ lo, at least k ≤ hi
-  for (;;) {
-    const mid = lo + (hi - lo) / 2;
-    if (mid <= lo || mid >= hi) return hi;
-    if (differencesAtMost(x, y, mid) >= k) hi = mid;
-    else lo = mid;
-  }
+  return kthOfSorted(ascending(xs), ascending(ys), k);
 }
 
 export interface Shift {
@@ -187,10 +208,11 @@ export function shiftEstimate(x: number[], y: number[], confidence: number): Shi
   const m = x.length;
   const n = y.length;
   const pairs = m * n;
+  const [xs, ys] = [ascending(x), ascending(y)];
   const estimate =
     pairs % 2 === 1
-      ? kthDifference(x, y, (pairs + 1) / 2)
-      : (kthDifference(x, y, pairs / 2) + kthDifference(x, y, pairs / 2 + 1)) / 2;
+      ? kthOfSorted(xs, ys, (pairs + 1) / 2)
+      : (kthOfSorted(xs, ys, pairs / 2) + kthOfSorted(xs, ys, pairs / 2 + 1)) / 2;
   const tail = (1 - confidence) / 2;
   let k: number;
   if (m <= EXACT_MAX && n <= EXACT_MAX) {
@@ -203,5 +225,5 @@ export function shiftEstimate(x: number[], y: number[], confidence: number): Shi
     k = Math.floor(pairs / 2 - z * Math.sqrt((pairs * (m + n + 1)) / 12));
   }
   if (k < 1) return { estimate };
-  return { estimate, low: kthDifference(x, y, k), high: kthDifference(x, y, pairs + 1 - k) };
+  return { estimate, low: kthOfSorted(xs, ys, k), high: kthOfSorted(xs, ys, pairs + 1 - k) };
 }

@@ -93,6 +93,13 @@ describe('the Hodges-Lehmann shift', () => {
       assert.equal(kthDifference(x, y, k), all[k - 1], `k ${k}`);
   });
 
+  it('twelve hours of seconds each, tied whole numbers: the shift exactly, without m·n differences in memory', () => {
+    const x = Array.from({ length: 43_200 }, (_, i) => 50 + (i % 3));
+    const y = x.map((v, i) => 55 + ((v + i) % 3));
+    const s = shiftEstimate(x, y, 0.95);
+    assert.deepEqual(s, { estimate: 5, low: 5, high: 5 });
+  });
+
   it('too few values for a 95% interval: the estimate alone', () => {
     const s = shiftEstimate([1, 2, 3], [4, 5, 6], 0.95);
     assert.equal(s.estimate, 3);
