@@ -43,6 +43,19 @@ function midRanks(values: number[]): { ranks: number[]; ties: number[] } {
  * counts(m, n)[u] = counts(m - 1, n)[u] + counts(m, n - 1)[u - m].
  */
 export function exactUCounts(m: number, n: number): Float64Array {
+  const key = `${m}x${n}`;
+  let counts = countsBySize.get(key);
+  if (!counts) {
+    counts = countOrderings(m, n);
+    countsBySize.set(key, counts);
+  }
+  return counts;
+}
+
+/** One comparison asks for the same sizes row after row; at most EXACT_MAX² small arrays. */
+const countsBySize = new Map<string, Float64Array>();
+
+function countOrderings(m: number, n: number): Float64Array {
   // rows[j]: the counts for (i - 1, j) while row i is built.
   let rows: Float64Array[] = Array.from({ length: n + 1 }, () => Float64Array.of(1));
   for (let i = 1; i <= m; i++) {
@@ -218,8 +231,10 @@ export function shiftEstimate(x: number[], y: number[], confidence: number): Shi
   if (m <= EXACT_MAX && n <= EXACT_MAX) {
     // k - 1 is the largest u with P(U ≤ u) ≤ tail
     const counts = exactUCounts(m, n);
+    const total = counts.reduce((a, b) => a + b, 0);
+    let below = counts[0] as number; // orderings with U ≤ k
     k = 0;
-    while (k < pairs && exactCdf(counts, k) <= tail) k++;
+    while (k < pairs && below / total <= tail) below += counts[++k] as number;
   } else {
     const z = normalQuantile(1 - tail);
     k = Math.floor(pairs / 2 - z * Math.sqrt((pairs * (m + n + 1)) / 12));
