@@ -120,7 +120,15 @@ function beyondTolerance(metric: ComparedMetric, change: number, t: Tolerances):
   return change - t.latencyPct;
 }
 
-const worse = (metric: ComparedMetric, change: number) => (metric === 'rps' ? change < 0 : change > 0);
+/**
+ * Whether the candidate's seconds rank on the bad side of the baseline's (U above its middle:
+ * the candidate's values tend to be higher). Read from the test, not the estimate, which can
+ * be 0 for a significant change among many ties.
+ */
+function worse(metric: ComparedMetric, u: number, m: number, n: number): boolean {
+  const higher = u > (m * n) / 2;
+  return metric === 'rps' ? !higher : higher;
+}
 
 function judgeSamples(
   scope: string,
@@ -139,11 +147,12 @@ function judgeSamples(
   };
   if (base.length < o.minSamples || cand.length < o.minSamples)
     return { ...row, judgement: 'not enough samples', regression: false };
-  const { p } = mannWhitney(base, cand);
+  const { p, u } = mannWhitney(base, cand);
   const judged = { ...row, ...changeOf(metric, base, cand, 1 - o.alpha), p };
   const change = judged.change;
   if (p >= o.alpha) return { ...judged, judgement: 'no significant change', regression: false };
-  if (!worse(metric, change)) return { ...judged, judgement: 'improvement', regression: false };
+  if (!worse(metric, u, base.length, cand.length))
+    return { ...judged, judgement: 'improvement', regression: false };
   if (beyondTolerance(metric, change, o.tolerances) <= 0)
     return { ...judged, judgement: 'within tolerance', regression: false };
   // A regression only when the whole interval lies beyond the tolerance: the bound nearest to

@@ -185,6 +185,23 @@ describe('compare: judged on the runs’ seconds, with a rank test', () => {
     assert.match(renderCompareTable(rows), /worse, maybe beyond tolerance/);
   });
 
+  it('a significant drop among many ties, whose estimate is 0, is still worse, not better', () => {
+    const withRps = (values: number[]) => {
+      const r = makeResults();
+      r.durationMs = values.length * 1000;
+      r.timeline = values.map((requests, i) => ({ ...(r.timeline[0] as TimelinePoint), t: i + 1, requests }));
+      return r;
+    };
+    const rows = compareResults(
+      withRps(Array(20).fill(50)),
+      withRps([...Array(12).fill(50), ...Array(8).fill(49)]),
+    );
+    const rps = row(rows, '(run)', 'rps');
+    assert.ok((rps.p as number) < 0.05, `p ${rps.p}`);
+    assert.equal(rps.change, 0);
+    assert.equal(rps.judgement, 'within tolerance');
+  });
+
   it('more failing requests and fewer requests per second are regressions (errors in points, rps in percent)', () => {
     const rand = seeded(5);
     const rows = compareResults(
