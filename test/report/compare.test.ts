@@ -297,6 +297,17 @@ describe('loadproof compare', () => {
     assert.match(strict.stdout, /30\+30\s+not enough samples to judge/);
   });
 
+  it('--help tells the flags and the exit codes', async () => {
+    const help = await runCli(['compare', '--help']);
+    assert.equal(help.code, 0);
+    for (const flag of ['--latency', '--error-rate', '--rps', '--alpha', '--min-samples', '--markdown'])
+      assert.ok(help.stdout.includes(flag), flag);
+    assert.match(
+      help.stdout.replace(/\s+/g, ' '),
+      /Exit 3 only for a significant regression .* 0 otherwise, 2 on a bad file or flag/,
+    );
+  });
+
   it('exit 2 on a missing file or a bad flag', async () => {
     const dir = outsideDir();
     const b = join(dir, 'base.json');
