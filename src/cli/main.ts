@@ -6,16 +6,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { EXIT, exitCodeOf, LoadproofError, UsageError } from '../errors.ts';
-import {
-  compareResults,
-  compareWarnings,
-  renderCompareMarkdown,
-  renderCompareTable,
-} from '../report/compare.ts';
+import { EXIT, exitCodeOf, LoadproofError } from '../errors.ts';
 import { readResultsFile } from '../report/read.ts';
 import { writeReports } from '../report/write.ts';
 import { VERSION } from '../version.ts';
+import { type CompareFlags, compareCommand } from './compare-command.ts';
 import type { K8sCollectFlags } from './k8s-collect-command.ts';
 import type { K8sFlags } from './k8s-command.ts';
 import type { K8sRunFlags } from './k8s-run-command.ts';
@@ -256,39 +251,23 @@ export function buildProgram(): Command {
   program
     .command('compare')
     .description(
-      'compare a candidate run with a baseline: p95, error rate and rps for the run, each scenario and each endpoint; warns when plans or targets differ; exit 3 on a regression',
+      'compare a candidate run with a baseline, second by second: p50, p95, p99, error rate and rps for the run and each scenario ' +
+        '(endpoints: their whole-run figures, not judged). A change is reported when a rank test (Mann-Whitney U) finds it significant, ' +
+        'with its size, confidence interval and p-value, "~" otherwise; fewer than --min-samples seconds are not judged. ' +
+        'Warns when plans or targets differ. Exit 3 only for a significant regression whose confidence interval lies wholly beyond its tolerance, 0 otherwise, 2 on a bad file or flag',
     )
     .argument('<baseline>', 'baseline results.json')
     .argument('<candidate>', 'candidate results.json')
-    .option('--p95 <percent>', 'allowed p95 growth in percent', '10')
+    .option('--latency <percent>', 'allowed growth of p50, p95 and p99 in percent', '10')
+    .addOption(new Option('--p95 <percent>', 'the older name of --latency').hideHelp())
     .option('--error-rate <points>', 'allowed error-rate growth in percentage points', '0.5')
     .option('--rps <percent>', 'allowed drop of requests per second in percent', '10')
+    .option('--alpha <p>', 'significance level: a change counts when its p-value is below this', '0.05')
+    .option('--min-samples <seconds>', 'fewest whole seconds each run needs for a metric to be judged', '5')
     .option('--markdown <file>', 'also write the table as Markdown to this file')
-    .action(
-      (
-        baseline: string,
-        candidate: string,
-        flags: { p95: string; errorRate: string; rps: string; markdown?: string },
-      ) => {
-        const tol = (flag: string, v: string) => {
-          const n = Number(v);
-          if (!Number.isFinite(n) || n < 0)
-            throw new UsageError(`${flag}: expected a non-negative number, got "${v}"`);
-          return n;
-        };
-        const [base, cand] = [readResultsFile(baseline), readResultsFile(candidate)];
-        const warnings = compareWarnings(base, cand);
-        for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
-        const rows = compareResults(base, cand, {
-          p95Pct: tol('--p95', flags.p95),
-          errorRatePts: tol('--error-rate', flags.errorRate),
-          rpsPct: tol('--rps', flags.rps),
-        });
-        process.stdout.write(renderCompareTable(rows));
-        if (flags.markdown) writeFileSync(flags.markdown, renderCompareMarkdown(rows, warnings));
-        process.exitCode = rows.some((r) => r.regression) ? EXIT.noGo : EXIT.go;
-      },
-    );
+    .action((baseline: string, candidate: string, flags: CompareFlags) => {
+      process.exitCode = compareCommand(baseline, candidate, flags);
+    });
 
   return program;
 }

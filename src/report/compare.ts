@@ -1,114 +1,211 @@
 /**
- * Compares a candidate run with a baseline, for the whole run, per scenario and per endpoint:
- * p95 latency, error rate and requests per second, each judged with a tolerance. Warns when the
- * two runs come from different plans or targets. Pure functions.
+ * Compares a candidate run with a baseline, for the whole run, per scenario and per endpoint, as
+ * a statistician would: the samples are the runs' seconds (each second's p50, p95, p99, error
+ * rate and requests), a change is reported only when a rank test finds it significant for the
+ * samples there are (Mann-Whitney U, its p-value; `~` otherwise), and it is a regression only
+ * when it is also beyond a tolerance. Too few seconds are not judged. Warns when the two runs
+ * come from different plans or targets. Pure functions.
  */
-import type { ResultsFile, TrendSummary } from '../results/types.ts';
+import type { ResultsFile } from '../results/types.ts';
+import {
+  COMPARED_METRICS,
+  type ComparedMetric,
+  endpointFigures,
+  runFigures,
+  type ScopeFigures,
+  scenarioFigures,
+} from './per-second-samples.ts';
+import { mannWhitney, shiftEstimate } from './rank-test.ts';
+
+export type { ComparedMetric };
 
 export interface Tolerances {
-  /** p95 may grow by this many percent (default 10). */
-  p95Pct: number;
+  /** p50, p95 and p99 may grow by this many percent (default 10). */
+  latencyPct: number;
   /** The error rate may grow by this many percentage points (default 0.5). */
   errorRatePts: number;
   /** Requests per second may drop by this many percent (default 10). */
   rpsPct: number;
 }
 
-export const DEFAULT_TOLERANCES: Tolerances = { p95Pct: 10, errorRatePts: 0.5, rpsPct: 10 };
+export interface CompareOptions {
+  tolerances: Tolerances;
+  /** A change is significant when the rank test's p-value is below this (default 0.05). */
+  alpha: number;
+  /** Fewer whole seconds than this in either run: not judged (default 5). */
+  minSamples: number;
+}
+
+export const DEFAULT_TOLERANCES: Tolerances = { latencyPct: 10, errorRatePts: 0.5, rpsPct: 10 };
+export const DEFAULT_COMPARE_OPTIONS: CompareOptions = {
+  tolerances: DEFAULT_TOLERANCES,
+  alpha: 0.05,
+  minSamples: 5,
+};
+
+export type Judgement =
+  | 'regression'
+  | 'within tolerance'
+  | 'possibly beyond tolerance'
+  | 'improvement'
+  | 'no significant change'
+  | 'not enough samples'
+  | 'no per-second data';
 
 export interface CompareRow {
   /** `(run)`, a scenario name, or `scenario / METHOD name` for an endpoint. */
   scope: string;
-  metric: 'p95 ms' | 'error rate %' | 'rps';
+  metric: ComparedMetric;
+  /** The median of each run's per-second values; the whole run's figure when there are none. */
   baseline: number;
   candidate: number;
-  /** Relative change in percent (p95, rps) or the difference in points (error rate). */
-  change: number;
+  /** Whole seconds used from each run (0 when the scope has no per-second series). */
+  baselineSamples: number;
+  candidateSamples: number;
+  /**
+   * The candidate's shift against the baseline (Hodges-Lehmann: the median of every
+   * candidate-minus-baseline difference of seconds): for latencies the ratio of the two, in
+   * percent (+100: twice as slow); for rps the difference in percent of the baseline's median;
+   * for the error rate the difference in points. With its confidence interval at 1 - alpha.
+   * Absent when not judged.
+   */
+  change?: number;
+  changeLow?: number;
+  changeHigh?: number;
+  /** Mann-Whitney U two-sided p-value. */
+  p?: number;
+  judgement: Judgement;
+  /**
+   * True only for a significant change in the bad direction whose whole confidence interval
+   * lies beyond its tolerance.
+   */
   regression: boolean;
 }
 
-interface Figures {
-  p95?: number;
-  errorRate: number;
-  rps: number;
-}
+const median = (values: number[]) => {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+};
 
-function figures(
-  metrics: Record<string, unknown>,
-  requests: { total: number; failed: number; rps: number },
-): Figures {
-  const d = metrics.http_req_duration as TrendSummary | undefined;
+/**
+ * Latencies change by a factor (a slower build makes every request slower in proportion), so
+ * their shift is taken between logarithms and given as a ratio in percent; requests per second
+ * can be 0 in a second, so theirs is a difference in percent of the baseline's median; the
+ * error rate's is a difference in points.
+ */
+function changeOf(metric: ComparedMetric, base: number[], cand: number[], confidence: number) {
+  const ratio = metric !== 'rps' && metric !== 'errors %' && [...base, ...cand].every((v) => v > 0);
+  const shift = ratio
+    ? shiftEstimate(base.map(Math.log), cand.map(Math.log), confidence)
+    : shiftEstimate(base, cand, confidence);
+  const baseMedian = median(base);
+  const express = (d: number) => {
+    if (ratio) return 100 * (Math.exp(d) - 1);
+    if (metric === 'errors %') return d;
+    if (baseMedian === 0) return d === 0 ? 0 : Math.sign(d) * Number.POSITIVE_INFINITY;
+    return (100 * d) / baseMedian;
+  };
   return {
-    ...(d && d.count > 0 ? { p95: d.p95 } : {}),
-    errorRate: requests.total > 0 ? (100 * requests.failed) / requests.total : 0,
-    rps: requests.rps,
+    change: express(shift.estimate),
+    ...(shift.low !== undefined ? { changeLow: express(shift.low) } : {}),
+    ...(shift.high !== undefined ? { changeHigh: express(shift.high) } : {}),
   };
 }
 
-const pct = (base: number, cand: number) =>
-  base === 0 ? (cand === 0 ? 0 : Number.POSITIVE_INFINITY) : (100 * (cand - base)) / base;
-const round = (x: number) => (Number.isFinite(x) ? Math.round(x * 100) / 100 : x);
+/** How much worse the change is than allowed (> 0: beyond the tolerance), by the metric's direction. */
+function beyondTolerance(metric: ComparedMetric, change: number, t: Tolerances): number {
+  if (metric === 'rps') return -change - t.rpsPct;
+  if (metric === 'errors %') return change - t.errorRatePts;
+  return change - t.latencyPct;
+}
 
-function rowsFor(scope: string, b: Figures, c: Figures, t: Tolerances): CompareRow[] {
+/**
+ * Whether the candidate's seconds rank on the bad side of the baseline's (U above its middle:
+ * the candidate's values tend to be higher). Read from the test, not the estimate, which can
+ * be 0 for a significant change among many ties.
+ */
+function worse(metric: ComparedMetric, u: number, m: number, n: number): boolean {
+  const higher = u > (m * n) / 2;
+  return metric === 'rps' ? !higher : higher;
+}
+
+function judgeSamples(
+  scope: string,
+  metric: ComparedMetric,
+  base: number[],
+  cand: number[],
+  o: CompareOptions,
+): CompareRow {
+  const row = {
+    scope,
+    metric,
+    baseline: base.length ? median(base) : 0,
+    candidate: cand.length ? median(cand) : 0,
+    baselineSamples: base.length,
+    candidateSamples: cand.length,
+  };
+  if (base.length < o.minSamples || cand.length < o.minSamples)
+    return { ...row, judgement: 'not enough samples', regression: false };
+  const { p, u } = mannWhitney(base, cand);
+  const judged = { ...row, ...changeOf(metric, base, cand, 1 - o.alpha), p };
+  const change = judged.change;
+  if (p >= o.alpha) return { ...judged, judgement: 'no significant change', regression: false };
+  if (!worse(metric, u, base.length, cand.length))
+    return { ...judged, judgement: 'improvement', regression: false };
+  if (beyondTolerance(metric, change, o.tolerances) <= 0)
+    return { ...judged, judgement: 'within tolerance', regression: false };
+  // A regression only when the whole interval lies beyond the tolerance: the bound nearest to
+  // no change (the lower one; the upper one for rps, which regresses downwards).
+  const nearest = metric === 'rps' ? judged.changeHigh : judged.changeLow;
+  if (nearest !== undefined && beyondTolerance(metric, nearest, o.tolerances) > 0)
+    return { ...judged, judgement: 'regression', regression: true };
+  return { ...judged, judgement: 'possibly beyond tolerance', regression: false };
+}
+
+function rowsFor(scope: string, b: ScopeFigures, c: ScopeFigures, o: CompareOptions): CompareRow[] {
   const rows: CompareRow[] = [];
-  if (b.p95 !== undefined && c.p95 !== undefined) {
-    const change = pct(b.p95, c.p95);
+  for (const metric of COMPARED_METRICS) {
+    const bs = b.perSecond[metric];
+    const cs = c.perSecond[metric];
+    if (bs && cs) {
+      rows.push(judgeSamples(scope, metric, bs, cs, o));
+      continue;
+    }
+    // Without a per-second series only the headline figures are shown, and not judged.
+    if (metric === 'p50 ms' || metric === 'p99 ms') continue;
+    const bw = b.whole[metric];
+    const cw = c.whole[metric];
+    if (bw === undefined || cw === undefined) continue;
     rows.push({
       scope,
-      metric: 'p95 ms',
-      baseline: b.p95,
-      candidate: c.p95,
-      change: round(change),
-      regression: change > t.p95Pct,
+      metric,
+      baseline: bw,
+      candidate: cw,
+      baselineSamples: 0,
+      candidateSamples: 0,
+      judgement: 'no per-second data',
+      regression: false,
     });
   }
-  const pts = c.errorRate - b.errorRate;
-  rows.push({
-    scope,
-    metric: 'error rate %',
-    baseline: round(b.errorRate),
-    candidate: round(c.errorRate),
-    change: round(pts),
-    regression: pts > t.errorRatePts,
-  });
-  const rpsChange = pct(b.rps, c.rps);
-  rows.push({
-    scope,
-    metric: 'rps',
-    baseline: b.rps,
-    candidate: c.rps,
-    change: round(rpsChange),
-    regression: rpsChange < -t.rpsPct,
-  });
   return rows;
 }
 
 export function compareResults(
   baseline: ResultsFile,
   candidate: ResultsFile,
-  t: Tolerances = DEFAULT_TOLERANCES,
+  options: CompareOptions = DEFAULT_COMPARE_OPTIONS,
 ): CompareRow[] {
-  const rows = rowsFor(
-    '(run)',
-    figures(baseline.metrics, baseline.requests),
-    figures(candidate.metrics, candidate.requests),
-    t,
-  );
+  const rows = rowsFor('(run)', runFigures(baseline), runFigures(candidate), options);
   for (const [name, b] of Object.entries(baseline.scenarios)) {
-    const c = candidate.scenarios[name];
-    if (!c) continue;
-    rows.push(...rowsFor(name, figures(b.metrics, b.requests), figures(c.metrics, c.requests), t));
-    for (const be of b.endpoints) {
-      const ce = c.endpoints.find((e) => e.key === be.key);
-      if (!ce) continue;
-      rows.push(
-        ...rowsFor(
-          `${name} / ${be.key}`,
-          figures({ http_req_duration: be.latency }, be.requests),
-          figures({ http_req_duration: ce.latency }, ce.requests),
-          t,
-        ),
-      );
+    const bf = scenarioFigures(baseline, name);
+    const cf = scenarioFigures(candidate, name);
+    if (!bf || !cf) continue;
+    rows.push(...rowsFor(name, bf, cf, options));
+    for (const e of b.endpoints) {
+      const be = endpointFigures(baseline, name, e.key);
+      const ce = endpointFigures(candidate, name, e.key);
+      if (be && ce) rows.push(...rowsFor(`${name} / ${e.key}`, be, ce, options));
     }
   }
   return rows;
@@ -130,43 +227,120 @@ export function compareWarnings(baseline: ResultsFile, candidate: ResultsFile): 
   return out;
 }
 
-function changeText(r: CompareRow): string {
-  if (!Number.isFinite(r.change)) return 'new';
-  const sign = r.change > 0 ? '+' : '';
-  return r.metric === 'error rate %' ? `${sign}${r.change} pts` : `${sign}${r.change}%`;
+/** A figure with three significant digits at most (two decimals for small ones). */
+function figure(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  const abs = Math.abs(x);
+  return String(abs >= 100 ? Math.round(x) : abs >= 10 ? Math.round(x * 10) / 10 : Math.round(x * 100) / 100);
 }
 
-export function renderCompareTable(rows: CompareRow[]): string {
-  const table = [['scope', 'metric', 'baseline', 'candidate', 'change', 'result']];
-  for (const r of rows) {
-    table.push([
-      r.scope,
-      r.metric,
-      String(round(r.baseline)),
-      String(round(r.candidate)),
-      changeText(r),
-      r.regression ? 'REGRESSION' : 'ok',
-    ]);
-  }
-  const w = table[0]?.map((_, i) => Math.max(...table.map((row) => (row[i] ?? '').length))) ?? [];
-  const lines = table.map((row) =>
-    row.map((c, i) => (i < 2 ? c.padEnd(w[i] as number) : c.padStart(w[i] as number))).join('  '),
-  );
+function signed(metric: ComparedMetric, x: number): string {
+  if (!Number.isFinite(x)) return x > 0 ? '+inf' : '-inf';
+  const text = `${x > 0 ? '+' : ''}${figure(x)}`;
+  return metric === 'errors %' ? `${text} pts` : `${text}%`;
+}
+
+const judged = (r: CompareRow) => r.change !== undefined;
+
+/** benchstat's column: the change when significant, `~` when not, empty when not judged. */
+function deltaText(r: CompareRow): string {
+  if (!judged(r)) return '';
+  return r.judgement === 'no significant change' ? '~' : signed(r.metric, r.change as number);
+}
+
+function intervalText(r: CompareRow): string {
+  if (r.changeLow === undefined || r.changeHigh === undefined) return '';
+  return `${signed(r.metric, r.changeLow)} .. ${signed(r.metric, r.changeHigh)}`;
+}
+
+function pText(r: CompareRow): string {
+  if (r.p === undefined) return '';
+  return r.p < 0.001 ? '<0.001' : r.p.toFixed(3);
+}
+
+const nText = (r: CompareRow) =>
+  r.judgement === 'no per-second data' ? '-' : `${r.baselineSamples}+${r.candidateSamples}`;
+
+const JUDGEMENT_TEXT: Record<Judgement, string> = {
+  regression: 'REGRESSION',
+  'within tolerance': 'worse, within tolerance',
+  'possibly beyond tolerance': 'worse, maybe beyond tolerance',
+  improvement: 'better',
+  'no significant change': 'no significant change',
+  'not enough samples': 'not enough samples to judge',
+  'no per-second data': 'no per-second data, not judged',
+};
+
+function columns(o: CompareOptions): string[] {
+  const confidence = `${figure(100 * (1 - o.alpha))}% CI`;
+  return ['scope', 'metric', 'old', 'new', 'delta', confidence, 'p', 'n', 'result'];
+}
+
+function cells(r: CompareRow): string[] {
+  return [
+    r.scope,
+    r.metric,
+    figure(r.baseline),
+    figure(r.candidate),
+    deltaText(r),
+    intervalText(r),
+    pText(r),
+    nText(r),
+    JUDGEMENT_TEXT[r.judgement],
+  ];
+}
+
+/** What the columns mean and how rows were judged, below the table. */
+function legend(o: CompareOptions): string[] {
+  const t = o.tolerances;
+  return [
+    'old, new: the median of the per-second values (whole seconds only); n: seconds used, baseline+candidate.',
+    `delta: the shift of new against old (Hodges-Lehmann), ~ when not significant (Mann-Whitney U, two-sided p >= ${o.alpha});`,
+    `a regression is significant and its interval wholly beyond its tolerance (p50/p95/p99 +${t.latencyPct}%, errors +${t.errorRatePts} pts, rps -${t.rpsPct}%);`,
+    `at least ${o.minSamples} whole seconds in each run to judge.`,
+  ];
+}
+
+function summary(rows: CompareRow[]): string {
   const bad = rows.filter((r) => r.regression).length;
-  return `${lines.join('\n')}\n\n${bad ? `${bad} regression${bad === 1 ? '' : 's'}` : 'no regression'}\n`;
+  const unjudged = rows.filter((r) => r.judgement === 'not enough samples').length;
+  const head = bad ? `${bad} significant regression${bad === 1 ? '' : 's'}` : 'no significant regression';
+  return unjudged
+    ? `${head} (${unjudged} row${unjudged === 1 ? '' : 's'} with not enough samples to judge)`
+    : head;
 }
 
-export function renderCompareMarkdown(rows: CompareRow[], warnings: string[] = []): string {
+export function renderCompareTable(rows: CompareRow[], o: CompareOptions = DEFAULT_COMPARE_OPTIONS): string {
+  const table = [columns(o), ...rows.map(cells)];
+  const w = table[0]?.map((_, i) => Math.max(...table.map((row) => (row[i] ?? '').length))) ?? [];
+  const leftAligned = new Set([0, 1, 8]);
+  const lines = table.map((row) =>
+    row
+      .map((c, i) => (leftAligned.has(i) ? c.padEnd(w[i] as number) : c.padStart(w[i] as number)))
+      .join('  ')
+      .trimEnd(),
+  );
+  return `${lines.join('\n')}\n\n${legend(o).join('\n')}\n\n${summary(rows)}\n`;
+}
+
+const cell = (s: string) => s.replace(/\|/g, '\\|');
+
+export function renderCompareMarkdown(
+  rows: CompareRow[],
+  warnings: string[] = [],
+  o: CompareOptions = DEFAULT_COMPARE_OPTIONS,
+): string {
   const out = [
     ...warnings.map((w) => `> warning: ${w}`),
     ...(warnings.length ? [''] : []),
-    '| scope | metric | baseline | candidate | change | result |',
-    '| --- | --- | ---: | ---: | ---: | --- |',
+    `| ${columns(o).join(' | ')} |`,
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
   ];
   for (const r of rows) {
-    out.push(
-      `| ${r.scope} | ${r.metric} | ${round(r.baseline)} | ${round(r.candidate)} | ${changeText(r)} | ${r.regression ? '**REGRESSION**' : 'ok'} |`,
-    );
+    const c = cells(r).map(cell);
+    if (r.regression) c[8] = `**${c[8]}**`;
+    out.push(`| ${c.join(' | ')} |`);
   }
+  out.push('', ...legend(o), '', summary(rows));
   return `${out.join('\n')}\n`;
 }
