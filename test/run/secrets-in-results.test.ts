@@ -2,10 +2,12 @@
  * A sharded run whose setup() returns credentials: the first shard keeps setup's data for the
  * merge, but neither its results.json nor the framed line it prints on stdout (what a pod's log
  * holds) carries any of the secrets. The merge's after checks still get the data that is not
- * secret, and take credentials from the environment.
+ * secret, and take credentials from the environment. And a run whose check fails with rows and a
+ * message holding secrets: none of them in results.json, the reports, the framed line or the
+ * console.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -128,5 +130,51 @@ describe("a shard's setup() data", () => {
     const check = readResults(join(dir, 'merged')).checks.find((c) => c.name === 'setup_data_at_the_merge');
     assert.equal(check?.ok, true, JSON.stringify(check));
     assert.equal(check?.runs, 1);
+  });
+});
+
+describe('a failing check whose rows and message hold secrets', () => {
+  it('leaves none of them in results.json, the reports, the framed line or the console; the rest is kept', async () => {
+    const dir = outsideDir();
+    const plan = writePlan(
+      dir,
+      'plan.ts',
+      `import { definePlan } from 'loadproof';
+export default definePlan({
+  target: 'http://127.0.0.1:9',
+  scenarios: { s: { executor: 'shared-iterations', vus: 1, iterations: 1, flow: async () => {} } },
+  checks: {
+    users_leak: {
+      before: true,
+      after: false,
+      run: () => ({
+        ok: false,
+        message: 'found at postgres://admin:${SECRETS[0]}@db/app',
+        rows: [{ id: 'u1', password: '${SECRETS[2]}', note: 'Bearer ${JWT}' }],
+      }),
+    },
+  },
+});
+`,
+    );
+    const r = await runCli(
+      ['run', plan, '--workers', '1', '--results-to', 'stdout', '--out', join(dir, 'out')],
+      {
+        cwd: dir,
+        timeoutMs: 60_000,
+      },
+    );
+    assert.equal(r.code, 3, r.stderr);
+    const line = r.stdout.split('\n').find((l) => l.startsWith('loadproof-results:v1:')) ?? '';
+    const framed = gunzipSync(Buffer.from(line.slice('loadproof-results:v1:'.length), 'base64')).toString();
+    const written = readdirSync(join(dir, 'out')).map((f) => readFileSync(join(dir, 'out', f), 'utf8'));
+    assert.ok(written.length >= 4, 'results.json and the reports');
+    for (const text of [framed, ...written, r.stdout, r.stderr])
+      for (const secret of [SECRETS[0], SECRETS[2], SECRETS[6]] as string[])
+        assert.equal(text.includes(secret), false, `${secret} leaked`);
+    const check = readResults(join(dir, 'out')).checks.find((c) => c.name === 'users_leak');
+    assert.equal(check?.ok, false);
+    assert.equal(check?.message, 'found at postgres://admin:[redacted]@db/app');
+    assert.deepEqual(check?.rows, [{ id: 'u1', password: '[redacted]', note: 'Bearer [redacted]' }]);
   });
 });
