@@ -11,7 +11,8 @@
  * - By value shape, inside any string: the password of a URL's userinfo
  *   (`postgres://admin:[redacted]@db/app`), PEM private key blocks, `Bearer` tokens, `Basic`
  *   credentials (base64 of `user:pass`, or the pair itself), JWT-shaped strings (`eyJ...`), and
- *   `key=value` pairs whose key names a secret (query strings, libpq DSNs, cookies).
+ *   `key=value` pairs (query strings, libpq DSNs, cookies) and JSON's `"key": value` pairs (a
+ *   body quoted in a message) whose key names a secret.
  *
  * Everything else is left exactly as it was.
  */
@@ -79,6 +80,7 @@ const BEARER = /\b(bearer)\s+[A-Za-z0-9._~+/-]+=*/gi;
 const BASIC = /\b(basic)\s+(\S+)/gi;
 const JWT = /\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g;
 const KEY_VALUE = /(^|[\s?&;,])([A-Za-z][\w.-]{0,63})=("[^"]*"|'[^']*'|[^\s&;,]*)/g;
+const JSON_PAIR = /("([A-Za-z_][\w.-]{0,63})"\s*:\s*)("(?:[^"\\]|\\.)*"|-?\d[\d.eE+-]*|true|false)/g;
 
 /** A Basic credential: `user:pass` itself, or base64 text that decodes to one. */
 function isBasicCredential(text: string): boolean {
@@ -99,6 +101,9 @@ export function redactString(text: string): string {
     .replace(JWT, REDACTED)
     .replace(KEY_VALUE, (all, before: string, key: string) =>
       isSecretKey(key) ? `${before}${key}=${REDACTED}` : all,
+    )
+    .replace(JSON_PAIR, (all, before: string, key: string) =>
+      isSecretKey(key) ? `${before}"${REDACTED}"` : all,
     );
 }
 

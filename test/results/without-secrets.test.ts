@@ -131,6 +131,11 @@ const CASES: [string, unknown, unknown][] = [
     { q: '/items?page=2&sort=name', expr: 'rate=0.5' },
     { q: '/items?page=2&sort=name', expr: 'rate=0.5' },
   ],
+  [
+    'JSON pairs quoted in a message',
+    { message: 'unexpected check result: {"id":1,"password":"x\\"y","pin": 1234,"ok":false}' },
+    { message: `unexpected check result: {"id":1,"password":"${R}","pin": "${R}","ok":false}` },
+  ],
   // Recursively, in arrays and nested objects; other types unchanged.
   [
     'nested arrays and objects',
