@@ -2,16 +2,19 @@
  * `loadproof k8s <plan> --shards N --image IMAGE`: writes the manifests of a sharded run on
  * Kubernetes (a ConfigMap with the plan and its data files, an Indexed Job of N shards; see
  * k8s/job-manifests.ts) and says how to apply them, collect the shards' logs and merge them.
+ * `--env` values go in a Secret, written to a file of its own that only its owner can read.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parse as parseYaml, stringify } from 'yaml';
 import { EXIT, UsageError } from '../errors.ts';
 import { jobName, type PlanFileForCluster, renderJobManifests } from '../k8s/job-manifests.ts';
+import { writePrivateFile } from '../outputs/write-private-file.ts';
 import { parseDurationMs } from '../plan/duration.ts';
 import { loadPlanFile } from '../plan/load.ts';
 import { plannedEndMs } from '../run/planned-time.ts';
 import { parseStartAt, startStamp } from './shard-flags.ts';
+import { shellCommand } from './shell-words.ts';
 
 export interface K8sFlags extends JobFlags {
   out?: string;
@@ -56,11 +59,38 @@ export interface PreparedJob {
     runId: string;
     name: string;
     manifests: Record<string, unknown>[];
+    /** The ConfigMap and the Job, which hold no `--env` value. */
     yaml: string;
+    /** The Secret with the `--env` values, when there are any. */
+    secretYaml?: string;
   };
 }
 
-export function checkJobFlags(flags: JobFlags): { shards: number; image: string; namespace: string } {
+/** A name both a container's environment and a Secret's keys take. */
+const ENV_NAME = /^[A-Za-z_][-._A-Za-z0-9]*$/;
+
+/** `--env KEY=VALUE` flags as variables (the last of a name wins, as for `loadproof run`). */
+export function envFlags(given: readonly string[] | undefined): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const kv of given ?? []) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--env: expected KEY=VALUE, got "${kv.slice(0, 40)}"`);
+    const name = kv.slice(0, eq);
+    if (!ENV_NAME.test(name))
+      throw new UsageError(
+        `--env: "${name}" is not a variable name a pod takes (letters, digits, "_", "-", "."; not starting with a digit)`,
+      );
+    env[name] = kv.slice(eq + 1);
+  }
+  return env;
+}
+
+export function checkJobFlags(flags: JobFlags): {
+  shards: number;
+  image: string;
+  namespace: string;
+  env: Record<string, string>;
+} {
   if (flags.shards === undefined)
     throw new UsageError('--shards <n> is required: how many shards share the load');
   if (flags.image === undefined)
@@ -70,7 +100,12 @@ export function checkJobFlags(flags: JobFlags): { shards: number; image: string;
     throw new UsageError(`--shards: expected a whole number from 1 to 1000, got "${flags.shards}"`);
   if (!flags.image?.trim())
     throw new UsageError('--image: the container image with loadproof installed is required');
-  return { shards, image: flags.image, namespace: checkNamespace(flags.namespace) };
+  return {
+    shards,
+    image: flags.image,
+    namespace: checkNamespace(flags.namespace),
+    env: envFlags(flags.env),
+  };
 }
 
 export function checkNamespace(given: string | undefined): string {
@@ -82,7 +117,7 @@ export function checkNamespace(given: string | undefined): string {
 
 /** Loads the plan and reads its files once; the start instant is chosen later, at `render`. */
 export async function prepareJob(planPath: string, flags: JobFlags): Promise<PreparedJob> {
-  const { shards, image, namespace } = checkJobFlags(flags);
+  const { shards, image, namespace, env } = checkJobFlags(flags);
   const loaded = await loadPlanFile(planPath);
   const folder = dirname(loaded.file);
   const files: PlanFileForCluster[] = planFiles(loaded.file, loaded.plan.data).map((p) => {
@@ -114,13 +149,18 @@ export async function prepareJob(planPath: string, flags: JobFlags): Promise<Pre
         planDurationMs,
         ...(flags.cpu ? { cpu: flags.cpu } : {}),
         ...(flags.memory ? { memory: flags.memory } : {}),
-        ...(flags.env?.length ? { runArgs: flags.env.flatMap((kv) => ['--env', kv]) } : {}),
+        ...(Object.keys(env).length ? { secretEnv: env } : {}),
       });
+      const secret = manifests.find((m) => m.kind === 'Secret');
       return {
         runId,
         name: jobName(runId),
         manifests,
-        yaml: manifests.map((m) => stringify(m)).join('---\n'),
+        yaml: manifests
+          .filter((m) => m !== secret)
+          .map((m) => stringify(m))
+          .join('---\n'),
+        ...(secret ? { secretYaml: stringify(secret) } : {}),
       };
     },
   };
@@ -136,20 +176,39 @@ export async function k8sCommand(planPath: string, flags: K8sFlags): Promise<num
   const startAtMs = flags.startAt !== undefined ? parseStartAt(flags.startAt) : Date.now() + leadMs;
 
   const prepared = await prepareJob(planPath, flags);
-  const { runId, name, yaml } = prepared.render(startAtMs);
+  const { runId, name, yaml, secretYaml } = prepared.render(startAtMs);
   const out = resolve(flags.out ?? '.');
   mkdirSync(out, { recursive: true });
   const file = join(out, `${name}.yaml`);
   writeFileSync(file, yaml);
+  const secretFile = join(out, `${name}.secret.yaml`);
+  if (secretYaml !== undefined) writePrivateFile(secretFile, secretYaml);
+  const envNames = Object.keys(envFlags(flags.env));
   process.stdout.write(
     [
       `wrote ${file}: ${shards} shard(s) of ${prepared.planName}, starting at ${new Date(startAtMs).toISOString()}`,
-      'apply it before then (shards that start late count the arrivals they missed):',
-      `  kubectl apply -f ${file}`,
-      `  kubectl wait --for=condition=complete --timeout=-1s -n ${namespace} job/${name}`,
-      `  kubectl logs -n ${namespace} -l loadproof.dev/run-id=${runId} --tail=-1 --max-log-requests=${Math.max(5, shards)} > shards.log`,
-      `  loadproof merge shards.log --plan ${planPath} --out merged`,
-      `(or all of it at once: loadproof k8s run ${planPath} --shards ${shards} --image ${flags.image} --namespace ${namespace})`,
+      ...(secretYaml !== undefined
+        ? [`wrote ${secretFile} (mode 0600): the Secret with the --env values (${envNames.join(', ')})`]
+        : []),
+      `apply ${secretYaml !== undefined ? 'them' : 'it'} before then (shards that start late count the arrivals they missed):`,
+      ...(secretYaml !== undefined ? [`  ${shellCommand(['kubectl', 'apply', '-f', secretFile])}`] : []),
+      `  ${shellCommand(['kubectl', 'apply', '-f', file])}`,
+      `  ${shellCommand(['kubectl', 'wait', '--for=condition=complete', '--timeout=-1s', '-n', namespace, `job/${name}`])}`,
+      `  ${shellCommand(['kubectl', 'logs', '-n', namespace, '-l', `loadproof.dev/run-id=${runId}`, '--tail=-1', `--max-log-requests=${Math.max(5, shards)}`])} > shards.log`,
+      `  ${shellCommand(['loadproof', 'merge', 'shards.log', '--plan', planPath, '--out', 'merged'])}`,
+      `(or all of it at once: ${shellCommand([
+        'loadproof',
+        'k8s',
+        'run',
+        planPath,
+        '--shards',
+        String(shards),
+        '--image',
+        flags.image as string,
+        '--namespace',
+        namespace,
+        ...envNames.flatMap((n) => ['--env', `${n}=...`]),
+      ])})`,
       '',
     ].join('\n'),
   );

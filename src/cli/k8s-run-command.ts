@@ -12,6 +12,7 @@ import { assertWritableFolder } from '../outputs/write-results.ts';
 import { parseDurationMs } from '../plan/duration.ts';
 import { collectAndJudge } from './k8s-collect-command.ts';
 import { type JobFlags, prepareJob } from './k8s-command.ts';
+import { shellCommand } from './shell-words.ts';
 
 export interface K8sRunFlags extends JobFlags {
   lead?: string;
@@ -43,14 +44,18 @@ export async function k8sRunCommand(planPath: string, flags: K8sRunFlags): Promi
   const kubectl = kubectlAt(findKubectl(flags.kubectl));
   const prepared = await prepareJob(planPath, flags);
   const startAtMs = Date.now() + leadMs;
-  const { name, manifests, yaml } = prepared.render(startAtMs);
+  const { name, manifests, yaml, secretYaml } = prepared.render(startAtMs);
   const out = flags.out ?? join('results', name);
   assertWritableFolder(out);
 
   log(
     `applying job ${name} in namespace ${prepared.namespace}: ${prepared.shards} shard(s) of ${prepared.planName}, starting at ${new Date(startAtMs).toISOString()}`,
   );
-  const applied = await kubectl.run(['apply', '-f', '-'], yaml);
+  // The Secret first: the Job's pods read their --env values from it as they start.
+  const applied = await kubectl.run(
+    ['apply', '-f', '-'],
+    secretYaml === undefined ? yaml : `${secretYaml}---\n${yaml}`,
+  );
   for (const line of applied.trim().split('\n')) if (line) log(line);
 
   const job = manifests.find((m) => m.kind === 'Job') as { spec: { activeDeadlineSeconds: number } };
@@ -76,7 +81,7 @@ export async function k8sRunCommand(planPath: string, flags: K8sRunFlags): Promi
   } catch (e) {
     if (!(e instanceof KubectlError)) throw e;
     throw new KubectlError(
-      `${e.message}\nthe Job ${name} was applied and runs on; collect it later with: loadproof k8s collect ${name} --namespace ${prepared.namespace} --plan ${planPath}`,
+      `${e.message}\nthe Job ${name} was applied and runs on; collect it later with: ${shellCommand(['loadproof', 'k8s', 'collect', name, '--namespace', prepared.namespace, '--plan', planPath])}`,
     );
   }
 }

@@ -142,7 +142,10 @@ export function buildProgram(): Command {
     .option('--cpu <quantity>', 'CPU each shard requests (default 1)')
     .option('--memory <quantity>', 'memory each shard requests and is limited to (default 512Mi)')
     .addOption(
-      new Option('-e, --env <KEY=VALUE>', 'passed to every shard as --env (repeatable)').argParser(collect),
+      new Option(
+        '-e, --env <KEY=VALUE>',
+        "every shard's environment, from a Secret (never in the Job's args or YAML; repeatable)",
+      ).argParser(collect),
     )
     .action(async (plan: string, flags: K8sFlags) => {
       const { k8sCommand } = await import('./k8s-command.ts');
@@ -168,7 +171,10 @@ export function buildProgram(): Command {
     .option('--cpu <quantity>', 'CPU each shard requests (default 1)')
     .option('--memory <quantity>', 'memory each shard requests and is limited to (default 512Mi)')
     .addOption(
-      new Option('-e, --env <KEY=VALUE>', 'passed to every shard as --env (repeatable)').argParser(collect),
+      new Option(
+        '-e, --env <KEY=VALUE>',
+        "every shard's environment, from a Secret (never in the Job's args or YAML; repeatable)",
+      ).argParser(collect),
     )
     .option('-q, --quiet', 'print nothing; only write the results and set the exit code')
     .action(async (plan: string, flags: K8sRunFlags) => {

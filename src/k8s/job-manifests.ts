@@ -6,7 +6,13 @@
  * A shard must never run twice: a re-run would add its load again in the middle of the test. So
  * a failed index is not retried (`backoffLimitPerIndex: 0`), and a pod that fails or is evicted
  * fails the whole Job (`podFailurePolicy`): the merge then reports the run INCOMPLETE.
+ *
+ * The values of `--env` are not written in the Job: they go in a Secret of their own (returned
+ * first, so it is applied before the Job) and the container reads each by `secretKeyRef`. What
+ * the Job's args carry is written as a Kubernetes literal, so a `$(...)` or `$$` in a plan's
+ * file name reaches the pod unchanged.
  */
+import { kubernetesLiteral } from './kubernetes-literal.ts';
 
 export interface PlanFileForCluster {
   /** Path relative to the plan's folder, as the plan names it (`data/users.csv`). */
@@ -33,8 +39,8 @@ export interface JobManifestOptions {
   /** CPU each shard asks for (Kubernetes quantity). */
   cpu?: string;
   memory?: string;
-  /** Extra `loadproof run` flags (e.g. --env K=V), passed to every shard unchanged. */
-  runArgs?: string[];
+  /** `--env` variables of every shard: kept in the run's Secret, never in the Job. */
+  secretEnv?: Record<string, string>;
 }
 
 export const CONTAINER_NAME = 'loadproof';
@@ -51,6 +57,11 @@ export function jobName(runId: string): string {
     .slice(0, 52)
     .replace(/-+$/, '');
   return name;
+}
+
+/** The Secret holding a run's `--env` values. */
+export function envSecretName(runId: string): string {
+  return `${jobName(runId)}-env`;
 }
 
 /** A ConfigMap key for a file path: keys cannot hold "/", so the volume maps them back. */
@@ -73,6 +84,15 @@ export function renderJobManifests(o: JobManifestOptions): Record<string, unknow
   const leadSeconds = Math.max(0, Math.ceil((Date.parse(o.startAt) - Date.now()) / 1000));
   const deadlineSeconds = leadSeconds + Math.ceil(o.planDurationMs / 1000) + flushSeconds + 300;
 
+  const secretEnv = Object.entries(o.secretEnv ?? {});
+  const secretName = envSecretName(o.runId);
+  const secret = {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: secretName, namespace: o.namespace, labels },
+    type: 'Opaque',
+    stringData: Object.fromEntries(secretEnv),
+  };
   const configMap = {
     apiVersion: 'v1',
     kind: 'ConfigMap',
@@ -127,19 +147,26 @@ export function renderJobManifests(o: JobManifestOptions): Record<string, unknow
               image: o.image,
               args: [
                 'run',
-                `${PLAN_MOUNT}/${o.plan.path}`,
+                kubernetesLiteral(`${PLAN_MOUNT}/${o.plan.path}`),
                 '--shard',
                 `$(JOB_COMPLETION_INDEX)/${o.shards}`,
                 '--start-at',
-                o.startAt,
+                kubernetesLiteral(o.startAt),
                 '--run-id',
-                o.runId,
+                kubernetesLiteral(o.runId),
                 '--results-to',
                 'stdout',
                 '--out',
                 '/tmp/loadproof',
-                ...(o.runArgs ?? []),
               ],
+              ...(secretEnv.length
+                ? {
+                    env: secretEnv.map(([key]) => ({
+                      name: key,
+                      valueFrom: { secretKeyRef: { name: secretName, key } },
+                    })),
+                  }
+                : {}),
               workingDir: PLAN_MOUNT,
               volumeMounts: [{ name: 'plan', mountPath: PLAN_MOUNT, readOnly: true }],
               resources: {
@@ -153,7 +180,7 @@ export function renderJobManifests(o: JobManifestOptions): Record<string, unknow
       },
     },
   };
-  return [configMap, job];
+  return secretEnv.length ? [secret, configMap, job] : [configMap, job];
 }
 
 /**

@@ -4,6 +4,7 @@
  * results.json.
  */
 
+import { resultsWithoutSecrets } from '../results/results-without-secrets.ts';
 import type { ResultsFile, TrendSummary } from '../results/types.ts';
 import { flowCheckRows, passShare } from './flow-checks.ts';
 import { ms, num, palette, pct, table } from './format.ts';
@@ -21,7 +22,8 @@ function latencyCells(t: TrendSummary | undefined): string[] {
   return t ? [ms(t.min), ms(t.p50), ms(t.p95), ms(t.p99), ms(t.max)] : ['-', '-', '-', '-', '-'];
 }
 
-export function renderConsoleSummary(r: ResultsFile, options: { color?: boolean } = {}): string {
+export function renderConsoleSummary(given: ResultsFile, options: { color?: boolean } = {}): string {
+  const r = resultsWithoutSecrets(given);
   const c = palette(options.color === true);
   const out: string[] = [];
   out.push(`loadproof ${r.tool.version}: ${r.plan.name} against ${r.plan.target}`);

@@ -2,6 +2,7 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.ts';
+import { resultsWithoutSecrets } from '../results/results-without-secrets.ts';
 import type { ResultsFile } from '../results/types.ts';
 
 /** A file system error in words: Node's own messages start with the code already. */
@@ -29,7 +30,7 @@ export function writeResultsFile(dir: string, results: ResultsFile, name = 'resu
   mkdirSync(dir, { recursive: true });
   const path = join(dir, name);
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(tmp, `${JSON.stringify(resultsWithoutSecrets(results), null, 2)}\n`);
   renameSync(tmp, path);
   return path;
 }

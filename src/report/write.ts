@@ -4,12 +4,14 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { resultsWithoutSecrets } from '../results/results-without-secrets.ts';
 import type { ResultsFile } from '../results/types.ts';
 import { renderHtml } from './html.ts';
 import { renderJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
 
-export function writeReports(dir: string, results: ResultsFile[]): string[] {
+export function writeReports(dir: string, given: ResultsFile[]): string[] {
+  const results = given.map(resultsWithoutSecrets);
   const html = join(dir, 'report.html');
   writeFileSync(html, renderHtml(results));
   const md = join(dir, 'results.md');

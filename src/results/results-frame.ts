@@ -4,12 +4,13 @@
  * from its log (`kubectl logs`) without a shared volume.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { resultsWithoutSecrets } from './results-without-secrets.ts';
 import type { ResultsFile } from './types.ts';
 
 const PREFIX = 'loadproof-results:v1:';
 
 export function frameResults(results: ResultsFile): string {
-  return `${PREFIX}${gzipSync(JSON.stringify(results)).toString('base64')}`;
+  return `${PREFIX}${gzipSync(JSON.stringify(resultsWithoutSecrets(results))).toString('base64')}`;
 }
 
 /** Every framed results line in a log, decoded; other lines are ignored. */

@@ -16,6 +16,7 @@ import { ScenarioTimeline } from '../outputs/scenario-timeline.ts';
 import type { Plan } from '../plan/types.ts';
 import { decodeDelta, type ShardRecord, type ShardSecond } from '../results/shard-record.ts';
 import type { CheckResult, ResultsFile, ShardSummary } from '../results/types.ts';
+import { redactString } from '../results/without-secrets.ts';
 import { evaluateThreshold } from '../verdict/thresholds.ts';
 import { VERSION } from '../version.ts';
 import { buildResults, type PlanShape } from './build-results.ts';
@@ -79,7 +80,7 @@ export async function mergeShards(files: ShardFile[], options: MergeOptions = {}
   await initHistograms();
   const shards = validateShards(files);
   const missing = missingSegments(shards);
-  const log = options.onLog ?? (() => {});
+  const log = (message: string) => options.onLog?.(redactString(message));
   const outline = (shards[0] as Shard).record.plan;
   const epochMs = Math.min(...shards.map((s) => s.record.epochMs));
   // A shard's second t is second t + offset of the merged run: shards started at the same

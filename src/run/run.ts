@@ -24,6 +24,7 @@ import type { PlanFileOptions } from '../plan/load.ts';
 import { applyOverrides, type Overrides } from '../plan/overrides.ts';
 import type { Plan } from '../plan/types.ts';
 import type { ResultsFile, ThresholdResult } from '../results/types.ts';
+import { redactString } from '../results/without-secrets.ts';
 import { evaluateThreshold } from '../verdict/thresholds.ts';
 import { VERSION } from '../version.ts';
 import { buildResults } from './build-results.ts';
@@ -92,7 +93,8 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  const log = options.onLog ?? (() => {});
+  // What a run logs may quote a check's message or a worker's error: no secret in it.
+  const log = (message: string) => options.onLog?.(redactString(message));
   const shard = options.shard;
   const segment = shard?.segment ?? Segment.whole();
   if (shard) for (const note of segmentProblems(plan, segment)) log(note);

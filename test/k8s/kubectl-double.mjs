@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
  * A test double of kubectl for `loadproof k8s run` and `k8s collect`, with no cluster: it knows
- * only the verbs they use. `apply -f -` stores the ConfigMap and the Indexed Job and starts each
- * completion index's pod as a local process (the container's args with JOB_COMPLETION_INDEX, the
- * ConfigMap's files at the mount path, `loadproof` as bin/loadproof.js); `get job -o json` and
+ * only the verbs they use. `apply -f -` stores the Secret, the ConfigMap and the Indexed Job and
+ * starts each completion index's pod as a local process (the container's env from its plain
+ * values and its Secret's keys, its args expanded as Kubernetes expands them, the ConfigMap's
+ * files at the mount path, `loadproof` as bin/loadproof.js); `get job -o json` and
  * `get pods -o json` report them as the Job controller would (a failed pod fails the Job and stops
  * the others, as the podFailurePolicy says); `logs` serves a pod's stdout.
  *
@@ -17,6 +18,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { expandAsKubernetes } from './kubernetes-expansion.mjs';
 
 const BIN = new URL('../../bin/loadproof.js', import.meta.url).pathname;
 const SELF = new URL(import.meta.url).pathname;
@@ -53,6 +55,27 @@ function parseArgs(argv) {
 
 // ---- the pod: a supervisor process per completion index ----
 
+/** The container's env as Kubernetes gives it: values expanded in order, Secret keys as they are. */
+function containerEnv(namespace, container, index) {
+  const vars = { JOB_COMPLETION_INDEX: String(index) };
+  for (const e of container.env ?? []) {
+    const ref = e.valueFrom?.secretKeyRef;
+    if (ref) {
+      const path = objectPath(namespace, 'secret', ref.name);
+      const secret = existsSync(path) ? readJson(path) : undefined;
+      const value =
+        secret?.stringData?.[ref.key] ??
+        (secret?.data?.[ref.key] !== undefined
+          ? Buffer.from(secret.data[ref.key], 'base64').toString()
+          : undefined);
+      if (value === undefined)
+        throw new Error(`CreateContainerConfigError: secret "${ref.name}" has no key "${ref.key}"`);
+      vars[e.name] = value;
+    } else vars[e.name] = expandAsKubernetes(e.value ?? '', vars);
+  }
+  return vars;
+}
+
 function runPod(namespace, jobName, index) {
   const job = readJson(objectPath(namespace, 'job', jobName));
   const pod = podName(jobName, index);
@@ -69,12 +92,22 @@ function runPod(namespace, jobName, index) {
     ].find(([from]) => a === from || a.startsWith(`${from}/`));
     return at ? at[1] + a.slice(at[0].length) : a;
   };
-  const args = [...container.args, ...JSON.parse(process.env.KUBECTL_DOUBLE_EXTRA_ARGS ?? '[]')].map((a) =>
-    local(a.replace('$(JOB_COMPLETION_INDEX)', String(index))),
-  );
+  let vars;
+  try {
+    vars = containerEnv(namespace, container, index);
+  } catch (e) {
+    writeFileSync(join(dir, 'stderr'), `${e.message}\n`);
+    writeFileSync(join(dir, 'log'), '');
+    writeFileSync(join(dir, 'ended.json'), JSON.stringify({ exitCode: 1, at: new Date().toISOString() }));
+    return;
+  }
+  const args = [
+    ...container.args.map((a) => local(expandAsKubernetes(a, vars))),
+    ...JSON.parse(process.env.KUBECTL_DOUBLE_EXTRA_ARGS ?? '[]'),
+  ];
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: container.workingDir === mount ? root : dir,
-    env: { ...process.env, JOB_COMPLETION_INDEX: String(index) },
+    env: { ...process.env, ...vars },
     stdio: ['ignore', openSync(join(dir, 'log'), 'w'), openSync(join(dir, 'stderr'), 'w')],
   });
   writeFileSync(join(dir, 'pid'), String(process.pid));
@@ -103,6 +136,14 @@ function apply(flags) {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, JSON.stringify({ ...doc, metadata: { ...doc.metadata, namespace } }));
     said.push(`${kind === 'job' ? 'job.batch' : kind}/${doc.metadata.name} created`);
+    if (kind === 'job') {
+      const secrets = (doc.spec.template.spec.containers[0].env ?? []).map(
+        (e) => e.valueFrom?.secretKeyRef?.name,
+      );
+      for (const name of secrets.filter(Boolean))
+        if (!existsSync(objectPath(namespace, 'secret', name)))
+          fail(`kubectl double: the Job refers to secret "${name}", which was not applied before it`);
+    }
   }
   for (const job of docs.filter((d) => d.kind === 'Job')) startJob(job, docs);
   process.stdout.write(`${said.join('\n')}\n`);
