@@ -18,6 +18,7 @@ import { writeReports } from '../report/write.ts';
 import { frameResults } from '../results/results-frame.ts';
 import { runPlan } from '../run/run.ts';
 import type { ShardIdentity } from '../run/shard-recorder.ts';
+import { shardExitCode, shardProblems } from './shard-exit.ts';
 import { parseSegmentFlags, parseStartAt, planHash, runIdOf, type ShardFlags } from './shard-flags.ts';
 
 /** Signals that stop a run: gracefully the first time, at once the second. */
@@ -154,6 +155,7 @@ async function runPlanFile(planPath: string, flags: RunFlags, handOverSignals: (
   let closeMetrics: (() => Promise<void>) | undefined;
   const progress = progressDisplay(process.stderr, flags.quiet === true);
   let results: Awaited<ReturnType<typeof runPlan>>;
+  const hookFailures: string[] = [];
   try {
     results = await runPlan({
       plan: loaded.plan,
@@ -191,6 +193,7 @@ async function runPlanFile(planPath: string, flags: RunFlags, handOverSignals: (
       onMetricsServer: (url) => {
         if (!flags.quiet) process.stderr.write(`live metrics: ${url}\n`);
       },
+      onHookFailure: (m) => hookFailures.push(m),
       onProgress: (p) => progress.update(p),
       onLog: (m) => {
         progress.done();
@@ -209,7 +212,10 @@ async function runPlanFile(planPath: string, flags: RunFlags, handOverSignals: (
     writeResultsFile(dirname(file), results, basename(file));
   }
   const hook = loaded.plan.handleSummary;
-  const warn = (m: string) => process.stderr.write(`warning: ${m}\n`);
+  const warn = (m: string) => {
+    hookFailures.push(m);
+    process.stderr.write(`warning: ${m}\n`);
+  };
   const custom = hook ? await writeSummaryFiles(hook, results, warn) : undefined;
   if (!flags.quiet) {
     const summary = custom ?? `${renderConsoleSummary(results, { color: wantsColor(process.stdout) })}\n`;
@@ -217,8 +223,11 @@ async function runPlanFile(planPath: string, flags: RunFlags, handOverSignals: (
   }
   if (flags.resultsTo === 'stdout') process.stdout.write(`${frameResults(results)}\n`);
   if (closeMetrics) await lingerThenClose(closeMetrics, lingerMs, flags.quiet === true);
-  // A shard that ran is not judged here: the merge judges every shard together.
-  if (results.verdict.status === 'SHARD') return EXIT.go;
+  // A shard is judged only at the merge; one that did not run its part cleanly exits non-zero.
+  if (results.verdict.status === 'SHARD') {
+    for (const p of shardProblems(results, hookFailures)) process.stderr.write(`shard not clean: ${p}\n`);
+    return shardExitCode(results, hookFailures);
+  }
   return results.verdict.status === 'GO' ? EXIT.go : EXIT.noGo;
 }
 

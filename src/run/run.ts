@@ -67,6 +67,8 @@ export interface RunOptions {
   /** Called with the live metrics URL once it listens. */
   onMetricsServer?: (url: string) => void;
   onLog?: (message: string) => void;
+  /** Called when a hook of the plan (`teardown()`) fails, with what it said (also logged). */
+  onHookFailure?: (message: string) => void;
   /** This process is one shard of a sharded run: it takes its segment and is judged only once merged. */
   shard?: ShardIdentity;
   /** Wall-clock time (epoch ms) at which the load starts, agreed by every shard; now by default. */
@@ -302,7 +304,9 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
     try {
       await plan.teardown(setup, { env, target: plan.target });
     } catch (e) {
-      log(`teardown() failed: ${e instanceof Error ? e.message : String(e)}`);
+      const message = `teardown() failed: ${e instanceof Error ? e.message : String(e)}`;
+      log(message);
+      options.onHookFailure?.(message);
     }
   }
   const thresholds = shard

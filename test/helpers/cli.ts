@@ -17,8 +17,10 @@ export interface RunOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   signalAfterMs?: number;
-  /** Sends SIGINT once this says so (polled every 50 ms): a signal tied to progress, not to time. */
+  /** Sends the signal once this says so (polled every 50 ms): a signal tied to progress, not to time. */
   signalWhen?: () => boolean;
+  /** The signal `signalAfterMs` and `signalWhen` send; SIGINT by default. */
+  signal?: NodeJS.Signals;
   timeoutMs?: number;
 }
 
@@ -39,12 +41,13 @@ export function runProcess(command: string, args: string[], opts: RunOptions = {
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     const kill = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
-    if (opts.signalAfterMs !== undefined) setTimeout(() => child.kill('SIGINT'), opts.signalAfterMs);
+    if (opts.signalAfterMs !== undefined)
+      setTimeout(() => child.kill(opts.signal ?? 'SIGINT'), opts.signalAfterMs);
     const poll = opts.signalWhen
       ? setInterval(() => {
           if (!opts.signalWhen?.()) return;
           clearInterval(poll);
-          child.kill('SIGINT');
+          child.kill(opts.signal ?? 'SIGINT');
         }, 50)
       : undefined;
     child.on('error', reject);
