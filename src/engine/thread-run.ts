@@ -106,6 +106,9 @@ export class ThreadRun {
   private readonly seriesLimit: SeriesLimit;
   private readonly softStop = new AbortController();
   private readonly stops: AbortController[] = [];
+  /** Each running scenario's hard stop: aborting one ends its in-flight requests as ABORTED. */
+  private readonly hardStops: AbortController[] = [];
+  private abortedNow = false;
   private active = 0;
   private vuCount = 0;
   /** The first distinct messages of failed iterations, logged once each; no more are kept. */
@@ -151,6 +154,17 @@ export class ThreadRun {
   stop(): void {
     this.softStop.abort();
     for (const s of this.stops) s.abort();
+  }
+
+  /**
+   * Stop at once (a second signal): nothing new starts, and requests and sleeps in flight are
+   * aborted now rather than after gracefulStop; the aborted requests are counted as ABORTED and
+   * the last tick goes out as the run ends.
+   */
+  abortNow(): void {
+    this.abortedNow = true;
+    this.stop();
+    for (const h of this.hardStops) h.abort();
   }
 
   async run(): Promise<void> {
@@ -214,6 +228,8 @@ export class ThreadRun {
     setMaxListeners(0, hard.signal);
     const scope = new RequestScope();
     hard.signal.addEventListener('abort', () => scope.abortAll(), { once: true });
+    this.hardStops.push(hard);
+    if (this.abortedNow) hard.abort();
     const target = new URL(`${o.plan.target}/`);
     const scenarioIndex = o.plan.scenarios.indexOf(scenario);
     const activity = this.activity;

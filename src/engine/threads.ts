@@ -48,6 +48,7 @@ export function inProcessThread(
 ): LoadThread {
   let run: ThreadRun | undefined;
   let stopped = false;
+  let aborted = false;
   let settle: (o: ThreadOutcome) => void = () => {};
   const done = new Promise<ThreadOutcome>((resolve) => {
     settle = resolve;
@@ -63,6 +64,11 @@ export function inProcessThread(
         run?.stop();
         return;
       }
+      if (m.type === 'abort') {
+        stopped = aborted = true;
+        run?.abortNow();
+        return;
+      }
       run = new ThreadRun({
         plan,
         index: 0,
@@ -76,7 +82,8 @@ export function inProcessThread(
         onTick: (t) => sink.onTick(0, t),
         onLog: sink.onLog,
       });
-      if (stopped) run.stop();
+      if (aborted) run.abortNow();
+      else if (stopped) run.stop();
       run.run().then(
         () => settle({ ok: true }),
         (e: unknown) => settle({ ok: false, message: e instanceof Error ? e.message : String(e) }),

@@ -23,7 +23,8 @@ export interface WorkerData {
   instance: SharedArrayBuffer;
 }
 
-export type MainToWorker = { type: 'start'; epoch: number } | { type: 'stop' };
+/** `stop`: start nothing new, let in-flight iterations finish; `abort`: abort what is in flight now. */
+export type MainToWorker = { type: 'start'; epoch: number } | { type: 'stop' } | { type: 'abort' };
 
 export type WorkerToMain =
   | { type: 'ready'; index: number }

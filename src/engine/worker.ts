@@ -25,10 +25,14 @@ try {
   const sets = loadData(plan.data, loaded.baseDir);
   let run: ThreadRun | undefined;
   let stopped = false;
+  let aborted = false;
   port.on('message', (m: MainToWorker) => {
     if (m.type === 'stop') {
       stopped = true;
       run?.stop();
+    } else if (m.type === 'abort') {
+      stopped = aborted = true;
+      run?.abortNow();
     } else if (m.type === 'start') {
       run = new ThreadRun({
         plan,
@@ -45,7 +49,8 @@ try {
         seriesLimit: data.seriesLimit,
         instance: data.instance,
       });
-      if (stopped) run.stop();
+      if (aborted) run.abortNow();
+      else if (stopped) run.stop();
       run
         .run()
         .then(() => post({ type: 'done', index: data.index }))

@@ -32,6 +32,7 @@ import { progressOf } from './progress.ts';
 import { type ShardIdentity, ShardRecorder } from './shard-recorder.ts';
 import { assertStartReachable, segmentProblems } from './shard-start.ts';
 import { STUCK_MARGIN_MS, signalName, stuckMessage } from './stop.ts';
+import { stopAtOnce } from './stop-at-once.ts';
 import { defaultWorkers } from './workers.ts';
 
 export interface RunOptions {
@@ -46,7 +47,7 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** Aborting it stops the run gracefully (a signal); its reason names the signal. */
   signal?: AbortSignal;
-  /** Aborting it stops the run at once (a second signal): workers are terminated, after checks and teardown skipped, what was collected is returned. */
+  /** Aborting it stops the run at once (a second signal): in-flight requests are aborted (ABORTED), a worker that does not hand over its last tick within 3 s is terminated, after checks and teardown are skipped, what was collected is returned. */
   forceSignal?: AbortSignal;
   onProgress?: (p: Progress) => void;
   /** HOST:PORT to serve live metrics for Prometheus on while the run goes on. */
@@ -214,7 +215,7 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
   const onForce = () => {
     const why = `stopped at once by a second signal (${signalName(options.forceSignal)})`;
     forced = why;
-    for (const t of threads) t.terminate(why);
+    stopAtOnce(threads, why);
   };
   options.forceSignal?.addEventListener('abort', onForce, { once: true });
   try {

@@ -1,0 +1,86 @@
+/**
+ * A second signal stops the run at once, yet every request it cuts off was sent and counts: 50
+ * requests hanging on a server that never answers end as ABORTED (failed requests), and the
+ * verdict is not GO.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { BIN, outsideDir, readResults, writePlan } from '../helpers/cli.ts';
+import { type RawServer, startRawServer } from '../helpers/raw-server.ts';
+import { assertMatchesSchema } from '../helpers/schema.ts';
+
+let mute: RawServer;
+before(async () => {
+  // Reads every request and never answers one.
+  mute = await startRawServer(() => {});
+});
+after(() => mute.close());
+
+/** Runs the CLI; SIGINT once `hanging` requests reached the server, a second SIGINT 500 ms later. */
+function runAndSignalTwice(
+  args: string[],
+  cwd: string,
+  hanging: number,
+): Promise<{ code: number | null; stderr: string; endedMs: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    let firstAt: number | undefined;
+    const poll = setInterval(() => {
+      if (mute.requests.length < hanging) return;
+      clearInterval(poll);
+      firstAt = Date.now();
+      child.kill('SIGINT');
+      setTimeout(() => child.kill('SIGINT'), 500);
+    }, 50);
+    const kill = setTimeout(() => child.kill('SIGKILL'), 90_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearInterval(poll);
+      clearTimeout(kill);
+      resolve({ code, stderr, endedMs: Date.now() - (firstAt ?? Number.NaN) });
+    });
+  });
+}
+
+describe('a second signal while requests hang', () => {
+  it('counts the requests in flight as ABORTED, failed, and the run is NO-GO', async () => {
+    const dir = outsideDir();
+    const file = writePlan(
+      dir,
+      'plan.ts',
+      `import { definePlan } from 'loadproof';
+export default definePlan({
+  target: '${mute.url}',
+  http: { timeout: '120s' },
+  scenarios: {
+    main: {
+      executor: 'constant-vus', vus: 50, duration: '60s', gracefulStop: '60s',
+      flow: async (vu) => { await vu.http.get('/hang'); },
+    },
+  },
+});
+`,
+    );
+    const out = join(dir, 'out');
+    const r = await runAndSignalTwice(['run', file, '--out', out, '--workers', '2'], dir, 50);
+    assert.equal(r.code, 3, r.stderr);
+    assert.ok(r.endedMs < 30_000, `stopped at once, not after gracefulStop: ${r.endedMs} ms`);
+    const res = readResults(out);
+    assertMatchesSchema(res);
+    assert.equal(res.interrupted, true);
+    assert.match(res.interruptReason ?? '', /then stopped at once by a second signal \(SIGINT\)/);
+    const aborted = res.requests.errors.ABORTED ?? 0;
+    assert.ok(aborted >= 50, `the 50 hanging requests are ABORTED: ${aborted}`);
+    assert.equal(aborted, mute.requests.length, 'every request the server received is counted');
+    assert.equal(res.requests.total, aborted);
+    const failed = res.metrics.http_req_failed;
+    assert.equal(failed?.type, 'rate');
+    assert.equal(failed?.type === 'rate' ? failed.passes : -1, aborted, 'each counts as a failed request');
+    assert.notEqual(res.verdict.status, 'GO');
+    assert.equal(res.verdict.status, 'NO-GO');
+  });
+});
