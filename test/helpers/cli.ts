@@ -1,6 +1,6 @@
 /** Runs the loadproof CLI as a separate process, as a user would. */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ResultsFile } from '../../src/results/types.ts';
@@ -72,4 +72,18 @@ export function writePlan(dir: string, name: string, source: string): string {
 
 export function readResults(dir: string): ResultsFile {
   return JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as ResultsFile;
+}
+
+/**
+ * Whether `dir/results.json` holds a run's results: from its start to its end a run keeps the
+ * unfinished-run marker there (no verdict), so the file's existence alone says nothing.
+ */
+export function hasResults(dir: string): boolean {
+  const path = join(dir, 'results.json');
+  if (!existsSync(path)) return false;
+  try {
+    return (JSON.parse(readFileSync(path, 'utf8')) as { verdict?: unknown }).verdict !== undefined;
+  } catch {
+    return false;
+  }
 }
