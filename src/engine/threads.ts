@@ -13,6 +13,7 @@ import type { PlanFileOptions } from '../plan/load.ts';
 import type { Overrides } from '../plan/overrides.ts';
 import type { Plan } from '../plan/types.ts';
 import { Activity } from './activity.ts';
+import { InFlightRequests } from './in-flight.ts';
 import { InstanceCounts } from './instance-counts.ts';
 import type { Segment, SegmentSpec } from './segment.ts';
 import { ThreadRun, type Tick } from './thread-run.ts';
@@ -28,6 +29,8 @@ export interface LoadThread {
   readonly done: Promise<ThreadOutcome>;
   /** Where its flows last ran. */
   readonly activity: Activity;
+  /** Its requests sent and not yet recorded: lost with the thread if it is terminated. */
+  readonly inFlight: InFlightRequests;
   /** Ends the thread at once (a stuck flow, a second signal); its outcome becomes `why`. */
   terminate(why: string): Promise<void>;
 }
@@ -54,10 +57,12 @@ export function inProcessThread(
     settle = resolve;
   });
   const activity = new Activity();
+  const inFlight = new InFlightRequests();
   return {
     index: 0,
     done,
     activity,
+    inFlight,
     send(m) {
       if (m.type === 'stop') {
         stopped = true;
@@ -79,6 +84,7 @@ export function inProcessThread(
         data,
         env,
         activity,
+        inFlight,
         onTick: (t) => sink.onTick(0, t),
         onLog: sink.onLog,
       });
@@ -136,6 +142,7 @@ function startWorker(
   sink: ThreadSink,
 ): { ready: Promise<void>; thread: LoadThread } {
   const activity = new Activity();
+  const inFlight = new InFlightRequests();
   const workerData: WorkerData = {
     file: o.file,
     index,
@@ -146,6 +153,7 @@ function startWorker(
     planOptions: o.planOptions,
     ...(o.segment ? { segment: o.segment } : {}),
     activity: activity.buffer,
+    inFlight: inFlight.buffer,
     ...shared,
   };
   const worker = new Worker(entry, {
@@ -204,6 +212,7 @@ function startWorker(
       index,
       done,
       activity,
+      inFlight,
       send: (m) => worker.postMessage(m),
       async terminate(why) {
         failure ??= why;

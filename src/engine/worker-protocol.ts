@@ -17,6 +17,8 @@ export interface WorkerData {
   planOptions: PlanFileOptions;
   /** An Activity's buffer: where the worker's flows last ran. */
   activity: SharedArrayBuffer;
+  /** An InFlightRequests' buffer: the worker's requests sent and not yet recorded. */
+  inFlight: SharedArrayBuffer;
   /** The run's endpoint series limit, shared by every worker (`SeriesLimit.buffer`). */
   seriesLimit: SharedArrayBuffer;
   /** What the process has run so far, shared by every worker (`InstanceCounts.buffer`). */

@@ -9,6 +9,7 @@ import { loadData } from '../plan/data.ts';
 import { loadPlanFile } from '../plan/load.ts';
 import { applyOverrides } from '../plan/overrides.ts';
 import { Activity } from './activity.ts';
+import { InFlightRequests } from './in-flight.ts';
 import { Segment } from './segment.ts';
 import { ThreadRun } from './thread-run.ts';
 import type { MainToWorker, WorkerData, WorkerToMain } from './worker-protocol.ts';
@@ -44,6 +45,7 @@ try {
         data: sets,
         env: data.env,
         activity: new Activity(data.activity),
+        inFlight: new InFlightRequests(data.inFlight),
         onTick: (tick) => post({ type: 'tick', index: data.index, tick }),
         onLog: (message) => post({ type: 'log', message }),
         seriesLimit: data.seriesLimit,

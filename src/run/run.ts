@@ -27,6 +27,7 @@ import type { ResultsFile, ThresholdResult } from '../results/types.ts';
 import { evaluateThreshold } from '../verdict/thresholds.ts';
 import { VERSION } from '../version.ts';
 import { buildResults } from './build-results.ts';
+import { countLostRequests } from './lost-requests.ts';
 import { maxGracefulStopMs, plannedDurationMs, plannedEndMs } from './planned-time.ts';
 import { progressOf } from './progress.ts';
 import { type ShardIdentity, ShardRecorder } from './shard-recorder.ts';
@@ -275,6 +276,12 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
           if (outcome.ok) return;
           timeline.abandon(t.index);
           seconds.abandon(t.index);
+          // A worker's requests in flight when it ended are lost with it; they were sent, so they count.
+          const lost = inWorkers ? t.inFlight.now() : 0;
+          if (lost > 0) {
+            countLostRequests(store, lost);
+            log(`worker ${t.index} ended with ${lost} request(s) in flight: counted as ABORTED`);
+          }
           if (outcome.message === forced) return;
           failures.push(outcome.message);
           log(outcome.message);

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BIN, outsideDir, readResults, writePlan } from '../helpers/cli.ts';
@@ -18,11 +19,15 @@ before(async () => {
 });
 after(() => mute.close());
 
-/** Runs the CLI; SIGINT once `hanging` requests reached the server, a second SIGINT 500 ms later. */
+/**
+ * Runs the CLI; SIGINT once `hanging` requests reached the server (and `marker` exists, when
+ * given), a second SIGINT 500 ms later.
+ */
 function runAndSignalTwice(
   args: string[],
   cwd: string,
   hanging: number,
+  marker?: string,
 ): Promise<{ code: number | null; stderr: string; endedMs: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -30,7 +35,7 @@ function runAndSignalTwice(
     child.stderr.on('data', (d) => (stderr += d));
     let firstAt: number | undefined;
     const poll = setInterval(() => {
-      if (mute.requests.length < hanging) return;
+      if (mute.requests.length < hanging || (marker !== undefined && !existsSync(marker))) return;
       clearInterval(poll);
       firstAt = Date.now();
       child.kill('SIGINT');
@@ -66,7 +71,8 @@ export default definePlan({
 `,
     );
     const out = join(dir, 'out');
-    const r = await runAndSignalTwice(['run', file, '--out', out, '--workers', '2'], dir, 50);
+    const before = mute.requests.length;
+    const r = await runAndSignalTwice(['run', file, '--out', out, '--workers', '2'], dir, before + 50);
     assert.equal(r.code, 3, r.stderr);
     assert.ok(r.endedMs < 30_000, `stopped at once, not after gracefulStop: ${r.endedMs} ms`);
     const res = readResults(out);
@@ -75,12 +81,52 @@ export default definePlan({
     assert.match(res.interruptReason ?? '', /then stopped at once by a second signal \(SIGINT\)/);
     const aborted = res.requests.errors.ABORTED ?? 0;
     assert.ok(aborted >= 50, `the 50 hanging requests are ABORTED: ${aborted}`);
-    assert.equal(aborted, mute.requests.length, 'every request the server received is counted');
+    assert.equal(aborted, mute.requests.length - before, 'every request the server received is counted');
     assert.equal(res.requests.total, aborted);
     const failed = res.metrics.http_req_failed;
     assert.equal(failed?.type, 'rate');
     assert.equal(failed?.type === 'rate' ? failed.passes : -1, aborted, 'each counts as a failed request');
     assert.notEqual(res.verdict.status, 'GO');
+    assert.equal(res.verdict.status, 'NO-GO');
+  });
+
+  it('a worker stuck in a loop cannot hand them over: its requests in flight still count as ABORTED', async () => {
+    const dir = outsideDir();
+    const stuck = join(dir, 'stuck');
+    const file = writePlan(
+      dir,
+      'plan.ts',
+      `import { writeFileSync } from 'node:fs';
+import { definePlan } from 'loadproof';
+export default definePlan({
+  target: '${mute.url}',
+  http: { timeout: '120s' },
+  scenarios: {
+    main: {
+      executor: 'constant-vus', vus: 20, duration: '60s', gracefulStop: '60s',
+      flow: async (vu) => {
+        if (vu.id !== 1) return void (await vu.http.get('/hang'));
+        await vu.sleep(0.5);
+        writeFileSync(${JSON.stringify(stuck)}, '');
+        for (;;) {}
+      },
+    },
+  },
+});
+`,
+    );
+    const out = join(dir, 'out');
+    const before = mute.requests.length;
+    const r = await runAndSignalTwice(['run', file, '--out', out, '--workers', '1'], dir, before + 19, stuck);
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /worker 0 ended with 19 request\(s\) in flight: counted as ABORTED/);
+    const res = readResults(out);
+    assertMatchesSchema(res);
+    assert.equal(mute.requests.length - before, 19);
+    assert.equal(res.requests.errors.ABORTED, 19);
+    assert.equal(res.requests.total, 19);
+    const failed = res.metrics.http_req_failed;
+    assert.equal(failed?.type === 'rate' ? failed.passes : -1, 19);
     assert.equal(res.verdict.status, 'NO-GO');
   });
 });
