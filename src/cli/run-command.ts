@@ -170,6 +170,7 @@ async function runPlanFile(planPath: string, flags: RunFlags, handOverSignals: (
     startedAt: new Date(),
     pid: process.pid,
     planFile: planPath,
+    ...(shard ? { shard: { runId: shard.runId, segment: shard.segment.toString() } } : {}),
   });
   markRunUnfinished(marker, out, summaryExport);
   let closeMetrics: (() => Promise<void>) | undefined;

@@ -3,7 +3,8 @@
  * load): a marker saying a run is in progress or did not finish. A run killed outright (SIGKILL,
  * a crash, a node that vanished) then leaves this marker, never an earlier run's results that
  * would look like its own. It has no `verdict`: nothing reading it can take it for a GO.
- * `schema/unfinished-run.schema.json` documents it; `report`, `compare` and `merge` refuse it.
+ * `schema/unfinished-run.schema.json` documents it; `report` and `compare` refuse it, and `merge`
+ * counts a shard's as that shard missing.
  */
 import { SCHEMA_VERSION } from './types.ts';
 
@@ -19,6 +20,8 @@ export interface UnfinishedRun {
   pid: number;
   /** The plan file it runs, as given. */
   planFile: string;
+  /** The run is one shard of a sharded run: `loadproof merge` counts this shard as missing. */
+  shard?: { runId: string; segment: string };
   message: string;
 }
 
@@ -27,6 +30,7 @@ export function unfinishedRun(o: {
   startedAt: Date;
   pid: number;
   planFile: string;
+  shard?: { runId: string; segment: string };
 }): UnfinishedRun {
   const at = o.startedAt.toISOString();
   return {
@@ -36,6 +40,7 @@ export function unfinishedRun(o: {
     startedAt: at,
     pid: o.pid,
     planFile: o.planFile,
+    ...(o.shard ? { shard: o.shard } : {}),
     message: `a run of ${o.planFile} started at ${at} (pid ${o.pid}) and has not finished: it is still running, or it stopped without writing results (killed, or an error). These are not results.`,
   };
 }

@@ -125,4 +125,57 @@ describe('results of an earlier run never pass for a killed run', () => {
       'GO',
     );
   });
+
+  it('a shard killed -9 leaves its marker: merge counts that shard as missing (INCOMPLETE, exit 4), named', async () => {
+    const dir = outsideDir();
+    const file = writePlan(
+      dir,
+      'plan.ts',
+      planOf(
+        `executor: 'constant-vus', vus: 2, duration: '3s', flow: async (vu) => { await vu.http.get('/hello'); await vu.sleep(0.05); }`,
+      ),
+    );
+    const shardArgs = (i: number) => [
+      'run',
+      file,
+      '--shard',
+      `${i}/2`,
+      '--run-id',
+      'killed-shard',
+      '--workers',
+      '1',
+      '--out',
+      join(dir, `shard-${i}`),
+    ];
+    const base = server.total();
+    const killed = await runCli(shardArgs(1), {
+      cwd: dir,
+      signal: 'SIGKILL',
+      signalWhen: () => server.total() - base >= 5,
+    });
+    assert.equal(killed.code, null, 'killed, not ended');
+    const marker = join(dir, 'shard-1', 'results.json');
+    const data = JSON.parse(readFileSync(marker, 'utf8')) as Record<string, unknown>;
+    assert.ok(validateUnfinished(data), JSON.stringify(validateUnfinished.errors));
+    assert.deepEqual(data.shard, { runId: 'killed-shard', segment: '1/2:1' });
+
+    const alone = await runCli(['merge', marker, '--out', join(dir, 'alone')], { cwd: dir });
+    assert.equal(alone.code, 4, alone.stderr);
+    assert.match(alone.stderr, /no shard finished/);
+
+    const ran = await runCli(shardArgs(0), { cwd: dir });
+    assert.equal(ran.code, 0, ran.stderr);
+    const merged = join(dir, 'merged');
+    const merge = await runCli(['merge', join(dir, 'shard-0', 'results.json'), marker, '--out', merged], {
+      cwd: dir,
+    });
+    assert.equal(merge.code, 4, merge.stderr);
+    assert.match(
+      merge.stderr,
+      /shard-1\/results\.json: shard 1\/2:1 of run killed-shard did not finish .*counted as missing/,
+    );
+    const res = readResults(merged);
+    assert.equal(res.verdict.status, 'INCOMPLETE');
+    assert.match(res.verdict.reasons[0] ?? '', /missing shard 1\/2:1/);
+  });
 });
