@@ -1,14 +1,15 @@
 /**
- * A second signal stops the run at once, yet every request it cuts off was sent and counts: 50
- * requests hanging on a server that never answers end as ABORTED (failed requests), and the
- * verdict is not GO.
+ * A run that stops at once still counts every request it cut off: 50 requests hanging on a server
+ * that never answers end as ABORTED (failed requests) on a second signal, and the verdict is not
+ * GO. A worker stuck in a loop cannot hand them over; the main thread counts them when it
+ * terminates it.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { BIN, outsideDir, readResults, writePlan } from '../helpers/cli.ts';
+import { BIN, outsideDir, readResults, runCli, writePlan } from '../helpers/cli.ts';
 import { type RawServer, startRawServer } from '../helpers/raw-server.ts';
 import { assertMatchesSchema } from '../helpers/schema.ts';
 
@@ -127,6 +128,47 @@ export default definePlan({
     assert.equal(res.requests.total, 19);
     const failed = res.metrics.http_req_failed;
     assert.equal(failed?.type === 'rate' ? failed.passes : -1, 19);
+    assert.equal(res.verdict.status, 'NO-GO');
+  });
+});
+
+describe('a worker terminated as stuck', () => {
+  it('without any signal, after gracefulStop: its requests in flight count as ABORTED too', async () => {
+    const dir = outsideDir();
+    const stuck = join(dir, 'stuck');
+    const file = writePlan(
+      dir,
+      'plan.ts',
+      `import { writeFileSync } from 'node:fs';
+import { definePlan } from 'loadproof';
+export default definePlan({
+  target: '${mute.url}',
+  http: { timeout: '120s' },
+  scenarios: {
+    main: {
+      executor: 'per-vu-iterations', vus: 6, iterations: 1, maxDuration: '2s', gracefulStop: '1s',
+      flow: async (vu) => {
+        if (vu.id !== 1) return void (await vu.http.get('/hang'));
+        await vu.sleep(0.5);
+        writeFileSync(${JSON.stringify(stuck)}, '');
+        for (;;) {}
+      },
+    },
+  },
+});
+`,
+    );
+    const out = join(dir, 'out');
+    const before = mute.requests.length;
+    const r = await runCli(['run', file, '--out', out, '--workers', '1'], { cwd: dir, timeoutMs: 60_000 });
+    assert.equal(r.code, 3, r.stderr);
+    assert.ok(existsSync(stuck), 'the flow got stuck');
+    assert.match(r.stderr, /worker 0 did not stop within gracefulStop and was terminated/);
+    assert.match(r.stderr, /worker 0 ended with 5 request\(s\) in flight: counted as ABORTED/);
+    const res = readResults(out);
+    assert.equal(mute.requests.length - before, 5);
+    assert.equal(res.requests.errors.ABORTED, 5);
+    assert.equal(res.incomplete, true);
     assert.equal(res.verdict.status, 'NO-GO');
   });
 });
