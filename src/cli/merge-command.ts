@@ -5,13 +5,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { EXIT, InputFileError } from '../errors.ts';
+import { EXIT, IncompleteRunError, InputFileError } from '../errors.ts';
 import { renderConsoleSummary } from '../outputs/console-summary.ts';
 import { wantsColor } from '../outputs/format.ts';
 import { assertWritableFolder, writeResultsFile } from '../outputs/write-results.ts';
 import { parseResultsFile } from '../report/read.ts';
 import { writeReports } from '../report/write.ts';
 import { unframeResults } from '../results/results-frame.ts';
+import { isUnfinishedRun } from '../results/unfinished-run.ts';
 import { mergeShards, type ShardFile } from '../run/merge-shards.ts';
 
 export interface MergeFlags {
@@ -20,9 +21,14 @@ export interface MergeFlags {
   quiet?: boolean;
 }
 
-/** Reads every input before anything is written: a bad one stops the merge with its name. */
-export function readShardInputs(paths: string[]): ShardFile[] {
+/**
+ * Reads every input before anything is written: a bad one stops the merge with its name. A
+ * shard's unfinished-run marker (the shard was killed, or still runs) is no results: it is
+ * named in `unfinished`, and the merge counts that shard as missing.
+ */
+export function readShardInputs(paths: string[]): { files: ShardFile[]; unfinished: string[] } {
   const files: ShardFile[] = [];
+  const unfinished: string[] = [];
   for (const path of paths) {
     let text: string;
     try {
@@ -31,7 +37,9 @@ export function readShardInputs(paths: string[]): ShardFile[] {
       throw new InputFileError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? e})`);
     }
     if (text.trimStart().startsWith('{')) {
-      files.push({ name: path, results: parseResultsFile(path, text) });
+      const marker = unfinishedShardMarker(path, text);
+      if (marker) unfinished.push(marker);
+      else files.push({ name: path, results: parseResultsFile(path, text) });
       continue;
     }
     let framed: ReturnType<typeof unframeResults>;
@@ -45,11 +53,27 @@ export function readShardInputs(paths: string[]): ShardFile[] {
     for (const [k, results] of framed.entries())
       files.push({ name: framed.length > 1 ? `${path}#${k + 1}` : path, results });
   }
-  return files;
+  return { files, unfinished };
+}
+
+/** What a shard's unfinished-run marker says, in words; undefined for anything else. */
+function unfinishedShardMarker(path: string, text: string): string | undefined {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!isUnfinishedRun(data) || !data.shard) return undefined;
+  return `${path}: shard ${data.shard.segment} of run ${data.shard.runId} did not finish (started ${data.startedAt}, pid ${data.pid}; killed, or still running): counted as missing`;
 }
 
 export async function mergeCommand(paths: string[], flags: MergeFlags): Promise<number> {
-  return judgeShards(readShardInputs(paths), flags);
+  const { files, unfinished } = readShardInputs(paths);
+  if (files.length === 0 && unfinished.length > 0)
+    throw new IncompleteRunError(`no shard finished: nothing to merge\n${unfinished.join('\n')}`);
+  for (const u of unfinished) process.stderr.write(`${u}\n`);
+  return judgeShards(files, flags);
 }
 
 /**

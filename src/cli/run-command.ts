@@ -10,14 +10,18 @@ import { otlpEndpoint } from '../outputs/otlp-exporter.ts';
 import { progressDisplay } from '../outputs/progress.ts';
 import { parseOutValues, SeriesFile } from '../outputs/series-file.ts';
 import { writeSummaryFiles } from '../outputs/summary-files.ts';
+import { markRunUnfinished } from '../outputs/unfinished-run-files.ts';
 import { assertWritableFolder, timestampFolder, writeResultsFile } from '../outputs/write-results.ts';
 import { parseDurationMs } from '../plan/duration.ts';
 import { loadPlanFile, type PlanFileOptions } from '../plan/load.ts';
 import type { Overrides } from '../plan/overrides.ts';
 import { writeReports } from '../report/write.ts';
 import { frameResults } from '../results/results-frame.ts';
+import { unfinishedRun } from '../results/unfinished-run.ts';
 import { runPlan } from '../run/run.ts';
 import type { ShardIdentity } from '../run/shard-recorder.ts';
+import { VERSION } from '../version.ts';
+import { shardExitCode, shardProblems } from './shard-exit.ts';
 import { parseSegmentFlags, parseStartAt, planHash, runIdOf, type ShardFlags } from './shard-flags.ts';
 
 /** Signals that stop a run: gracefully the first time, at once the second. */
@@ -151,9 +155,28 @@ async function runPlanFile(planPath: string, flags: RunFlags, handOverSignals: (
     max: '1h',
     example: '15s',
   });
+  const otlpIntervalMs = flags.otlp
+    ? durationFlag('--otlp-interval', flags.otlpInterval, {
+        fallbackMs: 10_000,
+        min: '1s',
+        max: '1h',
+        example: '10s',
+      })
+    : undefined;
+  // Everything is checked: from now on the files this run writes at its end say it has not finished.
+  const summaryExport = flags.summaryExport ? resolve(flags.summaryExport) : undefined;
+  const marker = unfinishedRun({
+    version: VERSION,
+    startedAt: new Date(),
+    pid: process.pid,
+    planFile: planPath,
+    ...(shard ? { shard: { runId: shard.runId, segment: shard.segment.toString() } } : {}),
+  });
+  markRunUnfinished(marker, out, summaryExport);
   let closeMetrics: (() => Promise<void>) | undefined;
   const progress = progressDisplay(process.stderr, flags.quiet === true);
   let results: Awaited<ReturnType<typeof runPlan>>;
+  const hookFailures: string[] = [];
   try {
     results = await runPlan({
       plan: loaded.plan,
@@ -174,23 +197,14 @@ async function runPlanFile(planPath: string, flags: RunFlags, handOverSignals: (
         : {}),
       signal: stop.signal,
       forceSignal: force.signal,
-      ...(flags.otlp
-        ? {
-            otlp: flags.otlp,
-            otlpIntervalMs: durationFlag('--otlp-interval', flags.otlpInterval, {
-              fallbackMs: 10_000,
-              min: '1s',
-              max: '1h',
-              example: '10s',
-            }),
-          }
-        : {}),
+      ...(flags.otlp ? { otlp: flags.otlp, otlpIntervalMs } : {}),
       ...(flags.prometheus
         ? { prometheus: flags.prometheus, keepMetricsServer: (close) => (closeMetrics = close) }
         : {}),
       onMetricsServer: (url) => {
         if (!flags.quiet) process.stderr.write(`live metrics: ${url}\n`);
       },
+      onHookFailure: (m) => hookFailures.push(m),
       onProgress: (p) => progress.update(p),
       onLog: (m) => {
         progress.done();
@@ -204,12 +218,12 @@ async function runPlanFile(planPath: string, flags: RunFlags, handOverSignals: (
   }
   const path = writeResultsFile(out, results);
   const reports = writeReports(out, [results]);
-  if (flags.summaryExport) {
-    const file = resolve(flags.summaryExport);
-    writeResultsFile(dirname(file), results, basename(file));
-  }
+  if (summaryExport) writeResultsFile(dirname(summaryExport), results, basename(summaryExport));
   const hook = loaded.plan.handleSummary;
-  const warn = (m: string) => process.stderr.write(`warning: ${m}\n`);
+  const warn = (m: string) => {
+    hookFailures.push(m);
+    process.stderr.write(`warning: ${m}\n`);
+  };
   const custom = hook ? await writeSummaryFiles(hook, results, warn) : undefined;
   if (!flags.quiet) {
     const summary = custom ?? `${renderConsoleSummary(results, { color: wantsColor(process.stdout) })}\n`;
@@ -217,8 +231,11 @@ async function runPlanFile(planPath: string, flags: RunFlags, handOverSignals: (
   }
   if (flags.resultsTo === 'stdout') process.stdout.write(`${frameResults(results)}\n`);
   if (closeMetrics) await lingerThenClose(closeMetrics, lingerMs, flags.quiet === true);
-  // A shard that ran is not judged here: the merge judges every shard together.
-  if (results.verdict.status === 'SHARD') return EXIT.go;
+  // A shard is judged only at the merge; one that did not run its part cleanly exits non-zero.
+  if (results.verdict.status === 'SHARD') {
+    for (const p of shardProblems(results, hookFailures)) process.stderr.write(`shard not clean: ${p}\n`);
+    return shardExitCode(results, hookFailures);
+  }
   return results.verdict.status === 'GO' ? EXIT.go : EXIT.noGo;
 }
 

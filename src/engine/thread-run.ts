@@ -17,6 +17,7 @@ import { type Clock, realClock } from './clock.ts';
 import { type ExecutorContext, threadsFor } from './executors/context.ts';
 import { runExecutor } from './executors/index.ts';
 import { HttpClient, RequestScope } from './http-client.ts';
+import { InFlightRequests } from './in-flight.ts';
 import { InstanceCounts } from './instance-counts.ts';
 import { DEFAULT_REDIRECTS } from './redirects.ts';
 import { Submetrics } from './sample-tags.ts';
@@ -50,6 +51,8 @@ export interface ThreadRunOptions {
   clock?: Clock;
   /** Where this thread's flows last ran, for the main thread to name a stuck flow. */
   activity?: Activity;
+  /** This thread's requests sent and not yet recorded, for the main thread to count if it terminates it. */
+  inFlight?: InFlightRequests;
   onTick(tick: Tick): void;
   onLog(message: string): void;
   /** The run's `SeriesLimit` buffer, shared by its worker threads; a thread alone makes its own. */
@@ -106,11 +109,15 @@ export class ThreadRun {
   private readonly seriesLimit: SeriesLimit;
   private readonly softStop = new AbortController();
   private readonly stops: AbortController[] = [];
+  /** Each running scenario's hard stop: aborting one ends its in-flight requests as ABORTED. */
+  private readonly hardStops: AbortController[] = [];
+  private abortedNow = false;
   private active = 0;
   private vuCount = 0;
   /** The first distinct messages of failed iterations, logged once each; no more are kept. */
   private readonly errorMessages = new Set<string>();
   private readonly activity: Activity;
+  private readonly inFlight: InFlightRequests;
   private readonly instance: InstanceCounts;
   private readonly segment: Segment;
   private missedBefore = Number.NEGATIVE_INFINITY;
@@ -121,6 +128,7 @@ export class ThreadRun {
     this.segment = o.segment ?? Segment.whole();
     this.clock = o.clock ?? realClock;
     this.activity = o.activity ?? new Activity();
+    this.inFlight = o.inFlight ?? new InFlightRequests();
     this.instance = new InstanceCounts(o.instance);
     this.submetrics = new Submetrics(o.plan.thresholds.map((t) => t.key));
     this.seriesLimit = o.seriesLimit ? new SeriesLimit(o.seriesLimit) : SeriesLimit.create();
@@ -151,6 +159,17 @@ export class ThreadRun {
   stop(): void {
     this.softStop.abort();
     for (const s of this.stops) s.abort();
+  }
+
+  /**
+   * Stop at once (a second signal): nothing new starts, and requests and sleeps in flight are
+   * aborted now rather than after gracefulStop; the aborted requests are counted as ABORTED and
+   * the last tick goes out as the run ends.
+   */
+  abortNow(): void {
+    this.abortedNow = true;
+    this.stop();
+    for (const h of this.hardStops) h.abort();
   }
 
   async run(): Promise<void> {
@@ -214,6 +233,8 @@ export class ThreadRun {
     setMaxListeners(0, hard.signal);
     const scope = new RequestScope();
     hard.signal.addEventListener('abort', () => scope.abortAll(), { once: true });
+    this.hardStops.push(hard);
+    if (this.abortedNow) hard.abort();
     const target = new URL(`${o.plan.target}/`);
     const scenarioIndex = o.plan.scenarios.indexOf(scenario);
     const activity = this.activity;
@@ -243,6 +264,7 @@ export class ThreadRun {
       hardStop: hard.signal,
       resumed: (n) => activity.mark(scenarioIndex, n),
       instance: this.instance,
+      inFlight: this.inFlight,
     };
     const instance = this.instance;
     const pick = weightedPicker(scenario.flows.map((f) => ({ weight: f.weight, item: f })));

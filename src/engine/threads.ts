@@ -13,6 +13,7 @@ import type { PlanFileOptions } from '../plan/load.ts';
 import type { Overrides } from '../plan/overrides.ts';
 import type { Plan } from '../plan/types.ts';
 import { Activity } from './activity.ts';
+import { InFlightRequests } from './in-flight.ts';
 import { InstanceCounts } from './instance-counts.ts';
 import type { Segment, SegmentSpec } from './segment.ts';
 import { ThreadRun, type Tick } from './thread-run.ts';
@@ -28,6 +29,8 @@ export interface LoadThread {
   readonly done: Promise<ThreadOutcome>;
   /** Where its flows last ran. */
   readonly activity: Activity;
+  /** Its requests sent and not yet recorded: lost with the thread if it is terminated. */
+  readonly inFlight: InFlightRequests;
   /** Ends the thread at once (a stuck flow, a second signal); its outcome becomes `why`. */
   terminate(why: string): Promise<void>;
 }
@@ -48,19 +51,27 @@ export function inProcessThread(
 ): LoadThread {
   let run: ThreadRun | undefined;
   let stopped = false;
+  let aborted = false;
   let settle: (o: ThreadOutcome) => void = () => {};
   const done = new Promise<ThreadOutcome>((resolve) => {
     settle = resolve;
   });
   const activity = new Activity();
+  const inFlight = new InFlightRequests();
   return {
     index: 0,
     done,
     activity,
+    inFlight,
     send(m) {
       if (m.type === 'stop') {
         stopped = true;
         run?.stop();
+        return;
+      }
+      if (m.type === 'abort') {
+        stopped = aborted = true;
+        run?.abortNow();
         return;
       }
       run = new ThreadRun({
@@ -73,10 +84,12 @@ export function inProcessThread(
         data,
         env,
         activity,
+        inFlight,
         onTick: (t) => sink.onTick(0, t),
         onLog: sink.onLog,
       });
-      if (stopped) run.stop();
+      if (aborted) run.abortNow();
+      else if (stopped) run.stop();
       run.run().then(
         () => settle({ ok: true }),
         (e: unknown) => settle({ ok: false, message: e instanceof Error ? e.message : String(e) }),
@@ -129,6 +142,7 @@ function startWorker(
   sink: ThreadSink,
 ): { ready: Promise<void>; thread: LoadThread } {
   const activity = new Activity();
+  const inFlight = new InFlightRequests();
   const workerData: WorkerData = {
     file: o.file,
     index,
@@ -139,6 +153,7 @@ function startWorker(
     planOptions: o.planOptions,
     ...(o.segment ? { segment: o.segment } : {}),
     activity: activity.buffer,
+    inFlight: inFlight.buffer,
     ...shared,
   };
   const worker = new Worker(entry, {
@@ -197,6 +212,7 @@ function startWorker(
       index,
       done,
       activity,
+      inFlight,
       send: (m) => worker.postMessage(m),
       async terminate(why) {
         failure ??= why;

@@ -22,6 +22,7 @@ import type {
 import type { Clock } from './clock.ts';
 import { CookieJar, type CookieTarget, setCookieValues } from './cookie-jar.ts';
 import type { HttpClient, RawResponse, RequestScope } from './http-client.ts';
+import type { InFlightRequests } from './in-flight.ts';
 import { hopHeaders, locationOf, nextHop, redirectLimit } from './redirects.ts';
 import type { Submetrics, Tags } from './sample-tags.ts';
 import { jarBehind, vuCookies } from './vu-cookies.ts';
@@ -59,6 +60,8 @@ export interface VuEnvironment {
   resumed(scenarioIteration: number): void;
   /** What this process has run so far, over all its threads. */
   instance: InstanceCounts;
+  /** This thread's requests sent and not yet recorded, read by the main thread if it must terminate it. */
+  inFlight: InFlightRequests;
 }
 
 /** The series one endpoint's requests land in, looked up once, not per request. */
@@ -429,15 +432,23 @@ export class VirtualUser {
         jarInUse || own !== undefined
           ? cookieHeader(headers.cookie, own, jarInUse ? jar : undefined, { hostname, pathname, secure })
           : headers.cookie;
-      const raw = await env.client.send({
-        origin,
-        method,
-        path,
-        headers: cookie === headers.cookie ? headers : { ...headers, cookie: cookie as string },
-        ...(body !== undefined ? { body } : {}),
-        timeoutMs,
-        scope: env.scope,
-      });
+      // Counted from here until it is recorded (synchronously after it settles); one issued after
+      // the stop is never recorded, so never counted.
+      if (!issuedAfterStop) env.inFlight.sent();
+      let raw: RawResponse;
+      try {
+        raw = await env.client.send({
+          origin,
+          method,
+          path,
+          headers: cookie === headers.cookie ? headers : { ...headers, cookie: cookie as string },
+          ...(body !== undefined ? { body } : {}),
+          timeoutMs,
+          scope: env.scope,
+        });
+      } finally {
+        if (!issuedAfterStop) env.inFlight.settled();
+      }
       env.resumed(this.scenarioIteration);
       const latencyMs = raw.endAt - intendedAt;
       const expect = options.expect;

@@ -17,13 +17,16 @@ export interface WorkerData {
   planOptions: PlanFileOptions;
   /** An Activity's buffer: where the worker's flows last ran. */
   activity: SharedArrayBuffer;
+  /** An InFlightRequests' buffer: the worker's requests sent and not yet recorded. */
+  inFlight: SharedArrayBuffer;
   /** The run's endpoint series limit, shared by every worker (`SeriesLimit.buffer`). */
   seriesLimit: SharedArrayBuffer;
   /** What the process has run so far, shared by every worker (`InstanceCounts.buffer`). */
   instance: SharedArrayBuffer;
 }
 
-export type MainToWorker = { type: 'start'; epoch: number } | { type: 'stop' };
+/** `stop`: start nothing new, let in-flight iterations finish; `abort`: abort what is in flight now. */
+export type MainToWorker = { type: 'start'; epoch: number } | { type: 'stop' } | { type: 'abort' };
 
 export type WorkerToMain =
   | { type: 'ready'; index: number }

@@ -9,6 +9,7 @@ import { loadData } from '../plan/data.ts';
 import { loadPlanFile } from '../plan/load.ts';
 import { applyOverrides } from '../plan/overrides.ts';
 import { Activity } from './activity.ts';
+import { InFlightRequests } from './in-flight.ts';
 import { Segment } from './segment.ts';
 import { ThreadRun } from './thread-run.ts';
 import type { MainToWorker, WorkerData, WorkerToMain } from './worker-protocol.ts';
@@ -25,10 +26,14 @@ try {
   const sets = loadData(plan.data, loaded.baseDir);
   let run: ThreadRun | undefined;
   let stopped = false;
+  let aborted = false;
   port.on('message', (m: MainToWorker) => {
     if (m.type === 'stop') {
       stopped = true;
       run?.stop();
+    } else if (m.type === 'abort') {
+      stopped = aborted = true;
+      run?.abortNow();
     } else if (m.type === 'start') {
       run = new ThreadRun({
         plan,
@@ -40,12 +45,14 @@ try {
         data: sets,
         env: data.env,
         activity: new Activity(data.activity),
+        inFlight: new InFlightRequests(data.inFlight),
         onTick: (tick) => post({ type: 'tick', index: data.index, tick }),
         onLog: (message) => post({ type: 'log', message }),
         seriesLimit: data.seriesLimit,
         instance: data.instance,
       });
-      if (stopped) run.stop();
+      if (aborted) run.abortNow();
+      else if (stopped) run.stop();
       run
         .run()
         .then(() => post({ type: 'done', index: data.index }))

@@ -1,9 +1,10 @@
 /** Writes results.json atomically: a reader never sees half a file. */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.ts';
 import { resultsWithoutSecrets } from '../results/results-without-secrets.ts';
 import type { ResultsFile } from '../results/types.ts';
+import { writeFileAtomic } from './atomic-file.ts';
 
 /** A file system error in words: Node's own messages start with the code already. */
 export function fileErrorText(e: unknown): string {
@@ -29,9 +30,11 @@ export function assertWritableFolder(dir: string, flag = '--out'): void {
 export function writeResultsFile(dir: string, results: ResultsFile, name = 'results.json'): string {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, name);
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(resultsWithoutSecrets(results), null, 2)}\n`);
-  renameSync(tmp, path);
+  writeFileAtomic(
+    path,
+    `${JSON.stringify(resultsWithoutSecrets(results), null, 2)}
+`,
+  );
   return path;
 }
 

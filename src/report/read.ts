@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { InputFileError } from '../errors.ts';
 import { type ResultsFile, SCHEMA_VERSION } from '../results/types.ts';
+import { isUnfinishedRun } from '../results/unfinished-run.ts';
 
 export function readResultsFile(path: string): ResultsFile {
   let text: string;
@@ -20,6 +21,11 @@ export function parseResultsFile(path: string, text: string): ResultsFile {
     data = JSON.parse(text);
   } catch (e) {
     throw new InputFileError(`${path}: not valid JSON: ${(e as Error).message}`);
+  }
+  if (isUnfinishedRun(data)) {
+    throw new InputFileError(
+      `${path}: not results: the run that writes this file (${data.planFile}, started ${data.startedAt}, pid ${data.pid}) has not finished: it is still running, or it stopped without writing results (killed, or an error)`,
+    );
   }
   const r = data as Partial<ResultsFile>;
   if (typeof r !== 'object' || r === null || r.tool?.name !== 'loadproof') {

@@ -28,11 +28,13 @@ import { redactString } from '../results/without-secrets.ts';
 import { evaluateThreshold } from '../verdict/thresholds.ts';
 import { VERSION } from '../version.ts';
 import { buildResults } from './build-results.ts';
+import { countLostRequests } from './lost-requests.ts';
 import { maxGracefulStopMs, plannedDurationMs, plannedEndMs } from './planned-time.ts';
 import { progressOf } from './progress.ts';
 import { type ShardIdentity, ShardRecorder } from './shard-recorder.ts';
 import { assertStartReachable, segmentProblems } from './shard-start.ts';
 import { STUCK_MARGIN_MS, signalName, stuckMessage } from './stop.ts';
+import { stopAtOnce } from './stop-at-once.ts';
 import { defaultWorkers } from './workers.ts';
 
 export interface RunOptions {
@@ -47,7 +49,7 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** Aborting it stops the run gracefully (a signal); its reason names the signal. */
   signal?: AbortSignal;
-  /** Aborting it stops the run at once (a second signal): workers are terminated, after checks and teardown skipped, what was collected is returned. */
+  /** Aborting it stops the run at once (a second signal): in-flight requests are aborted (ABORTED), a worker that does not hand over its last tick within 3 s is terminated, after checks and teardown are skipped, what was collected is returned. */
   forceSignal?: AbortSignal;
   onProgress?: (p: Progress) => void;
   /** HOST:PORT to serve live metrics for Prometheus on while the run goes on. */
@@ -68,6 +70,8 @@ export interface RunOptions {
   /** Called with the live metrics URL once it listens. */
   onMetricsServer?: (url: string) => void;
   onLog?: (message: string) => void;
+  /** Called when a hook of the plan (`teardown()`) fails, with what it said (also logged). */
+  onHookFailure?: (message: string) => void;
   /** This process is one shard of a sharded run: it takes its segment and is judged only once merged. */
   shard?: ShardIdentity;
   /** Wall-clock time (epoch ms) at which the load starts, agreed by every shard; now by default. */
@@ -214,7 +218,7 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
   const onForce = () => {
     const why = `stopped at once by a second signal (${signalName(options.forceSignal)})`;
     forced = why;
-    for (const t of threads) t.terminate(why);
+    stopAtOnce(threads, why);
   };
   options.forceSignal?.addEventListener('abort', onForce, { once: true });
   try {
@@ -274,6 +278,12 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
           if (outcome.ok) return;
           timeline.abandon(t.index);
           seconds.abandon(t.index);
+          // A worker's requests in flight when it ended are lost with it; they were sent, so they count.
+          const lost = inWorkers ? t.inFlight.now() : 0;
+          if (lost > 0) {
+            countLostRequests(store, lost);
+            log(`worker ${t.index} ended with ${lost} request(s) in flight: counted as ABORTED`);
+          }
           if (outcome.message === forced) return;
           failures.push(outcome.message);
           log(outcome.message);
@@ -304,7 +314,9 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
     try {
       await plan.teardown(setup, { env, target: plan.target });
     } catch (e) {
-      log(`teardown() failed: ${e instanceof Error ? e.message : String(e)}`);
+      const message = `teardown() failed: ${e instanceof Error ? e.message : String(e)}`;
+      log(message);
+      options.onHookFailure?.(message);
     }
   }
   const thresholds = shard

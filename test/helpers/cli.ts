@@ -1,6 +1,6 @@
 /** Runs the loadproof CLI as a separate process, as a user would. */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ResultsFile } from '../../src/results/types.ts';
@@ -17,8 +17,10 @@ export interface RunOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   signalAfterMs?: number;
-  /** Sends SIGINT once this says so (polled every 50 ms): a signal tied to progress, not to time. */
+  /** Sends the signal once this says so (polled every 50 ms): a signal tied to progress, not to time. */
   signalWhen?: () => boolean;
+  /** The signal `signalAfterMs` and `signalWhen` send; SIGINT by default. */
+  signal?: NodeJS.Signals;
   timeoutMs?: number;
 }
 
@@ -39,12 +41,13 @@ export function runProcess(command: string, args: string[], opts: RunOptions = {
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     const kill = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
-    if (opts.signalAfterMs !== undefined) setTimeout(() => child.kill('SIGINT'), opts.signalAfterMs);
+    if (opts.signalAfterMs !== undefined)
+      setTimeout(() => child.kill(opts.signal ?? 'SIGINT'), opts.signalAfterMs);
     const poll = opts.signalWhen
       ? setInterval(() => {
           if (!opts.signalWhen?.()) return;
           clearInterval(poll);
-          child.kill('SIGINT');
+          child.kill(opts.signal ?? 'SIGINT');
         }, 50)
       : undefined;
     child.on('error', reject);
@@ -69,4 +72,18 @@ export function writePlan(dir: string, name: string, source: string): string {
 
 export function readResults(dir: string): ResultsFile {
   return JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as ResultsFile;
+}
+
+/**
+ * Whether `dir/results.json` holds a run's results: from its start to its end a run keeps the
+ * unfinished-run marker there (no verdict), so the file's existence alone says nothing.
+ */
+export function hasResults(dir: string): boolean {
+  const path = join(dir, 'results.json');
+  if (!existsSync(path)) return false;
+  try {
+    return (JSON.parse(readFileSync(path, 'utf8')) as { verdict?: unknown }).verdict !== undefined;
+  } catch {
+    return false;
+  }
 }

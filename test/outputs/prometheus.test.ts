@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -10,7 +9,7 @@ import { countAtOrBelow, parseListen, renderPrometheus } from '../../src/outputs
 import { definePlan } from '../../src/plan/load.ts';
 import { validatePlan } from '../../src/plan/validate.ts';
 import { runPlan } from '../../src/run/run.ts';
-import { outsideDir, runCli, writePlan } from '../helpers/cli.ts';
+import { hasResults, outsideDir, runCli, writePlan } from '../helpers/cli.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 let server: TestServer;
@@ -134,8 +133,7 @@ describe('prometheus', () => {
         cwd: dir,
       },
     );
-    while (!existsSync(join(out, 'results.json')) && Date.now() - started < 30_000)
-      await new Promise((r) => setTimeout(r, 50));
+    while (!hasResults(out) && Date.now() - started < 30_000) await new Promise((r) => setTimeout(r, 50));
     const scraped = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     const r = await cli;
     assert.equal(r.code, 0, r.stderr);
