@@ -124,7 +124,14 @@ export function buildProgram(): Command {
       "each shard's results.json, or a log with its framed results line (--results-to stdout)",
     )
     .requiredOption('-o, --out <dir>', 'folder for the merged results.json and reports')
-    .option('--plan <file>', 'the plan: run its checks after the load on the merged counters')
+    .option(
+      '--plan <file>',
+      "the plan the shards ran: judge its thresholds and run its checks after the load on the merged counters (refused when its hash is not the shards')",
+    )
+    .option(
+      '--plan-mismatch-ok',
+      "judge by --plan even when its hash differs from the shards' (results.json and every report say so)",
+    )
     .option('-q, --quiet', 'print nothing; only write the results and set the exit code')
     .action(async (paths: string[], flags: MergeFlags) => {
       process.exitCode = await mergeCommand(paths, flags);
