@@ -16,6 +16,7 @@ import { InputFileError } from '../../src/errors.ts';
 import type { ResultsFile } from '../../src/results/types.ts';
 import { mergeShards } from '../../src/run/merge-shards.ts';
 import { outsideDir, readResults, runCli, runProcess, writePlan } from '../helpers/cli.ts';
+import { assertMatchesSchema } from '../helpers/schema.ts';
 
 let server: Server;
 let answered = 0;
@@ -88,7 +89,11 @@ describe('merge: the named plan judges, and what is not one run is refused', () 
       assert.equal(r.code, 0, `shard ${i}: ${r.stderr}`);
       const text = readFileSync(join(dir, `shard-${i}`, 'results.json'), 'utf8');
       texts.push(text);
-      shards.push(JSON.parse(text) as ResultsFile);
+      const results = JSON.parse(text) as ResultsFile;
+      assertMatchesSchema(results);
+      // What the plan hash covers beside the file, for a merge given the plan to hash it alike.
+      assert.deepEqual(results.shard?.hashedOptions, { overrides: {}, environment: null });
+      shards.push(results);
     }
     const total = shards.reduce((n, s) => n + s.requests.total, 0);
     assert.ok(total >= 20, `${total} requests: enough for a quarter of them to fail`);
@@ -99,6 +104,7 @@ describe('merge: the named plan judges, and what is not one run is refused', () 
     const r = await runCli(['merge', ...args], { cwd: dir });
     assert.equal(r.code, 3, r.stderr);
     const m = readResults(outOf(args));
+    assertMatchesSchema(m);
     assert.equal(m.thresholds.find((t) => t.metric === 'http_req_failed')?.level, 'FAIL');
     assert.deepEqual(m.verdict.warnings, []);
   });
