@@ -11,7 +11,7 @@
 import { InputFileError } from '../errors.ts';
 import { SnapshotSum } from '../metrics/snapshot-sum.ts';
 import { decodeBytes, type ShardRecord } from './shard-record.ts';
-import type { ResultsFile } from './types.ts';
+import { type ResultsFile, SCHEMA_VERSION } from './types.ts';
 
 /** More than any one process sends in 31 days at 300,000 a second. */
 export const MAX_COUNT = 1e12;
@@ -243,6 +243,17 @@ function checks(v: unknown): void {
  * (exit 2) naming the file and the field otherwise.
  */
 export function checkShardResults(name: string, results: ResultsFile, nowMs = Date.now()): ShardRecord {
+  // A framed line in a log is JSON of any shape: it is not read through parseResultsFile.
+  const data = results as unknown as Record<string, unknown> | null;
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    throw new InputFileError(`${name}: not a loadproof results.json (not a JSON object)`);
+  if (
+    (data.tool as { name?: unknown } | undefined)?.name !== 'loadproof' ||
+    data.schemaVersion !== SCHEMA_VERSION
+  )
+    throw new InputFileError(
+      `${name}: not a loadproof results.json of schemaVersion ${SCHEMA_VERSION} (tool.name, schemaVersion)`,
+    );
   if (results.shard === undefined)
     throw new InputFileError(`${name}: not a shard's results (it was not run with --shard or --segment)`);
   try {

@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import { readShardInputs } from '../../src/cli/merge-command.ts';
 import { InputFileError } from '../../src/errors.ts';
 import type { ResultsFile } from '../../src/results/types.ts';
 import { mergeShards } from '../../src/run/merge-shards.ts';
@@ -298,6 +299,19 @@ describe('merge: the named plan judges, and what is not one run is refused', () 
     }
   });
 
+  it('a framed line of JSON that is no results object is refused, naming the log', async () => {
+    for (const json of ['null', '[]', '"x"', '{"tool":{"name":"other"}}']) {
+      const log = join(dir, `framed-${++written}.log`);
+      writeFileSync(log, `loadproof-results:v1:${gzipSync(json).toString('base64')}\n`);
+      await assert.rejects(
+        async () => mergeShards(readShardInputs([log])),
+        (e: unknown) =>
+          e instanceof InputFileError && e.message.startsWith(`${log}: not a loadproof results.json`),
+        json,
+      );
+    }
+  });
+
   it('a gzip bomb in a log (816 KB inflating to 800 MB) is refused with its file, its memory bounded', async () => {
     // gzip members one after another inflate as one stream: 50 of 16 MB of zeros.
     const member = gzipSync(Buffer.alloc(16 * 1024 * 1024), { level: 9 });
@@ -324,5 +338,42 @@ console.log('maxRssMb', Math.round(process.resourceUsage().maxRSS / 1024));`,
       `gzip bomb: peak RSS ${peak} MB reading ${(bomb.length / 1024).toFixed(0)} KB inflating to 800 MB`,
     );
     assert.ok(peak < 600, `peak RSS ${peak} MB`);
+  });
+});
+
+describe('merge: two runs under one --run-id, started 7 s apart', () => {
+  it('are refused (exit 2, shard.epochMs named): one run has one planned start', async () => {
+    const dir = outsideDir();
+    const plan = writePlan(dir, 'plan.ts', planSource(target));
+    const shard = (i: number) =>
+      runCli(
+        [
+          'run',
+          plan,
+          '--shard',
+          `${i}/2`,
+          '--run-id',
+          'one-name-two-runs',
+          '--workers',
+          '1',
+          '--quiet',
+        ].concat(['--out', join(dir, `shard-${i}`)]),
+        { cwd: dir, timeoutMs: 60_000 },
+      );
+    const first = shard(0);
+    await new Promise((r) => setTimeout(r, 7_000));
+    const runs = await Promise.all([first, shard(1)]);
+    for (const [i, r] of runs.entries()) assert.equal(r.code, 0, `shard ${i}: ${r.stderr}`);
+    const second = join(dir, 'shard-1', 'results.json');
+    const r = await runCli(
+      ['merge', join(dir, 'shard-0', 'results.json'), second, '--out', join(dir, 'merged')],
+      {
+        cwd: dir,
+      },
+    );
+    assert.equal(r.code, 2, r.stderr);
+    assert.ok(r.stderr.includes(`${second}: shard.epochMs:`), r.stderr);
+    assert.match(r.stderr, /these are two runs/);
+    assert.doesNotMatch(r.stderr, NO_STACK);
   });
 });
