@@ -235,13 +235,14 @@ async function mergeOfMany(count: number): Promise<void> {
     const dir = join(work, `shard-${i}`);
     mkdirSync(dir);
     // The merge refuses two segments with the same figures (a copy relabelled): each copy's
-    // first second counts one more iteration, which leaves the work of the merge the same.
-    const first = seconds[0] as (typeof seconds)[number];
-    const own = [
-      { ...first, run: { ...first.run, iterations: first.run.iterations + i } },
-      ...seconds.slice(1),
-    ];
-    const shard = { ...record, position: i, segment: `${bounds[i]}:${bounds[i + 1]}`, seconds: own };
+    // run counts i more bytes received, which leaves the work of the merge the same.
+    const counters = record.metrics.counters;
+    const received = counters.data_received ?? {};
+    const metrics = {
+      ...record.metrics,
+      counters: { ...counters, data_received: { ...received, '': (received[''] ?? 0) + i } },
+    };
+    const shard = { ...record, position: i, segment: `${bounds[i]}:${bounds[i + 1]}`, metrics, seconds };
     const file = join(dir, 'results.json');
     writeFileSync(file, JSON.stringify({ ...template, durationMs: 600_000, shard }));
     bytes += statSync(file).size;

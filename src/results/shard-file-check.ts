@@ -108,10 +108,14 @@ function histogramText(v: unknown, path: string): string {
   return t;
 }
 
+/** One sum, emptied for each histogram read: no room is allocated again for each of them. */
+const scratch = new SnapshotSum();
+
 /** Reads a histogram's buckets through once, bounded: damaged bytes are named here, not in a decoder. */
 function histogramBytes(v: unknown, path: string): void {
   try {
-    new SnapshotSum().add(decodeBytes(histogramText(v, path)));
+    scratch.clear();
+    scratch.add(decodeBytes(histogramText(v, path)));
   } catch (e) {
     if (e instanceof FieldProblem) throw e;
     throw new FieldProblem(path, `a damaged histogram: ${(e as Error).message}`);

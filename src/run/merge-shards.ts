@@ -3,7 +3,10 @@
  * machine had run the plan. Histograms are added (lossless), counters summed, seconds aligned on
  * the wall clock; every threshold is judged once, on the sum; with the plan, its checks after the
  * load run on the merged counters. Shards of different runs or plans, or a segment given twice,
- * are refused; a missing segment makes the verdict INCOMPLETE, never GO.
+ * are refused; so are a shard file with a field out of bounds (shard-file-check.ts), shards that
+ * record different thresholds or starts, and two segments with the same figures
+ * (shard-agreement.ts). A plan given is the one judged, once its hash is the shards'. A missing
+ * segment makes the verdict INCOMPLETE, never GO.
  */
 import { CheckRunner } from '../checks/check-runner.ts';
 import { InputFileError } from '../errors.ts';
