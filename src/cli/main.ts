@@ -195,7 +195,10 @@ export function buildProgram(): Command {
     )
     .argument('<job>', "the Job's name (loadproof-...)")
     .option('--namespace <ns>', 'namespace of the Job (default: default)')
-    .option('--plan <file>', 'the plan: run its checks after the load on the merged counters')
+    .option(
+      '--plan <file>',
+      "the plan the shards ran: judge its thresholds and run its checks after the load on the merged counters (refused when its hash is not the shards')",
+    )
     .option('-o, --out <dir>', 'folder for the merged results and reports (default: results/<job name>)')
     .option('--kubectl <path>', 'the kubectl to use (default: kubectl on PATH, with its current context)')
     .option('-q, --quiet', 'print nothing; only write the results and set the exit code')

@@ -299,6 +299,20 @@ describe('merge: the named plan judges, and what is not one run is refused', () 
     }
   });
 
+  it('a threshold that does not parse, recorded alike in every shard, is refused naming the file and the field', async () => {
+    const files = [0, 1].map((i) => {
+      const results = JSON.parse(texts[i] as string) as ResultsFile & { shard: Shard };
+      (results.shard.plan.thresholds[0] as { expression: string }).expression = 'p(95)<<1';
+      return { name: `shard-${i}.json`, results };
+    });
+    await assert.rejects(
+      mergeShards(files),
+      (e: unknown) =>
+        e instanceof InputFileError &&
+        e.message.startsWith('shard-0.json: shard.plan.thresholds[0].expression: '),
+    );
+  });
+
   it('a framed line of JSON that is no results object is refused, naming the log', async () => {
     for (const json of ['null', '[]', '"x"', '{"tool":{"name":"other"}}']) {
       const log = join(dir, `framed-${++written}.log`);
