@@ -121,8 +121,14 @@ export async function mergeShards(files: ShardFile[], options: MergeOptions = {}
 
   const timeline = new Timeline(shards.length);
   const scenarioTimeline = new ScenarioTimeline(outline.scenarios.map((s) => s.name));
-  // Each scenario's figures of a second, with where they were read (`file: field`) for errors.
-  const bySecond = new Map<number, { key: string; requests: number; histogram?: string; from: string }[]>();
+  // Each scenario's figures of a second, with the shard and the second they were read from.
+  const bySecond = new Map<
+    number,
+    { key: string; name: string; requests: number; histogram?: string; shard: number; index: number }[]
+  >();
+  /** Where a second's figures were read, for an error: `file: shard.seconds[k]`. */
+  const secondAt = (shard: number, index: number) =>
+    `${(shards[shard] as Shard).name}: shard.seconds[${index}]`;
   // Second by second over all shards, so that each closes as soon as every shard has given it.
   const feed: { t: number; shard: number; index: number; second: ShardSecond; final: boolean }[] = [];
   shards.forEach((s, i) => {
@@ -137,7 +143,6 @@ export async function mergeShards(files: ShardFile[], options: MergeOptions = {}
   // it: one buffer serves every second's bytes.
   const secondBytes = new ReusedBase64Buffer();
   for (const { t, shard, index, second, final } of feed) {
-    const from = `${(shards[shard] as Shard).name}: shard.seconds[${index}]`;
     const run = second.run;
     const delta: TimelineDelta = {
       requests: run.requests,
@@ -151,13 +156,23 @@ export async function mergeShards(files: ShardFile[], options: MergeOptions = {}
     try {
       timeline.add(shard, t, delta, final);
     } catch (e) {
-      throw new InputFileError(`${from}.run.histogram: a damaged histogram: ${(e as Error).message}`);
+      throw new InputFileError(
+        `${secondAt(shard, index)}.run.histogram: a damaged histogram: ${(e as Error).message}`,
+      );
     }
     // One scenario: its seconds are the run's, taken from the timeline below.
     if (!severalScenarios) continue;
     for (const [name, figures] of Object.entries(second.scenarios)) {
       const list = bySecond.get(t) ?? [];
-      list.push({ key: scenarioKey(name), ...figures, from: `${from}.scenarios.${name}.histogram` });
+      const { requests, histogram } = figures;
+      list.push({
+        key: scenarioKey(name),
+        name,
+        requests,
+        ...(histogram ? { histogram } : {}),
+        shard,
+        index,
+      });
       bySecond.set(t, list);
     }
   }
@@ -177,7 +192,9 @@ export async function mergeShards(files: ShardFile[], options: MergeOptions = {}
       try {
         sum.add(secondBytes.of(e.histogram));
       } catch (err) {
-        throw new InputFileError(`${e.from}: a damaged histogram: ${(err as Error).message}`);
+        throw new InputFileError(
+          `${secondAt(e.shard, e.index)}.scenarios.${e.name}.histogram: a damaged histogram: ${(err as Error).message}`,
+        );
       }
       summed.add(e.key);
     }

@@ -313,6 +313,30 @@ describe('merge: the named plan judges, and what is not one run is refused', () 
     );
   });
 
+  it("a scenario's second with a histogram of huge bucket skips is refused naming the file and the field", async () => {
+    const files = [0, 1].map((i) => {
+      const results = JSON.parse(texts[i] as string) as ResultsFile & { shard: Shard };
+      // Two scenarios, so that each scenario's seconds are summed apart from the run's.
+      results.shard.plan.scenarios.push({
+        name: 'other',
+        executor: 'constant-vus',
+        startTimeMs: 0,
+        flows: [],
+      });
+      return { name: `shard-${i}.json`, results };
+    });
+    const second = (files[0] as (typeof files)[number]).results.shard.seconds[0] as Shard['seconds'][number];
+    second.scenarios.steady = { requests: 1, histogram: skipBomb() };
+    await assert.rejects(
+      mergeShards(files),
+      (e: unknown) =>
+        e instanceof InputFileError &&
+        e.message.startsWith(
+          'shard-0.json: shard.seconds[0].scenarios.steady.histogram: a damaged histogram',
+        ),
+    );
+  });
+
   it('a framed line of JSON that is no results object is refused, naming the log', async () => {
     for (const json of ['null', '[]', '"x"', '{"tool":{"name":"other"}}']) {
       const log = join(dir, `framed-${++written}.log`);
