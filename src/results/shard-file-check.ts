@@ -265,8 +265,10 @@ export function checkShardResults(name: string, results: ResultsFile, nowMs = Da
     const plan = object(r.plan, 'plan');
     text(plan.target, 'plan.target');
     if (plan.file !== undefined) text(plan.file, 'plan.file');
-    number(r.durationMs, 'durationMs', 0, MAX_DURATION_MS);
-    flag(r.interrupted, 'interrupted');
+    // A shard stopped before its --start-at ran for less than nothing: it says so as a negative
+    // duration (and as interrupted); no other shard does.
+    const stoppedEarly = flag(r.interrupted, 'interrupted');
+    number(r.durationMs, 'durationMs', stoppedEarly ? -MAX_DURATION_MS : 0, MAX_DURATION_MS);
     if (r.interruptReason !== undefined) text(r.interruptReason, 'interruptReason');
     if (r.workerFailures !== undefined)
       for (const [i, f] of list(r.workerFailures, 'workerFailures', MAX_WORKERS).entries())

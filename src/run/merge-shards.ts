@@ -209,7 +209,8 @@ export async function mergeShards(files: ShardFile[], options: MergeOptions = {}
     figures.destroy();
   }
 
-  const durationMs = Math.max(...shards.map((s) => s.results.durationMs + offsetOf(s) * 1000));
+  // Never below 0: a shard stopped before the start records a negative duration.
+  const durationMs = Math.max(0, ...shards.map((s) => s.results.durationMs + offsetOf(s) * 1000));
   const thresholds = judged.thresholds.map((spec) =>
     evaluateThreshold(spec, store, judged.metricTypes, durationMs),
   );

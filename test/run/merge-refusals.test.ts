@@ -337,6 +337,26 @@ describe('merge: the named plan judges, and what is not one run is refused', () 
     );
   });
 
+  it('a shard stopped before its start (interrupted, a negative duration) is merged, not refused: INCOMPLETE, 0 s', async () => {
+    const stopped = JSON.parse(texts[0] as string) as ResultsFile & { shard: Shard };
+    Object.assign(stopped, {
+      interrupted: true,
+      interruptReason: 'stopped by signal (SIGTERM)',
+      durationMs: -17_756,
+    });
+    const m = await mergeShards([{ name: 'shard-0.json', results: stopped }]);
+    assert.equal(m.verdict.status, 'INCOMPLETE');
+    assert.equal(m.durationMs, 0);
+    assertMatchesSchema(m);
+    // Not interrupted, a negative duration is a damaged file.
+    stopped.interrupted = false;
+    await assert.rejects(
+      mergeShards([{ name: 'shard-0.json', results: stopped }]),
+      (e: unknown) =>
+        e instanceof InputFileError && e.message.startsWith('shard-0.json: durationMs: -17756 is outside'),
+    );
+  });
+
   it('a framed line of JSON that is no results object is refused, naming the log', async () => {
     for (const json of ['null', '[]', '"x"', '{"tool":{"name":"other"}}']) {
       const log = join(dir, `framed-${++written}.log`);
