@@ -119,7 +119,14 @@ export function buildProgram(): Command {
       "each shard's results.json, or a log with its framed results line (--results-to stdout)",
     )
     .requiredOption('-o, --out <dir>', 'folder for the merged results.json and reports')
-    .option('--plan <file>', 'the plan: run its checks after the load on the merged counters')
+    .option(
+      '--plan <file>',
+      "the plan the shards ran: judge its thresholds and run its checks after the load on the merged counters (refused when its hash is not the shards')",
+    )
+    .option(
+      '--plan-mismatch-ok',
+      "judge by --plan even when its hash differs from the shards' (results.json and every report say so)",
+    )
     .option('-q, --quiet', 'print nothing; only write the results and set the exit code')
     .action(async (paths: string[], flags: MergeFlags) => {
       process.exitCode = await mergeCommand(paths, flags);
@@ -189,7 +196,10 @@ export function buildProgram(): Command {
     )
     .argument('<job>', "the Job's name (loadproof-...)")
     .option('--namespace <ns>', 'namespace of the Job (default: default)')
-    .option('--plan <file>', 'the plan: run its checks after the load on the merged counters')
+    .option(
+      '--plan <file>',
+      "the plan the shards ran: judge its thresholds and run its checks after the load on the merged counters (refused when its hash is not the shards')",
+    )
     .option('-o, --out <dir>', 'folder for the merged results and reports (default: results/<job name>)')
     .option('--kubectl <path>', 'the kubectl to use (default: kubectl on PATH, with its current context)')
     .option('-q, --quiet', 'print nothing; only write the results and set the exit code')

@@ -12,12 +12,16 @@ import { assertWritableFolder, writeResultsFile } from '../outputs/write-results
 import { parseResultsFile } from '../report/read.ts';
 import { writeReports } from '../report/write.ts';
 import { unframeResults } from '../results/results-frame.ts';
+import { checkShardResults } from '../results/shard-file-check.ts';
 import { isUnfinishedRun } from '../results/unfinished-run.ts';
 import { mergeShards, type ShardFile } from '../run/merge-shards.ts';
+import { planHash } from './shard-flags.ts';
 
 export interface MergeFlags {
   out: string;
   plan?: string;
+  /** Judge by `plan` even when its hash differs from the shards' (every report then says so). */
+  planMismatchOk?: boolean;
   quiet?: boolean;
 }
 
@@ -77,18 +81,39 @@ export async function mergeCommand(paths: string[], flags: MergeFlags): Promise<
 }
 
 /**
+ * The plan named with `--plan`, read with the Artillery environment the shards recorded, and its
+ * hash made as the shards made theirs (the plan file's bytes and the options they hashed).
+ */
+async function loadNamedPlan(path: string, inputs: ShardFile[]) {
+  const first = inputs[0];
+  const options = first ? checkShardResults(first.name, first.results).hashedOptions : undefined;
+  const hashed = options ?? { overrides: {}, environment: null };
+  // The plan loader and its parser are imported only when a plan is given.
+  const { loadPlanFile } = await import('../plan/load.ts');
+  const loaded = await loadPlanFile(
+    path,
+    hashed.environment !== null ? { environment: hashed.environment } : {},
+  );
+  return { plan: loaded.plan, hash: planHash(loaded.file, hashed) };
+}
+
+/**
  * Merges shards read already, writes the merged results.json and reports to `flags.out` and
  * returns the merged verdict's exit code (also for `loadproof k8s run` and `k8s collect`).
  */
 export async function judgeShards(inputs: ShardFile[], flags: MergeFlags): Promise<number> {
   const out = resolve(flags.out);
   assertWritableFolder(out);
-  // The plan loader and its parser are imported only when a plan is given.
-  const plan = flags.plan
-    ? (await (await import('../plan/load.ts')).loadPlanFile(flags.plan)).plan
-    : undefined;
+  const named = flags.plan !== undefined ? await loadNamedPlan(flags.plan, inputs) : undefined;
   const results = await mergeShards(inputs, {
-    ...(plan ? { plan } : {}),
+    ...(named
+      ? {
+          plan: named.plan,
+          planHash: named.hash,
+          planFile: flags.plan as string,
+          ...(flags.planMismatchOk ? { planMismatchOk: true } : {}),
+        }
+      : {}),
     onLog: (m) => {
       if (!flags.quiet) process.stderr.write(`${m}\n`);
     },

@@ -122,8 +122,9 @@ async function runPlanFile(planPath: string, flags: RunFlags, handOverSignals: (
   const loaded = await loadPlanFile(planPath, planOptions);
   let shard: ShardIdentity | undefined;
   if (segment) {
-    const hash = planHash(loaded.file, { overrides, environment: flags.environment ?? null });
-    shard = { segment, planHash: hash, runId: runIdOf(flags, hash, startAtMs) };
+    const hashedOptions = { overrides: { ...overrides }, environment: flags.environment ?? null };
+    const hash = planHash(loaded.file, hashedOptions);
+    shard = { segment, planHash: hash, hashedOptions, runId: runIdOf(flags, hash, startAtMs) };
   }
   if (!flags.quiet) for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
   if (flags.otlp) otlpEndpoint(flags.otlp);

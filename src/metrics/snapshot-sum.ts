@@ -20,6 +20,13 @@ const LOWEST_DISCERNIBLE = 1;
 /** log2 of half the buckets of one power of two: 2 * 10^3 values need 2048 sub-buckets. */
 const HALF_MAGNITUDE = Math.ceil(Math.log2(2 * 10 ** SIGNIFICANT_DIGITS)) - 1;
 const HALF_COUNT = 2 ** HALF_MAGNITUDE;
+/**
+ * Buckets of values below 2^35 µs (9.5 hours; recorded values stop at 1 hour): a snapshot that
+ * skips or counts past them is damaged, and would make the sum grow without bound.
+ */
+export const MAX_BUCKETS = (36 - HALF_MAGNITUDE) * HALF_COUNT;
+/** Above this, a bucket's count is no count a run made (and sums would lose integer precision). */
+const MAX_BUCKET_COUNT = 2 ** 48;
 
 /** The lowest value that falls in bucket `index` of a histogram with the settings above. */
 export function valueAtIndex(index: number): number {
@@ -69,10 +76,16 @@ export class SnapshotSum {
       }
       if (raw % 2 === 1) {
         index += (raw + 1) / 2;
+        if (index > MAX_BUCKETS)
+          throw new Error(`a histogram snapshot skips past its last bucket (${index})`);
         continue;
       }
       const count = raw / 2;
       if (count > 0) {
+        if (index >= MAX_BUCKETS)
+          throw new Error(`a histogram snapshot counts past its last bucket (${index})`);
+        if (count > MAX_BUCKET_COUNT)
+          throw new Error(`a histogram snapshot holds an impossible count (${count})`);
         if (index >= this.counts.length) this.grow(index + 1);
         (this.counts as Float64Array)[index] = (this.counts[index] as number) + count;
         this.total += count;

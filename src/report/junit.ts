@@ -77,7 +77,12 @@ export function renderJunit(all: ResultsFile[]): string {
     tests += cases.length;
     failures += suiteFailures;
     // What the run lost (requests cut off, iterations that threw), for whoever reads the CI log.
-    const notes = runNotes(r).filter((n) => !n.startsWith('INCOMPLETE'));
+    const notes = [
+      // What the verdict warns of beyond the thresholds (their WARN cases say it already): a
+      // merge judged by another plan than the shards ran, for whoever reads only the CI log.
+      ...r.verdict.warnings.filter((w) => !w.startsWith('threshold ')).map((w) => `warning: ${w}`),
+      ...runNotes(r).filter((n) => !n.startsWith('INCOMPLETE')),
+    ];
     const out = notes.length ? `\n    <system-out>${xml(notes.join('\n'))}</system-out>` : '';
     suites.push(
       `  <testsuite name="${xml(r.plan.name)}" tests="${cases.length}" failures="${suiteFailures}" errors="0" time="${(r.durationMs / 1000).toFixed(3)}" timestamp="${xml(r.startedAt)}">\n${cases.join('\n')}${out}\n  </testsuite>`,

@@ -8,6 +8,11 @@ import { resultsWithoutSecrets } from './results-without-secrets.ts';
 import type { ResultsFile } from './types.ts';
 
 const PREFIX = 'loadproof-results:v1:';
+/**
+ * The most a framed line may inflate to: a shard's results of many hours and scenarios stay well
+ * below it; a line that inflates past it (a gzip bomb) is refused before it takes the memory.
+ */
+export const MAX_RESULTS_BYTES = 128 * 1024 * 1024;
 
 export function frameResults(results: ResultsFile): string {
   return `${PREFIX}${gzipSync(JSON.stringify(resultsWithoutSecrets(results))).toString('base64')}`;
@@ -20,7 +25,17 @@ export function unframeResults(log: string): ResultsFile[] {
     const at = line.indexOf(PREFIX);
     if (at < 0) continue;
     const payload = line.slice(at + PREFIX.length).trim();
-    found.push(JSON.parse(gunzipSync(Buffer.from(payload, 'base64')).toString('utf8')) as ResultsFile);
+    let json: Buffer;
+    try {
+      json = gunzipSync(Buffer.from(payload, 'base64'), { maxOutputLength: MAX_RESULTS_BYTES });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+        throw new Error(
+          `it inflates past ${MAX_RESULTS_BYTES / 1024 / 1024} MB, more than any shard's results`,
+        );
+      throw e;
+    }
+    found.push(JSON.parse(json.toString('utf8')) as ResultsFile);
   }
   return found;
 }

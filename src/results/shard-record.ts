@@ -12,6 +12,12 @@ export const SHARD_RECORD_VERSION = 1;
 /** The histogram settings every shard must share for the merge to be lossless. */
 export const HISTOGRAM_SETTINGS = 'hdr:us:1:3600000000:3';
 
+/** What a shard's plan hash covers beside the plan file's bytes. */
+export interface HashedOptions {
+  overrides: Record<string, number | boolean>;
+  environment: string | null;
+}
+
 /** A MetricsDelta whose histograms are base64 text, for JSON. */
 export interface EncodedDelta extends Omit<MetricsDelta, 'trends'> {
   trends: Record<string, Record<string, string>>;
@@ -54,6 +60,11 @@ export interface ShardRecord {
   runId: string;
   /** sha256 of the plan file's content and the options that shape the load. */
   planHash: string;
+  /**
+   * The options hashed with the plan file (overrides from flags, the Artillery environment), so
+   * that a merge given the plan hashes it the same way. Absent (older shards): none.
+   */
+  hashedOptions?: HashedOptions;
   /** This shard's segment: `1/4:1/2` of the sequence `0,1/4,1/2,3/4,1` (position 1). */
   segment: string;
   sequence: string;

@@ -3,7 +3,10 @@
  * machine had run the plan. Histograms are added (lossless), counters summed, seconds aligned on
  * the wall clock; every threshold is judged once, on the sum; with the plan, its checks after the
  * load run on the merged counters. Shards of different runs or plans, or a segment given twice,
- * are refused; a missing segment makes the verdict INCOMPLETE, never GO.
+ * are refused; so are a shard file with a field out of bounds (shard-file-check.ts), shards that
+ * record different thresholds or starts, and two segments with the same figures
+ * (shard-agreement.ts). A plan given is the one judged, once its hash is the shards'. A missing
+ * segment makes the verdict INCOMPLETE, never GO.
  */
 import { CheckRunner } from '../checks/check-runner.ts';
 import { InputFileError } from '../errors.ts';
@@ -14,6 +17,7 @@ import { MetricStore } from '../metrics/store.ts';
 import { Timeline, type TimelineDelta } from '../metrics/timeline.ts';
 import { ScenarioTimeline } from '../outputs/scenario-timeline.ts';
 import type { Plan } from '../plan/types.ts';
+import { checkShardResults } from '../results/shard-file-check.ts';
 import { decodeDelta, type ShardRecord, type ShardSecond } from '../results/shard-record.ts';
 import type { CheckResult, ResultsFile, ShardSummary } from '../results/types.ts';
 import { redactString } from '../results/without-secrets.ts';
@@ -21,6 +25,7 @@ import { evaluateThreshold } from '../verdict/thresholds.ts';
 import { VERSION } from '../version.ts';
 import { buildResults, type PlanShape } from './build-results.ts';
 import { ReusedBase64Buffer } from './reused-base64-buffer.ts';
+import { assertOneRun, planToJudge } from './shard-agreement.ts';
 
 export interface ShardFile {
   /** Where it was read from, to name it in errors. */
@@ -29,8 +34,17 @@ export interface ShardFile {
 }
 
 export interface MergeOptions {
-  /** The plan, to run its checks after the load on the merged counters. */
+  /**
+   * The plan the user named: its thresholds are judged and its checks after the load run on the
+   * merged counters, once its hash (`planHash`) is the shards'.
+   */
   plan?: Plan;
+  /** The named plan's hash, made as the shards made theirs; absent, it matches none. */
+  planHash?: string;
+  /** Where the plan was read, to name it. */
+  planFile?: string;
+  /** Judge by the named plan even when its hash differs from the shards' (every report says so). */
+  planMismatchOk?: boolean;
   onLog?: (message: string) => void;
 }
 
@@ -40,11 +54,7 @@ type Shard = ShardFile & { record: ShardRecord };
 export function validateShards(files: ShardFile[]): Shard[] {
   if (files.length === 0) throw new InputFileError('merge: no shard results given');
   const shards: Shard[] = [];
-  for (const f of files) {
-    if (!f.results.shard)
-      throw new InputFileError(`${f.name}: not a shard's results (it was not run with --shard or --segment)`);
-    shards.push({ ...f, record: f.results.shard });
-  }
+  for (const f of files) shards.push({ ...f, record: checkShardResults(f.name, f.results) });
   const first = shards[0] as Shard;
   const same = (what: string, of: (s: ShardRecord) => unknown) => {
     for (const s of shards)
@@ -64,6 +74,7 @@ export function validateShards(files: ShardFile[]): Shard[] {
       throw new InputFileError(`${s.name}: segment ${s.record.segment} is given twice (also ${other})`);
     seen.set(s.record.position, s.name);
   }
+  assertOneRun(shards);
   return shards.sort((a, b) => a.record.position - b.record.position);
 }
 
@@ -79,6 +90,17 @@ export function missingSegments(shards: Shard[]): string[] {
 export async function mergeShards(files: ShardFile[], options: MergeOptions = {}): Promise<ResultsFile> {
   await initHistograms();
   const shards = validateShards(files);
+  const judged = planToJudge(
+    shards,
+    options.plan
+      ? {
+          plan: options.plan,
+          file: options.planFile ?? options.plan.name,
+          hash: options.planHash ?? '',
+          ...(options.planMismatchOk ? { mismatchOk: true } : {}),
+        }
+      : undefined,
+  );
   const missing = missingSegments(shards);
   const log = (message: string) => options.onLog?.(redactString(message));
   const outline = (shards[0] as Shard).record.plan;
@@ -88,25 +110,40 @@ export async function mergeShards(files: ShardFile[], options: MergeOptions = {}
   const offsetOf = (s: Shard) => Math.round((s.record.epochMs - epochMs) / 1000);
 
   const store = new MetricStore();
-  for (const s of shards) store.merge(decodeDelta(s.record.metrics));
+  for (const s of shards) {
+    try {
+      store.merge(decodeDelta(s.record.metrics));
+    } catch (e) {
+      throw new InputFileError(
+        `${s.name}: shard.metrics.trends: a damaged histogram: ${(e as Error).message}`,
+      );
+    }
+  }
 
   const timeline = new Timeline(shards.length);
   const scenarioTimeline = new ScenarioTimeline(outline.scenarios.map((s) => s.name));
-  const bySecond = new Map<number, { key: string; requests: number; histogram?: string }[]>();
+  // Each scenario's figures of a second, with the shard and the second they were read from.
+  const bySecond = new Map<
+    number,
+    { key: string; name: string; requests: number; histogram?: string; shard: number; index: number }[]
+  >();
+  /** Where a second's figures were read, for an error: `file: shard.seconds[k]`. */
+  const secondAt = (shard: number, index: number) =>
+    `${(shards[shard] as Shard).name}: shard.seconds[${index}]`;
   // Second by second over all shards, so that each closes as soon as every shard has given it.
-  const feed: { t: number; shard: number; second: ShardSecond; final: boolean }[] = [];
+  const feed: { t: number; shard: number; index: number; second: ShardSecond; final: boolean }[] = [];
   shards.forEach((s, i) => {
     const seconds = s.record.seconds;
     if (seconds.length === 0) timeline.abandon(i);
     for (const [k, second] of seconds.entries())
-      feed.push({ t: second.t + offsetOf(s), shard: i, second, final: k === seconds.length - 1 });
+      feed.push({ t: second.t + offsetOf(s), shard: i, index: k, second, final: k === seconds.length - 1 });
   });
   feed.sort((a, b) => a.t - b.t || a.shard - b.shard);
   const severalScenarios = outline.scenarios.length > 1;
   // The timeline adds a second's histogram into its sum during add() and keeps no reference to
   // it: one buffer serves every second's bytes.
   const secondBytes = new ReusedBase64Buffer();
-  for (const { t, shard, second, final } of feed) {
+  for (const { t, shard, index, second, final } of feed) {
     const run = second.run;
     const delta: TimelineDelta = {
       requests: run.requests,
@@ -117,12 +154,26 @@ export async function mergeShards(files: ShardFile[], options: MergeOptions = {}
       activeVUs: run.activeVUs,
     };
     if (run.histogram) delta.histogram = secondBytes.of(run.histogram);
-    timeline.add(shard, t, delta, final);
+    try {
+      timeline.add(shard, t, delta, final);
+    } catch (e) {
+      throw new InputFileError(
+        `${secondAt(shard, index)}.run.histogram: a damaged histogram: ${(e as Error).message}`,
+      );
+    }
     // One scenario: its seconds are the run's, taken from the timeline below.
     if (!severalScenarios) continue;
     for (const [name, figures] of Object.entries(second.scenarios)) {
       const list = bySecond.get(t) ?? [];
-      list.push({ key: scenarioKey(name), ...figures });
+      const { requests, histogram } = figures;
+      list.push({
+        key: scenarioKey(name),
+        name,
+        requests,
+        ...(histogram ? { histogram } : {}),
+        shard,
+        index,
+      });
       bySecond.set(t, list);
     }
   }
@@ -139,7 +190,13 @@ export async function mergeShards(files: ShardFile[], options: MergeOptions = {}
         sum = new SnapshotSum();
         scenarioSums.set(e.key, sum);
       }
-      sum.add(secondBytes.of(e.histogram));
+      try {
+        sum.add(secondBytes.of(e.histogram));
+      } catch (err) {
+        throw new InputFileError(
+          `${secondAt(e.shard, e.index)}.scenarios.${e.name}.histogram: a damaged histogram: ${(err as Error).message}`,
+        );
+      }
       summed.add(e.key);
     }
     for (const key of summed) {
@@ -153,9 +210,10 @@ export async function mergeShards(files: ShardFile[], options: MergeOptions = {}
     figures.destroy();
   }
 
-  const durationMs = Math.max(...shards.map((s) => s.results.durationMs + offsetOf(s) * 1000));
-  const thresholds = outline.thresholds.map((spec) =>
-    evaluateThreshold(spec, store, outline.metricTypes, durationMs),
+  // Never below 0: a shard stopped before the start records a negative duration.
+  const durationMs = Math.max(0, ...shards.map((s) => s.results.durationMs + offsetOf(s) * 1000));
+  const thresholds = judged.thresholds.map((spec) =>
+    evaluateThreshold(spec, store, judged.metricTypes, durationMs),
   );
 
   // Checks before and during the load ran in the first shard; those after it run here.
@@ -237,6 +295,7 @@ export async function mergeShards(files: ShardFile[], options: MergeOptions = {}
     version: VERSION,
   });
   store.destroy();
+  results.verdict.warnings.push(...judged.warnings);
   results.shards = shards.map(
     (s): ShardSummary => ({
       segment: s.record.segment,

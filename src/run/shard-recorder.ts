@@ -13,6 +13,7 @@ import type { Plan } from '../plan/types.ts';
 import {
   encodeBytes,
   encodeDelta,
+  type HashedOptions,
   HISTOGRAM_SETTINGS,
   SHARD_RECORD_VERSION,
   type ShardRecord,
@@ -23,6 +24,8 @@ import { withoutSecrets } from '../results/without-secrets.ts';
 export interface ShardIdentity {
   runId: string;
   planHash: string;
+  /** What the hash covers beside the plan file. */
+  hashedOptions?: HashedOptions;
   segment: Segment;
 }
 
@@ -86,6 +89,7 @@ export class ShardRecorder {
       version: SHARD_RECORD_VERSION,
       runId: this.identity.runId,
       planHash: this.identity.planHash,
+      ...(this.identity.hashedOptions ? { hashedOptions: this.identity.hashedOptions } : {}),
       segment: segment.toString(),
       sequence: segment.sequenceText(),
       position: segment.position,

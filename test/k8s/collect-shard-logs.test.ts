@@ -7,6 +7,7 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import { collectAndJudge } from '../../src/cli/k8s-collect-command.ts';
 import { IncompleteRunError, KubectlError } from '../../src/errors.ts';
 import { collectShardResults } from '../../src/k8s/collect-shard-logs.ts';
@@ -90,6 +91,17 @@ describe('collecting shard results from pod logs', () => {
     const { indexes } = await collectShardResults(kubectl, { ...job, completions: 1 }, 'load');
     assert.equal(indexes[0]?.pod, 'r-0-old');
     assert.equal((indexes[0]?.results as unknown as { runId?: string } | undefined)?.runId, 'old');
+  });
+
+  it('a gzip bomb in a pod log is no results, its size named, its inflating stopped', async () => {
+    // 50 gzip members of 16 MB of zeros each: 816 KB of log that would inflate to 800 MB.
+    const member = gzipSync(Buffer.alloc(16 * 1024 * 1024), { level: 9 });
+    const bomb = Buffer.concat(Array.from({ length: 50 }, () => member)).toString('base64');
+    const kubectl = fakeKubectl([pod('r-0-a', 0, 'Succeeded', '2026-12-02T10:00:00Z')], {
+      'r-0-a': `loadproof-results:v1:${bomb}\n`,
+    });
+    const { indexes } = await collectShardResults(kubectl, { ...job, completions: 1 }, 'load');
+    assert.match(indexes[0]?.missing ?? '', /its framed results line is damaged \(it inflates past 128 MB/);
   });
 
   it('a Job without pods leaves nothing to merge: INCOMPLETE (exit 4), nothing written', async () => {
