@@ -10,6 +10,7 @@ import { DatabaseHealth } from '../shared/database-health.ts';
 import {
   clientErrorHandler,
   fail,
+  frameworkErrors,
   installErrorHandling,
   installSafetyHeaders,
   installStrictJson,
@@ -94,7 +95,13 @@ export async function createClinicApp(o: ClinicOptions): Promise<{ app: FastifyI
 
   const log = o.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const health = new DatabaseHealth('clinic', () => pool.query('SELECT 1'), log);
-  const app = Fastify({ logger: false, bodyLimit: 16 * 1024, return503OnClosing: true, clientErrorHandler });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 16 * 1024,
+    return503OnClosing: true,
+    clientErrorHandler,
+    frameworkErrors,
+  });
   installStrictJson(app);
   installSafetyHeaders(app);
 

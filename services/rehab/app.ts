@@ -10,6 +10,7 @@ import pg from 'pg';
 import { DatabaseHealth, isDatabaseUnavailable } from '../shared/database-health.ts';
 import {
   clientErrorHandler,
+  frameworkErrors,
   installErrorHandling,
   installSafetyHeaders,
   installStrictJson,
@@ -90,7 +91,13 @@ export async function createRehabApp(o: RehabOptions): Promise<RehabApp> {
   await pipeline.start();
   const audit = new AuditLog(pool);
 
-  const app = Fastify({ logger: false, bodyLimit: 64 * 1024, return503OnClosing: true, clientErrorHandler });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 64 * 1024,
+    return503OnClosing: true,
+    clientErrorHandler,
+    frameworkErrors,
+  });
   installStrictJson(app);
   installSafetyHeaders(app);
   installErrorHandling(app, 'rehab', health, log);

@@ -5,7 +5,7 @@
  * unexpected errors are logged on the server and answered 500.
  */
 import type { Socket } from 'node:net';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type DatabaseHealth, isDatabaseUnavailable } from './database-health.ts';
 import { parseStrictJson, RequestBodyError } from './strict-json.ts';
 
@@ -75,15 +75,35 @@ export function installStrictJson(app: FastifyInstance): void {
 }
 
 /**
- * Answers on every response, since every one may carry patient data or tokens: no caching on
- * the way, no content sniffing by a browser.
+ * On every response, since every one may carry patient data or tokens: no caching on the way,
+ * no content sniffing by a browser.
  */
+export const SAFETY_HEADERS = { 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' } as const;
+
+/** Sets SAFETY_HEADERS on every answer that goes through Fastify's hooks. */
 export function installSafetyHeaders(app: FastifyInstance): void {
   app.addHook('onSend', (_req, reply, payload, done) => {
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('cache-control', 'no-store');
+    reply.headers(SAFETY_HEADERS);
     done(null, payload);
   });
+}
+
+/**
+ * Fastify's `frameworkErrors`: the answers its router gives before any hook runs (a URL whose
+ * percent-encoding is not UTF-8, a path parameter longer than `maxParamLength`) in the services'
+ * error shape, with SAFETY_HEADERS set here since no onSend hook sees them.
+ */
+export function frameworkErrors(
+  err: Error & { code?: string },
+  _req: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  reply.headers(SAFETY_HEADERS);
+  if (err.code === 'FST_ERR_BAD_URL')
+    fail(reply, 400, 'bad_url', 'the URL path is not valid percent-encoded UTF-8');
+  else if (err.code === 'FST_ERR_MAX_PARAM_LENGTH')
+    fail(reply, 414, 'uri_too_long', 'a path parameter of the URL is too long');
+  else fail(reply, 400, 'bad_request', 'the request could not be routed');
 }
 
 /**
@@ -105,6 +125,10 @@ export function clientErrorHandler(err: Error & { code?: string }, socket: Socke
       : [400, 'Bad Request', { error: 'bad_request', message: 'the request is not valid HTTP/1.1' }];
   const text = JSON.stringify(body);
   socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nX-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${text}`,
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\n${Object.entries(
+      SAFETY_HEADERS,
+    )
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join('')}Connection: close\r\n\r\n${text}`,
   );
 }

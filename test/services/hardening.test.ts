@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { type PostgresHandle, startPostgres } from '../../services/shared/postgres.ts';
 import { type ClinicUnderTest, clinicUnderTest, practitionerFor } from './clinic/helpers.ts';
@@ -40,6 +41,35 @@ function hugeHeaderGet(base: string): Promise<{ status: number; type: string; bo
     });
     req.on('error', reject);
     req.end();
+  });
+}
+
+/** One request sent as raw bytes (no client normalises its URL); the answer's status and headers. */
+function rawGet(
+  base: string,
+  target: string,
+): Promise<{ status: number; headers: Map<string, string>; body: string }> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () =>
+      socket.end(`GET ${target} HTTP/1.1\r\nHost: ${hostname}\r\nConnection: close\r\n\r\n`),
+    );
+    let text = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (c) => {
+      text += c;
+    });
+    socket.on('error', reject);
+    socket.on('end', () => {
+      const [head = '', body = ''] = text.split('\r\n\r\n');
+      const [statusLine = '', ...lines] = head.split('\r\n');
+      const headers = new Map<string, string>();
+      for (const line of lines) {
+        const colon = line.indexOf(':');
+        headers.set(line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim());
+      }
+      resolve({ status: Number(statusLine.split(' ')[1]), headers, body });
+    });
   });
 }
 
@@ -176,6 +206,27 @@ describe('the edge of both services', () => {
     for (const a of answers) {
       assert.equal(a.headers.get('x-content-type-options'), 'nosniff', a.url);
       assert.equal(a.headers.get('cache-control'), 'no-store', a.url);
+    }
+  });
+
+  it('nosniff and no-store on Fastify\u2019s own answers too: a bad URL (400), a path parameter too long (414), no route (404)', async () => {
+    const auth = `/api/authorizations/${otherAuthId}`;
+    const targets: Array<[string, string, number, string]> = [
+      [rehab.url, '/api/v1/patients/%ff/stream', 400, 'bad_url'],
+      [rehab.url, `/api/v1/patients/${'p'.repeat(200)}/stream`, 414, 'uri_too_long'],
+      [rehab.url, '/api/v1/nowhere', 404, 'not_found'],
+      [clinic.url, '/api/authorizations/%ff', 400, 'bad_url'],
+      [clinic.url, `/api/authorizations/${'a'.repeat(200)}`, 414, 'uri_too_long'],
+      [clinic.url, `${auth}/nowhere`, 404, 'not_found'],
+    ];
+    for (const [base, target, status, error] of targets) {
+      const r = await rawGet(base, target);
+      const at = `${base}${target.slice(0, 40)}`;
+      assert.equal(r.status, status, at);
+      assert.equal(r.headers.get('x-content-type-options'), 'nosniff', at);
+      assert.equal(r.headers.get('cache-control'), 'no-store', at);
+      assert.match(r.headers.get('content-type') ?? '', /^application\/json/, at);
+      assert.equal(JSON.parse(r.body).error, error, at);
     }
   });
 });
