@@ -16,6 +16,7 @@ import {
   installStrictJson,
   unavailable,
 } from '../shared/http.ts';
+import { installParameterChecks } from '../shared/parameters.ts';
 import { type RateLimit, RateLimiter } from '../shared/rate-limit.ts';
 import { clinicSecret, type Principal, TokenVerifier } from './auth.ts';
 import { ClinicMetrics } from './metrics.ts';
@@ -104,6 +105,7 @@ export async function createClinicApp(o: ClinicOptions): Promise<{ app: FastifyI
   });
   installStrictJson(app);
   installSafetyHeaders(app);
+  installParameterChecks(app);
 
   app.addHook('onResponse', async (req, reply) => {
     metrics.countRequest(req.routeOptions.url ?? 'unknown', req.method, reply.statusCode);

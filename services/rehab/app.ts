@@ -16,6 +16,7 @@ import {
   installStrictJson,
 } from '../shared/http.ts';
 import { runMigrations } from '../shared/migrate.ts';
+import { installParameterChecks } from '../shared/parameters.ts';
 import { type RateLimit, RateLimiter } from '../shared/rate-limit.ts';
 import { rehabAccess } from './access.ts';
 import { AuditLog } from './audit-log.ts';
@@ -100,6 +101,7 @@ export async function createRehabApp(o: RehabOptions): Promise<RehabApp> {
   });
   installStrictJson(app);
   installSafetyHeaders(app);
+  installParameterChecks(app);
   installErrorHandling(app, 'rehab', health, log);
   app.addHook('onResponse', async (req, reply) => {
     metrics.countRequest(req.routeOptions.url ?? 'unknown', req.method, reply.statusCode);
