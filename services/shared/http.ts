@@ -65,9 +65,9 @@ export function installErrorHandling(
 /** Request bodies go through the strict parser (strict-json.ts) instead of Fastify's own. */
 export function installStrictJson(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => {
     try {
-      done(null, parseStrictJson(body as string));
+      done(null, parseStrictJson(body as Buffer));
     } catch (e) {
       done(e as Error, undefined);
     }

@@ -86,6 +86,31 @@ describe('strings PostgreSQL cannot store', () => {
   });
 });
 
+describe('what would be stored other than as sent', () => {
+  it('1e400, 30 digits and bytes that are not UTF-8: 422 naming the field, nothing stored', async () => {
+    const r = rep('p1', 'inexact', 1);
+    const withSensor = (value: string) =>
+      JSON.stringify({ ...r, body: { ...r.body, sensor_data: { x: '@' } } }).replace('"@"', value);
+    refusedAt(await post(withSensor('1e400')), 'body.sensor_data.x', /range of a double/);
+    refusedAt(await post(withSensor('123456789012345678901234567890')), 'body.sensor_data.x', /stored as/);
+    const text = Buffer.from(JSON.stringify(feedback(`${SECRET_NOTE} @`)));
+    const bad = Buffer.from(text);
+    bad[bad.indexOf('@')] = 0xff;
+    const answer = await fetch(`${rehab.url}/api/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${device}` },
+      body: bad,
+    });
+    refusedAt({ status: answer.status, body: await answer.json() }, 'body.message', /not UTF-8/);
+    const { rows } = await db.query(
+      `SELECT count(*)::int AS n FROM events WHERE body->>'session_id' = 'inexact' OR body->>'message' LIKE $1`,
+      [`${SECRET_NOTE}%`],
+    );
+    assert.equal(rows[0].n, 0);
+    assert.equal((await post(withSensor('1e20'))).status, 201, 'a large number a double holds is fine');
+  });
+});
+
 describe('the shape of a body', () => {
   it(`nested ${MAX_DEPTH}+ levels (5000 here): 422 naming where it gets too deep`, async () => {
     const r = rep('p1', 'deep', 1);
