@@ -16,6 +16,7 @@ import {
   installStrictJson,
   unavailable,
 } from '../shared/http.ts';
+import { IDEMPOTENCY_HEADER, idempotencyKeyError } from '../shared/idempotency-key.ts';
 import { installParameterChecks } from '../shared/parameters.ts';
 import { type RateLimit, RateLimiter } from '../shared/rate-limit.ts';
 import { clinicSecret, type Principal, TokenVerifier } from './auth.ts';
@@ -203,12 +204,32 @@ export async function createClinicApp(o: ClinicOptions): Promise<{ app: FastifyI
           field: 'units',
         });
       }
+      const key = req.headers[IDEMPOTENCY_HEADER];
+      const keyError = idempotencyKeyError(key);
+      if (keyError)
+        return fail(reply, 400, 'bad_request', `Idempotency-Key: ${keyError}`, { field: 'Idempotency-Key' });
       const p = req.principal as Principal;
       if (!UUID.test(req.params.id)) return fail(reply, 404, 'not_found', 'no such authorization');
-      const r: OperationResult = await units.apply(req.params.id, p.organizationId, p.userId, op, n);
+      const r: OperationResult = await units.apply(
+        req.params.id,
+        p.organizationId,
+        p.userId,
+        op,
+        n,
+        typeof key === 'string' ? key : undefined,
+      );
       metrics.countOperation(op, r.result);
       switch (r.result) {
+        case 'key_reused':
+          return fail(
+            reply,
+            422,
+            'idempotency_key_reused',
+            `Idempotency-Key: already used for another operation (${r.first.toLowerCase()}); a retry must send the same request`,
+            { field: 'Idempotency-Key' },
+          );
         case 'ok': {
+          if (r.replayed) reply.header('idempotent-replayed', 'true');
           const a = r.authorization;
           return {
             ...a,

@@ -5,10 +5,10 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { fail } from '../../shared/http.ts';
+import { eventIdFromKey, IDEMPOTENCY_HEADER, idempotencyKeyError } from '../../shared/idempotency-key.ts';
 import { principal } from '../access.ts';
 import type { RehabPrincipal } from '../auth.ts';
 import { type FieldError, type ValidEvent, validateBatch, validateEvent } from '../events.ts';
-import { eventIdFromKey, IDEMPOTENCY_HEADER, idempotencyKeyError } from '../idempotency-key.ts';
 import { type Ack, ConsentError, IdempotencyConflict } from '../writer.ts';
 import type { RehabContext } from './context.ts';
 

@@ -1,8 +1,9 @@
 /**
- * The `Idempotency-Key` header of rehab's write routes. A request sent again with the same key
- * (a retry after a 503, a timeout or a cut connection) names the same events: each event without
- * an `event_id` of its own gets one derived from the sender, the route, the key and its index,
- * so the retry finds what the first attempt stored instead of storing it twice.
+ * The `Idempotency-Key` header of the services' write routes: a request sent again with the same
+ * key (a retry after a 503, a timeout or a cut connection) is the same request, answered with
+ * what the first attempt did instead of being done twice. The clinic keeps each key beside the
+ * write it made; rehab names a request's events by it: each event without an `event_id` of its
+ * own gets one derived from the sender, the route, the key and its index.
  */
 import { createHash } from 'node:crypto';
 
