@@ -251,8 +251,13 @@ export class EventWriter {
       return;
     }
     const db = await this.pool.connect();
+    // A connection lost while checked out is told to its client: heard here, answered by the
+    // failing query below, and the client is then thrown away.
+    const lost = () => {};
+    db.on('error', lost);
     let plan: Plan;
     let rows: InsertedRow[] = [];
+    let failure: Error | undefined;
     try {
       await db.query('BEGIN');
       await db.query('SELECT pg_advisory_xact_lock($1)', [LOG_LOCK]);
@@ -266,10 +271,12 @@ export class EventWriter {
       if (plan.fresh.length > 0) rows = await this.insert(db, plan.fresh, plan.consentChanges);
       await db.query('COMMIT');
     } catch (e) {
+      failure = e as Error;
       await db.query('ROLLBACK').catch(() => {});
       throw e;
     } finally {
-      db.release();
+      db.off('error', lost);
+      db.release(failure);
     }
     this.settle(plan, rows);
   }
