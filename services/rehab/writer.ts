@@ -251,8 +251,8 @@ export class EventWriter {
       return;
     }
     const db = await this.pool.connect();
-    // A connection lost while checked out is told to its client: heard here, answered by the
-    // failing query below, and the client is then thrown away.
+    // A connection lost while checked out is told to its client: heard here (also after the
+    // failing query below has answered), and the client is then thrown away.
     const lost = () => {};
     db.on('error', lost);
     let plan: Plan;
@@ -275,7 +275,7 @@ export class EventWriter {
       await db.query('ROLLBACK').catch(() => {});
       throw e;
     } finally {
-      db.off('error', lost);
+      if (!failure) db.off('error', lost);
       db.release(failure);
     }
     this.settle(plan, rows);

@@ -84,6 +84,9 @@ function checkNumber(text: string, at: number, stack: Frame[]): number {
   const m = NUMBER.exec(text);
   if (!m) return at; // not a number after all: JSON.parse will say what is wrong
   const written = m[0];
+  // At most 15 significant digits and no exponent: a double holds it exactly (the usual case).
+  if (written.length <= 15 && !written.includes('e') && !written.includes('E'))
+    return at + written.length - 1;
   const value = Number(written);
   if (decimalOf(written) !== decimalOf(String(value))) {
     const shown = written.length > 40 ? `${written.slice(0, 37)}...` : written;
