@@ -4,6 +4,7 @@
  * Node's limit, 503 with Retry-After while the database is unreachable, and no stack traces:
  * unexpected errors are logged on the server and answered 500.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type DatabaseHealth, isDatabaseUnavailable } from './database-health.ts';
@@ -80,25 +81,27 @@ export function installStrictJson(app: FastifyInstance): void {
  */
 export const SAFETY_HEADERS = { 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' } as const;
 
-/** Sets SAFETY_HEADERS on every answer that goes through Fastify's hooks. */
+/**
+ * Sets SAFETY_HEADERS on every answer the server writes: on the response before Fastify sees
+ * the request, so they are there on answers no hook runs for too (a bad URL's 400, the 414 of a
+ * path parameter too long, the 503 of a request that arrives while the service closes).
+ */
 export function installSafetyHeaders(app: FastifyInstance): void {
-  app.addHook('onSend', (_req, reply, payload, done) => {
-    reply.headers(SAFETY_HEADERS);
-    done(null, payload);
+  app.server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
+    for (const [name, value] of Object.entries(SAFETY_HEADERS)) res.setHeader(name, value);
   });
 }
 
 /**
  * Fastify's `frameworkErrors`: the answers its router gives before any hook runs (a URL whose
  * percent-encoding is not UTF-8, a path parameter longer than `maxParamLength`) in the services'
- * error shape, with SAFETY_HEADERS set here since no onSend hook sees them.
+ * error shape.
  */
 export function frameworkErrors(
   err: Error & { code?: string },
   _req: FastifyRequest,
   reply: FastifyReply,
 ): void {
-  reply.headers(SAFETY_HEADERS);
   if (err.code === 'FST_ERR_BAD_URL')
     fail(reply, 400, 'bad_url', 'the URL path is not valid percent-encoded UTF-8');
   else if (err.code === 'FST_ERR_MAX_PARAM_LENGTH')

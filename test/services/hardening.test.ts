@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import { LOG_LOCK } from '../../services/rehab/writer.ts';
 import { type PostgresHandle, startPostgres } from '../../services/shared/postgres.ts';
 import { type ClinicUnderTest, clinicUnderTest, practitionerFor } from './clinic/helpers.ts';
 import { call, consentGrant, freshDatabase, startService, token } from './rehab/helpers.ts';
@@ -227,6 +229,48 @@ describe('the edge of both services', () => {
       assert.equal(r.headers.get('cache-control'), 'no-store', at);
       assert.match(r.headers.get('content-type') ?? '', /^application\/json/, at);
       assert.equal(JSON.parse(r.body).error, error, at);
+    }
+  });
+
+  it('nosniff and no-store on the 503 Fastify answers itself while the service closes', async () => {
+    const closing = await startService(await freshDatabase(server, 'rehab_closing'));
+    const { hostname, port } = new URL(closing.url);
+    const holder = new pg.Client({ connectionString: server.databaseUrl('rehab_closing') });
+    await holder.connect();
+    // A write held back by the log's lock keeps a request in flight while close() begins; the
+    // end of a second request pipelined behind it on the same connection arrives after.
+    await holder.query('BEGIN');
+    await holder.query('SELECT pg_advisory_xact_lock($1)', [LOG_LOCK]);
+    const admin = await token('admin', 'admin-closing');
+    const body = JSON.stringify(consentGrant('p-closing'));
+    const socket = connect(Number(port), hostname);
+    let text = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (c) => {
+      text += c;
+    });
+    const ended = new Promise((r) => socket.on('close', r));
+    socket.write(
+      `POST /api/v1/events HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: Bearer ${admin}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}` +
+        `GET /health HTTP/1.1\r\nHost: ${hostname}\r\n`,
+    );
+    const until = Date.now() + 10_000;
+    while (closing.writer.pending === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(closing.writer.pending, 1, 'the write waits for the lock');
+    const closed = closing.close();
+    await new Promise((r) => setTimeout(r, 300));
+    socket.write('Connection: close\r\n\r\n'); // the second request is complete only now
+    await holder.query('COMMIT');
+    await holder.end();
+    await closed;
+    await ended;
+    const answers = text.split(/(?=HTTP\/1\.1 )/);
+    assert.equal(answers.length, 2, text);
+    assert.match(answers[0] as string, /^HTTP\/1\.1 201 /);
+    assert.match(answers[1] as string, /^HTTP\/1\.1 503 /);
+    for (const answer of answers) {
+      assert.match(answer, /\r\nx-content-type-options: nosniff\r\n/i, answer);
+      assert.match(answer, /\r\ncache-control: no-store\r\n/i, answer);
     }
   });
 });
