@@ -10,11 +10,14 @@ import { DatabaseHealth } from '../shared/database-health.ts';
 import {
   clientErrorHandler,
   fail,
+  frameworkErrors,
   installErrorHandling,
   installSafetyHeaders,
   installStrictJson,
   unavailable,
 } from '../shared/http.ts';
+import { IDEMPOTENCY_HEADER, idempotencyKeyError } from '../shared/idempotency-key.ts';
+import { installParameterChecks } from '../shared/parameters.ts';
 import { type RateLimit, RateLimiter } from '../shared/rate-limit.ts';
 import { clinicSecret, type Principal, TokenVerifier } from './auth.ts';
 import { ClinicMetrics } from './metrics.ts';
@@ -94,9 +97,16 @@ export async function createClinicApp(o: ClinicOptions): Promise<{ app: FastifyI
 
   const log = o.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const health = new DatabaseHealth('clinic', () => pool.query('SELECT 1'), log);
-  const app = Fastify({ logger: false, bodyLimit: 16 * 1024, return503OnClosing: true, clientErrorHandler });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 16 * 1024,
+    return503OnClosing: true,
+    clientErrorHandler,
+    frameworkErrors,
+  });
   installStrictJson(app);
   installSafetyHeaders(app);
+  installParameterChecks(app);
 
   app.addHook('onResponse', async (req, reply) => {
     metrics.countRequest(req.routeOptions.url ?? 'unknown', req.method, reply.statusCode);
@@ -194,12 +204,32 @@ export async function createClinicApp(o: ClinicOptions): Promise<{ app: FastifyI
           field: 'units',
         });
       }
+      const key = req.headers[IDEMPOTENCY_HEADER];
+      const keyError = idempotencyKeyError(key);
+      if (keyError)
+        return fail(reply, 400, 'bad_request', `Idempotency-Key: ${keyError}`, { field: 'Idempotency-Key' });
       const p = req.principal as Principal;
       if (!UUID.test(req.params.id)) return fail(reply, 404, 'not_found', 'no such authorization');
-      const r: OperationResult = await units.apply(req.params.id, p.organizationId, p.userId, op, n);
+      const r: OperationResult = await units.apply(
+        req.params.id,
+        p.organizationId,
+        p.userId,
+        op,
+        n,
+        typeof key === 'string' ? key : undefined,
+      );
       metrics.countOperation(op, r.result);
       switch (r.result) {
+        case 'key_reused':
+          return fail(
+            reply,
+            422,
+            'idempotency_key_reused',
+            `Idempotency-Key: already used for another operation (${r.first.toLowerCase()}); a retry must send the same request`,
+            { field: 'Idempotency-Key' },
+          );
         case 'ok': {
+          if (r.replayed) reply.header('idempotent-replayed', 'true');
           const a = r.authorization;
           return {
             ...a,

@@ -10,11 +10,13 @@ import pg from 'pg';
 import { DatabaseHealth, isDatabaseUnavailable } from '../shared/database-health.ts';
 import {
   clientErrorHandler,
+  frameworkErrors,
   installErrorHandling,
   installSafetyHeaders,
   installStrictJson,
 } from '../shared/http.ts';
 import { runMigrations } from '../shared/migrate.ts';
+import { installParameterChecks } from '../shared/parameters.ts';
 import { type RateLimit, RateLimiter } from '../shared/rate-limit.ts';
 import { rehabAccess } from './access.ts';
 import { AuditLog } from './audit-log.ts';
@@ -90,9 +92,16 @@ export async function createRehabApp(o: RehabOptions): Promise<RehabApp> {
   await pipeline.start();
   const audit = new AuditLog(pool);
 
-  const app = Fastify({ logger: false, bodyLimit: 64 * 1024, return503OnClosing: true, clientErrorHandler });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 64 * 1024,
+    return503OnClosing: true,
+    clientErrorHandler,
+    frameworkErrors,
+  });
   installStrictJson(app);
   installSafetyHeaders(app);
+  installParameterChecks(app);
   installErrorHandling(app, 'rehab', health, log);
   app.addHook('onResponse', async (req, reply) => {
     metrics.countRequest(req.routeOptions.url ?? 'unknown', req.method, reply.statusCode);

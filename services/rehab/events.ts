@@ -18,6 +18,13 @@ export interface FieldError {
 /** An event that passed validation, ready for the log. */
 export interface ValidEvent {
   eventId: string;
+  /**
+   * Whether the client named the event (its `event_id`, or one derived from an Idempotency-Key):
+   * a retry of it then finds the stored event instead of storing it again.
+   */
+  named: boolean;
+  /** Whether the client gave `timestamp` (else the service's clock set it, and a retry's differs). */
+  timestampGiven: boolean;
   kind: Kind;
   subjectId: string;
   exerciseId: string | null;
@@ -177,7 +184,9 @@ export function isSessionStart(body: Record<string, unknown>): boolean {
   return 'start_time' in body;
 }
 
-const TOP_LEVEL = new Set(['kind', 'subject_id', 'exercise_id', 'timestamp', 'body', 'meta']);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const TOP_LEVEL = new Set(['event_id', 'kind', 'subject_id', 'exercise_id', 'timestamp', 'body', 'meta']);
 
 /** Validates one event; `path` prefixes every error path (`events[3]` in a batch). */
 export function validateEvent(
@@ -193,6 +202,8 @@ export function validateEvent(
   for (const field of Object.keys(e)) {
     if (!TOP_LEVEL.has(field)) errors.push({ path: at(field), message: 'is not a field of an event' });
   }
+  if (e.event_id !== undefined && !(typeof e.event_id === 'string' && UUID.test(e.event_id)))
+    errors.push({ path: at('event_id'), message: 'expected a UUID (8-4-4-4-12 hexadecimal digits)' });
   const kind = e.kind;
   if (!KINDS.includes(kind as Kind)) {
     errors.push({ path: at('kind'), message: `unknown kind; expected one of ${KINDS.join(', ')}` });
@@ -233,7 +244,9 @@ export function validateEvent(
   if (errors.length > 0) return { errors };
   return {
     event: {
-      eventId: randomUUID(),
+      eventId: typeof e.event_id === 'string' ? e.event_id.toLowerCase() : randomUUID(),
+      named: typeof e.event_id === 'string',
+      timestampGiven: e.timestamp !== undefined,
       kind: kind as Kind,
       subjectId: e.subject_id as string,
       exerciseId: (e.exercise_id as string | undefined) ?? null,

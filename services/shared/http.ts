@@ -4,8 +4,9 @@
  * Node's limit, 503 with Retry-After while the database is unreachable, and no stack traces:
  * unexpected errors are logged on the server and answered 500.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type DatabaseHealth, isDatabaseUnavailable } from './database-health.ts';
 import { parseStrictJson, RequestBodyError } from './strict-json.ts';
 
@@ -65,9 +66,9 @@ export function installErrorHandling(
 /** Request bodies go through the strict parser (strict-json.ts) instead of Fastify's own. */
 export function installStrictJson(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => {
     try {
-      done(null, parseStrictJson(body as string));
+      done(null, parseStrictJson(body as Buffer));
     } catch (e) {
       done(e as Error, undefined);
     }
@@ -75,15 +76,37 @@ export function installStrictJson(app: FastifyInstance): void {
 }
 
 /**
- * Answers on every response, since every one may carry patient data or tokens: no caching on
- * the way, no content sniffing by a browser.
+ * On every response, since every one may carry patient data or tokens: no caching on the way,
+ * no content sniffing by a browser.
+ */
+export const SAFETY_HEADERS = { 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' } as const;
+
+/**
+ * Sets SAFETY_HEADERS on every answer the server writes: on the response before Fastify sees
+ * the request, so they are there on answers no hook runs for too (a bad URL's 400, the 414 of a
+ * path parameter too long, the 503 of a request that arrives while the service closes).
  */
 export function installSafetyHeaders(app: FastifyInstance): void {
-  app.addHook('onSend', (_req, reply, payload, done) => {
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('cache-control', 'no-store');
-    done(null, payload);
+  app.server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
+    for (const [name, value] of Object.entries(SAFETY_HEADERS)) res.setHeader(name, value);
   });
+}
+
+/**
+ * Fastify's `frameworkErrors`: the answers its router gives before any hook runs (a URL whose
+ * percent-encoding is not UTF-8, a path parameter longer than `maxParamLength`) in the services'
+ * error shape.
+ */
+export function frameworkErrors(
+  err: Error & { code?: string },
+  _req: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  if (err.code === 'FST_ERR_BAD_URL')
+    fail(reply, 400, 'bad_url', 'the URL path is not valid percent-encoded UTF-8');
+  else if (err.code === 'FST_ERR_MAX_PARAM_LENGTH')
+    fail(reply, 414, 'uri_too_long', 'a path parameter of the URL is too long');
+  else fail(reply, 400, 'bad_request', 'the request could not be routed');
 }
 
 /**
@@ -105,6 +128,10 @@ export function clientErrorHandler(err: Error & { code?: string }, socket: Socke
       : [400, 'Bad Request', { error: 'bad_request', message: 'the request is not valid HTTP/1.1' }];
   const text = JSON.stringify(body);
   socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nX-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${text}`,
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\n${Object.entries(
+      SAFETY_HEADERS,
+    )
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join('')}Connection: close\r\n\r\n${text}`,
   );
 }

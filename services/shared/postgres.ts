@@ -28,9 +28,11 @@ export interface PostgresHandle {
   databaseUrl(name: string): string;
   /**
    * Stops the server: open sessions get a few seconds to end first (a smart shutdown), unless
-   * `endSessions` ends them at once (a fast shutdown), as an outage looks to the clients.
+   * `endSessions` ends them at once (a fast shutdown), as an outage looks to the clients, or
+   * `crash` stops every process at once, with no checkpoint (an immediate shutdown: the next
+   * start recovers from the write-ahead log, as after a crash).
    */
-  stop(options?: { endSessions?: boolean }): Promise<void>;
+  stop(options?: { endSessions?: boolean; crash?: boolean }): Promise<void>;
 }
 
 export interface StartPostgresOptions {
@@ -236,17 +238,22 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     url,
     embedded: true,
     databaseUrl: (name) => withDatabase(url, name),
-    stop: ({ endSessions = false } = {}) => {
+    stop: ({ endSessions = false, crash = false } = {}) => {
       stopped ??= (async () => {
         process.off('exit', stopOnExit);
         if (server.exitCode === null && server.signalCode === null) {
           const exited = new Promise((r) => server.once('exit', r));
-          // A smart shutdown first: a pool's end() resolves before its connections have closed,
-          // and a fast shutdown would send those clients an error they have no listener for.
-          if (!endSessions) server.kill('SIGTERM');
-          if (endSessions || !(await exitsWithin(exited, SMART_SHUTDOWN_MS))) {
-            server.kill('SIGINT'); // sessions still open: end them
+          if (crash) {
+            server.kill('SIGQUIT');
             await exited;
+          } else {
+            // A smart shutdown first: a pool's end() resolves before its connections have closed,
+            // and a fast shutdown would send those clients an error they have no listener for.
+            if (!endSessions) server.kill('SIGTERM');
+            if (endSessions || !(await exitsWithin(exited, SMART_SHUTDOWN_MS))) {
+              server.kill('SIGINT'); // sessions still open: end them
+              await exited;
+            }
           }
         }
         if (temporary) rmSync(parent, { recursive: true, force: true });

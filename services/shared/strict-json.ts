@@ -2,9 +2,12 @@
  * The services' JSON body parser. JSON.parse alone lets through what later breaks a request in
  * the database or changes its meaning: a key given twice (the last one would win, so a second
  * `subject_id` would change whose event it is), a `__proto__` key, strings PostgreSQL cannot
- * store (NUL, a lone UTF-16 surrogate) and nesting deep enough to exhaust a recursive reader.
- * Each is refused here, before any handler runs, naming the field's path.
+ * store (NUL, a lone UTF-16 surrogate), nesting deep enough to exhaust a recursive reader, and
+ * what would be stored other than as sent: bytes that are not UTF-8 (decoding would make them
+ * U+FFFD) and numbers a double does not hold as written (`1e400` would become null, 30 digits
+ * would be rounded). Each is refused here, before any handler runs, naming the field's path.
  */
+import { isUtf8 } from 'node:buffer';
 
 export class RequestBodyError extends Error {
   constructor(
@@ -59,7 +62,50 @@ function checkText(s: string, path: string, what: string): void {
     );
 }
 
+/** `-12.5e3` as sign, significant digits and exponent (`-125e2`), so two spellings compare equal. */
+function decimalOf(text: string): string | undefined {
+  const m = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (!m) return undefined; // Infinity, NaN
+  const fraction = m[3] ?? '';
+  let digits = `${m[2]}${fraction}`.replace(/^0+/, '');
+  if (digits === '') return '0';
+  let exponent = Number(m[4] ?? 0) - fraction.length;
+  const significant = digits.replace(/0+$/, '');
+  exponent += digits.length - significant.length;
+  digits = significant;
+  return `${m[1]}${digits}e${exponent}`;
+}
+
+const NUMBER = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+
+/** Throws when the number written at `at` would not be stored as written. */
+function checkNumber(text: string, at: number, stack: Frame[]): number {
+  NUMBER.lastIndex = at;
+  const m = NUMBER.exec(text);
+  if (!m) return at; // not a number after all: JSON.parse will say what is wrong
+  const written = m[0];
+  // At most 15 significant digits and no exponent: a double holds it exactly (the usual case).
+  if (written.length <= 15 && !written.includes('e') && !written.includes('E'))
+    return at + written.length - 1;
+  const value = Number(written);
+  if (decimalOf(written) !== decimalOf(String(value))) {
+    const shown = written.length > 40 ? `${written.slice(0, 37)}...` : written;
+    throw new RequestBodyError(
+      422,
+      'validation',
+      Number.isFinite(value)
+        ? `the number ${shown} would be stored as ${value}: send at most 15-17 significant digits (integers up to 2^53)`
+        : `the number ${shown} is beyond the range of a double: it would be stored as null`,
+      pathOf(stack),
+    );
+  }
+  return at + written.length - 1;
+}
+
 const QUOTE = 34;
+const MINUS = 45;
+const DIGIT_0 = 48;
+const DIGIT_9 = 57;
 const BACKSLASH = 92;
 const OPEN_OBJECT = 123;
 const CLOSE_OBJECT = 125;
@@ -139,6 +185,7 @@ function scan(text: string, keepKeys: boolean): number {
       const object = c === OPEN_OBJECT;
       stack.push({ object, keys: new Set(), key: undefined, index: 0, expectKey: object });
     } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) stack.pop();
+    else if (c === MINUS || (c >= DIGIT_0 && c <= DIGIT_9)) i = checkNumber(text, i, stack);
     else if (c === COMMA) {
       const top = stack[stack.length - 1];
       if (top?.object) top.expectKey = true;
@@ -168,7 +215,71 @@ function countKeys(value: unknown): number {
   return keys;
 }
 
-export function parseStrictJson(text: string): unknown {
+/** Index of the first byte that does not begin a valid UTF-8 sequence (RFC 3629), or -1. */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const lead = bytes[i] as number;
+    if (lead < 0x80) {
+      i++;
+      continue;
+    }
+    const more =
+      lead >= 0xc2 && lead <= 0xdf
+        ? 1
+        : lead >= 0xe0 && lead <= 0xef
+          ? 2
+          : lead >= 0xf0 && lead <= 0xf4
+            ? 3
+            : 0;
+    if (more === 0 || i + more >= bytes.length) return i;
+    for (let k = 1; k <= more; k++) if (((bytes[i + k] as number) & 0xc0) !== 0x80) return i;
+    const second = bytes[i + 1] as number;
+    // Overlong forms, UTF-16 surrogates (U+D800-DFFF), and code points past U+10FFFF.
+    if (
+      (lead === 0xe0 && second < 0xa0) ||
+      (lead === 0xed && second > 0x9f) ||
+      (lead === 0xf0 && second < 0x90) ||
+      (lead === 0xf4 && second > 0x8f)
+    )
+      return i;
+    i += more + 1;
+  }
+  return -1;
+}
+
+/**
+ * A body that is not UTF-8: the string holding the first bad byte is named. The byte is put in
+ * the text as an escaped NUL, which the walk refuses with the string's path; that refusal is
+ * then told as what it is.
+ */
+function refuseInvalidUtf8(bytes: Buffer, at: number): never {
+  const before = bytes.subarray(0, at).toString('utf8');
+  const byte = `\\x${(bytes[at] as number).toString(16).padStart(2, '0')}`;
+  const marked = `${before}\\u0000${bytes.subarray(at + 1).toString('utf8')}`;
+  try {
+    scan(marked, true);
+  } catch (e) {
+    if (!(e instanceof RequestBodyError) || !/NUL/.test(e.detail) || before.includes('\\u0000')) throw e;
+    throw new RequestBodyError(
+      422,
+      'validation',
+      `holds bytes that are not UTF-8 (byte ${at} of the body is 0${byte.slice(1)}); send UTF-8 text`,
+      e.path?.replace('\\u0000', byte),
+    );
+  }
+  throw new RequestBodyError(400, 'malformed_json', `the body is not UTF-8 JSON (byte ${at})`);
+}
+
+/** Parses a request body (its bytes, or text already decoded), refusing what is described above. */
+export function parseStrictJson(body: string | Buffer): unknown {
+  let text: string;
+  if (typeof body === 'string') text = body;
+  else {
+    const at = isUtf8(body) ? -1 : firstInvalidUtf8(body);
+    if (at >= 0) refuseInvalidUtf8(body, at);
+    text = body.toString('utf8');
+  }
   try {
     // A key given twice leaves the parsed value with fewer keys than the text names: counting is
     // cheap, and only then (or with a __proto__ somewhere) is every key compared, to name it.

@@ -6,7 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import { LOG_LOCK } from '../../services/rehab/writer.ts';
 import { type PostgresHandle, startPostgres } from '../../services/shared/postgres.ts';
 import { type ClinicUnderTest, clinicUnderTest, practitionerFor } from './clinic/helpers.ts';
 import { call, consentGrant, freshDatabase, startService, token } from './rehab/helpers.ts';
@@ -40,6 +43,35 @@ function hugeHeaderGet(base: string): Promise<{ status: number; type: string; bo
     });
     req.on('error', reject);
     req.end();
+  });
+}
+
+/** One request sent as raw bytes (no client normalises its URL); the answer's status and headers. */
+function rawGet(
+  base: string,
+  target: string,
+): Promise<{ status: number; headers: Map<string, string>; body: string }> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () =>
+      socket.end(`GET ${target} HTTP/1.1\r\nHost: ${hostname}\r\nConnection: close\r\n\r\n`),
+    );
+    let text = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (c) => {
+      text += c;
+    });
+    socket.on('error', reject);
+    socket.on('end', () => {
+      const [head = '', body = ''] = text.split('\r\n\r\n');
+      const [statusLine = '', ...lines] = head.split('\r\n');
+      const headers = new Map<string, string>();
+      for (const line of lines) {
+        const colon = line.indexOf(':');
+        headers.set(line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim());
+      }
+      resolve({ status: Number(statusLine.split(' ')[1]), headers, body });
+    });
   });
 }
 
@@ -176,6 +208,69 @@ describe('the edge of both services', () => {
     for (const a of answers) {
       assert.equal(a.headers.get('x-content-type-options'), 'nosniff', a.url);
       assert.equal(a.headers.get('cache-control'), 'no-store', a.url);
+    }
+  });
+
+  it('nosniff and no-store on Fastify\u2019s own answers too: a bad URL (400), a path parameter too long (414), no route (404)', async () => {
+    const auth = `/api/authorizations/${otherAuthId}`;
+    const targets: Array<[string, string, number, string]> = [
+      [rehab.url, '/api/v1/patients/%ff/stream', 400, 'bad_url'],
+      [rehab.url, `/api/v1/patients/${'p'.repeat(200)}/stream`, 414, 'uri_too_long'],
+      [rehab.url, '/api/v1/nowhere', 404, 'not_found'],
+      [clinic.url, '/api/authorizations/%ff', 400, 'bad_url'],
+      [clinic.url, `/api/authorizations/${'a'.repeat(200)}`, 414, 'uri_too_long'],
+      [clinic.url, `${auth}/nowhere`, 404, 'not_found'],
+    ];
+    for (const [base, target, status, error] of targets) {
+      const r = await rawGet(base, target);
+      const at = `${base}${target.slice(0, 40)}`;
+      assert.equal(r.status, status, at);
+      assert.equal(r.headers.get('x-content-type-options'), 'nosniff', at);
+      assert.equal(r.headers.get('cache-control'), 'no-store', at);
+      assert.match(r.headers.get('content-type') ?? '', /^application\/json/, at);
+      assert.equal(JSON.parse(r.body).error, error, at);
+    }
+  });
+
+  it('nosniff and no-store on the 503 Fastify answers itself while the service closes', async () => {
+    const closing = await startService(await freshDatabase(server, 'rehab_closing'));
+    const { hostname, port } = new URL(closing.url);
+    const holder = new pg.Client({ connectionString: server.databaseUrl('rehab_closing') });
+    await holder.connect();
+    // A write held back by the log's lock keeps a request in flight while close() begins; the
+    // end of a second request pipelined behind it on the same connection arrives after.
+    await holder.query('BEGIN');
+    await holder.query('SELECT pg_advisory_xact_lock($1)', [LOG_LOCK]);
+    const admin = await token('admin', 'admin-closing');
+    const body = JSON.stringify(consentGrant('p-closing'));
+    const socket = connect(Number(port), hostname);
+    let text = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (c) => {
+      text += c;
+    });
+    const ended = new Promise((r) => socket.on('close', r));
+    socket.write(
+      `POST /api/v1/events HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: Bearer ${admin}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}` +
+        `GET /health HTTP/1.1\r\nHost: ${hostname}\r\n`,
+    );
+    const until = Date.now() + 10_000;
+    while (closing.writer.pending === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(closing.writer.pending, 1, 'the write waits for the lock');
+    const closed = closing.close();
+    await new Promise((r) => setTimeout(r, 300));
+    socket.write('Connection: close\r\n\r\n'); // the second request is complete only now
+    await holder.query('COMMIT');
+    await holder.end();
+    await closed;
+    await ended;
+    const answers = text.split(/(?=HTTP\/1\.1 )/);
+    assert.equal(answers.length, 2, text);
+    assert.match(answers[0] as string, /^HTTP\/1\.1 201 /);
+    assert.match(answers[1] as string, /^HTTP\/1\.1 503 /);
+    for (const answer of answers) {
+      assert.match(answer, /\r\nx-content-type-options: nosniff\r\n/i, answer);
+      assert.match(answer, /\r\ncache-control: no-store\r\n/i, answer);
     }
   });
 });

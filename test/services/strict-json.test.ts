@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MAX_DEPTH, parseStrictJson, RequestBodyError } from '../../services/shared/strict-json.ts';
 
-function refusal(text: string): { status: number; error: string; path: string | undefined } {
+function refusal(text: string | Buffer): { status: number; error: string; path: string | undefined } {
   try {
     parseStrictJson(text);
   } catch (e) {
@@ -72,5 +72,51 @@ describe('parseStrictJson', () => {
   it('malformed JSON: 400 malformed_json', () => {
     for (const text of ['', '{', '{"a":}', '{"a":1,}', '"unterminated', '{"a" 1}'])
       assert.deepEqual(refusal(text), { status: 400, error: 'malformed_json', path: undefined }, text);
+  });
+
+  it('a number that would not be stored as sent: 422 naming it (1e400, 30 digits, 2^53 + 1, 1e-400)', () => {
+    for (const [text, path] of [
+      ['{"a":{"b":1e400}}', 'a.b'],
+      ['{"a":[1,-1E+400]}', 'a[1]'],
+      ['{"n":123456789012345678901234567890}', 'n'],
+      ['{"n":9007199254740993}', 'n'],
+      ['{"n":0.30000000000000000001}', 'n'],
+      ['{"n":1e-400}', 'n'],
+      ['[2,3e999]', '[1]'],
+    ] as const)
+      assert.deepEqual(refusal(text), { status: 422, error: 'validation', path }, text);
+  });
+
+  it('numbers a double holds as sent are left alone, however spelled', () => {
+    for (const text of [
+      '{"a":0,"b":-0,"c":0.1,"d":1.0,"e":1e20,"f":9007199254740991,"g":-9007199254740992,"h":2.5e-7}',
+      '[1E+2,0.000,100e-2,123.456e1,5e-324,1.7976931348623157e308]',
+    ])
+      assert.deepEqual(parseStrictJson(text), JSON.parse(text), text);
+  });
+
+  it('bytes that are not UTF-8: 422 naming the string that holds them (a value or a key), never U+FFFD', () => {
+    const body = (before: string, bytes: number[], after: string) =>
+      Buffer.concat([Buffer.from(before), Buffer.from(bytes), Buffer.from(after)]);
+    assert.deepEqual(refusal(body('{"a":{"msg":"ok', [0xff], 'ok"}}')), {
+      status: 422,
+      error: 'validation',
+      path: 'a.msg',
+    });
+    assert.deepEqual(refusal(body('{"list":["x","', [0xc3], '"]}')), {
+      status: 422,
+      error: 'validation',
+      path: 'list[1]',
+    });
+    // An overlong spelling of "/", and a UTF-16 surrogate spelled in UTF-8: both invalid.
+    assert.equal(refusal(body('{"k":"', [0xc0, 0xaf], '"}')).path, 'k');
+    assert.equal(refusal(body('{"k":"', [0xed, 0xa0, 0x80], '"}')).path, 'k');
+    assert.deepEqual(refusal(body('{"a":{"', [0xfe], 'key":1}}')), {
+      status: 422,
+      error: 'validation',
+      path: 'a.\\xfekey',
+    });
+    const valid = Buffer.from('{"text":"caf\u00e9 \ud83d\udcaa \ufffd"}');
+    assert.deepEqual(parseStrictJson(valid), JSON.parse(valid.toString()));
   });
 });

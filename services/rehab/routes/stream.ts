@@ -3,6 +3,7 @@
  * a page at a time (`after` a position, at most `limit`). Audited before it is answered.
  */
 import { fail } from '../../shared/http.ts';
+import { integerParameter } from '../../shared/parameters.ts';
 import { principal } from '../access.ts';
 import type { RehabContext } from './context.ts';
 
@@ -14,16 +15,20 @@ export function registerStreamRoutes(c: RehabContext): void {
     { onRequest: c.access.authenticated },
     async (req, reply) => {
       const q = req.query as Record<string, string | undefined>;
-      const limit = q.limit === undefined ? 100 : Number(q.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+      const limit = integerParameter(q.limit, 100, 1, 1000);
+      if (limit === undefined)
         return fail(reply, 400, 'bad_request', 'limit: expected an integer from 1 to 1000', {
           field: 'limit',
         });
-      const after = q.after === undefined ? 0 : Number(q.after);
-      if (!Number.isInteger(after) || after < 0)
-        return fail(reply, 400, 'bad_request', 'after: expected a stream position (integer >= 0)', {
-          field: 'after',
-        });
+      const after = integerParameter(q.after, 0, 0);
+      if (after === undefined)
+        return fail(
+          reply,
+          400,
+          'bad_request',
+          `after: expected a stream position (decimal digits, 0 to ${Number.MAX_SAFE_INTEGER})`,
+          { field: 'after' },
+        );
       const p = principal(req);
       if (!(await assignments.mayRead(p, req.params.id)))
         return fail(reply, 404, 'not_found', 'no such patient');

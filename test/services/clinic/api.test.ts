@@ -190,7 +190,13 @@ describe('retries and limits', () => {
       const { rows } = await pool.query('SELECT name FROM schema_migrations ORDER BY name');
       assert.deepEqual(
         rows.map((r) => r.name),
-        ['001_schema', '002_units_check', '003_index_scans_for_ssi', '004_pk_lookup_and_hot_room'],
+        [
+          '001_schema',
+          '002_units_check',
+          '003_index_scans_for_ssi',
+          '004_pk_lookup_and_hot_room',
+          '005_idempotency_keys',
+        ],
       );
     } finally {
       await pool.end();

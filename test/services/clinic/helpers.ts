@@ -59,10 +59,15 @@ export async function op(
   authId: string,
   operation: string,
   body: unknown,
+  headers: Record<string, string> = {},
 ) {
   const res = await fetch(`${base}/api/authorizations/${authId}/${operation}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      ...headers,
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await res.text();

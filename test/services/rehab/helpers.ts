@@ -33,10 +33,12 @@ export async function call(
   path: string,
   auth: string | undefined,
   body?: unknown,
+  headers: Record<string, string> = {},
 ): Promise<Reply> {
   const res = await fetch(`${base}${path}`, {
     method,
     headers: {
+      ...headers,
       ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
       ...(auth ? { authorization: `Bearer ${auth}` } : {}),
     },

@@ -86,6 +86,31 @@ describe('strings PostgreSQL cannot store', () => {
   });
 });
 
+describe('what would be stored other than as sent', () => {
+  it('1e400, 30 digits and bytes that are not UTF-8: 422 naming the field, nothing stored', async () => {
+    const r = rep('p1', 'inexact', 1);
+    const withSensor = (value: string) =>
+      JSON.stringify({ ...r, body: { ...r.body, sensor_data: { x: '@' } } }).replace('"@"', value);
+    refusedAt(await post(withSensor('1e400')), 'body.sensor_data.x', /range of a double/);
+    refusedAt(await post(withSensor('123456789012345678901234567890')), 'body.sensor_data.x', /stored as/);
+    const text = Buffer.from(JSON.stringify(feedback(`${SECRET_NOTE} @`)));
+    const bad = Buffer.from(text);
+    bad[bad.indexOf('@')] = 0xff;
+    const answer = await fetch(`${rehab.url}/api/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${device}` },
+      body: bad,
+    });
+    refusedAt({ status: answer.status, body: await answer.json() }, 'body.message', /not UTF-8/);
+    const { rows } = await db.query(
+      `SELECT count(*)::int AS n FROM events WHERE body->>'session_id' = 'inexact' OR body->>'message' LIKE $1`,
+      [`${SECRET_NOTE}%`],
+    );
+    assert.equal(rows[0].n, 0);
+    assert.equal((await post(withSensor('1e20'))).status, 201, 'a large number a double holds is fine');
+  });
+});
+
 describe('the shape of a body', () => {
   it(`nested ${MAX_DEPTH}+ levels (5000 here): 422 naming where it gets too deep`, async () => {
     const r = rep('p1', 'deep', 1);
@@ -156,6 +181,53 @@ describe('timestamps', () => {
     refusedAt(await post({ ...feedback('future'), timestamp: inAnHour }), 'timestamp', /5 minutes ahead/);
     const aMinute = new Date(Date.now() + 60_000).toISOString();
     assert.equal((await post({ ...feedback('soon'), timestamp: aMinute })).status, 201);
+  });
+});
+
+describe('reads with parameters PostgreSQL would refuse or a lax parser would change', () => {
+  /** 400 naming `field`, in the services' error shape. */
+  function badParameter(r: { status: number; body: any }, field: string, what: string): void {
+    assert.equal(r.status, 400, `${what}: ${JSON.stringify(r.body)}`);
+    assert.equal(r.body.error, 'bad_request', what);
+    assert.equal(r.body.field, field, what);
+    assert.match(r.body.message, new RegExp(`^${field}\\b`), what);
+  }
+  const read = (path: string) => call(rehab.url, 'GET', path, admin);
+
+  it('a NUL (%00) in a path or query parameter: 400 naming it, not 500', async () => {
+    badParameter(await read('/api/v1/patients/%00/stream'), 'id', 'stream id');
+    badParameter(await read('/api/v1/patients/p1%00x/stream'), 'id', 'stream id inside');
+    badParameter(await read('/api/v1/alerts?patient_id=%00'), 'patient_id', 'alerts patient_id');
+    badParameter(await read('/api/v1/alerts?alert_type=pain%00'), 'alert_type', 'alerts alert_type');
+    badParameter(
+      await read('/api/v1/projections/adherence?patient_id=p1%00'),
+      'patient_id',
+      'adherence patient_id',
+    );
+    badParameter(
+      await read('/api/v1/projections/quality?patient_id=%00&window=7d'),
+      'patient_id',
+      'quality patient_id',
+    );
+    badParameter(
+      await read('/api/v1/projections/work-queue?therapist_id=t%00'),
+      'therapist_id',
+      'work-queue therapist_id',
+    );
+  });
+
+  it('after and limit: decimal digits in range only (30 digits, 0x10, 1e3, -1, 1.5, empty are 400)', async () => {
+    for (const after of ['99999999999999999999999', '9007199254740993', '0x10', '1e3', '-1', '1.5', '', ' 1'])
+      badParameter(
+        await read(`/api/v1/patients/p1/stream?after=${encodeURIComponent(after)}`),
+        'after',
+        `after=${after}`,
+      );
+    for (const limit of ['0x10', '1e2', '1001', '0'])
+      badParameter(await read(`/api/v1/patients/p1/stream?limit=${limit}`), 'limit', `limit=${limit}`);
+    const page = await read('/api/v1/patients/p1/stream?after=1&limit=2');
+    assert.equal(page.status, 200, JSON.stringify(page.body));
+    assert.ok(page.body.events.every((e: { stream_position: number }) => e.stream_position > 1));
   });
 });
 
