@@ -437,6 +437,7 @@ export class VirtualUser {
         ...(body !== undefined ? { body } : {}),
         timeoutMs,
         scope: env.scope,
+        ...(options.discardBody === true ? { discardBody: true } : {}),
       });
       env.resumed(this.scenarioIteration);
       const latencyMs = raw.endAt - intendedAt;
