@@ -11,8 +11,11 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { EXIT, PlanLoadError } from '../../src/errors.ts';
 import { loadPayload } from '../../src/plan/artillery/payload.ts';
+import { loadProcessor } from '../../src/plan/artillery/processor.ts';
+import { readYamlScript } from '../../src/plan/artillery/yaml.ts';
 import { loadData } from '../../src/plan/data.ts';
 import { MAX_INPUT_FILE_BYTES, readInputFile } from '../../src/plan/input-file.ts';
+import { outsideDir, runCli } from '../helpers/cli.ts';
 
 function folder(): string {
   const dir = mkdtempSync(join(tmpdir(), 'loadproof-input-'));
@@ -63,6 +66,41 @@ describe('files a plan reads whole', () => {
     refusal(() => loadPayload(join(dir, 'folder')), /folder is a directory/);
     refusal(() => loadPayload(join(dir, 'big.csv')), /big\.csv is 536870913 bytes/);
     assert.deepEqual(loadPayload(join(dir, 'users.csv')).rows, [['name'], ['ann']]);
+  });
+
+  it('Artillery scripts and processors: the same refusals', async () => {
+    refusal(() => readYamlScript(join(dir, 'pipe')), /^script: .*pipe is a FIFO/);
+    refusal(() => readYamlScript(join(dir, 'big.csv')), /big\.csv is 536870913 bytes/);
+    await assert.rejects(loadProcessor('/dev/zero'), (e: unknown) => {
+      assert.ok(e instanceof PlanLoadError);
+      assert.match(e.message, /^processor: \/dev\/zero is a character device/);
+      return true;
+    });
+  });
+
+  it('loadproof run of an Artillery script whose payload is a FIFO: exit 2, the FIFO named', async () => {
+    const cwd = outsideDir();
+    execFileSync('mkfifo', [join(cwd, 'rows.csv')]);
+    const script = join(cwd, 'script.yml');
+    writeFileSync(
+      script,
+      `config:
+  target: "http://127.0.0.1:9"
+  payload:
+    path: "rows.csv"
+    fields: ["name"]
+  phases:
+    - duration: 1
+      arrivalCount: 1
+scenarios:
+  - flow:
+      - get:
+          url: "/{{ name }}"
+`,
+    );
+    const r = await runCli(['run', script, '--out', join(cwd, 'out')], { cwd, timeoutMs: 60_000 });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /payload: .*rows\.csv is a FIFO, not a regular file/);
   });
 
   it('the cap is a parameter of the reader', () => {
