@@ -51,6 +51,6 @@ export const BODY_TOO_LARGE = 'BODY_TOO_LARGE';
 export function bodyTooLargeMessage(maxBodyBytes: number): string {
   return (
     `a response body passed http.maxBodyBytes (${maxBodyBytes} bytes kept in memory per response): ` +
-    'the request failed with BODY_TOO_LARGE; raise http.maxBodyBytes, or discard the body (discardBody: true)'
+    "the request failed with BODY_TOO_LARGE; raise http.maxBodyBytes, or discard the body (discardBody: true; k6: responseType 'none')"
   );
 }

@@ -190,6 +190,11 @@ class Exchange {
     let n = 15;
     for (const h of rawHeaders) n += h.length + 2;
     res.bytesIn += n;
+    // A body announced past the cap fails before a byte of it is read.
+    if (this.maxBodyBytes >= 0 && declaredLength(rawHeaders) > this.maxBodyBytes) {
+      this.cancel(bodyTooLarge());
+      return false;
+    }
     return true;
   }
   onData(chunk: Buffer): boolean {
@@ -198,7 +203,7 @@ class Exchange {
     this.kept += chunk.length;
     if (this.kept > this.maxBodyBytes) {
       this.chunks = [];
-      this.cancel(Object.assign(new Error('response body too large'), { code: BODY_TOO_LARGE }));
+      this.cancel(bodyTooLarge());
       return false;
     }
     this.chunks.push(chunk);
@@ -387,6 +392,22 @@ export class HttpClient {
     this.pools.clear();
     await Promise.all(pools.map((p) => p.destroy().catch(() => {})));
   }
+}
+
+function bodyTooLarge(): Error {
+  return Object.assign(new Error('response body over http.maxBodyBytes'), { code: BODY_TOO_LARGE });
+}
+
+/** The Content-Length of a response's raw headers, or -1 without one. */
+function declaredLength(rawHeaders: Buffer[]): number {
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as Buffer;
+    if (name.length === 14 && name.toString('latin1').toLowerCase() === 'content-length') {
+      const n = Number((rawHeaders[i + 1] as Buffer).toString('latin1'));
+      return Number.isFinite(n) ? n : -1;
+    }
+  }
+  return -1;
 }
 
 function http2Refused(): Error {

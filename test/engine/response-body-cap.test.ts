@@ -72,6 +72,17 @@ describe('a response body past maxBodyBytes', () => {
       assert.deepEqual([over.status, over.error], [0, 'BODY_TOO_LARGE']);
     });
 
+    it(`${implementation}: a Content-Length past the cap fails before the body comes`, async () => {
+      const { url } = await nodeServer((_req, res) => {
+        // Announces 10 GiB and sends nothing of it: only the announcement can fail the request.
+        res.writeHead(200, { 'content-length': String(10 * 1024 * MiB) });
+        res.flushHeaders();
+      });
+      const c = capped(implementation, 1 * MiB);
+      const r = await get(c, url, '/', { timeoutMs: 20_000 });
+      assert.deepEqual([r.status, r.error], [0, 'BODY_TOO_LARGE']);
+    });
+
     it(`${implementation}: discardBody reads a body past the cap to its end and keeps none of it`, async () => {
       const size = 8 * MiB;
       const { url } = await nodeServer((_req, res) => {

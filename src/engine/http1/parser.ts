@@ -497,6 +497,11 @@ export abstract class Http1ResponseParser {
       return off;
     }
     if (this.contentLength === 0) return this.complete(now) ? off : -1;
+    // A body announced past the cap fails before a byte of it is read.
+    if (!x.discardBody && this.contentLength > this.maxBodyBytes) {
+      this.bodyTooLarge(now);
+      return -1;
+    }
     this.pst = S_LENGTH;
     this.remaining = this.contentLength;
     return off;
