@@ -4,6 +4,7 @@
  * two runs come from different plans or targets. Pure functions.
  */
 import type { ResultsFile, TrendSummary } from '../results/types.ts';
+import { escapeMarkdown } from './escape.ts';
 
 export interface Tolerances {
   /** p95 may grow by this many percent (default 10). */
@@ -158,14 +159,14 @@ export function renderCompareTable(rows: CompareRow[]): string {
 
 export function renderCompareMarkdown(rows: CompareRow[], warnings: string[] = []): string {
   const out = [
-    ...warnings.map((w) => `> warning: ${w}`),
+    ...warnings.map((w) => `> warning: ${escapeMarkdown(w)}`),
     ...(warnings.length ? [''] : []),
     '| scope | metric | baseline | candidate | change | result |',
     '| --- | --- | ---: | ---: | ---: | --- |',
   ];
   for (const r of rows) {
     out.push(
-      `| ${r.scope} | ${r.metric} | ${round(r.baseline)} | ${round(r.candidate)} | ${changeText(r)} | ${r.regression ? '**REGRESSION**' : 'ok'} |`,
+      `| ${escapeMarkdown(r.scope)} | ${r.metric} | ${round(r.baseline)} | ${round(r.candidate)} | ${changeText(r)} | ${r.regression ? '**REGRESSION**' : 'ok'} |`,
     );
   }
   return `${out.join('\n')}\n`;

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { compareResults, compareWarnings, renderCompareMarkdown } from '../../src/report/compare.ts';
 import { escapeMarkdown, markdownCode } from '../../src/report/escape.ts';
 import { renderMarkdown } from '../../src/report/markdown.ts';
 import { makeResults } from './fixtures.ts';
@@ -95,6 +96,22 @@ describe('results.md with hostile names', () => {
       ),
       md,
     );
+  });
+});
+
+describe('compare --markdown with hostile names', () => {
+  it('scopes and warnings are escaped too', () => {
+    const baseline = hostileResults();
+    const candidate = hostileResults();
+    candidate.plan.name = `other ${LINK}`;
+    const md = renderCompareMarkdown(
+      compareResults(baseline, candidate, { p95Pct: 10, errorRatePts: 0.5, rpsPct: 10 }),
+      compareWarnings(baseline, candidate),
+    );
+    assert.ok(md.includes('> warning: the runs come from different plans: \\<script\\>'), md);
+    assert.ok(md.includes('\\[x\\]\\(javascript:alert(1)) !\\[i\\]\\(http\\://evil.example/p.png)'), md);
+    assert.doesNotMatch(md, /(^|[^\\])<script/);
+    assert.ok(!md.includes('](javascript:'));
   });
 });
 
