@@ -40,6 +40,7 @@ let server: Server;
 let target: string;
 before(async () => {
   server = createServer((req, res) => {
+    if (req.url === '/two-kb') return res.end(Buffer.alloc(2048, 97));
     if (req.url === '/discarded') {
       res.writeHead(200, { 'content-length': String(DISCARDED_BYTES) });
       stream(res, DISCARDED_BYTES, () => res.end());
@@ -124,6 +125,27 @@ export default definePlan({
     assert.ok(peakMb > 0, 'the peak RSS was read');
     t.diagnostic(`peak RSS ${peakMb.toFixed(0)} MB`);
     assert.ok(peakMb < 480, `peak RSS ${peakMb.toFixed(0)} MB`);
+  });
+
+  it("a plan's http.maxBodyBytes is the cap its requests get, named in the log", async () => {
+    const dir = outsideDir();
+    const plan = writePlan(
+      dir,
+      'plan.ts',
+      `import { definePlan } from 'loadproof';
+export default definePlan({
+  target: '${target}',
+  http: { maxBodyBytes: 1024 },
+  scenarios: { main: { executor: 'shared-iterations', vus: 1, iterations: 3, flow: async (vu) => { await vu.http.get('/two-kb'); } } },
+});
+`,
+    );
+    const out = join(dir, 'out');
+    const r = await runCli(['run', plan, '-w', '1', '--out', out], { cwd: dir });
+    assert.equal(r.code, 3, r.stderr);
+    assert.deepEqual(readResults(out).requests.errors, { BODY_TOO_LARGE: 3 });
+    assert.match(r.stderr, /http\.maxBodyBytes \(1024 bytes/);
+    assert.equal(r.stderr.match(/http\.maxBodyBytes \(/g)?.length, 1, 'said once');
   });
 
   it('refuses an http.maxBodyBytes that is not a byte count, by name (exit 2)', async () => {
