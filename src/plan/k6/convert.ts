@@ -81,7 +81,7 @@ export async function convertK6Script(file: string, options: K6ConvertOptions = 
   const note = (what: string) => todos.push(what);
   if (o.discardResponseBodies)
     note(
-      'options.discardResponseBodies: responses keep their bodies in a plan (memory only, the requests are the same)',
+      'options.discardResponseBodies: responses keep their bodies in a plan, up to http.maxBodyBytes (64 MiB); add discardBody: true to a request to read its body without keeping it',
     );
   if (o.batch !== 20 || o.batchPerHost !== 6)
     note(
