@@ -9,6 +9,8 @@
  *   EINVALIDREQUEST  the request was refused before anything was sent (a CR/LF in a header value,
  *                    a method or header name that is not a token, a path with a space, ...)
  *   EHTTP2           http.version 2 and the server did not agree to HTTP/2 (or an http: origin)
+ *   BODY_TOO_LARGE   the response body passed http.maxBodyBytes (a body the flow discards is
+ *                    read and dropped, never kept, and has no cap)
  *   TLS codes        a refused certificate keeps Node's code (DEPTH_ZERO_SELF_SIGNED_CERT, ...)
  */
 const UNDICI_CODES: Record<string, string> = {
@@ -40,4 +42,15 @@ export function errorCode(err: unknown): string {
 /** Thrown into a request that ran past its timeout. */
 export class RequestTimeoutError extends Error {
   readonly code = 'ETIMEDOUT';
+}
+
+/** A response whose body passed the cap on what one response may keep in memory (`http.maxBodyBytes`). */
+export const BODY_TOO_LARGE = 'BODY_TOO_LARGE';
+
+/** What the run's log says, once per thread, when a response failed with BODY_TOO_LARGE. */
+export function bodyTooLargeMessage(maxBodyBytes: number): string {
+  return (
+    `a response body passed http.maxBodyBytes (${maxBodyBytes} bytes kept in memory per response): ` +
+    "the request failed with BODY_TOO_LARGE; raise http.maxBodyBytes, or discard the body (discardBody: true; k6: responseType 'none')"
+  );
 }

@@ -14,7 +14,8 @@
  */
 import type { TLSSocket } from 'node:tls';
 import { buildConnector, Pool } from 'undici';
-import { errorCode, RequestTimeoutError } from './errors.ts';
+import { DEFAULT_MAX_BODY_BYTES } from '../plan/http-protocol-options.ts';
+import { BODY_TOO_LARGE, errorCode, RequestTimeoutError } from './errors.ts';
 import { Http1Agent } from './http1.ts';
 
 export interface RawRequest {
@@ -26,6 +27,8 @@ export interface RawRequest {
   timeoutMs: number;
   /** Requests that one stop aborts together (a scenario's). */
   scope?: RequestScope;
+  /** Read the response body and drop it: `body` stays empty, and no cap applies. */
+  discardBody?: boolean;
 }
 
 export interface RawResponse {
@@ -66,6 +69,11 @@ export interface HttpClientOptions {
   insecureSkipTLSVerify?: boolean;
   /** Absent: HTTP/2 offered on TLS; '1.1': never offered; '2': required (EHTTP2 otherwise). */
   version?: '1.1' | '2';
+  /**
+   * The most body bytes one response may keep in memory (default 64 MiB); past it the request
+   * fails with BODY_TOO_LARGE.
+   */
+  maxBodyBytes?: number;
 }
 
 /** What an origin's connections speak, known once the first one is open (ALPN). */
@@ -117,6 +125,8 @@ class Exchange {
     bytesOut: 0,
   };
   private chunks: Buffer[] = [];
+  /** Body bytes kept so far (none when the body is discarded). */
+  private kept = 0;
   private abortFn: ((err: Error) => void) | undefined;
   private failure: Error | undefined;
   private settled = false;
@@ -130,6 +140,8 @@ class Exchange {
     private readonly bytesOut: number,
     readonly scope: RequestScope | undefined,
     private readonly protocol: OriginProtocol,
+    /** The most body bytes kept; -1 when the body is discarded. */
+    private readonly maxBodyBytes: number,
   ) {
     this.deadline = now() + timeoutMs;
   }
@@ -178,11 +190,23 @@ class Exchange {
     let n = 15;
     for (const h of rawHeaders) n += h.length + 2;
     res.bytesIn += n;
+    // A body announced past the cap fails before a byte of it is read.
+    if (this.maxBodyBytes >= 0 && declaredLength(rawHeaders) > this.maxBodyBytes) {
+      this.cancel(bodyTooLarge());
+      return false;
+    }
     return true;
   }
   onData(chunk: Buffer): boolean {
-    this.chunks.push(chunk);
     this.res.bytesIn += chunk.length;
+    if (this.maxBodyBytes < 0) return true;
+    this.kept += chunk.length;
+    if (this.kept > this.maxBodyBytes) {
+      this.chunks = [];
+      this.cancel(bodyTooLarge());
+      return false;
+    }
+    this.chunks.push(chunk);
     return true;
   }
   onComplete(): void {
@@ -200,8 +224,10 @@ export class HttpClient {
   private sweeper: NodeJS.Timeout | undefined;
   /** The lean client, or undefined when every origin goes through undici. */
   private readonly lean: Http1Agent | undefined;
+  private readonly maxBodyBytes: number;
 
   constructor(private readonly options: HttpClientOptions) {
+    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     const impl = options.implementation ?? envImplementation();
     if (impl === 'lean')
       this.lean = new Http1Agent({
@@ -210,6 +236,7 @@ export class HttpClient {
         now: options.now,
         onConnect: options.onConnect,
         connectTimeoutMs: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
+        maxBodyBytes: this.maxBodyBytes,
       });
   }
 
@@ -321,6 +348,7 @@ export class HttpClient {
         bytesOut,
         req.scope,
         this.protocolOf(req.origin),
+        req.discardBody === true ? -1 : this.maxBodyBytes,
       );
       if (req.scope?.aborted) return x.finish(Object.assign(new Error('aborted'), { code: 'ABORTED' }));
       this.inflight.add(x);
@@ -364,6 +392,22 @@ export class HttpClient {
     this.pools.clear();
     await Promise.all(pools.map((p) => p.destroy().catch(() => {})));
   }
+}
+
+function bodyTooLarge(): Error {
+  return Object.assign(new Error('response body over http.maxBodyBytes'), { code: BODY_TOO_LARGE });
+}
+
+/** The Content-Length of a response's raw headers, or -1 without one. */
+function declaredLength(rawHeaders: Buffer[]): number {
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as Buffer;
+    if (name.length === 14 && name.toString('latin1').toLowerCase() === 'content-length') {
+      const n = Number((rawHeaders[i + 1] as Buffer).toString('latin1'));
+      return Number.isFinite(n) ? n : -1;
+    }
+  }
+  return -1;
 }
 
 function http2Refused(): Error {

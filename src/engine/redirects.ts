@@ -4,6 +4,8 @@
  * a POST; 307 and 308 keep the method and the body. Other statuses (300, 304) are answers.
  */
 
+import { withoutCredentials } from '../plan/redirect-credentials.ts';
+
 /** How many redirects a request follows unless the plan or the request says otherwise (k6's default). */
 export const DEFAULT_REDIRECTS = 10;
 
@@ -45,21 +47,18 @@ export function nextHop(
 
 /**
  * The headers of the next hop: without the body's headers when the body is dropped, and without
- * credentials (`authorization`, a `cookie` set by hand) when it leaves the origin.
+ * credentials (`authorization`, `proxy-authorization`, a `cookie` set by hand) when it leaves the
+ * origin (../plan/redirect-credentials.ts).
  */
 export function hopHeaders(
   headers: Record<string, string>,
   hop: NextHop,
   sameOrigin: boolean,
 ): Record<string, string> {
-  const out = { ...headers };
+  const out = sameOrigin ? { ...headers } : withoutCredentials(headers);
   if (!hop.keepBody) {
     delete out['content-type'];
     delete out['content-length'];
-  }
-  if (!sameOrigin) {
-    delete out.authorization;
-    delete out.cookie;
   }
   return out;
 }

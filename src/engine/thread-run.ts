@@ -10,10 +10,12 @@ import { SeriesLimit } from '../metrics/series-limit.ts';
 import { MetricStore, type MetricsDelta } from '../metrics/store.ts';
 import type { TimelineDelta } from '../metrics/timeline.ts';
 import { peakVus } from '../plan/executors/index.ts';
+import { DEFAULT_MAX_BODY_BYTES } from '../plan/http-protocol-options.ts';
 import type { Plan, Scenario } from '../plan/types.ts';
 import { VERSION } from '../version.ts';
 import { Activity } from './activity.ts';
 import { type Clock, realClock } from './clock.ts';
+import { BODY_TOO_LARGE, bodyTooLargeMessage } from './errors.ts';
 import { type ExecutorContext, threadsFor } from './executors/context.ts';
 import { runExecutor } from './executors/index.ts';
 import { HttpClient, RequestScope } from './http-client.ts';
@@ -123,6 +125,8 @@ export class ThreadRun {
   private missedBefore = Number.NEGATIVE_INFINITY;
   /** The final tick went out: nothing more is measured or sent. */
   private finalSent = false;
+  /** The log has said why a request failed with BODY_TOO_LARGE. */
+  private bodyCapLogged = false;
 
   constructor(private readonly o: ThreadRunOptions) {
     this.segment = o.segment ?? Segment.whole();
@@ -141,8 +145,16 @@ export class ThreadRun {
       now: () => this.clock.now(),
       onConnect: (ms) => this.store.addTrend('http_req_connecting', [''], ms),
       insecureSkipTLSVerify: o.plan.http.insecureSkipTLSVerify === true,
+      maxBodyBytes: o.plan.http.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
       ...(o.plan.http.version !== undefined ? { version: o.plan.http.version } : {}),
     });
+  }
+
+  /** Says once per thread what BODY_TOO_LARGE means and which cap it passed. */
+  private bodyTooLarge(): void {
+    if (this.bodyCapLogged) return;
+    this.bodyCapLogged = true;
+    this.o.onLog(bodyTooLargeMessage(this.o.plan.http.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
   }
 
   /** Enough connections for every VU of this thread to have one. */
@@ -260,7 +272,10 @@ export class ThreadRun {
       data: o.data,
       setup: o.setup,
       env: o.env,
-      onRequest: (ms, status, error) => this.second.add(ms, status, error),
+      onRequest: (ms, status, error) => {
+        this.second.add(ms, status, error);
+        if (error === BODY_TOO_LARGE) this.bodyTooLarge();
+      },
       hardStop: hard.signal,
       resumed: (n) => activity.mark(scenarioIndex, n),
       instance: this.instance,

@@ -445,6 +445,7 @@ export class VirtualUser {
           ...(body !== undefined ? { body } : {}),
           timeoutMs,
           scope: env.scope,
+          ...(options.discardBody === true ? { discardBody: true } : {}),
         });
       } finally {
         if (!issuedAfterStop) env.inFlight.settled();

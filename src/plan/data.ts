@@ -2,10 +2,10 @@
  * A plan's data sets: arrays as written, or JSON and CSV files (relative to the plan file).
  * Loaded once per thread and shared by its VUs, never copied per VU.
  */
-import { readFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { PlanLoadError } from '../errors.ts';
 import { CsvSyntaxError, csvRecords } from './csv.ts';
+import { readInputFile } from './input-file.ts';
 import type { DataInput } from './types.ts';
 
 export { csvRecords, parseCsv } from './csv.ts';
@@ -22,12 +22,7 @@ export function loadData(
     }
     const { file, format } = d as { file: string; format?: 'json' | 'csv' };
     const path = resolve(baseDir, file);
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (e) {
-      throw new PlanLoadError(`data.${name}: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? e}`);
-    }
+    const text = readInputFile(path, `data.${name}`).toString('utf8');
     const kind = format ?? (extname(path).toLowerCase() === '.csv' ? 'csv' : 'json');
     if (kind === 'csv') {
       try {

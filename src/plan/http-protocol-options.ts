@@ -1,17 +1,21 @@
 /**
  * The plan's HTTP keys that shape the protocol rather than the load: `http.redirects`,
- * `http.insecureSkipTLSVerify` and `http.version`, checked and normalized. Problems are reported
+ * `http.insecureSkipTLSVerify`, `http.version` and `http.maxBodyBytes`, checked and normalized. Problems are reported
  * through `add(path, message)`, as every other plan key's.
  */
+import { constants } from 'node:buffer';
 import type { Plan } from './types.ts';
 import { scalarName } from './value-name.ts';
 
-export const HTTP_PROTOCOL_KEYS = ['redirects', 'insecureSkipTLSVerify', 'version'] as const;
+export const HTTP_PROTOCOL_KEYS = ['redirects', 'insecureSkipTLSVerify', 'version', 'maxBodyBytes'] as const;
+
+/** The most body bytes one response keeps in memory unless the plan says otherwise: 64 MiB. */
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 /** The most redirects a request may be told to follow. */
 const MAX_REDIRECTS = 100;
 
-type ProtocolOptions = Pick<Plan['http'], 'redirects' | 'insecureSkipTLSVerify' | 'version'>;
+type ProtocolOptions = Pick<Plan['http'], 'redirects' | 'insecureSkipTLSVerify' | 'version' | 'maxBodyBytes'>;
 
 export function httpProtocolOptions(
   http: Record<string, unknown>,
@@ -19,7 +23,7 @@ export function httpProtocolOptions(
   add: (path: string, message: string) => void,
 ): ProtocolOptions {
   const out: ProtocolOptions = {};
-  const { redirects, insecureSkipTLSVerify, version } = http;
+  const { redirects, insecureSkipTLSVerify, version, maxBodyBytes } = http;
   if (redirects !== undefined) {
     if (
       typeof redirects === 'number' &&
@@ -46,6 +50,20 @@ export function httpProtocolOptions(
       if (target.startsWith('http:'))
         add('http.version', `HTTP/2 is negotiated over TLS: version 2 needs an https: target, got ${target}`);
     } else add('http.version', `expected '1.1' or 2, got ${scalarName(version)}`);
+  }
+  if (maxBodyBytes !== undefined) {
+    if (
+      typeof maxBodyBytes === 'number' &&
+      Number.isInteger(maxBodyBytes) &&
+      maxBodyBytes >= 0 &&
+      maxBodyBytes <= constants.MAX_LENGTH
+    )
+      out.maxBodyBytes = maxBodyBytes;
+    else
+      add(
+        'http.maxBodyBytes',
+        `expected an integer number of bytes from 0 to ${constants.MAX_LENGTH}, got ${scalarName(maxBodyBytes)}`,
+      );
   }
   return out;
 }

@@ -35,6 +35,8 @@ export interface RequestOptions {
    * sets. A jar from `vu.http.newCookieJar()`: that jar does, instead of the VU's.
    */
   jar?: false | VuCookies;
+  /** Read the response body and drop it (`body` and `text` are empty): no memory, no size cap. */
+  discardBody?: boolean;
 }
 
 /** A cookie set from a flow (`vu.http.cookies.set`). */
@@ -334,6 +336,11 @@ export interface HttpConfigInput {
    * server does not agree to speak HTTP/2 on (or to an `http:` origin) fails with EHTTP2.
    */
   version?: '1.1' | 2 | '2';
+  /**
+   * The most body bytes one response keeps in memory (default 64 MiB): a response past it fails
+   * with BODY_TOO_LARGE. A request with `discardBody: true` reads its body without keeping it.
+   */
+  maxBodyBytes?: number;
 }
 
 export interface SetupContext {
@@ -443,6 +450,8 @@ export interface Plan {
     insecureSkipTLSVerify?: boolean;
     /** Absent: HTTP/2 offered on https, HTTP/1.1 else. */
     version?: '1.1' | '2';
+    /** Absent: 64 MiB (DEFAULT_MAX_BODY_BYTES). */
+    maxBodyBytes?: number;
   };
   /** Every metric a threshold may name: the built-in ones and those the plan declares. */
   metricTypes: Record<string, 'trend' | 'counter' | 'rate' | 'gauge'>;

@@ -7,6 +7,7 @@
  * come from different plans or targets. Pure functions.
  */
 import type { ResultsFile } from '../results/types.ts';
+import { escapeMarkdown } from './escape.ts';
 import {
   COMPARED_METRICS,
   type ComparedMetric,
@@ -323,21 +324,20 @@ export function renderCompareTable(rows: CompareRow[], o: CompareOptions = DEFAU
   return `${lines.join('\n')}\n\n${legend(o).join('\n')}\n\n${summary(rows)}\n`;
 }
 
-const cell = (s: string) => s.replace(/\|/g, '\\|');
-
 export function renderCompareMarkdown(
   rows: CompareRow[],
   warnings: string[] = [],
   o: CompareOptions = DEFAULT_COMPARE_OPTIONS,
 ): string {
   const out = [
-    ...warnings.map((w) => `> warning: ${w}`),
+    ...warnings.map((w) => `> warning: ${escapeMarkdown(w)}`),
     ...(warnings.length ? [''] : []),
     `| ${columns(o).join(' | ')} |`,
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
   ];
   for (const r of rows) {
-    const c = cells(r).map(cell);
+    // The scope is a name from the plan; the other cells are figures and words of our own.
+    const c = cells(r).map((text, i) => (i === 0 ? escapeMarkdown(text) : text));
     if (r.regression) c[8] = `**${c[8]}**`;
     out.push(`| ${c.join(' | ')} |`);
   }

@@ -6,8 +6,10 @@
 import { flowCheckRows, passShare } from '../outputs/flow-checks.ts';
 import { runNotes } from '../outputs/run-notes.ts';
 import type { ResultsFile, TrendSummary } from '../results/types.ts';
+import { escapeMarkdown, markdownCode } from './escape.ts';
 
-const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+/** Names and texts from the plan, the URLs or the run: inert in any part of the Markdown. */
+const cell = escapeMarkdown;
 const ms = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(1));
 
 export function renderMarkdown(all: ResultsFile[]): string {
@@ -30,7 +32,7 @@ export function renderMarkdown(all: ResultsFile[]): string {
       out.push('| threshold | actual | result |', '| --- | ---: | --- |');
       for (const t of r.thresholds) {
         out.push(
-          `| \`${cell(t.metric)}\` \`${cell(t.expression)}\`${t.critical ? ` (critical \`${cell(t.critical)}\`)` : ''}${t.isDefault ? ' (default)' : ''} | ${t.actual ?? 'no data'} | ${t.level} |`,
+          `| ${markdownCode(t.metric)} ${markdownCode(t.expression)}${t.critical ? ` (critical ${markdownCode(t.critical)})` : ''}${t.isDefault ? ' (default)' : ''} | ${t.actual ?? 'no data'} | ${t.level} |`,
         );
       }
       out.push('');
@@ -62,7 +64,7 @@ export function renderMarkdown(all: ResultsFile[]): string {
       const d = s.metrics.http_req_duration as TrendSummary | undefined;
       const statuses = (q: typeof s.requests) =>
         [...Object.entries(q.byStatus), ...Object.entries(q.errors)]
-          .map(([k, n]) => `${k}: ${n}`)
+          .map(([k, n]) => `${cell(k)}: ${n}`)
           .join(', ') || '-';
       out.push(
         `| **${cell(s.name)}** | ${s.requests.total} | ${s.requests.rps.toFixed(1)} | ${statuses(s.requests)} | ${ms(d?.p50)} | ${ms(d?.p95)} | ${ms(d?.p99)} | ${ms(d?.max)} |`,

@@ -50,6 +50,7 @@ before(async () => {
           contentType: req.headers['content-type'] ?? null,
           cookie: req.headers.cookie ?? null,
           authorization: req.headers.authorization ?? null,
+          proxyAuthorization: req.headers['proxy-authorization'] ?? null,
           path: req.url,
         }),
       );
@@ -92,6 +93,7 @@ type Echo = {
   contentType: string | null;
   cookie: string | null;
   authorization: string | null;
+  proxyAuthorization: string | null;
   path: string;
 };
 
@@ -175,20 +177,24 @@ describe('redirects', () => {
   });
 
   it("credentials, a hand-set cookie and the request's cookies stay with the origin; the jar's go where they match", async () => {
-    const seen: Pick<Echo, 'cookie' | 'authorization'>[] = [];
+    const seen: Pick<Echo, 'cookie' | 'authorization' | 'proxyAuthorization'>[] = [];
     await runFlow(async (vu) => {
       vu.http.cookies.set('/', 'fromJar', '1');
-      const options = { headers: { authorization: 'Bearer t', cookie: 'byHand=1' }, cookies: { own: '1' } };
+      const options = {
+        headers: { authorization: 'Bearer t', 'proxy-authorization': 'Basic p', cookie: 'byHand=1' },
+        cookies: { own: '1' },
+      };
       for (const to of ['/echo', `${otherUrl}/echo`]) {
-        const { cookie, authorization } = (await vu.http.get(`/away?to=${encodeURIComponent(to)}`, options))
-          .body as Echo;
-        seen.push({ cookie, authorization });
+        const { cookie, authorization, proxyAuthorization } = (
+          await vu.http.get(`/away?to=${encodeURIComponent(to)}`, options)
+        ).body as Echo;
+        seen.push({ cookie, authorization, proxyAuthorization });
       }
     });
     assert.deepEqual(seen, [
-      { cookie: 'byHand=1; fromJar=1; own=1', authorization: 'Bearer t' },
+      { cookie: 'byHand=1; fromJar=1; own=1', authorization: 'Bearer t', proxyAuthorization: 'Basic p' },
       // Another port is another origin, but the same host for cookies (RFC 6265: no ports).
-      { cookie: 'fromJar=1', authorization: null },
+      { cookie: 'fromJar=1', authorization: null, proxyAuthorization: null },
     ]);
   });
 

@@ -14,6 +14,8 @@ export interface Http1Options {
   now: () => number;
   onConnect?: ((ms: number) => void) | undefined;
   connectTimeoutMs: number;
+  /** The most body bytes one response may keep; past it the request fails with BODY_TOO_LARGE. */
+  maxBodyBytes: number;
 }
 
 /** The lean pools of one HttpClient, one per origin. */

@@ -4,6 +4,7 @@
  * of responses is its base class, ./parser.ts.
  */
 import { connect, type Socket } from 'node:net';
+import { BODY_TOO_LARGE } from '../errors.ts';
 import { EPROTO, type Http1Exchange } from './exchange.ts';
 import type { OriginPool } from './origin-pool.ts';
 import { Http1ResponseParser, S_EOF } from './parser.ts';
@@ -45,6 +46,7 @@ export class Http1Connection extends Http1ResponseParser {
 
   constructor(readonly pool: OriginPool) {
     super();
+    this.maxBodyBytes = pool.agent.options.maxBodyBytes;
     const now = pool.agent.options.now();
     this.connectStart = now;
     this.connectDeadline = now + pool.agent.options.connectTimeoutMs;
@@ -177,6 +179,11 @@ export class Http1Connection extends Http1ResponseParser {
 
   protected protocolError(now: number): void {
     this.kill(EPROTO, now);
+  }
+
+  /** The rest of the body is never read: the socket goes, and its request fails. */
+  protected bodyTooLarge(now: number): void {
+    this.kill(BODY_TOO_LARGE, now);
   }
 
   private readonly onRead = (nread: number, buf: Buffer): boolean => {

@@ -56,6 +56,8 @@ export class Http1Exchange implements RawResponse {
   settled = false;
   /** A byte of its response has been read. */
   answered = false;
+  /** Its response body is read and dropped, never kept. */
+  discardBody = false;
 
   constructor(
     public head: string,

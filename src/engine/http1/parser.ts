@@ -56,6 +56,10 @@ export abstract class Http1ResponseParser {
   protected abstract complete(now: number): boolean;
   /** The response broke HTTP/1.1: the socket is retired. */
   protected abstract protocolError(now: number): void;
+  /** The response's body passed `maxBodyBytes`: the request fails and the socket is retired. */
+  protected abstract bodyTooLarge(now: number): void;
+  /** The most body bytes one response keeps (a body its request discards is not kept, nor capped). */
+  protected maxBodyBytes = Number.POSITIVE_INFINITY;
 
   /** Inside readPacket: a socket left with nothing in flight is released at the end of the packet. */
   protected reading = false;
@@ -82,6 +86,8 @@ export abstract class Http1ResponseParser {
   protected respFirstByte = Number.NaN;
   private respHeaders: Buffer = EMPTY;
   private bodyParts: Buffer[] | undefined;
+  /** Body bytes of the response being read that were kept. */
+  private bodyKept = 0;
 
   /** Whether the response just read lets the socket carry another (framing and Connection headers). */
   protected responseAllowsReuse(): boolean {
@@ -101,6 +107,7 @@ export abstract class Http1ResponseParser {
   /** Forgets the response just read: the next one starts with its head. */
   protected resetResponse(): void {
     this.bodyFirst = this.bodyParts = undefined;
+    this.bodyKept = 0;
     this.respHeaders = EMPTY;
     this.respBytes = 0;
     this.respFirstByte = Number.NaN;
@@ -133,17 +140,19 @@ export abstract class Http1ResponseParser {
           break;
         }
         case S_LENGTH: {
-          off = this.countedBody(chunk, off);
+          off = this.countedBody(x, chunk, off);
+          if (off < 0) return this.overCap(now);
           if (this.remaining === 0 && !this.complete(now)) return false;
           break;
         }
         case S_CHUNK_DATA: {
-          off = this.countedBody(chunk, off);
+          off = this.countedBody(x, chunk, off);
+          if (off < 0) return this.overCap(now);
           if (this.remaining === 0) this.pst = S_CHUNK_DATA_CR;
           break;
         }
         case S_EOF: {
-          this.addBody(chunk, off, len);
+          if (!this.addBody(x, chunk, off, len)) return this.overCap(now);
           off = len;
           break;
         }
@@ -157,22 +166,39 @@ export abstract class Http1ResponseParser {
     return true;
   }
 
-  /** Takes up to `remaining` body bytes from chunk[off...]; returns the offset after them. */
-  private countedBody(chunk: Buffer, off: number): number {
+  /**
+   * Takes up to `remaining` body bytes from chunk[off...]; returns the offset after them, or -1
+   * when they take the body past the cap.
+   */
+  private countedBody(x: Http1Exchange, chunk: Buffer, off: number): number {
     const e = off + Math.min(this.remaining, chunk.length - off);
     this.remaining -= e - off;
-    this.addBody(chunk, off, e);
-    return e;
+    return this.addBody(x, chunk, off, e) ? e : -1;
   }
 
-  /** Keeps chunk[s, e) as body, and counts it as bytes of the response. */
-  private addBody(chunk: Buffer, s: number, e: number): void {
-    if (e <= s) return;
+  /**
+   * Counts chunk[s, e) as bytes of the response and keeps it as body, unless the request discards
+   * its body. Returns false when the bytes kept would pass the cap (nothing more is kept).
+   */
+  private addBody(x: Http1Exchange, chunk: Buffer, s: number, e: number): boolean {
+    if (e <= s) return true;
     this.respBytes += e - s;
+    if (x.discardBody) return true;
+    this.bodyKept += e - s;
+    if (this.bodyKept > this.maxBodyBytes) {
+      this.bodyFirst = this.bodyParts = undefined;
+      return false;
+    }
     const piece = copyOf(chunk, s, e);
     if (this.bodyFirst === undefined) this.bodyFirst = piece;
     else if (this.bodyParts === undefined) this.bodyParts = [this.bodyFirst, piece];
     else this.bodyParts.push(piece);
+    return true;
+  }
+
+  private overCap(now: number): false {
+    this.bodyTooLarge(now);
+    return false;
   }
 
   /** Chunk sizes, extensions, the CRLF after data, trailers. Returns the new offset, or -1 if the socket was retired. */
@@ -471,6 +497,11 @@ export abstract class Http1ResponseParser {
       return off;
     }
     if (this.contentLength === 0) return this.complete(now) ? off : -1;
+    // A body announced past the cap fails before a byte of it is read.
+    if (!x.discardBody && this.contentLength > this.maxBodyBytes) {
+      this.bodyTooLarge(now);
+      return -1;
+    }
     this.pst = S_LENGTH;
     this.remaining = this.contentLength;
     return off;

@@ -90,6 +90,7 @@ export function prepareExchange(req: RawRequest, hostHeader: string, now: number
     req.scope,
   );
   if (bad) x.error = EINVALIDREQUEST;
+  if (req.discardBody === true) x.discardBody = true;
   return x;
 }
 

@@ -5,11 +5,11 @@
  * per arrival; `skipHeader` drops the first row; `cast` (default true) turns numbers into
  * numbers; `loadAll` with `name` gives every row to every user as one variable.
  */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PlanLoadError } from '../../errors.ts';
 import { CsvSyntaxError, parseCsv } from '../csv.ts';
+import { readInputFile } from '../input-file.ts';
 
 export interface PayloadOptions {
   fields?: string[];
@@ -41,12 +41,7 @@ function castValue(v: string): unknown {
 /** Reads a CSV payload (a path, or a URL as converted plans write it). */
 export function loadPayload(where: string | URL, options: PayloadOptions = {}): Payload {
   const file = where instanceof URL ? fileURLToPath(where) : resolve(where);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new PlanLoadError(`payload ${file} cannot be read: ${(e as NodeJS.ErrnoException).code ?? e}`);
-  }
+  const text = readInputFile(file, 'payload').toString('utf8');
   let rows: unknown[][];
   try {
     rows = parseCsv(text.replace(/^\uFEFF/, ''), options.delimiter ?? ',');

@@ -3,11 +3,11 @@
  * to the script), and calling its functions with Artillery's signatures. A function may call its
  * callback (`done(err)`), return a promise, or both; an error either way fails the virtual user.
  */
-import { readFileSync } from 'node:fs';
 import Module from 'node:module';
 import { dirname, extname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { PlanLoadError } from '../../errors.ts';
+import { readInputFile } from '../input-file.ts';
 import { registerPlanLoader } from '../register.ts';
 
 export type ArtilleryFn = (...args: any[]) => unknown;
@@ -41,14 +41,7 @@ let loads = 0;
 /** Loads a processor module; its functions, from named exports and from an exported object. */
 export async function loadProcessor(where: string | URL): Promise<Processor> {
   const file = where instanceof URL ? fileURLToPath(where) : resolve(where);
-  let source: string;
-  try {
-    source = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new PlanLoadError(
-      `processor ${file} cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-    );
-  }
+  const source = readInputFile(file, 'processor').toString('utf8');
   const ext = extname(file).toLowerCase();
   let mod: unknown;
   try {

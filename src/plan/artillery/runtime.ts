@@ -15,6 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sameOrigin, withoutCredentials } from '../redirect-credentials.ts';
 import type { HttpResponse, RequestOptions, Vu, WeightedFlow } from '../types.ts';
 import { type CaptureSpec, runCaptures } from './capture.ts';
 import { ArtilleryEvents } from './events.ts';
@@ -498,18 +499,27 @@ export class ArtilleryVu {
     let res = await this.vu.http.request(method, url, options);
     this.keepCookies(res);
     // Redirects, as Artillery follows them by default: each hop is a request of its own.
+    // Credentials stay with the origin they were given for: once a hop leaves it, this request's
+    // later hops carry none (this runtime's cookies are not kept by origin).
     let current = this.absolute(url);
+    let hopHeaders = headers;
+    let leftOrigin = false;
     for (let hop = 0; spec.followRedirect !== false && hop < MAX_REDIRECTS; hop++) {
       const location = res.headers.location;
       if (res.error || res.status < 300 || res.status >= 400 || !location) break;
+      const from = current;
       current = new URL(location, current).href;
+      if (!leftOrigin && !sameOrigin(from, current)) {
+        leftOrigin = true;
+        hopHeaders = withoutCredentials(headers);
+      }
       const keep = res.status === 307 || res.status === 308;
-      const next: RequestOptions = { headers: { ...headers }, redirects: 0, jar: false };
+      const next: RequestOptions = { headers: { ...hopHeaders }, redirects: 0, jar: false };
       if (keep) {
         if (options.json !== undefined) next.json = options.json;
         if (options.body !== undefined) next.body = options.body;
       } else if (next.headers) delete next.headers['content-type'];
-      const c = this.cookieHeader(params);
+      const c = leftOrigin ? undefined : this.cookieHeader(params);
       if (c && next.headers) next.headers.cookie = c;
       res = await this.vu.http.request(keep ? method : method === 'HEAD' ? 'HEAD' : 'GET', current, next);
       this.keepCookies(res);

@@ -2,9 +2,9 @@
  * Reads a YAML script, keeping where each value was written: a syntax error names the file and
  * line, and a validation problem can name the line of the value it is about.
  */
-import { readFileSync } from 'node:fs';
 import { isCollection, isNode, isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import { PlanLoadError } from '../../errors.ts';
+import { readInputFile } from '../input-file.ts';
 
 export interface YamlScript {
   data: unknown;
@@ -21,12 +21,7 @@ export function pathKeys(path: string): (string | number)[] {
 }
 
 export function readYamlScript(file: string, shown = file): YamlScript {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new PlanLoadError(`${file}: cannot read the script: ${(e as NodeJS.ErrnoException).code ?? e}`);
-  }
+  const text = readInputFile(file, 'script').toString('utf8');
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const err = doc.errors[0];

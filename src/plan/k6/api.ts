@@ -4,9 +4,9 @@
  * (`res.json(selector)`, k6's request params, array callbacks that await, setup() requests).
  * Everything else in a converted plan is loadproof's own API.
  */
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseDurationMs } from '../duration.ts';
+import { readInputFile } from '../input-file.ts';
 import type { BatchRequest, HttpResponse, RequestOptions, SetupContext, Vu, VuHttp } from '../types.ts';
 import { arrayBufferOf } from './bytes.ts';
 import { errorCodeOf, select } from './response.ts';
@@ -210,7 +210,7 @@ export function withEnv(vu: Vu, env: Record<string, string>): Vu {
 /** k6's `open(path, 'b')`, relative to the k6 script the plan was converted from. */
 export function opener(scriptUrl: URL) {
   return (path: string, mode?: 'b'): any => {
-    const bytes = readFileSync(fileURLToPath(new URL(path, scriptUrl)));
+    const bytes = readInputFile(fileURLToPath(new URL(String(path), scriptUrl)), 'open()');
     return mode === 'b' ? arrayBufferOf(bytes) : bytes.toString('utf8');
   };
 }

@@ -5,11 +5,12 @@
  * would get; its code is rewritten by convert-code.ts, and each scenario's flow calls the
  * function the scenario names in `exec`, with the scenario's `env`, as k6 does.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PlanLoadError, PlanValidationError, UsageError } from '../../errors.ts';
 import { Code, print } from '../artillery/convert.ts';
+import { readInputFile } from '../input-file.ts';
 import type { PlanFileOptions } from '../load.ts';
 import { ScriptSyntaxError } from './ast.ts';
 import { ABORT_METRIC } from './context.ts';
@@ -58,7 +59,7 @@ export async function convertK6Script(file: string, options: K6ConvertOptions = 
   const abs = resolve(file);
   const name = shown(abs);
   if (!existsSync(abs)) throw new PlanLoadError(`script not found: ${file}`);
-  const source = readFileSync(abs, 'utf8');
+  const source = readInputFile(abs, 'script').toString('utf8');
   const scriptImports = syntaxErrorsNamed(name, () => importsOf(source));
   if (!scriptImports.some((i) => isK6Module(i.source)))
     throw new UsageError(
@@ -80,7 +81,7 @@ export async function convertK6Script(file: string, options: K6ConvertOptions = 
   const note = (what: string) => todos.push(what);
   if (o.discardResponseBodies)
     note(
-      'options.discardResponseBodies: responses keep their bodies in a plan (memory only, the requests are the same)',
+      'options.discardResponseBodies: responses keep their bodies in a plan, up to http.maxBodyBytes (64 MiB); add discardBody: true to a request to read its body without keeping it',
     );
   if (o.batch !== 20 || o.batchPerHost !== 6)
     note(

@@ -5,12 +5,12 @@
  * PlanInput a TypeScript plan gives. Each worker thread loads the script again, so init code
  * runs once per thread; setup() and teardown() run once, on the main thread.
  */
-import { readFileSync } from 'node:fs';
 import { basename, isAbsolute, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LoadproofError, type PlanIssue, PlanLoadError, PlanValidationError } from '../../errors.ts';
 import { DEFAULT_THRESHOLDS } from '../../verdict/default-thresholds.ts';
 import { parseDurationMs } from '../duration.ts';
+import { readInputFile } from '../input-file.ts';
 import type { PlanFileOptions } from '../load.ts';
 import type { Flow, PlanInput, ScenarioInput, ThresholdInput, Vu } from '../types.ts';
 import { ScriptSyntaxError } from './ast.ts';
@@ -92,7 +92,7 @@ function flowOf(fn: ScriptFn, sc: K6Scenario, name: string): Flow {
 }
 
 export async function loadK6Script(file: string, options: PlanFileOptions): Promise<K6Load> {
-  const source = readFileSync(file, 'utf8');
+  const source = readInputFile(file, 'script').toString('utf8');
   const name = shown(file);
   const sourceIssues = checkSource(source);
   if (sourceIssues.length) throw new PlanValidationError(sourceIssues, name);

@@ -3,9 +3,9 @@
  * methods run element by element, `open()` relative to the module, and k6's globals `__ENV`,
  * `__VU`, `__ITER` defined once per thread.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readInputFile } from '../input-file.ts';
 import { arrayBufferOf } from './bytes.ts';
 import { current, runIn, state } from './context.ts';
 
@@ -113,8 +113,8 @@ export async function sequential(
 export function opener(moduleUrl: string) {
   const dir = dirname(fileURLToPath(moduleUrl));
   return (path: string, mode?: string): string | ArrayBuffer => {
-    const file = resolve(dir, path);
-    const bytes = readFileSync(file);
+    const file = resolve(dir, String(path));
+    const bytes = readInputFile(file, 'open()');
     if (mode === 'b') return arrayBufferOf(bytes);
     return bytes.toString('utf8');
   };

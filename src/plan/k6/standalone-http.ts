@@ -1,12 +1,37 @@
 /**
  * The HTTP client of setup() and teardown(), which run once on the main thread without a VU:
- * Node's fetch, with the same response shape as a VU's (these requests are not measured).
+ * Node's fetch, with the same response shape as a VU's (these requests are not measured). A
+ * body is kept up to the default cap of a VU's (64 MiB; BODY_TOO_LARGE past it), or read and
+ * dropped with `discardBody`.
  */
 import { parseDurationMs } from '../duration.ts';
+import { DEFAULT_MAX_BODY_BYTES } from '../http-protocol-options.ts';
 import type { HttpResponse, RequestOptions } from '../types.ts';
 import type { K6Http } from './context.ts';
 
 const DEFAULT_TIMEOUT_MS = 60_000;
+
+/** Thrown when a body passes the cap; the request then fails with its code. */
+class BodyTooLarge extends Error {
+  readonly code = 'BODY_TOO_LARGE';
+}
+
+/** The body as text, read chunk by chunk: at most `maxBytes` kept, none when discarded. */
+async function bodyText(r: Response, maxBytes: number, discard: boolean): Promise<string> {
+  if (r.body === null) return '';
+  const chunks: Uint8Array[] = [];
+  let kept = 0;
+  for await (const chunk of r.body) {
+    if (discard) continue;
+    kept += chunk.byteLength;
+    if (kept > maxBytes) {
+      await r.body.cancel().catch(() => {});
+      throw new BodyTooLarge(`response body over ${maxBytes} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 async function send(method: string, url: string, options: RequestOptions = {}): Promise<HttpResponse> {
   const started = performance.now();
@@ -21,7 +46,7 @@ async function send(method: string, url: string, options: RequestOptions = {}): 
       redirect: redirects === 0 ? 'manual' : 'follow',
       signal: AbortSignal.timeout(timeoutMs),
     });
-    const text = await r.text();
+    const text = await bodyText(r, DEFAULT_MAX_BODY_BYTES, options.discardBody === true);
     const out: Record<string, string> = {};
     r.headers.forEach((v, k) => {
       out[k] = v;
@@ -43,9 +68,11 @@ async function send(method: string, url: string, options: RequestOptions = {}): 
     const code =
       (e as Error).name === 'TimeoutError'
         ? 'ETIMEDOUT'
-        : typeof causeCode === 'string'
-          ? causeCode
-          : 'EUNKNOWN';
+        : e instanceof BodyTooLarge
+          ? e.code
+          : typeof causeCode === 'string'
+            ? causeCode
+            : 'EUNKNOWN';
     return {
       status: 0,
       headers: {},

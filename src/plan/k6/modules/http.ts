@@ -142,6 +142,8 @@ function prepare(method: string, url: unknown, body: Body, params: Params | null
     (p.responseType as ResponseType | undefined) ?? (state.discardResponseBodies ? 'none' : 'text');
   if (!['text', 'binary', 'none'].includes(responseType))
     throw new Error(`k6/http: responseType "${responseType}" is not one of text, binary, none`);
+  // No body is wanted: it is read and dropped, so no memory is spent on it.
+  if (responseType === 'none') options.discardBody = true;
   const echoHeaders: Record<string, string[]> = {};
   for (const [k, v] of Object.entries(headers)) echoHeaders[k] = [v];
   return {
