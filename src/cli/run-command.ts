@@ -12,12 +12,15 @@ import { parseOutValues, SeriesFile } from '../outputs/series-file.ts';
 import { writeSummaryFiles } from '../outputs/summary-files.ts';
 import { assertWritableFolder, timestampFolder, writeResultsFile } from '../outputs/write-results.ts';
 import { parseDurationMs } from '../plan/duration.ts';
-import { loadPlanFile, type PlanFileOptions } from '../plan/load.ts';
+import type { PlanFileOptions } from '../plan/load.ts';
 import type { Overrides } from '../plan/overrides.ts';
 import { writeReports } from '../report/write.ts';
 import { frameResults } from '../results/results-frame.ts';
+import { withHookFailure } from '../run/hook-failure.ts';
+import { initTimeoutMs } from '../run/init-timeout.ts';
 import { runPlan } from '../run/run.ts';
 import type { ShardIdentity } from '../run/shard-recorder.ts';
+import { type HostedPlan, loadPlanInHost } from '../run/user-code-host.ts';
 import { parseSegmentFlags, parseStartAt, planHash, runIdOf, type ShardFlags } from './shard-flags.ts';
 
 /** Signals that stop a run: gracefully the first time, at once the second. */
@@ -115,7 +118,27 @@ async function runPlanFile(planPath: string, flags: RunFlags, handOverSignals: (
   // --env is seen where plans read their configuration: process.env while the plan module is
   // evaluated (`target: process.env.TARGET ?? ...`), in this thread and in every worker.
   Object.assign(process.env, env);
-  const loaded = await loadPlanFile(planPath, planOptions);
+  // The plan's code runs in a thread of its own (the user-code host), never on this one.
+  const loaded = await loadPlanInHost(planPath, planOptions, { initTimeoutMs: initTimeoutMs(process.env) });
+  try {
+    const parsed = { overrides, workers, env, segment, startAtMs, planOptions };
+    return await runLoadedPlan(loaded, flags, parsed, handOverSignals);
+  } finally {
+    await loaded.close();
+  }
+}
+
+async function runLoadedPlan(
+  loaded: HostedPlan,
+  flags: RunFlags,
+  parsed: ReturnType<typeof parseRunFlags> & {
+    segment: ReturnType<typeof parseSegmentFlags>;
+    startAtMs: number | undefined;
+    planOptions: PlanFileOptions;
+  },
+  handOverSignals: () => void,
+): Promise<number> {
+  const { overrides, workers, env, segment, startAtMs, planOptions } = parsed;
   let shard: ShardIdentity | undefined;
   if (segment) {
     const hash = planHash(loaded.file, { overrides, environment: flags.environment ?? null });
@@ -202,15 +225,18 @@ async function runPlanFile(planPath: string, flags: RunFlags, handOverSignals: (
     for (const s of STOP_SIGNALS) process.off(s, onSignal);
     for (const f of seriesFiles) f.close();
   }
+  // handleSummary() runs before results.json is written: a hook that fails makes it NO-GO there too.
+  const hook = loaded.plan.handleSummary;
+  const warn = (m: string) => process.stderr.write(`warning: ${m}\n`);
+  const summary = hook ? await writeSummaryFiles(hook, results, warn) : {};
+  if (summary.failure) results = withHookFailure(results, summary.failure);
+  const custom = summary.stdout;
   const path = writeResultsFile(out, results);
   const reports = writeReports(out, [results]);
   if (flags.summaryExport) {
     const file = resolve(flags.summaryExport);
     writeResultsFile(dirname(file), results, basename(file));
   }
-  const hook = loaded.plan.handleSummary;
-  const warn = (m: string) => process.stderr.write(`warning: ${m}\n`);
-  const custom = hook ? await writeSummaryFiles(hook, results, warn) : undefined;
   if (!flags.quiet) {
     const summary = custom ?? `${renderConsoleSummary(results, { color: wantsColor(process.stdout) })}\n`;
     process.stdout.write(`${summary}\nresults: ${path}\nreports: ${reports.join(', ')}\n`);

@@ -27,12 +27,17 @@ import type { ResultsFile, ThresholdResult } from '../results/types.ts';
 import { evaluateThreshold } from '../verdict/thresholds.ts';
 import { VERSION } from '../version.ts';
 import { buildResults } from './build-results.ts';
+import { withHookFailure } from './hook-failure.ts';
 import { maxGracefulStopMs, plannedDurationMs, plannedEndMs } from './planned-time.ts';
 import { progressOf } from './progress.ts';
 import { type ShardIdentity, ShardRecorder } from './shard-recorder.ts';
 import { assertStartReachable, segmentProblems } from './shard-start.ts';
 import { STUCK_MARGIN_MS, signalName, stuckMessage } from './stop.ts';
+import { withinTime } from './within-time.ts';
 import { defaultWorkers } from './workers.ts';
+
+/** setup()'s and teardown()'s time limit when the plan sets none (k6's). */
+export const HOOK_TIMEOUT_MS = 60_000;
 
 export interface RunOptions {
   plan: Plan;
@@ -107,7 +112,14 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
   let setup: unknown;
   if (plan.setup) {
     try {
-      setup = await plan.setup({ env, target: plan.target });
+      const setupFn = plan.setup;
+      const ctx = { env, target: plan.target };
+      setup = await withinTime(
+        'setup()',
+        plan.setupTimeoutMs ?? HOOK_TIMEOUT_MS,
+        () => setupFn(ctx),
+        options.signal,
+      );
     } catch (e) {
       throw new SetupError(`setup() failed: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -298,11 +310,15 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
     interruptReason = interruptReason ? `${interruptReason}; then ${forced}` : forced;
     log('skipping the after checks and teardown() (second signal)');
   } else if (!shard) await checks.runPhase('after');
+  let teardownFailure: string | undefined;
   if (plan.teardown && !forced) {
+    const teardownFn = plan.teardown;
+    const ctx = { env, target: plan.target };
     try {
-      await plan.teardown(setup, { env, target: plan.target });
+      await withinTime('teardown()', plan.teardownTimeoutMs ?? HOOK_TIMEOUT_MS, () => teardownFn(setup, ctx));
     } catch (e) {
-      log(`teardown() failed: ${e instanceof Error ? e.message : String(e)}`);
+      teardownFailure = `teardown() failed: ${e instanceof Error ? e.message : String(e)}`;
+      log(teardownFailure);
     }
   }
   const thresholds = shard
@@ -312,7 +328,7 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
           thresholdState.get(`${spec.key} ${spec.expression}`) ??
           evaluateThreshold(spec, store, plan.metricTypes, durationMs),
       );
-  const results = buildResults({
+  const built = buildResults({
     plan,
     ...(options.file ? { file: options.file } : {}),
     store,
@@ -328,6 +344,7 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
     checks: checks.list(),
     version: VERSION,
   });
+  const results = teardownFailure ? withHookFailure(built, teardownFailure) : built;
   if (metricsServer && options.keepMetricsServer) {
     // The last figures stay scrapable after the store is freed.
     const last = renderMetrics();
