@@ -28,6 +28,7 @@ import { evaluateThreshold } from '../verdict/thresholds.ts';
 import { VERSION } from '../version.ts';
 import { buildResults } from './build-results.ts';
 import { withHookFailure } from './hook-failure.ts';
+import { initTimeoutMs } from './init-timeout.ts';
 import { maxGracefulStopMs, plannedDurationMs, plannedEndMs } from './planned-time.ts';
 import { progressOf } from './progress.ts';
 import { type ShardIdentity, ShardRecorder } from './shard-recorder.ts';
@@ -106,6 +107,7 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
   // after it run at the merge, on the counters of every shard.
   const firstShard = !shard || segment.position === 0;
   const env: Record<string, string | undefined> = { ...process.env, ...options.env };
+  const readyWithinMs = initTimeoutMs(env);
   const baseDir = options.baseDir ?? process.cwd();
   const data = loadData(plan.data, baseDir);
 
@@ -240,6 +242,7 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
             overrides: options.overrides ?? {},
             planOptions: options.planOptions ?? {},
             ...(shard ? { segment: segment.toSpec() } : {}),
+            readyWithinMs,
           },
           sink,
         )

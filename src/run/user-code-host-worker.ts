@@ -5,12 +5,14 @@
  * plan's code does to this realm's built-ins, the main thread, which judges, never sees it.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { errorToData } from '../errors.ts';
+import { IntrinsicsGuard } from '../engine/intrinsics-guard.ts';
+import { errorToData, PlanLoadError } from '../errors.ts';
 import { readPlanInput } from '../plan/load.ts';
 import { marksForFunctions } from './plan-as-data.ts';
 import type { CheckContextData, HostData, HostToMain, MainToHost } from './user-code-host-protocol.ts';
 
 // Taken before any user code runs.
+const guard = IntrinsicsGuard.take();
 const apply = Reflect.apply;
 const keysOf = Object.keys;
 const port = parentPort;
@@ -57,6 +59,9 @@ port.on('message', (m: MainToHost) => {
 
 try {
   const read = await readPlanInput(data.file, data.planOptions);
+  // The plan was read by code whose built-ins the plan's code replaced: refused before setup() runs.
+  const replaced = guard.changed();
+  if (replaced) throw new PlanLoadError(`${data.file}: the plan's top-level code replaced ${replaced}`);
   const input = marksForFunctions(read.input, (fn, path) => {
     const id = functions.length;
     functions[id] = fn;

@@ -1,7 +1,8 @@
 /**
  * User code never runs in the realm that judges: a plan or k6 script that poisons the built-ins
  * (Array, Object, JSON, Math, Number, Promise, globalThis) in any phase, against a target that
- * answers only 500s, cannot turn the NO-GO its threshold gives into GO.
+ * answers only 500s, cannot turn the NO-GO its threshold gives into GO. Poisoned at its top level
+ * it is refused before any load; in a flow, the worker fails; in a hook, the verdict stands.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -77,29 +78,63 @@ export function handleSummary() { ${at(phase, 'handleSummary')} return { stdout:
 `;
 }
 
-async function assertNotGo(name: string, source: string) {
+async function run(name: string, source: string) {
   const dir = outsideDir();
   const file = writePlan(dir, name, source);
   const out = join(dir, 'out');
+  const before = server.counts.get('/status/500') ?? 0;
   const r = await runCli(['run', file, '--out', out, '--quiet'], { cwd: dir, timeoutMs: 90_000 });
+  return { ...r, out, sent: (server.counts.get('/status/500') ?? 0) - before };
+}
+
+/**
+ * Poisoned where the plan is read (its top level, k6 init code): refused before any load, naming
+ * the built-in it replaced (the plan was read, and would be measured, by code it changed).
+ */
+function assertRefused(name: string, r: Awaited<ReturnType<typeof run>>) {
+  assert.equal(r.code, 2, `${name}: exit ${r.code}\n${r.stdout}\n${r.stderr}`);
+  assert.match(r.stderr, /the plan's top-level code replaced Array\.prototype\.push/);
+  assert.equal(r.sent, 0);
+  assert.equal(existsSync(join(r.out, 'results.json')), false);
+}
+
+/** Poisoned in a flow: the worker that measured it fails, named (NO-GO). */
+function assertWorkerFailed(name: string, r: Awaited<ReturnType<typeof run>>) {
+  assert.equal(r.code, 3, `${name}: exit ${r.code}\n${r.stdout}\n${r.stderr}`);
+  const results = readResults(r.out);
+  assert.equal(results.verdict.status, 'NO-GO');
+  const reasons = results.verdict.reasons.join('; ');
+  assert.match(reasons, /the plan's code replaced Array\.prototype\.push in this worker/, reasons);
+}
+
+/** Poisoned in a hook: the hook's realm is not the judge's; the threshold's NO-GO stands. */
+function assertJudged(name: string, r: Awaited<ReturnType<typeof run>>) {
   assert.equal(r.code, 3, `${name}: exit ${r.code} after 100% 500s, not NO-GO\n${r.stdout}\n${r.stderr}`);
-  assert.ok(existsSync(join(out, 'results.json')), `${name}: no results.json`);
-  const results = readResults(out);
+  assert.ok(existsSync(join(r.out, 'results.json')), `${name}: no results.json`);
+  const results = readResults(r.out);
   assert.equal(results.verdict.status, 'NO-GO', `${name}: results.json says ${results.verdict.status}`);
   assert.ok(
-    results.verdict.reasons.some((r) => r.startsWith('threshold http_req_failed rate<0.01 failed')),
+    results.verdict.reasons.some((x) => x.startsWith('threshold http_req_failed rate<0.01 failed')),
     results.verdict.reasons.join('; '),
   );
   assert.equal(results.requests.total, 20);
+  assert.equal(r.sent, 20);
+}
+
+async function assertNotGo(name: string, source: string, phase: Phase) {
+  const r = await run(name, source);
+  if (phase === 'init') assertRefused(name, r);
+  else if (phase === 'flow') assertWorkerFailed(name, r);
+  else assertJudged(name, r);
 }
 
 describe('built-ins poisoned by user code cannot turn NO-GO into GO', () => {
   for (const phase of PHASES) {
     it(`TypeScript plan, poisoned in ${phase}`, async () => {
-      await assertNotGo('plan.ts', tsPlan(server.url, phase));
+      await assertNotGo('plan.ts', tsPlan(server.url, phase), phase);
     });
     it(`k6 script, poisoned in ${phase}`, async () => {
-      await assertNotGo('script.js', k6Script(server.url, phase));
+      await assertNotGo('script.js', k6Script(server.url, phase), phase);
     });
   }
 });

@@ -88,6 +88,20 @@ describe('user code that never yields', () => {
     assert.match(r.stderr, /script\.js: the plan's top-level code did not finish within 2s/);
   });
 
+  it('an endless loop in init code that runs only in the load workers ends at LOADPROOF_INIT_TIMEOUT', async () => {
+    const dir = outsideDir();
+    const loopInWorkers = `import { workerData } from 'node:worker_threads';
+if (workerData && typeof workerData === 'object' && 'index' in workerData) { ${LOOP} }`;
+    const file = writePlan(dir, 'plan.ts', tsPlan(server.url, loopInWorkers, ''));
+    const r = await runCli(['run', file, '--out', join(dir, 'out'), '--workers', '2'], {
+      cwd: dir,
+      env: env({ LOADPROOF_INIT_TIMEOUT: '3s' }),
+      timeoutMs: 40_000,
+    });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /plan\.ts: the plan's top-level code did not finish within 3s in a worker thread/);
+  });
+
   it("an endless loop in setup() ends at the plan's setupTimeout (TypeScript plan and k6 script), no load sent", async () => {
     const before = server.counts.get('/hello') ?? 0;
     const dir = outsideDir();
