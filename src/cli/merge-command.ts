@@ -59,16 +59,20 @@ export async function mergeCommand(paths: string[], flags: MergeFlags): Promise<
 export async function judgeShards(inputs: ShardFile[], flags: MergeFlags): Promise<number> {
   const out = resolve(flags.out);
   assertWritableFolder(out);
-  // The plan loader and its parser are imported only when a plan is given.
-  const plan = flags.plan
-    ? (await (await import('../plan/load.ts')).loadPlanFile(flags.plan)).plan
-    : undefined;
-  const results = await mergeShards(inputs, {
-    ...(plan ? { plan } : {}),
-    onLog: (m) => {
-      if (!flags.quiet) process.stderr.write(`${m}\n`);
-    },
-  });
+  // The plan's code (its top level, its checks) runs in a thread of its own, not in this one,
+  // which judges; that thread is started only when a plan is given.
+  const hosted = flags.plan ? await loadPlanForJudging(flags.plan) : undefined;
+  let results: Awaited<ReturnType<typeof mergeShards>>;
+  try {
+    results = await mergeShards(inputs, {
+      ...(hosted ? { plan: hosted.plan } : {}),
+      onLog: (m) => {
+        if (!flags.quiet) process.stderr.write(`${m}\n`);
+      },
+    });
+  } finally {
+    await hosted?.close();
+  }
   const path = writeResultsFile(out, results);
   const reports = writeReports(out, [results]);
   if (!flags.quiet)
@@ -77,4 +81,10 @@ export async function judgeShards(inputs: ShardFile[], flags: MergeFlags): Promi
     );
   if (results.verdict.status === 'INCOMPLETE') return EXIT.incomplete;
   return results.verdict.status === 'GO' ? EXIT.go : EXIT.noGo;
+}
+
+async function loadPlanForJudging(path: string) {
+  const { loadPlanInHost } = await import('../run/user-code-host.ts');
+  const { initTimeoutMs } = await import('../run/init-timeout.ts');
+  return loadPlanInHost(path, {}, { initTimeoutMs: initTimeoutMs(process.env) });
 }

@@ -225,6 +225,7 @@ async function runLoadedPlan(
     for (const s of STOP_SIGNALS) process.off(s, onSignal);
     for (const f of seriesFiles) f.close();
   }
+  await loaded.endIfBusy('a hook of the plan was still running when the run ended');
   // handleSummary() runs before results.json is written: a hook that fails makes it NO-GO there too.
   const hook = loaded.plan.handleSummary;
   const warn = (m: string) => process.stderr.write(`warning: ${m}\n`);

@@ -318,7 +318,13 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
     const teardownFn = plan.teardown;
     const ctx = { env, target: plan.target };
     try {
-      await withinTime('teardown()', plan.teardownTimeoutMs ?? HOOK_TIMEOUT_MS, () => teardownFn(setup, ctx));
+      // A second signal ends a teardown() that does not: the run is written, NO-GO.
+      await withinTime(
+        'teardown()',
+        plan.teardownTimeoutMs ?? HOOK_TIMEOUT_MS,
+        () => teardownFn(setup, ctx),
+        options.forceSignal,
+      );
     } catch (e) {
       teardownFailure = `teardown() failed: ${e instanceof Error ? e.message : String(e)}`;
       log(teardownFailure);

@@ -26,6 +26,11 @@ export const SUMMARY_TIMEOUT_MS = 60_000;
 export interface HostedPlan extends LoadedPlan {
   /** Ends the host (at once, whatever it runs). */
   close(): Promise<void>;
+  /**
+   * Ends the host if a call is still running in it (a hook given up on: a teardown() stopped by a
+   * second signal, a check past its time): later calls then fail at once, naming `why`.
+   */
+  endIfBusy(why: string): Promise<void>;
 }
 
 interface Pending {
@@ -187,6 +192,9 @@ export async function loadPlanInHost(
     baseDir: dirname(loaded.file),
     warnings: loaded.warnings,
     close: () => terminate('the run ended'),
+    endIfBusy: async (why) => {
+      if (pending.size > 0) await terminate(why);
+    },
   };
 }
 

@@ -37,7 +37,12 @@ ${rest}
 const env = (extra: Record<string, string>) => ({ ...process.env, ...extra });
 
 /** Runs the CLI; sends SIGTERM once its stderr matches `when`; `endedMs` counts from the signal. */
-function runAndSignal(args: string[], cwd: string, when: RegExp): Promise<CliRun & { endedMs: number }> {
+function runAndSignal(
+  args: string[],
+  cwd: string,
+  when: RegExp,
+  signals = 1,
+): Promise<CliRun & { endedMs: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -49,6 +54,7 @@ function runAndSignal(args: string[], cwd: string, when: RegExp): Promise<CliRun
       if (signalledAt === undefined && when.test(stderr)) {
         signalledAt = Date.now();
         child.kill('SIGTERM');
+        for (let i = 1; i < signals; i++) setTimeout(() => child.kill('SIGTERM'), 500 * i);
       }
     });
     const kill = setTimeout(() => child.kill('SIGKILL'), 60_000);
@@ -166,5 +172,23 @@ if (workerData && typeof workerData === 'object' && 'index' in workerData) { ${L
     assert.notEqual(s.code, null, 'killed by the test: SIGTERM did not end it');
     assert.ok(s.endedMs >= 0 && s.endedMs < 10_000, `ended ${s.endedMs} ms after SIGTERM`);
     assert.match(s.stderr, /setup\(\) failed: setup\(\) stopped by signal \(SIGTERM\)/);
+  });
+
+  it('a second SIGTERM ends a teardown() that never yields: NO-GO, results written', async () => {
+    const dir = outsideDir();
+    const file = writePlan(
+      dir,
+      'plan.ts',
+      tsPlan(server.url, '', `teardown: () => { console.error('in teardown'); ${LOOP} },`),
+    );
+    const out = join(dir, 'out');
+    const r = await runAndSignal(['run', file, '--out', out], dir, /in teardown/, 2);
+    assert.equal(r.code, 3, r.stderr);
+    assert.ok(r.endedMs >= 0 && r.endedMs < 10_000, `ended ${r.endedMs} ms after the first SIGTERM`);
+    const results = readResults(out);
+    assert.equal(results.verdict.status, 'NO-GO');
+    assert.equal(results.requests.total, 5);
+    const reasons = results.verdict.reasons.join('; ');
+    assert.match(reasons, /teardown\(\) failed: teardown\(\) stopped by signal \(SIGTERM\)/);
   });
 });
