@@ -34,7 +34,6 @@ export interface HostedPlan extends LoadedPlan {
 }
 
 interface Pending {
-  what: string;
   resolve(value: unknown): void;
   reject(error: Error): void;
   timer?: NodeJS.Timeout;
@@ -43,8 +42,6 @@ interface Pending {
 export interface HostLimits {
   /** How long the plan's top-level code (k6 init code) may run. */
   initTimeoutMs: number;
-  /** Aborting it stops the loading at once. */
-  signal?: AbortSignal;
 }
 
 export async function loadPlanInHost(
@@ -98,7 +95,7 @@ export async function loadPlanInHost(
         return;
       }
       const id = ++calls;
-      const p: Pending = { what, resolve, reject };
+      const p: Pending = { resolve, reject };
       if (limitMs !== undefined)
         p.timer = setTimeout(
           () => void terminate(`${what} did not finish within ${shownMs(limitMs)}`),
@@ -127,15 +124,8 @@ export async function loadPlanInHost(
           ),
         limits.initTimeoutMs,
       );
-      const onAbort = () =>
-        void terminate(
-          `${path}: stopped by signal (${String(limits.signal?.reason ?? 'SIGINT')}) while the plan loaded`,
-        );
-      limits.signal?.addEventListener('abort', onAbort, { once: true });
-      const settled = () => {
-        clearTimeout(timer);
-        limits.signal?.removeEventListener('abort', onAbort);
-      };
+      // A signal meanwhile is run-command's: it exits at once, the host with it.
+      const settled = () => clearTimeout(timer);
       onGone = (why) => {
         settled();
         reject(new PlanLoadError(why));
