@@ -11,8 +11,9 @@ import { EXIT, UsageError } from '../errors.ts';
 import { jobName, type PlanFileForCluster, renderJobManifests } from '../k8s/job-manifests.ts';
 import { writePrivateFile } from '../outputs/write-private-file.ts';
 import { parseDurationMs } from '../plan/duration.ts';
-import { loadPlanFile } from '../plan/load.ts';
+import { initTimeoutMs } from '../run/init-timeout.ts';
 import { plannedEndMs } from '../run/planned-time.ts';
+import { loadPlanInHost } from '../run/user-code-host.ts';
 import { parseStartAt, startStamp } from './shard-flags.ts';
 import { shellCommand } from './shell-words.ts';
 
@@ -118,7 +119,9 @@ export function checkNamespace(given: string | undefined): string {
 /** Loads the plan and reads its files once; the start instant is chosen later, at `render`. */
 export async function prepareJob(planPath: string, flags: JobFlags): Promise<PreparedJob> {
   const { shards, image, namespace, env } = checkJobFlags(flags);
-  const loaded = await loadPlanFile(planPath);
+  // Read in a thread of its own: `k8s run` judges in this process, where no plan code may run.
+  const loaded = await loadPlanInHost(planPath, {}, { initTimeoutMs: initTimeoutMs(process.env) });
+  await loaded.close();
   const folder = dirname(loaded.file);
   const files: PlanFileForCluster[] = planFiles(loaded.file, loaded.plan.data).map((p) => {
     const abs = resolve(folder, p);

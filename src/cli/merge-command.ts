@@ -88,13 +88,16 @@ async function loadNamedPlan(path: string, inputs: ShardFile[]) {
   const first = inputs[0];
   const options = first ? checkShardResults(first.name, first.results).hashedOptions : undefined;
   const hashed = options ?? { overrides: {}, environment: null };
-  // The plan loader and its parser are imported only when a plan is given.
-  const { loadPlanFile } = await import('../plan/load.ts');
-  const loaded = await loadPlanFile(
+  // The plan's code (its top level, its checks) runs in a thread of its own, not in this one,
+  // which judges; the host and the plan loader are imported only when a plan is given.
+  const { loadPlanInHost } = await import('../run/user-code-host.ts');
+  const { initTimeoutMs } = await import('../run/init-timeout.ts');
+  const hosted = await loadPlanInHost(
     path,
     hashed.environment !== null ? { environment: hashed.environment } : {},
+    { initTimeoutMs: initTimeoutMs(process.env) },
   );
-  return { plan: loaded.plan, hash: planHash(loaded.file, hashed) };
+  return { plan: hosted.plan, hash: planHash(hosted.file, hashed), close: () => hosted.close() };
 }
 
 /**
@@ -105,19 +108,24 @@ export async function judgeShards(inputs: ShardFile[], flags: MergeFlags): Promi
   const out = resolve(flags.out);
   assertWritableFolder(out);
   const named = flags.plan !== undefined ? await loadNamedPlan(flags.plan, inputs) : undefined;
-  const results = await mergeShards(inputs, {
-    ...(named
-      ? {
-          plan: named.plan,
-          planHash: named.hash,
-          planFile: flags.plan as string,
-          ...(flags.planMismatchOk ? { planMismatchOk: true } : {}),
-        }
-      : {}),
-    onLog: (m) => {
-      if (!flags.quiet) process.stderr.write(`${m}\n`);
-    },
-  });
+  let results: Awaited<ReturnType<typeof mergeShards>>;
+  try {
+    results = await mergeShards(inputs, {
+      ...(named
+        ? {
+            plan: named.plan,
+            planHash: named.hash,
+            planFile: flags.plan as string,
+            ...(flags.planMismatchOk ? { planMismatchOk: true } : {}),
+          }
+        : {}),
+      onLog: (m) => {
+        if (!flags.quiet) process.stderr.write(`${m}\n`);
+      },
+    });
+  } finally {
+    await named?.close();
+  }
   const path = writeResultsFile(out, results);
   const reports = writeReports(out, [results]);
   if (!flags.quiet)

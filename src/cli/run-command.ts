@@ -13,13 +13,16 @@ import { writeSummaryFiles } from '../outputs/summary-files.ts';
 import { markRunUnfinished } from '../outputs/unfinished-run-files.ts';
 import { assertWritableFolder, timestampFolder, writeResultsFile } from '../outputs/write-results.ts';
 import { parseDurationMs } from '../plan/duration.ts';
-import { loadPlanFile, type PlanFileOptions } from '../plan/load.ts';
+import type { PlanFileOptions } from '../plan/load.ts';
 import type { Overrides } from '../plan/overrides.ts';
 import { writeReports } from '../report/write.ts';
 import { frameResults } from '../results/results-frame.ts';
 import { unfinishedRun } from '../results/unfinished-run.ts';
+import { withHookFailure } from '../run/hook-failure.ts';
+import { initTimeoutMs } from '../run/init-timeout.ts';
 import { runPlan } from '../run/run.ts';
 import type { ShardIdentity } from '../run/shard-recorder.ts';
+import { type HostedPlan, loadPlanInHost } from '../run/user-code-host.ts';
 import { VERSION } from '../version.ts';
 import { shardExitCode, shardProblems } from './shard-exit.ts';
 import { parseSegmentFlags, parseStartAt, planHash, runIdOf, type ShardFlags } from './shard-flags.ts';
@@ -119,7 +122,27 @@ async function runPlanFile(planPath: string, flags: RunFlags, handOverSignals: (
   // --env is seen where plans read their configuration: process.env while the plan module is
   // evaluated (`target: process.env.TARGET ?? ...`), in this thread and in every worker.
   Object.assign(process.env, env);
-  const loaded = await loadPlanFile(planPath, planOptions);
+  // The plan's code runs in a thread of its own (the user-code host), never on this one.
+  const loaded = await loadPlanInHost(planPath, planOptions, { initTimeoutMs: initTimeoutMs(process.env) });
+  try {
+    const parsed = { overrides, workers, env, segment, startAtMs, planOptions };
+    return await runLoadedPlan(loaded, flags, parsed, handOverSignals);
+  } finally {
+    await loaded.close();
+  }
+}
+
+async function runLoadedPlan(
+  loaded: HostedPlan,
+  flags: RunFlags,
+  parsed: ReturnType<typeof parseRunFlags> & {
+    segment: ReturnType<typeof parseSegmentFlags>;
+    startAtMs: number | undefined;
+    planOptions: PlanFileOptions;
+  },
+  handOverSignals: () => void,
+): Promise<number> {
+  const { overrides, workers, env, segment, startAtMs, planOptions } = parsed;
   let shard: ShardIdentity | undefined;
   if (segment) {
     const hashedOptions = { overrides: { ...overrides }, environment: flags.environment ?? null };
@@ -170,7 +193,7 @@ async function runPlanFile(planPath: string, flags: RunFlags, handOverSignals: (
     version: VERSION,
     startedAt: new Date(),
     pid: process.pid,
-    planFile: planPath,
+    planFile: loaded.file,
     ...(shard ? { shard: { runId: shard.runId, segment: shard.segment.toString() } } : {}),
   });
   markRunUnfinished(marker, out, summaryExport);
@@ -217,15 +240,19 @@ async function runPlanFile(planPath: string, flags: RunFlags, handOverSignals: (
     for (const s of STOP_SIGNALS) process.off(s, onSignal);
     for (const f of seriesFiles) f.close();
   }
+  await loaded.endIfBusy('a hook of the plan was still running when the run ended');
+  // handleSummary() runs before results.json is written: a hook that fails makes it NO-GO there too.
+  const hook = loaded.plan.handleSummary;
+  const warn = (m: string) => process.stderr.write(`warning: ${m}\n`);
+  const summary = hook ? await writeSummaryFiles(hook, results, warn) : {};
+  if (summary.failure) {
+    hookFailures.push(summary.failure);
+    results = withHookFailure(results, summary.failure);
+  }
+  const custom = summary.stdout;
   const path = writeResultsFile(out, results);
   const reports = writeReports(out, [results]);
   if (summaryExport) writeResultsFile(dirname(summaryExport), results, basename(summaryExport));
-  const hook = loaded.plan.handleSummary;
-  const warn = (m: string) => {
-    hookFailures.push(m);
-    process.stderr.write(`warning: ${m}\n`);
-  };
-  const custom = hook ? await writeSummaryFiles(hook, results, warn) : undefined;
   if (!flags.quiet) {
     const summary = custom ?? `${renderConsoleSummary(results, { color: wantsColor(process.stdout) })}\n`;
     process.stdout.write(`${summary}\nresults: ${path}\nreports: ${reports.join(', ')}\n`);

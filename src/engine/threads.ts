@@ -7,7 +7,7 @@
  * threads.
  */
 import { Worker } from 'node:worker_threads';
-import { errorFromData, LoadproofError, UsageError } from '../errors.ts';
+import { errorFromData, LoadproofError, PlanLoadError, UsageError } from '../errors.ts';
 import { SeriesLimit } from '../metrics/series-limit.ts';
 import type { PlanFileOptions } from '../plan/load.ts';
 import type { Overrides } from '../plan/overrides.ts';
@@ -113,6 +113,8 @@ export interface WorkerOptions {
   planOptions: PlanFileOptions;
   /** The part of the run this process takes, when it is one shard of several. */
   segment?: SegmentSpec;
+  /** How long a worker may take to load the plan (its init code) before the start fails. */
+  readyWithinMs?: number;
 }
 
 /**
@@ -125,11 +127,28 @@ export async function startWorkers(o: WorkerOptions, sink: ThreadSink): Promise<
   // One table for all workers, so that they fold the same names.
   const shared = { seriesLimit: SeriesLimit.create().buffer, instance: InstanceCounts.newBuffer() };
   const started = Array.from({ length: o.count }, (_, index) => startWorker(entry, index, o, shared, sink));
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    if (o.readyWithinMs === undefined) return;
+    const s = o.readyWithinMs / 1000;
+    timer = setTimeout(
+      () =>
+        reject(
+          new PlanLoadError(
+            `${o.file}: the plan's top-level code did not finish within ${s}s in a worker thread (LOADPROOF_INIT_TIMEOUT)`,
+          ),
+        ),
+      o.readyWithinMs,
+    );
+  });
+  late.catch(() => {});
   try {
-    await Promise.all(started.map((s) => s.ready));
+    await Promise.race([Promise.all(started.map((s) => s.ready)), late]);
   } catch (e) {
     await Promise.all(started.map((s) => s.thread.terminate('start failed')));
     throw e;
+  } finally {
+    clearTimeout(timer);
   }
   return started.map((s) => s.thread);
 }

@@ -1,7 +1,8 @@
 /**
  * Writes what a plan's `handleSummary(results)` returned, as k6 does: `stdout` and `stderr` to
  * those streams, any other key to that file (relative to the working folder, folders made). A
- * hook that throws or returns something else is reported, and the default summary stands.
+ * hook that fails (throws, exits, runs out of time) is a failure the run reports; one that
+ * returns something else is warned of. Either way the default summary stands.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -9,27 +10,33 @@ import type { ResultsFile } from '../results/types.ts';
 
 export type SummaryHook = (results: ResultsFile) => unknown;
 
-/** Runs the hook and writes its files; returns its `stdout` text if it gave one. */
+export interface SummaryOutcome {
+  /** The hook's `stdout` text, if it gave one. */
+  stdout?: string;
+  /** Why the hook failed, if it did. */
+  failure?: string;
+}
+
+/** Runs the hook and writes its files. */
 export async function writeSummaryFiles(
   hook: SummaryHook,
   results: ResultsFile,
   log: (message: string) => void,
-): Promise<string | undefined> {
+): Promise<SummaryOutcome> {
   let files: unknown;
   try {
     files = await hook(structuredClone(results));
   } catch (e) {
-    log(
-      `handleSummary() failed: ${e instanceof Error ? e.message : String(e)}; the default summary is printed`,
-    );
-    return undefined;
+    const failure = `handleSummary() failed: ${e instanceof Error ? e.message : String(e)}`;
+    log(`${failure}; the default summary is printed`);
+    return { failure };
   }
-  if (files === undefined || files === null) return undefined;
+  if (files === undefined || files === null) return {};
   if (typeof files !== 'object' || Array.isArray(files)) {
     log(
       `handleSummary() must return an object { path: content }, got ${Array.isArray(files) ? 'an array' : typeof files}`,
     );
-    return undefined;
+    return {};
   }
   let stdout: string | undefined;
   for (const [key, content] of Object.entries(files as Record<string, unknown>)) {
@@ -50,5 +57,5 @@ export async function writeSummaryFiles(
       }
     }
   }
-  return stdout;
+  return stdout !== undefined ? { stdout } : {};
 }

@@ -55,6 +55,24 @@ export async function importPlanModule(file: string): Promise<unknown> {
 }
 
 export async function loadPlanFile(path: string, options: PlanFileOptions = {}): Promise<LoadedPlan> {
+  const read = await readPlanInput(path, options);
+  return {
+    plan: validatePlan(read.input, path),
+    file: read.file,
+    baseDir: dirname(read.file),
+    warnings: read.warnings,
+  };
+}
+
+/** A plan file's plan as written (not validated yet), and its warnings. */
+export interface PlanFileInput {
+  input: unknown;
+  file: string;
+  warnings: string[];
+}
+
+/** Reads a plan file: runs its top-level code (k6 init code) in this thread. */
+export async function readPlanInput(path: string, options: PlanFileOptions = {}): Promise<PlanFileInput> {
   const file = resolve(path);
   if (!existsSync(file) || !statSync(file).isFile()) throw new PlanLoadError(`plan file not found: ${path}`);
   const ext = extname(file).toLowerCase();
@@ -80,7 +98,7 @@ export async function loadPlanFile(path: string, options: PlanFileOptions = {}):
       `${path}: unsupported plan file type "${ext}"; expected ${[...PLAN_EXTENSIONS, ...YAML_EXTENSIONS].join(', ')}`,
     );
   }
-  return { plan: validatePlan(input, path), file, baseDir: dirname(file), warnings };
+  return { input, file, warnings };
 }
 
 /** Identity at run time; gives a plan file its types. */

@@ -363,6 +363,10 @@ export interface PlanInput<Setup = any> {
   metrics?: Record<string, 'trend' | 'counter' | 'rate' | 'gauge'>;
   setup?: (ctx: SetupContext) => Promise<Setup> | Setup;
   teardown?: (setup: Setup, ctx: SetupContext) => Promise<void> | void;
+  /** How long setup() may take before the run fails (default 60s, as k6). */
+  setupTimeout?: Duration;
+  /** How long teardown() may take before it counts as failed (default 60s, as k6). */
+  teardownTimeout?: Duration;
   /**
    * Called with the results once the run is judged (k6's model): what it returns is written, each
    * key a file path relative to the working folder, or `stdout` / `stderr`. A `stdout` entry
@@ -457,5 +461,8 @@ export interface Plan {
   metricTypes: Record<string, 'trend' | 'counter' | 'rate' | 'gauge'>;
   setup?: PlanInput['setup'];
   teardown?: PlanInput['teardown'];
+  /** setup()'s and teardown()'s time limits; 60 s when absent. */
+  setupTimeoutMs?: number;
+  teardownTimeoutMs?: number;
   handleSummary?: PlanInput['handleSummary'];
 }

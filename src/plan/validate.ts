@@ -35,6 +35,8 @@ const PLAN_KEYS = [
   'http',
   'setup',
   'teardown',
+  'setupTimeout',
+  'teardownTimeout',
   'handleSummary',
   'metrics',
   'flow',
@@ -378,6 +380,12 @@ export function validatePlan(input: unknown, file?: string): Plan {
     else if (input[hook])
       plan[hook] = input[hook] as Plan['setup'] & Plan['teardown'] & Plan['handleSummary'];
   }
+  for (const [key, field] of [
+    ['setupTimeout', 'setupTimeoutMs'],
+    ['teardownTimeout', 'teardownTimeoutMs'],
+  ] as const)
+    if (input[key] !== undefined)
+      plan[field] = duration(issues, key, input[key], undefined, { positive: true });
   if (issues.errors.length) throw new PlanValidationError(planIssues(issues.errors), file);
   return plan;
 }

@@ -28,6 +28,8 @@ import { redactString } from '../results/without-secrets.ts';
 import { evaluateThreshold } from '../verdict/thresholds.ts';
 import { VERSION } from '../version.ts';
 import { buildResults } from './build-results.ts';
+import { withHookFailure } from './hook-failure.ts';
+import { initTimeoutMs } from './init-timeout.ts';
 import { countLostRequests } from './lost-requests.ts';
 import { maxGracefulStopMs, plannedDurationMs, plannedEndMs } from './planned-time.ts';
 import { progressOf } from './progress.ts';
@@ -35,7 +37,11 @@ import { type ShardIdentity, ShardRecorder } from './shard-recorder.ts';
 import { assertStartReachable, segmentProblems } from './shard-start.ts';
 import { STUCK_MARGIN_MS, signalName, stuckMessage } from './stop.ts';
 import { stopAtOnce } from './stop-at-once.ts';
+import { withinTime } from './within-time.ts';
 import { defaultWorkers } from './workers.ts';
+
+/** setup()'s and teardown()'s time limit when the plan sets none (k6's). */
+export const HOOK_TIMEOUT_MS = 60_000;
 
 export interface RunOptions {
   plan: Plan;
@@ -107,13 +113,21 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
   // after it run at the merge, on the counters of every shard.
   const firstShard = !shard || segment.position === 0;
   const env: Record<string, string | undefined> = { ...process.env, ...options.env };
+  const readyWithinMs = initTimeoutMs(env);
   const baseDir = options.baseDir ?? process.cwd();
   const data = loadData(plan.data, baseDir);
 
   let setup: unknown;
   if (plan.setup) {
     try {
-      setup = await plan.setup({ env, target: plan.target });
+      const setupFn = plan.setup;
+      const ctx = { env, target: plan.target };
+      setup = await withinTime(
+        'setup()',
+        plan.setupTimeoutMs ?? HOOK_TIMEOUT_MS,
+        () => setupFn(ctx),
+        options.signal,
+      );
     } catch (e) {
       throw new SetupError(`setup() failed: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -234,6 +248,7 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
             overrides: options.overrides ?? {},
             planOptions: options.planOptions ?? {},
             ...(shard ? { segment: segment.toSpec() } : {}),
+            readyWithinMs,
           },
           sink,
         )
@@ -310,13 +325,22 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
     interruptReason = interruptReason ? `${interruptReason}; then ${forced}` : forced;
     log('skipping the after checks and teardown() (second signal)');
   } else if (!shard) await checks.runPhase('after');
+  let teardownFailure: string | undefined;
   if (plan.teardown && !forced) {
+    const teardownFn = plan.teardown;
+    const ctx = { env, target: plan.target };
     try {
-      await plan.teardown(setup, { env, target: plan.target });
+      // A second signal ends a teardown() that does not: the run is written, NO-GO.
+      await withinTime(
+        'teardown()',
+        plan.teardownTimeoutMs ?? HOOK_TIMEOUT_MS,
+        () => teardownFn(setup, ctx),
+        options.forceSignal,
+      );
     } catch (e) {
-      const message = `teardown() failed: ${e instanceof Error ? e.message : String(e)}`;
-      log(message);
-      options.onHookFailure?.(message);
+      teardownFailure = `teardown() failed: ${e instanceof Error ? e.message : String(e)}`;
+      log(teardownFailure);
+      options.onHookFailure?.(teardownFailure);
     }
   }
   const thresholds = shard
@@ -326,7 +350,7 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
           thresholdState.get(`${spec.key} ${spec.expression}`) ??
           evaluateThreshold(spec, store, plan.metricTypes, durationMs),
       );
-  const results = buildResults({
+  const built = buildResults({
     plan,
     ...(options.file ? { file: options.file } : {}),
     store,
@@ -342,6 +366,7 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
     checks: checks.list(),
     version: VERSION,
   });
+  const results = teardownFailure ? withHookFailure(built, teardownFailure) : built;
   if (metricsServer && options.keepMetricsServer) {
     // The last figures stay scrapable after the store is freed.
     const last = renderMetrics();

@@ -54,7 +54,7 @@ describe('summary hooks', () => {
     assert.deepEqual(JSON.parse(readFileSync(join(dir, 'export', 'summary.json'), 'utf8')), results);
   });
 
-  it('a handleSummary that throws is reported and the default summary stands', async () => {
+  it('a handleSummary that throws is a failed hook: NO-GO, the reason in results.json, the default summary stands', async () => {
     const dir = outsideDir();
     const file = writePlan(
       dir,
@@ -62,8 +62,14 @@ describe('summary hooks', () => {
       plan(server.url, `handleSummary: () => { throw new Error('no template'); },`),
     );
     const r = await runCli(['run', file, '--out', join(dir, 'out')], { cwd: dir });
-    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.code, 3, r.stderr);
     assert.match(r.stderr, /warning: handleSummary\(\) failed: no template; the default summary is printed/);
-    assert.match(r.stdout, /verdict: GO/);
+    assert.match(r.stdout, /verdict: NO-GO/);
+    const results = readResults(join(dir, 'out'));
+    assert.equal(results.verdict.status, 'NO-GO');
+    assert.ok(
+      results.verdict.reasons.includes('handleSummary() failed: no template'),
+      results.verdict.reasons.join('; '),
+    );
   });
 });

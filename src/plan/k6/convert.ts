@@ -87,10 +87,6 @@ export async function convertK6Script(file: string, options: K6ConvertOptions = 
     note(
       'options.batch and batchPerHost: vu.http.batch sends up to 6 at once per origin (http.connections in the plan)',
     );
-  if (o.setupTimeout !== '60s' || o.teardownTimeout !== '60s')
-    note(
-      'options.setupTimeout and teardownTimeout have no plan equivalent: setup() and teardown() are not timed out',
-    );
   if (exports.has('handleSummary'))
     note(
       "handleSummary(data) is given k6's summary data; a plan's handleSummary is given results.json: rewrite it and add it to the plan",
@@ -123,6 +119,8 @@ export async function convertK6Script(file: string, options: K6ConvertOptions = 
   if (Object.keys(metrics).length) plan.metrics = metrics;
   plan.scenarios = scenarios;
   if (o.thresholds) plan.thresholds = o.thresholds;
+  if (input.setupTimeout !== undefined) plan.setupTimeout = input.setupTimeout;
+  if (input.teardownTimeout !== undefined) plan.teardownTimeout = input.teardownTimeout;
   const setup = exports.get('setup');
   if (setup)
     plan.setup = new Code(

@@ -171,12 +171,13 @@ export async function loadK6Script(file: string, options: PlanFileOptions): Prom
     scenarios,
     metrics,
     ...(thresholds ? { thresholds } : {}),
+    // k6's defaults are 60s, as loadproof's: only a time of the script's own is passed on.
+    ...(converted.setupTimeout !== '60s' ? { setupTimeout: converted.setupTimeout } : {}),
+    ...(converted.teardownTimeout !== '60s' ? { teardownTimeout: converted.teardownTimeout } : {}),
     ...(setup
       ? {
           setup: async () => {
-            const data = await withTimeout('setup()', converted.setupTimeout, () =>
-              runIn(lifecycle('setup'), () => setup()),
-            );
+            const data = await runIn(lifecycle('setup'), () => setup());
             // k6 hands setup()'s result to VUs as JSON.
             return data === undefined ? undefined : JSON.parse(JSON.stringify(data));
           },
@@ -185,9 +186,7 @@ export async function loadK6Script(file: string, options: PlanFileOptions): Prom
     ...(teardown
       ? {
           teardown: async (data: unknown) => {
-            await withTimeout('teardown()', converted.teardownTimeout, () =>
-              runIn(lifecycle('teardown'), () => teardown(data)),
-            );
+            await runIn(lifecycle('teardown'), () => teardown(data));
           },
         }
       : {}),
@@ -198,20 +197,6 @@ export async function loadK6Script(file: string, options: PlanFileOptions): Prom
     .filter((k) => !(summary.hook && k === 'summaryTrendStats'))
     .map((k) => `${name}: options.${k} only shapes k6's own summary: ignored`);
   return { input, warnings: [...warnings, ...summary.warnings], options: converted };
-}
-
-/** `run()`, failed after `limit` (options.setupTimeout, teardownTimeout) as k6 fails it. */
-async function withTimeout<T>(what: string, limit: string, run: () => T | Promise<T>): Promise<T> {
-  const ms = parseDurationMs(limit) ?? 60_000;
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${limit}`)), ms);
-  });
-  try {
-    return await Promise.race([Promise.resolve().then(run), late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** The target a report names: the first absolute URL the script writes, else localhost. */

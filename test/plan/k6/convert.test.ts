@@ -123,6 +123,15 @@ describe('loadproof convert script.js (k6)', () => {
     }
   });
 
+  it("options.setupTimeout becomes the plan's setupTimeout, and loads as the script does", async () => {
+    const { source } = converted.get('slow-setup') as { source: string };
+    assert.match(source, /setupTimeout: '300ms'/);
+    const plan = (await loadPlanFile(join(dir, 'slow-setup.plan.ts'))).plan;
+    const script = (await loadPlanFile(join(dir, 'slow-setup.js'))).plan;
+    assert.equal(plan.setupTimeoutMs, 300);
+    assert.equal(script.setupTimeoutMs, 300);
+  });
+
   it('writes readable code in the vu API: http, check, group, sleep, custom metrics, exec and env', () => {
     const { source, stderr } = converted.get('shop') as { source: string; stderr: string };
     assert.deepEqual(warningsOf(stderr), [], 'the shop script converts without a warning');
