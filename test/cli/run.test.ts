@@ -88,7 +88,11 @@ describe('loadproof run', () => {
     assert.equal(r.stdout, '', '--quiet prints nothing');
     const res = readResults(dir);
     assert.equal(res.verdict.status, 'NO-GO');
-    assert.deepEqual(res.verdict.reasons, ['threshold http_reqs count>100000 failed (actual 400)']);
+    // Other reasons may join it on a busy machine (latency, arrivals it could not send in time).
+    assert.ok(
+      res.verdict.reasons.some((x) => /^threshold http_reqs count>100000 failed \(actual \d+\)$/.test(x)),
+      res.verdict.reasons.join('; '),
+    );
   });
 
   it('rejects an invalid plan before sending any load: exit 2, the field named', async () => {
