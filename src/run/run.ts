@@ -318,7 +318,8 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
     options.forceSignal?.removeEventListener('abort', onForce);
   }
   if (!options.keepMetricsServer) await metricsServer?.close();
-  const durationMs = realClock.now() - epoch;
+  // A run stopped before its agreed start (a shard waiting for --start-at) lasted no time at all.
+  const durationMs = Math.max(0, realClock.now() - epoch);
   seconds.finish();
   await otlp?.finish();
   if (forced) {
