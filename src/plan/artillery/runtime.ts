@@ -15,8 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sameOrigin, withoutCredentials } from '../redirect-credentials.ts';
-import type { HttpResponse, RequestOptions, Vu, WeightedFlow } from '../types.ts';
+import type { RequestOptions, Vu, WeightedFlow } from '../types.ts';
 import { type CaptureSpec, runCaptures } from './capture.ts';
 import { ArtilleryEvents } from './events.ts';
 import { type ExpectSpec, expectationList, expectedStatuses, runExpectations } from './expectations.ts';
@@ -116,6 +115,7 @@ export class ArtilleryUserError extends Error {
   }
 }
 
+/** Redirects a request follows unless it says `followRedirect: false` (Artillery's, got's). */
 const MAX_REDIRECTS = 10;
 const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 const conditions = new Map<string, (vars: Record<string, unknown>) => unknown>();
@@ -143,19 +143,6 @@ function cloneData<T>(v: T): T {
     return out as T;
   }
   return v;
-}
-
-/** Set-Cookie values, which loadproof joins with ", " like any repeated header. */
-function setCookies(header: string | undefined): [string, string][] {
-  if (!header) return [];
-  return header
-    .split(/,(?=\s*[^;,=\s]+=)/)
-    .map((c) => c.split(';')[0]?.trim() ?? '')
-    .filter((c) => c.includes('='))
-    .map((c) => {
-      const eq = c.indexOf('=');
-      return [c.slice(0, eq).trim(), c.slice(eq + 1).trim()] as [string, string];
-    });
 }
 
 /** An Artillery script's shared part: one per thread, used by every arrival. */
@@ -208,7 +195,6 @@ const LOOP_YIELD_MS = 10;
 /** One Artillery virtual user: what a scenario's steps run on. */
 export class ArtilleryVu {
   readonly context: ArtilleryContext;
-  private readonly cookies = new Map<string, string>();
   private eventsObj: ArtilleryEvents | undefined;
 
   constructor(
@@ -407,18 +393,17 @@ export class ArtilleryVu {
     return url.startsWith('/') ? this.script.target + url : url;
   }
 
-  private cookieHeader(spec: Record<string, unknown>): string | undefined {
-    const jar = new Map(this.cookies);
-    const defaults = this.script.options.defaults?.cookie;
-    for (const src of [defaults, spec.cookie as Record<string, unknown> | undefined]) {
-      if (src) for (const [k, v] of Object.entries(src)) jar.set(k, templateText(v, this.context));
+  /** `config.defaults.cookie` and the request's `cookie`, templated: beside (and over) the jar's. */
+  private requestCookies(params: Record<string, unknown>): Record<string, string> | undefined {
+    const sources = [
+      this.script.options.defaults?.cookie,
+      params.cookie as Record<string, unknown> | undefined,
+    ];
+    const out: Record<string, string> = {};
+    for (const src of sources) {
+      if (src) for (const [k, v] of Object.entries(src)) out[k] = templateText(v, this.context);
     }
-    if (jar.size === 0) return undefined;
-    return [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
-
-  private keepCookies(res: HttpResponse): void {
-    for (const [k, v] of setCookies(res.headers['set-cookie'])) this.cookies.set(k, v);
+    return Object.keys(out).length ? out : undefined;
   }
 
   /** One request step, as Artillery's HTTP engine does it. */
@@ -482,12 +467,12 @@ export class ArtilleryVu {
       const pass = templateText(auth.pass ?? '', ctx);
       headers.authorization = `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
     }
-    const cookie = this.cookieHeader(params);
-    if (cookie) headers.cookie = headers.cookie ? `${headers.cookie}; ${cookie}` : cookie;
+    const cookies = this.requestCookies(params);
+    if (cookies) options.cookies = cookies;
     options.headers = headers;
-    // This runtime follows redirects and keeps cookies itself, as Artillery does: not the VU's.
-    options.redirects = 0;
-    options.jar = false;
+    // The VU's redirects and cookie jar, followed and kept as Artillery does.
+    options.redirectRule = 'artillery';
+    options.redirects = spec.followRedirect === false ? 0 : MAX_REDIRECTS;
     if (params.timeout !== timeoutMs && Number(params.timeout) > 0) options.timeout = `${params.timeout}ms`;
     const expected = expectedStatuses(spec.expect);
     if (expected.length) options.expect = expected;
@@ -496,34 +481,7 @@ export class ArtilleryVu {
 
     let url = this.absolute(templateText(params.url, ctx));
     if (url.startsWith(`${script.target}/`)) url = url.slice(script.target.length);
-    let res = await this.vu.http.request(method, url, options);
-    this.keepCookies(res);
-    // Redirects, as Artillery follows them by default: each hop is a request of its own.
-    // Credentials stay with the origin they were given for: once a hop leaves it, this request's
-    // later hops carry none (this runtime's cookies are not kept by origin).
-    let current = this.absolute(url);
-    let hopHeaders = headers;
-    let leftOrigin = false;
-    for (let hop = 0; spec.followRedirect !== false && hop < MAX_REDIRECTS; hop++) {
-      const location = res.headers.location;
-      if (res.error || res.status < 300 || res.status >= 400 || !location) break;
-      const from = current;
-      current = new URL(location, current).href;
-      if (!leftOrigin && !sameOrigin(from, current)) {
-        leftOrigin = true;
-        hopHeaders = withoutCredentials(headers);
-      }
-      const keep = res.status === 307 || res.status === 308;
-      const next: RequestOptions = { headers: { ...hopHeaders }, redirects: 0, jar: false };
-      if (keep) {
-        if (options.json !== undefined) next.json = options.json;
-        if (options.body !== undefined) next.body = options.body;
-      } else if (next.headers) delete next.headers['content-type'];
-      const c = leftOrigin ? undefined : this.cookieHeader(params);
-      if (c && next.headers) next.headers.cookie = c;
-      res = await this.vu.http.request(keep ? method : method === 'HEAD' ? 'HEAD' : 'GET', current, next);
-      this.keepCookies(res);
-    }
+    const res = await this.vu.http.request(method, url, options);
     if (res.error) {
       const err = new ArtilleryUserError(`${method} ${spec.url}: ${res.error}`, res.error);
       await this.onError(err, params);
@@ -554,7 +512,7 @@ export class ArtilleryVu {
         statusCode: res.status,
         headers: res.headers,
         body: res.text,
-        url: current,
+        url: res.url,
         request: params,
       };
       await this.hooks(afterHooks, [params, hookResponse, ctx, this.events], params);
