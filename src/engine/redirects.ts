@@ -1,10 +1,55 @@
 /**
- * Where a redirect leads, as browsers and k6 follow one: 301, 302, 303, 307 and 308 with a
- * `Location`. 303 turns any method but HEAD into a GET without a body, and so do 301 and 302 for
- * a POST; 307 and 308 keep the method and the body. Other statuses (300, 304) are answers.
+ * Where a redirect leads, by one of two rules (`RequestOptions.redirectRule`):
+ *
+ * - `standard`, as browsers and k6 follow one: 301, 302, 303, 307 and 308 with a `Location`.
+ *   303 turns any method but HEAD into a GET without a body, and so do 301 and 302 for a POST;
+ *   307 and 308 keep the method and the body. Other statuses (300, 304) are answers.
+ * - `artillery`, as Artillery flows have always followed them here: any 3xx with a `Location`;
+ *   all but 307 and 308 turn the method into a GET without a body (a HEAD stays a HEAD). Once a
+ *   hop has left the request's origin, no later hop carries cookies, not even the jar's.
  */
 
 import { withoutCredentials } from '../plan/redirect-credentials.ts';
+import type { RedirectRuleName } from '../plan/types.ts';
+
+/** What a rule decides: which answers are followed, which hops become a GET, where cookies go. */
+export interface RedirectRule {
+  /** Whether an answer with this status (and a `Location`) is followed. */
+  follows(status: number): boolean;
+  /** The method of the next hop, and whether it keeps the body. */
+  hopMethod(status: number, method: string): { method: string; keepBody: boolean };
+  /** True when, once a hop has left the request's origin, no later hop carries any cookie. */
+  cookiesStayHome: boolean;
+}
+
+const STANDARD: RedirectRule = {
+  follows: (status) => status === 301 || status === 302 || status === 303 || status === 307 || status === 308,
+  hopMethod: (status, method) =>
+    (status === 303 && method !== 'HEAD') || ((status === 301 || status === 302) && method === 'POST')
+      ? { method: 'GET', keepBody: false }
+      : { method, keepBody: true },
+  cookiesStayHome: false,
+};
+
+const ARTILLERY: RedirectRule = {
+  follows: (status) => status >= 300 && status < 400,
+  hopMethod: (status, method) =>
+    status === 307 || status === 308
+      ? { method, keepBody: true }
+      : { method: method === 'HEAD' ? 'HEAD' : 'GET', keepBody: false },
+  cookiesStayHome: true,
+};
+
+const RULES: Record<RedirectRuleName, RedirectRule> = { standard: STANDARD, artillery: ARTILLERY };
+
+/** A request's `redirectRule`, checked: `standard` when it names none. */
+export function redirectRuleOf(name: unknown): RedirectRule {
+  if (name === undefined) return STANDARD;
+  const rule = typeof name === 'string' ? RULES[name as RedirectRuleName] : undefined;
+  if (rule === undefined)
+    throw new TypeError(`redirectRule: expected ${Object.keys(RULES).join(' or ')}, got ${String(name)}`);
+  return rule;
+}
 
 /** How many redirects a request follows unless the plan or the request says otherwise (k6's default). */
 export const DEFAULT_REDIRECTS = 10;
@@ -28,10 +73,10 @@ export function nextHop(
   location: string | undefined,
   method: string,
   current: URL,
+  rule: RedirectRule = STANDARD,
 ): NextHop | undefined {
   if (location === undefined || location === '') return undefined;
-  if (status !== 301 && status !== 302 && status !== 303 && status !== 307 && status !== 308)
-    return undefined;
+  if (!rule.follows(status)) return undefined;
   let url: URL;
   try {
     url = new URL(location, current);
@@ -40,9 +85,7 @@ export function nextHop(
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
   url.hash = '';
-  const toGet =
-    (status === 303 && method !== 'HEAD') || ((status === 301 || status === 302) && method === 'POST');
-  return toGet ? { url, method: 'GET', keepBody: false } : { url, method, keepBody: true };
+  return { url, ...rule.hopMethod(status, method) };
 }
 
 /**

@@ -23,7 +23,7 @@ import type { Clock } from './clock.ts';
 import { CookieJar, type CookieTarget, setCookieValues } from './cookie-jar.ts';
 import type { HttpClient, RawResponse, RequestScope } from './http-client.ts';
 import type { InFlightRequests } from './in-flight.ts';
-import { hopHeaders, locationOf, nextHop, redirectLimit } from './redirects.ts';
+import { hopHeaders, locationOf, nextHop, redirectLimit, redirectRuleOf } from './redirects.ts';
 import type { Submetrics, Tags } from './sample-tags.ts';
 import { jarBehind, vuCookies } from './vu-cookies.ts';
 
@@ -418,16 +418,20 @@ export class VirtualUser {
       options.timeout === undefined ? env.timeoutMs : (parseDurationMs(options.timeout) ?? env.timeoutMs);
     const jar = options.jar === undefined ? this.jar : options.jar === false ? undefined : jarOf(options.jar);
     const redirects = options.redirects === undefined ? env.redirects : redirectLimit(options.redirects);
+    const rule = redirectRuleOf(options.redirectRule);
     let name = options.name ?? pathname;
 
     const issuedAfterStop = env.hardStop.aborted;
-    // The request's own cookies, like its credentials, stay with its origin.
+    // The request's own cookies, like its credentials, stay with its origin; by a rule whose
+    // cookies stay home, no cookie at all goes with a hop once one has left it.
     const ownOrigin = origin;
+    let leftOrigin = false;
     // Each redirect followed is a request of its own: sent, measured and recorded under its path.
     for (let hop = 0; ; hop++) {
       // The jar is looked at only when it holds cookies: the common request allocates nothing for it.
-      const jarInUse = jar !== undefined && jar.size > 0;
-      const own = origin === ownOrigin ? options.cookies : undefined;
+      const noCookies = leftOrigin && rule.cookiesStayHome;
+      const jarInUse = jar !== undefined && jar.size > 0 && !noCookies;
+      const own = origin === ownOrigin && !noCookies ? options.cookies : undefined;
       const cookie =
         jarInUse || own !== undefined
           ? cookieHeader(headers.cookie, own, jarInUse ? jar : undefined, { hostname, pathname, secure })
@@ -467,10 +471,11 @@ export class VirtualUser {
       // makes after the stop never left and is not counted.
       if (issuedAfterStop) return response;
       this.record(method, name, raw, ok, latencyMs, options.tags);
-      if (hop >= redirects || raw.status < 301 || raw.status > 308 || env.hardStop.aborted) return response;
-      const next = nextHop(raw.status, locationOf(raw.rawHeaders), method, new URL(path, origin));
+      if (hop >= redirects || raw.status < 300 || raw.status > 399 || env.hardStop.aborted) return response;
+      const next = nextHop(raw.status, locationOf(raw.rawHeaders), method, new URL(path, origin), rule);
       if (next === undefined) return response;
       const u = next.url;
+      if (u.origin !== ownOrigin) leftOrigin = true;
       headers = hopHeaders(headers, next, u.origin === origin);
       if (!next.keepBody) body = undefined;
       method = next.method;

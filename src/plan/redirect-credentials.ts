@@ -2,8 +2,8 @@
  * What a redirect may carry to the next hop: credentials stay with the origin they were given
  * for. When a hop crosses origins (scheme, host or port differ), `Authorization`,
  * `Proxy-Authorization` and `Cookie` set on the request are dropped, as browsers and k6 do; a
- * cookie jar may still add what it holds for the new origin. The engine's own redirects and the
- * Artillery runtime's (which follows them itself, as Artillery does) both use this one rule.
+ * cookie jar may still add what it holds for the new origin. The engine's redirects
+ * (engine/redirects.ts) apply it; Artillery flows follow redirects there too.
  */
 
 /** Request headers that hold credentials, lower-cased. */

@@ -28,6 +28,12 @@ export interface RequestOptions {
   timeout?: Duration;
   /** Redirects to follow (the plan's http.redirects, 10 by default); 0 answers with the 3xx itself. */
   redirects?: number;
+  /**
+   * How redirects are followed: `standard` (the default, as browsers and k6) or `artillery` (as
+   * Artillery flows are: any 3xx, all but 307/308 become a GET, and once a hop leaves the
+   * request's origin no later hop carries cookies). See engine/redirects.ts.
+   */
+  redirectRule?: RedirectRuleName;
   /** Cookies for this request, beside (and over) the VU's jar's. */
   cookies?: Record<string, string>;
   /**
@@ -38,6 +44,8 @@ export interface RequestOptions {
   /** Read the response body and drop it (`body` and `text` are empty): no memory, no size cap. */
   discardBody?: boolean;
 }
+
+export type RedirectRuleName = 'standard' | 'artillery';
 
 /** A cookie set from a flow (`vu.http.cookies.set`). */
 export interface CookieOptions {

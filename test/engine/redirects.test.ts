@@ -2,7 +2,9 @@
  * Redirects through the real engine, against a loopback server: followed by default (10, as k6),
  * `redirects: n` per request and `http.redirects` per plan, 0 keeping the 3xx; each hop a request
  * of its own in the metrics; 303 (and 301/302 after a POST) turning into a GET without a body,
- * 307/308 keeping both; cookies set on the way kept.
+ * 307/308 keeping both; cookies set on the way kept. The `artillery` redirect rule (what
+ * Artillery flows use): any 3xx followed, all but 307/308 a GET, and no cookie once a hop has
+ * left the request's origin.
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
@@ -220,5 +222,73 @@ describe('redirects', () => {
           validatePlan(definePlan({ target: url, http: { redirects: bad as number }, flow: async () => {} })),
         /http\.redirects: expected an integer from 0 \(keep the 3xx\) to 100/,
       );
+  });
+});
+
+describe("redirects by the 'artillery' rule", () => {
+  it('follow any 3xx with a Location; all but 307 and 308 become a GET without a body, a HEAD stays a HEAD', async () => {
+    const seen: Record<string, Pick<Echo, 'method' | 'body' | 'contentType'> | number> = {};
+    const { requests } = await runFlow(async (vu) => {
+      const artillery = { redirectRule: 'artillery' } as const;
+      for (const status of [300, 301, 302, 303, 305, 307, 308]) {
+        const res = await vu.http.put(`/moved?status=${status}`, { ...artillery, json: { n: status } });
+        const { method, body, contentType } = res.body as Echo;
+        seen[`PUT ${status}`] = { method, body, contentType };
+      }
+      seen['HEAD 301'] = (await vu.http.head('/moved?status=301', artillery)).status;
+      // The standard rule answers with a 300 itself.
+      seen['PUT 300 standard'] = (await vu.http.put('/moved?status=300', { json: {} })).status;
+    });
+    const get = { method: 'GET', body: '', contentType: null };
+    const json = (n: number) => ({
+      method: 'PUT',
+      body: JSON.stringify({ n }),
+      contentType: 'application/json',
+    });
+    assert.deepEqual(seen, {
+      'PUT 300': get,
+      'PUT 301': get,
+      'PUT 302': get,
+      'PUT 303': get,
+      'PUT 305': get,
+      'PUT 307': json(307),
+      'PUT 308': json(308),
+      'HEAD 301': 200,
+      'PUT 300 standard': 300,
+    });
+    assert.deepEqual(requests['HEAD /echo'], { 200: 1 });
+  });
+
+  it("carry no cookie, the jar's nor the request's, once a hop has left the request's origin, even back at it", async () => {
+    const seen: Record<string, string | null> = {};
+    await runFlow(async (vu) => {
+      vu.http.cookies.set('/', 'fromJar', '1');
+      const there = `${otherUrl}/away?to=${encodeURIComponent(`${url}/echo`)}`;
+      const andBack = `/away?to=${encodeURIComponent(there)}`;
+      const options = { cookies: { own: '1' }, headers: { cookie: 'byHand=1' } };
+      seen.artillery = (
+        (await vu.http.get(andBack, { ...options, redirectRule: 'artillery' })).body as Echo
+      ).cookie;
+      seen.standard = ((await vu.http.get(andBack, options)).body as Echo).cookie;
+      seen['artillery, within the origin'] = (
+        (await vu.http.get('/away?to=/echo', { ...options, redirectRule: 'artillery' })).body as Echo
+      ).cookie;
+    });
+    assert.deepEqual(seen, {
+      artillery: null,
+      // The standard rule: the jar's and the request's own cookies are back with their origin.
+      standard: 'fromJar=1; own=1',
+      'artillery, within the origin': 'byHand=1; fromJar=1; own=1',
+    });
+  });
+
+  it('a redirectRule other than standard or artillery fails the iteration', async () => {
+    const messages: string[] = [];
+    await runFlow(async (vu) => {
+      await vu.http
+        .get('/chain/1', { redirectRule: 'browser' as 'standard' })
+        .catch((e: Error) => messages.push(e.message));
+    });
+    assert.deepEqual(messages, ['redirectRule: expected standard or artillery, got browser']);
   });
 });

@@ -4,20 +4,18 @@
  */
 export type { CaptureSpec } from './capture.ts';
 export type { ExpectSpec } from './expectations.ts';
+export { checkUrl, fromEnv } from './from-env.ts';
 export { loadPayload, type Payload, type PayloadOptions } from './payload.ts';
 export { type ArtilleryFn, loadProcessor, type Processor } from './processor.ts';
-export {
-  type ArtilleryContext,
-  ArtilleryScript,
-  ArtilleryUserError,
-  ArtilleryVu,
-  checkUrl,
-  type ExpectPluginOptions,
-  fromEnv,
-  type LoopOptions,
-  type RequestSpec,
-  type ScenarioSpec,
-  type ScriptOptions,
-  script,
-} from './runtime.ts';
+export { ArtilleryScript, script } from './script.ts';
+export type {
+  ArtilleryContext,
+  ExpectPluginOptions,
+  LoopOptions,
+  RequestSpec,
+  ScenarioSpec,
+  ScriptOptions,
+} from './script-types.ts';
 export { template } from './template.ts';
+export { ArtilleryUserError } from './user-error.ts';
+export { ArtilleryVu } from './virtual-user.ts';

@@ -11,18 +11,14 @@ import { planIssues } from '../issues.ts';
 import type { PlanFileOptions } from '../load.ts';
 import type { CheckInput, PlanInput, ScenarioInput } from '../types.ts';
 import { planShape, requestSpecOf } from './build.ts';
+import { checkUrl } from './from-env.ts';
 import type { ScriptModel, StepModel } from './model.ts';
 import { functionReferences, type ParseIssue, parseScript, resolveConditions } from './parse.ts';
 import { loadPayload } from './payload.ts';
 import { type ArtilleryFn, loadProcessor, type Processor } from './processor.ts';
-import {
-  type ArtilleryScript,
-  type ArtilleryVu,
-  checkUrl,
-  script as newScript,
-  type RequestSpec,
-  type ScenarioSpec,
-} from './runtime.ts';
+import { type ArtilleryScript, script as newScript } from './script.ts';
+import type { RequestSpec, ScenarioSpec } from './script-types.ts';
+import type { ArtilleryVu } from './virtual-user.ts';
 import { readYamlScript } from './yaml.ts';
 
 export interface ArtilleryLoad {

@@ -4,7 +4,7 @@
  */
 import type { CaptureSpec } from './capture.ts';
 import type { PayloadOptions } from './payload.ts';
-import type { ExpectPluginOptions, LoopOptions, RequestFields } from './runtime.ts';
+import type { ExpectPluginOptions, LoopOptions, RequestFields } from './script-types.ts';
 
 export interface PhaseModel {
   /** Where it was written: `config.phases[1]`. */

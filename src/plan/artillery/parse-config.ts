@@ -331,5 +331,5 @@ export function httpOf(
   if (http.maxSockets !== undefined)
     c.warn('config.http.maxSockets', 'ignored: connections are pooled per worker thread (see http.pool)');
   if (http.cookieJarOptions !== undefined)
-    c.warn('config.http.cookieJarOptions', 'ignored: each virtual user keeps a simple cookie jar');
+    c.warn('config.http.cookieJarOptions', "ignored: each virtual user keeps the VU's cookie jar (RFC 6265)");
 }

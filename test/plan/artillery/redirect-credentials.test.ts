@@ -1,5 +1,5 @@
 /**
- * The Artillery runtime follows redirects itself, as Artillery does; credentials never cross
+ * Artillery flows follow redirects by the VU's `artillery` redirect rule; credentials never cross
  * origins on the way. A redirect from origin A to origin B (two loopback servers, two ports):
  * B sees no Authorization, Proxy-Authorization or Cookie (hand-set, `auth`, the script's default
  * headers, the VU's kept cookies); a redirect within A keeps them all.
