@@ -1,8 +1,10 @@
 /**
  * Compares a candidate run with a baseline, for the whole run, per scenario and per endpoint:
  * p95 latency, error rate and requests per second, each judged with a tolerance. Warns when the
- * two runs come from different plans or targets. Pure functions.
+ * two runs come from different plans or targets, or when either failed or loosened a run-validity
+ * criterion. Pure functions.
  */
+import { validityText } from '../outputs/validity-text.ts';
 import type { ResultsFile, TrendSummary } from '../results/types.ts';
 
 export interface Tolerances {
@@ -127,6 +129,15 @@ export function compareWarnings(baseline: ResultsFile, candidate: ResultsFile): 
   const bs = Object.keys(baseline.scenarios).sort().join(', ');
   const cs = Object.keys(candidate.scenarios).sort().join(', ');
   if (bs !== cs) out.push(`the runs have different scenarios: ${bs || '(none)'} and ${cs || '(none)'}`);
+  // A run that did not deliver its planned load, or judged it with looser limits, compares poorly.
+  for (const [which, r] of [
+    ['baseline', baseline],
+    ['candidate', candidate],
+  ] as const)
+    for (const v of r.validity ?? []) {
+      if (!v.ok) out.push(`the ${which} run failed run validity ${v.name}: ${validityText(v)}`);
+      else if (v.loosened) out.push(`the ${which} run loosened run validity ${v.name}: ${validityText(v)}`);
+    }
   return out;
 }
 

@@ -27,6 +27,7 @@ import type { ResultsFile, ThresholdResult } from '../results/types.ts';
 import { evaluateThreshold } from '../verdict/thresholds.ts';
 import { VERSION } from '../version.ts';
 import { buildResults } from './build-results.ts';
+import { plannedArrivals } from './planned-arrivals.ts';
 import { maxGracefulStopMs, plannedDurationMs, plannedEndMs } from './planned-time.ts';
 import { progressOf } from './progress.ts';
 import { type ShardIdentity, ShardRecorder } from './shard-recorder.ts';
@@ -327,6 +328,8 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
     thresholds,
     checks: checks.list(),
     version: VERSION,
+    plannedArrivals: plannedArrivals(plan, segment),
+    ...(plan.validity ? { validityLimits: plan.validity } : {}),
   });
   if (metricsServer && options.keepMetricsServer) {
     // The last figures stay scrapable after the store is freed.

@@ -26,9 +26,10 @@ describe('golden reports', () => {
   it('junit.xml', () => {
     const xml = renderJunit(results);
     golden('junit.xml', xml);
-    // One test case per threshold, flow check and invariant: 3 + 2 + 2 per run; the FAIL threshold,
-    // the failing flow check and the failed invariant fail.
-    assert.match(xml, /<testsuites name="loadproof" tests="14" failures="6" errors="0">/);
+    // One test case per threshold, flow check, invariant and run-validity criterion: 3 + 2 + 2 + 3
+    // per run; the FAIL threshold, the failing flow check and the failed invariant fail.
+    assert.match(xml, /<testsuites name="loadproof" tests="20" failures="6" errors="0">/);
+    assert.ok(xml.includes('name="run validity maxAborted (loosened)"'), 'a loosened criterion is named so');
     assert.ok(
       xml.indexOf('flow check reserve answered 200 or 409') < xml.indexOf('flow check body has an id'),
       'the failing flow check first',

@@ -171,6 +171,7 @@ export async function loadK6Script(file: string, options: PlanFileOptions): Prom
     scenarios,
     metrics,
     ...(thresholds ? { thresholds } : {}),
+    ...(converted.validity ? { validity: converted.validity } : {}),
     ...(setup
       ? {
           setup: async () => {

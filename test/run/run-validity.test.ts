@@ -1,0 +1,131 @@
+/**
+ * A GO means the planned load was delivered: the run-validity criteria judged beside the plan's
+ * thresholds, through the real CLI against loopback servers. Dropped arrivals, unanswered
+ * requests, a run that sent nothing and a shard that started late are each NO-GO (exit 3) with
+ * the criterion named; a plan that loosens a criterion by name is GO and says so in every output.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { ResultsFile } from '../../src/results/types.ts';
+import { outsideDir, readResults, runCli, writePlan } from '../helpers/cli.ts';
+import { assertMatchesSchema } from '../helpers/schema.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+
+let server: TestServer;
+/** Takes every request and never answers it. */
+let mute: Server;
+let muteUrl = '';
+before(async () => {
+  server = await startTestServer();
+  mute = createServer(() => {});
+  await new Promise<void>((r) => mute.listen(0, '127.0.0.1', r));
+  muteUrl = `http://127.0.0.1:${(mute.address() as AddressInfo).port}`;
+});
+after(async () => {
+  mute.closeAllConnections();
+  await new Promise<void>((r) => mute.close(() => r()));
+  await server.close();
+});
+
+const planSource = (target: string, scenario: string, extra = '') => `import { definePlan } from 'loadproof';
+export default definePlan({
+  target: '${target}',
+  scenarios: { main: { ${scenario} } },
+  ${extra}
+});
+`;
+
+async function run(
+  source: string,
+): Promise<{ code: number | null; stdout: string; out: string; r: ResultsFile }> {
+  const dir = outsideDir();
+  const file = writePlan(dir, 'plan.ts', source);
+  const out = join(dir, 'out');
+  const cli = await runCli(['run', file, '--out', out, '--workers', '1'], { cwd: dir });
+  const r = readResults(out);
+  assertMatchesSchema(r);
+  return { code: cli.code, stdout: `${cli.stdout}\n${cli.stderr}`, out, r };
+}
+
+const criterion = (r: ResultsFile, name: string) => r.validity?.find((c) => c.name === name);
+
+// 50 arrivals a second for 2 s on one VU whose iteration takes 200 ms: most arrivals are dropped.
+const dropping = `executor: 'constant-arrival-rate', rate: 50, duration: '2s', preAllocatedVUs: 1, maxVUs: 1,
+  flow: async (vu) => { await vu.http.get('/delay/200'); }`;
+
+describe('run validity through the CLI', () => {
+  it('arrivals dropped past 1% of the planned ones: NO-GO, exit 3, the criterion named', async () => {
+    const { code, stdout, r } = await run(planSource(server.url, dropping));
+    assert.equal(code, 3, stdout);
+    assert.equal(r.verdict.status, 'NO-GO');
+    assert.equal(r.scenarios.main?.plannedArrivals, 100);
+    const c = criterion(r, 'maxMissedArrivals');
+    assert.equal(c?.ok, false);
+    assert.ok(r.droppedIterations > 50, `${r.droppedIterations} dropped`);
+    assert.ok(r.verdict.reasons.some((x) => x.startsWith('run validity maxMissedArrivals failed')));
+    assert.match(stdout, /FAIL\s+maxMissedArrivals/);
+  });
+
+  it('loosened by name: GO, and "loosened" in the console, results.json, HTML, Markdown and JUnit', async () => {
+    const { code, stdout, out, r } = await run(
+      planSource(server.url, dropping, "validity: { maxMissedArrivals: '100%' },"),
+    );
+    assert.equal(code, 0, stdout);
+    assert.equal(r.verdict.status, 'GO');
+    assert.equal(criterion(r, 'maxMissedArrivals')?.loosened, true);
+    assert.match(stdout, /PASS\s+maxMissedArrivals \(loosened\)/);
+    assert.match(stdout, /run validity maxMissedArrivals loosened by the plan/);
+    assert.match(
+      readFileSync(join(out, 'report.html'), 'utf8'),
+      /maxMissedArrivals<\/code> \(loosened by the plan\)/,
+    );
+    assert.match(
+      readFileSync(join(out, 'results.md'), 'utf8'),
+      /`maxMissedArrivals` .*\(loosened by the plan\)/,
+    );
+    assert.match(
+      readFileSync(join(out, 'junit.xml'), 'utf8'),
+      /<testcase classname="[^"]*\.validity" name="run validity maxMissedArrivals \(loosened\)">/,
+    );
+  });
+
+  it('60 of 60 requests unanswered with latency-only thresholds: NO-GO', async () => {
+    const { code, stdout, r } = await run(
+      planSource(
+        muteUrl,
+        `executor: 'shared-iterations', vus: 60, iterations: 60,
+        flow: async (vu) => { await vu.http.get('/'); }`,
+        "http: { timeout: '1s' }, thresholds: { http_req_duration: ['p(95)<60000'] },",
+      ),
+    );
+    assert.equal(code, 3, stdout);
+    assert.equal(r.requests.total, 60);
+    assert.equal(
+      r.thresholds.every((t) => t.ok),
+      true,
+      'the latency threshold alone holds',
+    );
+    const c = criterion(r, 'maxAborted');
+    assert.equal(c?.ok, false);
+    assert.equal(c?.actual, '100% (60 of 60)');
+    assert.match(stdout, /run validity maxAborted failed/);
+  });
+
+  it('`rate: 1e-300` sends nothing: NO-GO on minRequests', async () => {
+    const { code, stdout, r } = await run(
+      planSource(
+        server.url,
+        `executor: 'constant-arrival-rate', rate: 1e-300, duration: '1s', maxVUs: 1,
+        flow: async (vu) => { await vu.http.get('/hello'); }`,
+      ),
+    );
+    assert.equal(code, 3, stdout);
+    assert.equal(r.requests.total, 0);
+    assert.equal(criterion(r, 'minRequests')?.ok, false);
+    assert.match(stdout, /run validity minRequests failed: requests sent 0, limit >= 1/);
+  });
+});
