@@ -129,3 +129,61 @@ describe('run validity through the CLI', () => {
     assert.match(stdout, /run validity minRequests failed: requests sent 0, limit >= 1/);
   });
 });
+
+describe('run validity of a merged run', () => {
+  it('a shard that starts late misses its arrivals: the merge is NO-GO, naming the shard', async () => {
+    const dir = outsideDir();
+    // 24 arrivals a second for 10 s, in two shards; no thresholds, so only run validity judges. The
+    // plan runs long enough that a shard slow to start on a busy machine is still let in.
+    const plan = writePlan(
+      dir,
+      'plan.ts',
+      planSource(
+        server.url,
+        `executor: 'constant-arrival-rate', rate: 24, duration: '10s', preAllocatedVUs: 10, maxVUs: 40,
+        flow: async (vu) => { await vu.http.get('/hello'); }`,
+        'thresholds: {},',
+      ),
+    );
+    const startAtMs = Date.now() + 12_000;
+    const startAt = new Date(startAtMs).toISOString();
+    const shard = (i: number) =>
+      runCli(
+        [
+          'run',
+          plan,
+          '--shard',
+          `${i}/2`,
+          '--start-at',
+          startAt,
+          '--workers',
+          '1',
+          '--out',
+          join(dir, `s${i}`),
+        ],
+        { cwd: dir, timeoutMs: 60_000 },
+      );
+    const onTime = shard(1);
+    // The other shard is started 2.5 s after the agreed instant: it misses what was due by then.
+    await new Promise((r) => setTimeout(r, startAtMs + 2500 - Date.now()));
+    const late = shard(0);
+    for (const r of await Promise.all([onTime, late])) assert.equal(r.code, 0, r.stderr);
+
+    const out = join(dir, 'merged');
+    const m = await runCli(
+      ['merge', join(dir, 's0', 'results.json'), join(dir, 's1', 'results.json'), '--out', out],
+      { cwd: dir },
+    );
+    assert.equal(m.code, 3, m.stderr);
+    const r = readResults(out);
+    assertMatchesSchema(r);
+    assert.deepEqual(r.thresholds, []);
+    assert.equal(r.verdict.status, 'NO-GO');
+    const planned = Object.values(r.scenarios).reduce((n, s) => n + (s.plannedArrivals ?? 0), 0);
+    assert.equal(planned, 240, 'the shards planned the whole run between them');
+    assert.equal(criterion(r, 'shardsOnTime')?.ok, false);
+    assert.match(criterion(r, 'shardsOnTime')?.actual ?? '', /late: shard 0:1\/2 by \d+ ms/);
+    assert.equal(criterion(r, 'maxMissedArrivals')?.ok, false, 'its missed arrivals count too');
+    assert.match(m.stdout, /run validity shardsOnTime failed: .*shard 0:1\/2/);
+  });
+});
