@@ -20,6 +20,9 @@ function golden(name: string, actual: string): void {
 
 describe('golden reports', () => {
   const results = [makeResults(), makeResults({ name: 'clinic: high contention', p95: 12, failed: 0 })];
+  // The first run's plan loosened a run-validity criterion: every report says so.
+  const aborted = results[0]?.validity?.find((c) => c.name === 'maxAborted');
+  if (aborted) Object.assign(aborted, { limit: '<= 2%', loosened: true });
 
   it('results.md', () => golden('results.md', renderMarkdown(results)));
 
