@@ -66,7 +66,7 @@ export function runValidity(
     actual:
       figures.plannedArrivals > 0
         ? share(notDelivered, figures.plannedArrivals)
-        : 'none planned (closed-model scenarios only)',
+        : 'no arrivals planned (closed-model scenarios have none)',
     ok: figures.plannedArrivals === 0 || notDelivered <= limits.maxMissedArrivals * figures.plannedArrivals,
     ...looser('maxMissedArrivals'),
   });

@@ -124,7 +124,7 @@ export function makeResults(
         name: 'maxMissedArrivals',
         description: 'missed + dropped arrivals of the planned ones',
         limit: '<= 1%',
-        actual: 'none planned (closed-model scenarios only)',
+        actual: 'no arrivals planned (closed-model scenarios have none)',
         ok: true,
       },
       {

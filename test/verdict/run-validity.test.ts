@@ -59,7 +59,7 @@ describe('run validity', () => {
   it('closed-model runs have no arrivals: that criterion holds and says so', () => {
     const c = byName({ ...delivered, plannedArrivals: 0, droppedArrivals: 0 }).maxMissedArrivals;
     assert.equal(c?.ok, true);
-    assert.match(c?.actual ?? '', /none planned/);
+    assert.match(c?.actual ?? '', /no arrivals planned/);
   });
 
   it('requests left unanswered past 1% fail, whatever the thresholds look at', () => {
