@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Issues } from '../../src/plan/issues.ts';
+import { validatePlan } from '../../src/plan/validate.ts';
 import { validityOf } from '../../src/plan/validity.ts';
 import { runValidity, type ValidityFigures } from '../../src/verdict/run-validity.ts';
 import { verdictOf } from '../../src/verdict/verdict.ts';
@@ -138,5 +139,21 @@ describe('the plan key `validity`', () => {
       'validity.minRequests: expected a non-negative integer, got number -1',
     ]);
     assert.deepEqual(read('loose').errors, ['validity: expected an object, got string "loose"']);
+  });
+
+  it('a TypeScript plan carries it, and a misspelt plan key is named with a did-you-mean', () => {
+    const base = {
+      target: 'http://127.0.0.1:8080',
+      scenarios: { main: { executor: 'constant-vus', vus: 1, duration: '1s', flow: async () => {} } },
+    };
+    assert.deepEqual(validatePlan({ ...base, validity: { maxAborted: '2%' } }).validity, {
+      maxAborted: 0.02,
+    });
+    assert.equal(validatePlan(base).validity, undefined);
+    assert.throws(
+      () => validatePlan({ ...base, validty: { minRequests: 0 } }),
+      (e: Error & { issues?: { path: string; message: string }[] }) =>
+        e.issues?.[0]?.path === 'validty' && /did you mean "validity"/.test(e.issues[0].message),
+    );
   });
 });
