@@ -50,4 +50,11 @@ describe('golden reports', () => {
       /<system-out>3 requests cut off unanswered when the run stopped \(ABORTED, counted as failed\)\n7 iterations ended in an exception of the flow<\/system-out>\n {2}<\/testsuite>/,
     );
   });
+
+  it('a results.json written before run validity (no `validity`) still renders, without that section', () => {
+    const old = makeResults();
+    delete old.validity;
+    assert.ok(!renderMarkdown([old]).includes('run validity'));
+    assert.match(renderJunit([old]), /<testsuites name="loadproof" tests="7" failures="3" errors="0">/);
+  });
 });
