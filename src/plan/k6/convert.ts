@@ -122,6 +122,7 @@ export async function convertK6Script(file: string, options: K6ConvertOptions = 
   if (Object.keys(metrics).length) plan.metrics = metrics;
   plan.scenarios = scenarios;
   if (o.thresholds) plan.thresholds = o.thresholds;
+  if (o.validity) plan.validity = o.validity;
   const setup = exports.get('setup');
   if (setup)
     plan.setup = new Code(
