@@ -252,13 +252,13 @@ describe('loadproof convert script.js (k6)', () => {
     assert.equal(code, 0);
     for (const line of [
       "toolbox.js: line 9: login from './lib/api.js' is a module of the k6 script",
-      'toolbox.js: line 42: http.url has no direct loadproof equivalent',
-      'toolbox.js: line 43: params.responseType has no loadproof equivalent',
+      'toolbox.js: line 43: http.url has no direct loadproof equivalent',
+      'toolbox.js: line 44: params.responseType has no loadproof equivalent',
     ])
       assert.ok(stderr.includes(`warning: ${line}`), `${line}\n${stderr}`);
     assert.match(
       source,
-      /\/\/ TODO\(loadproof convert\): line 42: http\.url has no direct loadproof equivalent/,
+      /\/\/ TODO\(loadproof convert\): line 43: http\.url has no direct loadproof equivalent/,
     );
     assert.match(source, /^const login: any = k6\.unsupported\("login from '\.\/lib\/api\.js'"\);$/m);
     assert.match(source, /^const SharedArray = k6\.SharedArray;$/m);
