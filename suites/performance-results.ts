@@ -1,7 +1,8 @@
 /**
  * PERFORMANCE_TEST_RESULTS.md: the document seed 000 asked for, rendered from results.json
  * files alone. The recommendation follows the seed's rule, widened to both suites: NO-GO if a
- * threshold fails beyond its critical level, an integrity check fails, or a service crashed;
+ * threshold fails beyond its critical level, an integrity check fails, the planned load was not
+ * delivered (run validity), or a service crashed;
  * GO when every threshold and check holds; otherwise GO with the warnings named.
  */
 import { writeFileSync } from 'node:fs';
@@ -44,6 +45,11 @@ export function recommendation(
     }
     for (const c of results.checks)
       if (!c.ok) reasons.push(`${name}: check ${c.name} failed: ${c.message ?? ''}`);
+    for (const v of results.validity ?? [])
+      if (!v.ok)
+        reasons.push(
+          `${name}: run validity ${v.name} failed: ${v.description} ${v.actual}, limit ${v.limit}`,
+        );
     if (results.interrupted) reasons.push(`${name}: run interrupted (${results.interruptReason ?? ''})`);
   }
   for (const c of obs.crashes) reasons.push(`crash: ${c}`);
@@ -154,7 +160,7 @@ export function renderPerformanceResults(
   for (const n of obs.notes) out.push(`- ${n}`);
   out.push('', '## Recommendation', '', `**${rec.status}**`, '');
   out.push(
-    'Rule: NO-GO if a threshold fails beyond its critical level (for clinic, seed 000: a latency target exceeded by more than 50%; for rehab, the critical column of seed 004), if an integrity check fails (overbooking, an acknowledged event missing from the log, an event projected twice or not at all), or if a service crashed under load; GO when all scenarios pass.',
+    'Rule: NO-GO if a threshold fails beyond its critical level (for clinic, seed 000: a latency target exceeded by more than 50%; for rehab, the critical column of seed 004), if an integrity check fails (overbooking, an acknowledged event missing from the log, an event projected twice or not at all), if the planned load was not delivered (a run-validity criterion failed), or if a service crashed under load; GO when all scenarios pass.',
   );
   return `${out.join('\n')}\n`;
 }

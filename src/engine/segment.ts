@@ -125,6 +125,18 @@ export class Segment {
     return Math.floor(q / m) * this.denominator + (this.residues[q % m] as number);
   }
 
+  /** How many of the arrivals 0 .. total-1 of the single-process schedule are this segment's. */
+  arrivalsOf(total: number): number {
+    const whole = Math.floor(total / this.denominator) * this.residues.length;
+    const rest = total % this.denominator;
+    let inRest = 0;
+    for (const r of this.residues) {
+      if (r >= rest) break;
+      inRest++;
+    }
+    return whole + inRest;
+  }
+
   /** This segment's part of `total` VUs or iterations: largest remainder over the sequence. */
   share(total: number): number {
     return apportion(total, this.bounds, this.denominator)[this.position] as number;

@@ -11,6 +11,7 @@ import { ms, num, palette, pct, table } from './format.ts';
 import { customMetrics, describeMetric } from './metric-text.ts';
 import { runNotes } from './run-notes.ts';
 import { thresholdActual } from './threshold-value.ts';
+import { VALIDITY_TITLE, validityText } from './validity-text.ts';
 
 function statuses(byStatus: Record<string, number>, errors: Record<string, number>): string {
   const parts = Object.entries(byStatus).map(([s, n]) => `${s}:${num(n)}`);
@@ -83,6 +84,20 @@ export function renderConsoleSummary(given: ResultsFile, options: { color?: bool
           t.metric,
           t.expression + (t.critical ? ` (critical ${t.critical})` : '') + (t.isDefault ? ' (default)' : ''),
           `actual ${thresholdActual(t, r.metrics)}`,
+        ]),
+        99,
+      ),
+    );
+  }
+  if (r.validity?.length) {
+    out.push('');
+    out.push(VALIDITY_TITLE);
+    out.push(
+      table(
+        r.validity.map((v) => [
+          `  ${c.level(v.ok ? 'PASS' : 'FAIL')}`,
+          v.loosened ? `${v.name} (loosened)` : v.name,
+          validityText(v),
         ]),
         99,
       ),

@@ -24,7 +24,7 @@ export function boundedRate(issues: Issues, path: string, perSec: number): numbe
   if (perSec <= LIMITS.ratePerSec) return perSec;
   issues.error(
     path,
-    `must start at most ${LIMITS.ratePerSec} iterations per second, got ${Number(perSec.toPrecision(6))} per second`,
+    `must start at most ${LIMITS.ratePerSec} iterations per second, got ${Number(perSec.toPrecision(12))} per second`,
   );
   return 0;
 }

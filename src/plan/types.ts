@@ -369,6 +369,8 @@ export interface PlanInput<Setup = any> {
   http?: HttpConfigInput;
   /** Custom metrics the flows record (vu.metrics.*), so thresholds may name them. */
   metrics?: Record<string, 'trend' | 'counter' | 'rate' | 'gauge'>;
+  /** Loosens (or tightens) the built-in run-validity criteria, each by its name. */
+  validity?: ValidityInput;
   setup?: (ctx: SetupContext) => Promise<Setup> | Setup;
   teardown?: (setup: Setup, ctx: SetupContext) => Promise<void> | void;
   /** How long setup() may take before the run fails (default 60s, as k6). */
@@ -381,6 +383,29 @@ export interface PlanInput<Setup = any> {
    * replaces the printed summary.
    */
   handleSummary?: (results: ResultsFile) => SummaryFiles | Promise<SummaryFiles>;
+}
+
+/**
+ * The built-in run-validity criteria a plan may change, by name (verdict/run-validity.ts): the
+ * planned load must have been delivered for a GO.
+ */
+export interface ValidityInput {
+  /** Missed + dropped arrivals, as a share of the planned ones: `'5%'` (built-in `'1%'`). */
+  maxMissedArrivals?: string;
+  /** Requests that got no response, as a share of the requests sent: `'2%'` (built-in `'1%'`). */
+  maxAborted?: string;
+  /** Requests the run must send at the least (built-in 1). */
+  minRequests?: number;
+  /** Every shard of a merged run must have started on time (built-in true). */
+  shardsOnTime?: boolean;
+}
+
+/** The run-validity limits as numbers: percentages as fractions of 1 (`'5%'` is 0.05). */
+export interface ValidityLimits {
+  maxMissedArrivals: number;
+  maxAborted: number;
+  minRequests: number;
+  shardsOnTime: boolean;
 }
 
 /** What `handleSummary` returns: contents by file path, `stdout` or `stderr`. */
@@ -467,6 +492,8 @@ export interface Plan {
   };
   /** Every metric a threshold may name: the built-in ones and those the plan declares. */
   metricTypes: Record<string, 'trend' | 'counter' | 'rate' | 'gauge'>;
+  /** The run-validity limits the plan changed; the others keep their built-in value. */
+  validity?: Partial<ValidityLimits>;
   setup?: PlanInput['setup'];
   teardown?: PlanInput['teardown'];
   /** setup()'s and teardown()'s time limits; 60 s when absent. */

@@ -22,6 +22,7 @@ import type {
   ThresholdSpec,
   WeightedFlow,
 } from './types.ts';
+import { validityOf } from './validity.ts';
 
 const COMMON_KEYS = ['executor', 'flow', 'startTime', 'gracefulStop', 'tags'];
 const PLAN_KEYS = [
@@ -40,6 +41,7 @@ const PLAN_KEYS = [
   'handleSummary',
   'metrics',
   'flow',
+  'validity',
 ];
 const SCENARIO_NAME = /^[A-Za-z0-9_.-]+$/;
 /** The name of the one scenario a plan with a top-level flow gets, as k6's. */
@@ -373,6 +375,8 @@ export function validatePlan(input: unknown, file?: string): Plan {
     },
     metricTypes,
   };
+  const validity = validityOf(issues, 'validity', input.validity);
+  if (validity) plan.validity = validity;
   if (input.name !== undefined) issues.string('name', input.name);
   for (const hook of ['setup', 'teardown', 'handleSummary'] as const) {
     if (input[hook] !== undefined && typeof input[hook] !== 'function')

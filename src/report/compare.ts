@@ -4,8 +4,10 @@
  * rate and requests), a change is reported only when a rank test finds it significant for the
  * samples there are (Mann-Whitney U, its p-value; `~` otherwise), and it is a regression only
  * when it is also beyond a tolerance. Too few seconds are not judged. Warns when the two runs
- * come from different plans or targets. Pure functions.
+ * come from different plans or targets, or when either failed or loosened a run-validity
+ * criterion. Pure functions.
  */
+import { validityText } from '../outputs/validity-text.ts';
 import type { ResultsFile } from '../results/types.ts';
 import { escapeMarkdown } from './escape.ts';
 import {
@@ -225,6 +227,15 @@ export function compareWarnings(baseline: ResultsFile, candidate: ResultsFile): 
   const bs = Object.keys(baseline.scenarios).sort().join(', ');
   const cs = Object.keys(candidate.scenarios).sort().join(', ');
   if (bs !== cs) out.push(`the runs have different scenarios: ${bs || '(none)'} and ${cs || '(none)'}`);
+  // A run that did not deliver its planned load, or judged it with looser limits, compares poorly.
+  for (const [which, r] of [
+    ['baseline', baseline],
+    ['candidate', candidate],
+  ] as const)
+    for (const v of r.validity ?? []) {
+      if (!v.ok) out.push(`the ${which} run failed run validity ${v.name}: ${validityText(v)}`);
+      else if (v.loosened) out.push(`the ${which} run loosened run validity ${v.name}: ${validityText(v)}`);
+    }
   return out;
 }
 

@@ -180,6 +180,17 @@ function section(r: ResultsFile, index: number, ownBanner: boolean): string {
     }
     parts.push('</table>');
   }
+  if (r.validity?.length) {
+    parts.push(
+      '<h3>Run validity</h3><table><tr><th>criterion</th><th>measures</th><th>limit</th><th class="n">actual</th><th>result</th></tr>',
+    );
+    for (const v of r.validity) {
+      parts.push(
+        `<tr><td><code>${esc(v.name)}</code>${v.loosened ? ' (loosened by the plan)' : ''}</td><td>${esc(v.description)}</td><td>${esc(v.limit)}</td><td class="n">${esc(v.actual)}</td><td class="${v.ok ? 'PASS' : 'FAIL'}">${v.ok ? 'PASS' : 'FAIL'}</td></tr>`,
+      );
+    }
+    parts.push('</table>');
+  }
   if (r.checks.length) {
     parts.push(
       '<h3>Invariants</h3><table><tr><th>invariant</th><th class="n">runs</th><th class="n">failures</th><th>result</th></tr>',

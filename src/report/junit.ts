@@ -1,9 +1,10 @@
 /**
- * junit.xml: one test case per threshold, flow check and invariant, so CI systems show what held
+ * junit.xml: one test case per threshold, flow check, invariant and run-validity criterion, so CI systems show what held
  * and what failed. A WARN threshold passes with a note; a FAIL is a failure with the actual value.
  */
 import { flowCheckRows, passShare } from '../outputs/flow-checks.ts';
 import { runNotes } from '../outputs/run-notes.ts';
+import { validityText } from '../outputs/validity-text.ts';
 import type { ResultsFile } from '../results/types.ts';
 
 const xml = (s: unknown) =>
@@ -59,6 +60,20 @@ export function renderJunit(all: ResultsFile[]): string {
         const detail = `${c.failures} of ${c.runs} runs failed; first (${c.phase}): ${c.message ?? ''}${c.rows ? `\n${JSON.stringify(c.rows, null, 2)}` : ''}`;
         cases.push(
           `    <testcase classname="${xml(r.plan.name)}.invariants" name="${xml(name)}"><failure message="${xml(c.message ?? 'violated')}" type="invariant">${xml(detail)}</failure></testcase>`,
+        );
+      }
+    }
+    for (const v of r.validity ?? []) {
+      const name = `run validity ${v.name}${v.loosened ? ' (loosened)' : ''}`;
+      const detail = validityText(v);
+      if (v.ok)
+        cases.push(
+          `    <testcase classname="${xml(r.plan.name)}.validity" name="${xml(name)}"><system-out>${xml(detail)}</system-out></testcase>`,
+        );
+      else {
+        suiteFailures++;
+        cases.push(
+          `    <testcase classname="${xml(r.plan.name)}.validity" name="${xml(name)}"><failure message="${xml(v.actual)}" type="run validity">${xml(detail)}</failure></testcase>`,
         );
       }
     }

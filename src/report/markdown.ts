@@ -37,6 +37,15 @@ export function renderMarkdown(all: ResultsFile[]): string {
       }
       out.push('');
     }
+    if (r.validity?.length) {
+      out.push('| run validity | actual | limit | result |', '| --- | ---: | --- | --- |');
+      for (const v of r.validity) {
+        out.push(
+          `| \`${v.name}\` ${cell(v.description)}${v.loosened ? ' (loosened by the plan)' : ''} | ${cell(v.actual)} | ${cell(v.limit)} | ${v.ok ? 'PASS' : 'FAIL'} |`,
+        );
+      }
+      out.push('');
+    }
     if (r.checks.length) {
       out.push('| invariant | runs | failures | result |', '| --- | ---: | ---: | --- |');
       for (const c of r.checks) {

@@ -53,6 +53,10 @@ export interface PlanOutline {
   metricTypes: Record<string, 'trend' | 'counter' | 'rate' | 'gauge'>;
   /** The checks to run after the load: the merge runs them, given the plan. */
   afterChecks: string[];
+  /** The run-validity limits the plan changed (fractions of 1 for percentages). */
+  validity?: Partial<
+    Record<'maxMissedArrivals' | 'maxAborted' | 'minRequests', number> & { shardsOnTime: boolean }
+  >;
 }
 
 export interface ShardRecord {

@@ -65,6 +65,8 @@ export interface ScenarioResult {
   requests: RequestCounts;
   iterations: number;
   droppedIterations: number;
+  /** Open model: the arrivals the plan scheduled for this scenario (this shard's part of them). */
+  plannedArrivals?: number;
   metrics: Record<string, MetricSummary>;
   endpoints: EndpointResult[];
   /** Weighted flows: iterations per flow name. */
@@ -109,6 +111,23 @@ export interface CheckResult {
   phase?: 'before' | 'during' | 'after';
   /** Up to 20 offending rows of the first failure, for SQL checks. */
   rows?: unknown[];
+}
+
+/** The built-in run-validity criteria, by the plan key that loosens each (plan `validity`). */
+export type ValidityName = 'maxMissedArrivals' | 'maxAborted' | 'minRequests' | 'shardsOnTime';
+
+/** One run-validity criterion as judged (verdict/run-validity.ts): was the planned load delivered? */
+export interface ValidityCriterion {
+  name: ValidityName;
+  /** What it measures, in words: `missed + dropped arrivals of the planned ones`. */
+  description: string;
+  /** The limit as text: `<= 1%`, `>= 1`, `every shard within 1000 ms`. */
+  limit: string;
+  /** What the run did, as text: `8.9% (213 of 2400)`. */
+  actual: string;
+  ok: boolean;
+  /** True when the plan set a looser limit than the built-in one. */
+  loosened?: boolean;
 }
 
 /** One second of one scenario: its requests, and the percentiles of those that completed in it. */
@@ -157,6 +176,8 @@ export interface ResultsFile {
   latencyDistribution?: [number, number][];
   thresholds: ThresholdResult[];
   checks: CheckResult[];
+  /** The run-validity criteria, judged beside the thresholds (absent in files of older versions). */
+  validity?: ValidityCriterion[];
   /** How long each vu.group took, by its path (`::outer::inner`). */
   groups?: Record<string, TrendSummary>;
   /** vu.check results by name. */

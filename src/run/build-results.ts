@@ -5,7 +5,7 @@
 import { scenarioKey } from '../metrics/keys.ts';
 import type { MetricStore } from '../metrics/store.ts';
 import type { ScenarioTimeline } from '../outputs/scenario-timeline.ts';
-import type { Plan } from '../plan/types.ts';
+import type { Plan, ValidityLimits } from '../plan/types.ts';
 import {
   encodedHistograms,
   endpointsOf,
@@ -24,6 +24,7 @@ import {
   type ThresholdResult,
   type TimelinePoint,
 } from '../results/types.ts';
+import { runValidity } from '../verdict/run-validity.ts';
 import { verdictOf } from '../verdict/verdict.ts';
 
 /** What the results need of a plan: its name, target and scenarios (a merge has only their outline). */
@@ -55,7 +56,15 @@ export interface ResultsInput {
   thresholds: ThresholdResult[];
   checks: CheckResult[];
   version: string;
+  /** Arrivals each open-model scenario scheduled (run/planned-arrivals.ts). */
+  plannedArrivals?: Record<string, number>;
+  /** The run-validity limits the plan changed (plan key `validity`). */
+  validityLimits?: Partial<ValidityLimits>;
+  /** A merged run: how late each shard started, for the criterion `shardsOnTime`. */
+  shardStarts?: readonly { segment: string; startSkewMs: number }[];
 }
+
+const OPEN_MODEL = new Set(['constant-arrival-rate', 'ramping-arrival-rate']);
 
 /** The target without credentials, query or fragment: reports must not leak secrets. */
 export function redactUrl(url: string): string {
@@ -92,6 +101,9 @@ export function buildResults(input: ResultsInput): ResultsFile {
       requests: requestCounts(store, key, sDuration),
       iterations: store.counter('iterations', key),
       droppedIterations: store.counter('dropped_iterations', key),
+      ...(input.plannedArrivals?.[s.name] !== undefined
+        ? { plannedArrivals: input.plannedArrivals[s.name] as number }
+        : {}),
       metrics: metricsFor(store, key, sDuration),
       endpoints: eps,
       flows,
@@ -100,6 +112,22 @@ export function buildResults(input: ResultsInput): ResultsFile {
     };
   }
   const groups = groupsOf(store);
+  const requests = requestCounts(store, '', durationMs);
+  const openModel = plan.scenarios.filter((s) => OPEN_MODEL.has(s.config.executor));
+  const validity = runValidity(
+    {
+      plannedArrivals: openModel.reduce((n, s) => n + (input.plannedArrivals?.[s.name] ?? 0), 0),
+      missedArrivals: store.counter('missed_arrivals'),
+      droppedArrivals: openModel.reduce(
+        (n, s) => n + store.counter('dropped_iterations', scenarioKey(s.name)),
+        0,
+      ),
+      requests: requests.total,
+      unanswered: Object.values(requests.errors).reduce((a, b) => a + b, 0),
+      ...(input.shardStarts ? { shards: input.shardStarts } : {}),
+    },
+    input.validityLimits,
+  );
   const endedAt = new Date(input.startedAt.getTime() + durationMs);
   return {
     schemaVersion: SCHEMA_VERSION,
@@ -118,8 +146,9 @@ export function buildResults(input: ResultsInput): ResultsFile {
       input.interrupted,
       input.interruptReason,
       input.workerFailures,
+      validity,
     ),
-    requests: requestCounts(store, '', durationMs),
+    requests,
     iterations: store.counter('iterations'),
     droppedIterations: store.counter('dropped_iterations'),
     metrics: metricsFor(store, '', durationMs),
@@ -127,6 +156,7 @@ export function buildResults(input: ResultsInput): ResultsFile {
     ...latencyDistributionOf(store.trends.get('http_req_duration')?.get('')),
     thresholds: input.thresholds,
     checks: input.checks,
+    validity,
     ...(Object.keys(groups).length ? { groups } : {}),
     flowChecks: flowChecksOf(store),
     timeline: input.timeline,

@@ -87,6 +87,16 @@ export function missingSegments(shards: Shard[]): string[] {
   return missing;
 }
 
+/** Each open-model scenario's planned arrivals, added up over the shards' parts of them. */
+function plannedArrivalsOf(shards: Shard[]): Record<string, number> {
+  const planned: Record<string, number> = {};
+  for (const s of shards)
+    for (const [name, scenario] of Object.entries(s.results.scenarios))
+      if (scenario.plannedArrivals !== undefined)
+        planned[name] = (planned[name] ?? 0) + scenario.plannedArrivals;
+  return planned;
+}
+
 export async function mergeShards(files: ShardFile[], options: MergeOptions = {}): Promise<ResultsFile> {
   await initHistograms();
   const shards = validateShards(files);
@@ -293,6 +303,9 @@ export async function mergeShards(files: ShardFile[], options: MergeOptions = {}
     thresholds,
     checks,
     version: VERSION,
+    plannedArrivals: plannedArrivalsOf(shards),
+    ...(outline.validity ? { validityLimits: outline.validity } : {}),
+    shardStarts: shards.map((s) => ({ segment: s.record.segment, startSkewMs: s.record.startSkewMs })),
   });
   store.destroy();
   results.verdict.warnings.push(...judged.warnings);

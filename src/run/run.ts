@@ -31,6 +31,7 @@ import { buildResults } from './build-results.ts';
 import { withHookFailure } from './hook-failure.ts';
 import { initTimeoutMs } from './init-timeout.ts';
 import { countLostRequests } from './lost-requests.ts';
+import { plannedArrivals } from './planned-arrivals.ts';
 import { maxGracefulStopMs, plannedDurationMs, plannedEndMs } from './planned-time.ts';
 import { progressOf } from './progress.ts';
 import { type ShardIdentity, ShardRecorder } from './shard-recorder.ts';
@@ -366,6 +367,8 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
     thresholds,
     checks: checks.list(),
     version: VERSION,
+    plannedArrivals: plannedArrivals(plan, segment),
+    ...(plan.validity ? { validityLimits: plan.validity } : {}),
   });
   const results = teardownFailure ? withHookFailure(built, teardownFailure) : built;
   if (metricsServer && options.keepMetricsServer) {

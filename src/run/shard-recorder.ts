@@ -108,6 +108,7 @@ export class ShardRecorder {
         thresholds: plan.thresholds,
         metricTypes: plan.metricTypes,
         afterChecks: plan.checks.filter((c) => c.after).map((c) => c.name),
+        ...(plan.validity ? { validity: plan.validity } : {}),
       },
       metrics: encodeDelta(store.flush()),
       seconds: [...this.seconds.values()].sort((a, b) => a.t - b.t),

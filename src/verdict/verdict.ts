@@ -1,9 +1,11 @@
 /**
- * The verdict of a run: GO when every threshold and check holds, NO-GO with the reasons otherwise
- * (a failed threshold or check, an interrupted run, a worker that failed); a threshold past its
- * target but within its critical level is a warning.
+ * The verdict of a run: GO when every threshold, check and run-validity criterion holds, NO-GO
+ * with the reasons otherwise (a failed threshold, check or criterion, an interrupted run, a worker
+ * that failed); a threshold past its target but within its critical level is a warning, and so is
+ * a criterion the plan loosened.
  */
-import type { CheckResult, ThresholdResult, Verdict } from '../results/types.ts';
+import type { CheckResult, ThresholdResult, ValidityCriterion, Verdict } from '../results/types.ts';
+import { validityFailure, validityLoosened } from './run-validity.ts';
 
 export function verdictOf(
   thresholds: ThresholdResult[],
@@ -11,6 +13,7 @@ export function verdictOf(
   interrupted: boolean,
   interruptReason?: string,
   workerFailures: string[] = [],
+  validity: ValidityCriterion[] = [],
 ): Verdict {
   const reasons: string[] = [];
   for (const f of workerFailures) reasons.push(`incomplete run: ${f}`);
@@ -27,6 +30,10 @@ export function verdictOf(
   for (const c of checks) {
     if (!c.ok)
       reasons.push(`check ${c.name} failed${c.phase ? ` (${c.phase})` : ''}: ${c.message ?? 'violated'}`);
+  }
+  for (const c of validity) {
+    if (!c.ok) reasons.push(validityFailure(c));
+    if (c.loosened) warnings.push(validityLoosened(c));
   }
   if (interrupted)
     reasons.push(`run interrupted before the plan finished${interruptReason ? `: ${interruptReason}` : ''}`);

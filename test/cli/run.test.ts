@@ -173,10 +173,14 @@ describe('loadproof run', () => {
         flow: async (vu) => { const r = await vu.http.get('/delay/2000', { timeout: '200ms' }); vu.check('timed out', r, (x) => x.error === 'ETIMEDOUT' && x.status === 0); } } } };`,
     );
     const r = await runCli(['run', plan, '--out', dir, '--workers', '1'], { cwd: dir });
-    // No thresholds: the defaults judge it, and every request failed.
+    // No thresholds: the defaults judge it, and every request failed; none got an answer, so the
+    // run did not deliver its load either.
     assert.equal(r.code, 3, r.stderr);
     const res = readResults(dir);
-    assert.deepEqual(res.verdict.reasons, ['default threshold http_req_failed rate<0.01 failed (actual 1)']);
+    assert.deepEqual(res.verdict.reasons, [
+      'default threshold http_req_failed rate<0.01 failed (actual 1)',
+      'run validity maxAborted failed: requests that got no response 100% (5 of 5), limit <= 1%',
+    ]);
     assert.deepEqual(res.requests.errors, { ETIMEDOUT: 5 });
     assert.deepEqual(res.flowChecks, { 'timed out': { passes: 5, fails: 0 } });
     const d = res.metrics.http_req_duration;

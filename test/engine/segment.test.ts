@@ -46,6 +46,22 @@ describe('segments add up to the whole', () => {
       );
     });
 
+    it(`${name}: each segment counts the planned arrivals it owns, and the counts add up`, () => {
+      for (const total of [0, 1, 7, 100, 2400, 5000]) {
+        const counts = segments.map((s) => s.arrivalsOf(total));
+        assert.equal(
+          counts.reduce((a, b) => a + b, 0),
+          total,
+          `${total} counted as ${counts}`,
+        );
+        for (const [i, s] of segments.entries()) {
+          let owned = 0;
+          for (let n = 0; n < total; n++) if (s.owns(n)) owned++;
+          assert.equal(counts[i], owned, `${s} of ${total}`);
+        }
+      }
+    });
+
     it(`${name}: VUs and iterations are shared out exactly, and VU ids never collide`, () => {
       for (const total of [0, 1, 2, 3, 7, 10, 99, 100, 1001, 65_537]) {
         const shares = segments.map((s) => s.share(total));

@@ -37,6 +37,10 @@ describe('TypeScript plans: bounds', () => {
     assert.deepEqual(issuesOf({ ...open, rate: 2000, timeUnit: '1ms' }), [
       'scenarios.main.rate: must start at most 1000000 iterations per second, got 2000000 per second',
     ]);
+    // Just past the limit: the value given is shown, not rounded down to the limit itself.
+    assert.deepEqual(issuesOf({ ...open, rate: 1000001 }), [
+      'scenarios.main.rate: must start at most 1000000 iterations per second, got 1000001 per second',
+    ]);
     const ramp = { executor: 'ramping-arrival-rate', maxVUs: 5, startRate: 1e9 };
     assert.deepEqual(issuesOf({ ...ramp, stages: [{ duration: '1s', target: 1e7 }] }), [
       'scenarios.main.startRate: must start at most 1000000 iterations per second, got 1000000000 per second',

@@ -324,4 +324,15 @@ describe('loadproof compare', () => {
       assert.match(r.stderr, new RegExp(flags[0] as string));
     }
   });
+
+  it('warns of a run that failed or loosened a run-validity criterion', () => {
+    const base = makeResults();
+    const cand = makeResults();
+    Object.assign(cand.validity?.[0] ?? {}, { ok: false, actual: '8.88% (213 of 2400)' });
+    Object.assign(base.validity?.[1] ?? {}, { limit: '<= 2%', loosened: true });
+    assert.deepEqual(compareWarnings(base, cand), [
+      'the baseline run loosened run validity maxAborted: requests that got no response: 0% (0 of 6000), limit <= 2%, loosened by the plan',
+      'the candidate run failed run validity maxMissedArrivals: missed + dropped arrivals of the planned ones: 8.88% (213 of 2400), limit <= 1%',
+    ]);
+  });
 });

@@ -119,6 +119,23 @@ export function makeResults(
         rows: [{ id: 'a<1>', overbooked_by: 10 }],
       },
     ],
+    validity: [
+      {
+        name: 'maxMissedArrivals',
+        description: 'missed + dropped arrivals of the planned ones',
+        limit: '<= 1%',
+        actual: 'no arrivals planned (closed-model scenarios have none)',
+        ok: true,
+      },
+      {
+        name: 'maxAborted',
+        description: 'requests that got no response',
+        limit: '<= 1%',
+        actual: '0% (0 of 6000)',
+        ok: true,
+      },
+      { name: 'minRequests', description: 'requests sent', limit: '>= 1', actual: '6000', ok: true },
+    ],
     flowChecks: {
       'reserve answered 200 or 409': { passes: 5994, fails: 6 },
       'body has an id': { passes: 5000, fails: 0 },

@@ -20,15 +20,19 @@ function golden(name: string, actual: string): void {
 
 describe('golden reports', () => {
   const results = [makeResults(), makeResults({ name: 'clinic: high contention', p95: 12, failed: 0 })];
+  // The first run's plan loosened a run-validity criterion: every report says so.
+  const aborted = results[0]?.validity?.find((c) => c.name === 'maxAborted');
+  if (aborted) Object.assign(aborted, { limit: '<= 2%', loosened: true });
 
   it('results.md', () => golden('results.md', renderMarkdown(results)));
 
   it('junit.xml', () => {
     const xml = renderJunit(results);
     golden('junit.xml', xml);
-    // One test case per threshold, flow check and invariant: 3 + 2 + 2 per run; the FAIL threshold,
-    // the failing flow check and the failed invariant fail.
-    assert.match(xml, /<testsuites name="loadproof" tests="14" failures="6" errors="0">/);
+    // One test case per threshold, flow check, invariant and run-validity criterion: 3 + 2 + 2 + 3
+    // per run; the FAIL threshold, the failing flow check and the failed invariant fail.
+    assert.match(xml, /<testsuites name="loadproof" tests="20" failures="6" errors="0">/);
+    assert.ok(xml.includes('name="run validity maxAborted (loosened)"'), 'a loosened criterion is named so');
     assert.ok(
       xml.indexOf('flow check reserve answered 200 or 409') < xml.indexOf('flow check body has an id'),
       'the failing flow check first',
@@ -45,5 +49,12 @@ describe('golden reports', () => {
       xml,
       /<system-out>3 requests cut off unanswered when the run stopped \(ABORTED, counted as failed\)\n7 iterations ended in an exception of the flow<\/system-out>\n {2}<\/testsuite>/,
     );
+  });
+
+  it('a results.json written before run validity (no `validity`) still renders, without that section', () => {
+    const old = makeResults();
+    delete old.validity;
+    assert.ok(!renderMarkdown([old]).includes('run validity'));
+    assert.match(renderJunit([old]), /<testsuites name="loadproof" tests="7" failures="3" errors="0">/);
   });
 });

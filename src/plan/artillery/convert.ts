@@ -241,6 +241,7 @@ export function renderPlan(model: ScriptModel, warnings: string[], outDir: strin
   };
   if (Object.keys(shape.thresholds).length) plan.thresholds = shape.thresholds;
   if (Object.keys(checks).length) plan.checks = checks;
+  if (model.validity) plan.validity = model.validity;
   lines.push(`export default definePlan(${print(plan, '')});`, '');
   return lines.join('\n');
 }

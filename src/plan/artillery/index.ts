@@ -165,6 +165,7 @@ export async function loadArtilleryScript(file: string, options: PlanFileOptions
     // Without ensure or expect the script gets loadproof's default thresholds, as its conversion does.
     ...(Object.keys(shape.thresholds).length ? { thresholds: shape.thresholds } : {}),
     ...(Object.keys(checks).length ? { checks } : {}),
+    ...(model.validity ? { validity: model.validity } : {}),
     scenarios: Object.fromEntries(
       shape.phases.map((p) => [
         p.name,

@@ -2,6 +2,7 @@
  * An Artillery script after validation: what both `loadproof run` and `loadproof convert` work
  * from. Processor functions are still names here; every name has been checked to exist.
  */
+import type { ValidityInput } from '../types.ts';
 import type { CaptureSpec } from './capture.ts';
 import type { PayloadOptions } from './payload.ts';
 import type { ExpectPluginOptions, LoopOptions, RequestFields } from './script-types.ts';
@@ -111,4 +112,6 @@ export interface ScriptModel {
   ensure: EnsureModel;
   scenarios: ScenarioModel[];
   checks: CheckModel[];
+  /** `config.loadproof.validity`: the run-validity limits the script changes. */
+  validity?: ValidityInput;
 }

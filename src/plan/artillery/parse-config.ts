@@ -6,6 +6,8 @@
 import { isAbsolute, resolve } from 'node:path';
 import { isObject, typeName } from '../issues.ts';
 import { LIMITS, MAX_DURATION_TEXT } from '../limits.ts';
+import type { ValidityInput } from '../types.ts';
+import { validityOf } from '../validity.ts';
 import type { CheckModel, EnsureModel, PayloadModel, PhaseModel, ScriptModel } from './model.ts';
 import { headersOf, jitterOf, type ScriptIssues } from './parse-issues.ts';
 
@@ -224,7 +226,7 @@ export function checksOf(c: ScriptIssues, v: unknown): CheckModel[] {
   if (v === undefined) return [];
   const lp = c.object('config.loadproof', v);
   if (!lp) return [];
-  c.unknownKeys('config.loadproof', lp, ['checks']);
+  c.unknownKeys('config.loadproof', lp, ['checks', 'validity']);
   if (lp.checks === undefined) return [];
   const checks = c.object('config.loadproof.checks', lp.checks);
   if (!checks) return [];
@@ -332,4 +334,12 @@ export function httpOf(
     c.warn('config.http.maxSockets', 'ignored: connections are pooled per worker thread (see http.pool)');
   if (http.cookieJarOptions !== undefined)
     c.warn('config.http.cookieJarOptions', "ignored: each virtual user keeps the VU's cookie jar (RFC 6265)");
+}
+
+/** `config.loadproof.validity`: the run-validity limits the script changes, checked where written. */
+export function validityInputOf(c: ScriptIssues, v: unknown): ValidityInput | undefined {
+  if (!isObject(v) || v.validity === undefined) return undefined;
+  const before = c.errors.length;
+  validityOf(c, 'config.loadproof.validity', v.validity);
+  return c.errors.length === before ? (v.validity as ValidityInput) : undefined;
 }

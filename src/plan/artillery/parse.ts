@@ -12,7 +12,16 @@ import { isAbsolute, resolve } from 'node:path';
 import { isObject, typeName } from '../issues.ts';
 import { LIMITS } from '../limits.ts';
 import type { ScriptModel } from './model.ts';
-import { checksOf, defaultsOf, ensureOf, httpOf, payloadsOf, phasesOf, pluginsOf } from './parse-config.ts';
+import {
+  checksOf,
+  defaultsOf,
+  ensureOf,
+  httpOf,
+  payloadsOf,
+  phasesOf,
+  pluginsOf,
+  validityInputOf,
+} from './parse-config.ts';
 import { scenariosOf, warnExpectWithoutPlugin } from './parse-flow.ts';
 import {
   checkTemplateFunctions,
@@ -190,6 +199,8 @@ export function parseScript(raw: unknown, options: ParseOptions): ParseResult {
   pluginsOf(c, config.plugins, model);
   ensureOf(c, config.ensure, 'config.ensure', model.ensure);
   model.checks = checksOf(c, config.loadproof);
+  const validity = validityInputOf(c, config.loadproof);
+  if (validity) model.validity = validity;
   model.scenarios = scenariosOf(c, raw.scenarios);
   if (!model.expect) warnExpectWithoutPlugin(c, model.scenarios);
 

@@ -121,6 +121,7 @@ export async function convertK6Script(file: string, options: K6ConvertOptions = 
   if (o.thresholds) plan.thresholds = o.thresholds;
   if (input.setupTimeout !== undefined) plan.setupTimeout = input.setupTimeout;
   if (input.teardownTimeout !== undefined) plan.teardownTimeout = input.teardownTimeout;
+  if (o.validity) plan.validity = o.validity;
   const setup = exports.get('setup');
   if (setup)
     plan.setup = new Code(

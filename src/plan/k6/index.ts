@@ -174,6 +174,7 @@ export async function loadK6Script(file: string, options: PlanFileOptions): Prom
     // k6's defaults are 60s, as loadproof's: only a time of the script's own is passed on.
     ...(converted.setupTimeout !== '60s' ? { setupTimeout: converted.setupTimeout } : {}),
     ...(converted.teardownTimeout !== '60s' ? { teardownTimeout: converted.teardownTimeout } : {}),
+    ...(converted.validity ? { validity: converted.validity } : {}),
     ...(setup
       ? {
           setup: async () => {

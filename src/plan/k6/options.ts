@@ -8,7 +8,9 @@
  * The issues are a small local list, to move to the shared plan validation toolkit later.
  */
 import { parseDurationMs } from '../duration.ts';
-import type { ThresholdInput } from '../types.ts';
+import { Issues } from '../issues.ts';
+import type { ThresholdInput, ValidityInput } from '../types.ts';
+import { validityOf } from '../validity.ts';
 
 export interface OptionIssue {
   /** Where in `options`, e.g. ['scenarios', 'browse', 'executor']. */
@@ -38,6 +40,8 @@ export interface ConvertedOptions {
   /** http.batch limits: requests at once, and to one host at once (k6's defaults 20 and 6; 0: none). */
   batch: number;
   batchPerHost: number;
+  /** loadproof's run-validity limits (`options.validity`), as the plan key takes them. */
+  validity?: ValidityInput;
   /** Options that only shape k6's own output, ignored here. */
   ignored: string[];
   issues: OptionIssue[];
@@ -56,6 +60,8 @@ const SUPPORTED = new Set([
   'batch',
   'batchPerHost',
   'insecureSkipTLSVerify',
+  // loadproof's own: the run-validity limits the script changes (k6 refuses unknown options).
+  'validity',
 ]);
 /** Options refused with the reason, rather than as merely unknown. */
 const REFUSED: Record<string, string> = {
@@ -254,6 +260,12 @@ export function convertOptions(raw: unknown): ConvertedOptions {
     if (typeof v !== 'string' || parseDurationMs(v) === undefined)
       issues.push({ path: [k], message: `expected a duration such as "30s", got ${JSON.stringify(o[k])}` });
     else result[k] = v;
+  }
+  if (o.validity !== undefined) {
+    const found = new Issues();
+    validityOf(found, 'validity', o.validity);
+    for (const i of found.errors) issues.push({ path: i.path.split('.'), message: i.message });
+    if (!found.errors.length) result.validity = o.validity as ValidityInput;
   }
   const thresholds = thresholdsOf(o.thresholds, issues);
   if (thresholds) result.thresholds = thresholds;

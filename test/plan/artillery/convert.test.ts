@@ -166,6 +166,15 @@ describe('loadproof convert', () => {
     assert.match(c.stdout, /environment: 'local'/);
   });
 
+  it("config.loadproof.validity becomes the plan's validity", async () => {
+    const c = await runCli(['convert', 'maxvusers.yml', '--out', 'maxvusers.ts'], { cwd: dir });
+    assert.equal(c.code, 0, c.stderr);
+    assert.match(
+      readFileSync(join(dir, 'maxvusers.ts'), 'utf8'),
+      /validity: \{\s*maxMissedArrivals: '100%',?\s*\}/,
+    );
+  });
+
   it('warnings become comments in the plan', async () => {
     const c = await runCli(['convert', 'ignored.yml', '--out', 'ignored.ts'], { cwd: dir });
     assert.equal(c.code, 0, c.stderr);

@@ -230,4 +230,24 @@ describe('artillery script checks', () => {
       ],
     );
   });
+
+  it('config.loadproof.validity: the run-validity criteria by name, checked where written', () => {
+    const ok = parse({
+      phases: [{ duration: 1, arrivalRate: 1 }],
+      loadproof: { validity: { maxMissedArrivals: '5%', minRequests: 0 } },
+    });
+    assert.deepEqual(ok.issues, []);
+    assert.deepEqual(ok.model?.validity, { maxMissedArrivals: '5%', minRequests: 0 });
+    const bad = parse({
+      phases: [{ duration: 1, arrivalRate: 1 }],
+      loadproof: { validity: { maxAborted: 2, shardsOnTim: false } },
+    });
+    assert.deepEqual(
+      bad.issues.map((i) => `${i.path}: ${i.message}`),
+      [
+        'config.loadproof.validity.shardsOnTim: unknown key (did you mean "shardsOnTime"?)',
+        'config.loadproof.validity.maxAborted: expected a percentage from "0%" to "100%" like "5%", got number 2',
+      ],
+    );
+  });
 });

@@ -101,6 +101,10 @@ describe('loadproof convert script.js (k6)', () => {
       loadPlanFile(join(dir, 'random.plan.ts'), { env }),
       /randomSeed from 'k6' was not converted by loadproof convert \(see the TODO in the plan\)/,
     );
+    // toolbox.js loosens run validity in its options: the plan keeps it.
+    assert.deepEqual((await loadPlanFile(join(dir, 'toolbox.plan.ts'), { env })).plan.validity, {
+      maxAborted: 1,
+    });
     for (const f of FIXTURES.filter((x) => x !== 'random')) {
       const plan = (await loadPlanFile(join(dir, `${f}.plan.ts`), { env })).plan;
       const script = (await loadPlanFile(join(dir, `${f}.js`), { env })).plan;
@@ -114,6 +118,7 @@ describe('loadproof convert script.js (k6)', () => {
       assert.deepEqual(shape(plan), shape(script), `${f}: the same scenarios as the script`);
       const { k6_test_aborted: _abort, ...metrics } = script.metricTypes;
       assert.deepEqual(plan.metricTypes, metrics, `${f}: the same metrics (without k6/execution's abort)`);
+      assert.deepEqual(plan.validity, script.validity, `${f}: the same run-validity limits`);
       if (!['abort', 'toolbox', 'timings', 'arrivals'].includes(f))
         assert.deepEqual(
           plan.thresholds.map((t) => `${t.key} ${t.expression}`),
@@ -256,13 +261,13 @@ describe('loadproof convert script.js (k6)', () => {
     assert.equal(code, 0);
     for (const line of [
       "toolbox.js: line 9: login from './lib/api.js' is a module of the k6 script",
-      'toolbox.js: line 42: http.url has no direct loadproof equivalent',
-      'toolbox.js: line 43: params.responseType has no loadproof equivalent',
+      'toolbox.js: line 43: http.url has no direct loadproof equivalent',
+      'toolbox.js: line 44: params.responseType has no loadproof equivalent',
     ])
       assert.ok(stderr.includes(`warning: ${line}`), `${line}\n${stderr}`);
     assert.match(
       source,
-      /\/\/ TODO\(loadproof convert\): line 42: http\.url has no direct loadproof equivalent/,
+      /\/\/ TODO\(loadproof convert\): line 43: http\.url has no direct loadproof equivalent/,
     );
     assert.match(source, /^const login: any = k6\.unsupported\("login from '\.\/lib\/api\.js'"\);$/m);
     assert.match(source, /^const SharedArray = k6\.SharedArray;$/m);

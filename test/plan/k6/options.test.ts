@@ -186,4 +186,18 @@ describe('k6 options', () => {
       [['insecureSkipTLSVerify', 'expected true or false']],
     );
   });
+
+  it("validity (loadproof's own key) passes to the plan, and a wrong one is named under options", () => {
+    const ok = convertOptions({ vus: 1, validity: { maxAborted: '2%', shardsOnTime: false } });
+    assert.deepEqual(ok.issues, []);
+    assert.deepEqual(ok.validity, { maxAborted: '2%', shardsOnTime: false });
+    const bad = convertOptions({ vus: 1, validity: { maxAborted: '200%' } });
+    assert.deepEqual(bad.issues, [
+      {
+        path: ['validity', 'maxAborted'],
+        message: 'expected a percentage from "0%" to "100%" like "5%", got string "200%"',
+      },
+    ]);
+    assert.equal(bad.validity, undefined);
+  });
 });

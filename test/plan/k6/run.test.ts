@@ -97,6 +97,7 @@ describe('loadproof run script.js (k6)', () => {
     const r = await run('toolbox.js');
     assert.equal(r.code, 0, r.stderr);
     const res = r.results();
+    assert.equal(res.validity?.find((c) => c.name === 'maxAborted')?.loosened, true, 'options.validity');
     assert.equal(res.iterations, 6, 'vus + iterations: shared-iterations');
     for (const [name, v] of Object.entries(res.flowChecks))
       assert.deepEqual(v, { passes: 6, fails: 0 }, name);
