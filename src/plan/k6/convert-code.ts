@@ -16,9 +16,10 @@
  */
 import { analyze } from './analysis.ts';
 import { type AstNode, parseModule, propertyName, walk } from './ast.ts';
-import { scriptFacts, topLevelFunction } from './convert-facts.ts';
+import { scriptFacts } from './convert-facts.ts';
 import { type Conversion, printerOf, signatureEdits, type Todo } from './convert-printer.ts';
 import { rewrite } from './convert-rewrite.ts';
+import { topLevelFunction } from './convert-vu-functions.ts';
 
 export interface ConvertedFunction {
   /** The function's name in the converted code. */

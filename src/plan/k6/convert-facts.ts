@@ -8,9 +8,6 @@ import { importFacts, type Stub, stubOf } from './convert-imports.ts';
 import { httpCallTest, vuFunctions } from './convert-vu-functions.ts';
 import { executionFields } from './k6-api.ts';
 
-export { quote } from './convert-imports.ts';
-export { topLevelFunction } from './convert-vu-functions.ts';
-
 /** k6/execution's fields that a VU has under another name. */
 export const EXECUTION_FIELDS: Record<string, string> = executionFields();
 

@@ -7,7 +7,8 @@
  */
 import { HTTP_BLOCKING } from './analysis.ts';
 import { type AstNode, propertyName } from './ast.ts';
-import { EXECUTION_FIELDS, quote } from './convert-facts.ts';
+import { EXECUTION_FIELDS } from './convert-facts.ts';
+import { quote } from './convert-imports.ts';
 import { checkCall, httpCall } from './convert-k6-calls.ts';
 import type { Conversion } from './convert-printer.ts';
 import { exportOf, K6_TIMING_PHASES, responseFieldsWithoutEquivalent } from './k6-api.ts';
