@@ -191,7 +191,12 @@ export const K6_REQUEST_PARAMS: Record<string, { convert: 'written' | 'k6.params
   auth: { convert: 'none' },
 };
 
-/** A k6 Response's fields as a converted plan reads them from loadproof's response. */
+/**
+ * A k6 Response's fields as a converted plan reads them from loadproof's response. The rewrite
+ * (convert-rewrite.ts) writes each `to` in its own shape (`res.text`, `k6.errorCode(res)`,
+ * `k6.timings(res)`, `k6.json(res, selector)`); a `none` field is a TODO and a stub. At run time
+ * every field is there (modules' K6Response), `html()` failing with its reason.
+ */
 export const K6_RESPONSE_FIELDS: Record<string, ConvertedAs> = {
   body: { to: 'res.text' },
   error_code: { to: 'k6.errorCode' },
