@@ -59,6 +59,7 @@ function conversionOf(source: string): { program: AstNode; c: Conversion } {
     print: () => '',
     raw: () => '',
   };
+  // The printer and the rewrite rules call each other: the printer is put in once both exist.
   Object.assign(
     c,
     printerOf(c, signatureEdits(c), (n) => rewrite(c, n)),
