@@ -13,19 +13,12 @@
  * cannot be rewritten: an issue names its line.
  */
 import { type AstNode, isFunction, lineOf, propertyName, type ScriptIssue, walk } from './ast.ts';
+import { exportNames, exportOf } from './k6-api.ts';
 
-export const HTTP_BLOCKING = new Set([
-  'get',
-  'post',
-  'put',
-  'patch',
-  'del',
-  'head',
-  'options',
-  'request',
-  'batch',
-]);
-const K6_BLOCKING = new Set(['sleep', 'group']);
+/** k6/http's exports that send a request and wait for its answer. */
+export const HTTP_BLOCKING = exportNames('k6/http', (e) => e.blocking === true);
+/** k6's exports that wait (`check` waits only when a predicate does). */
+const K6_BLOCKING = exportNames('k6', (e) => e.blocking === true);
 /** Array methods whose callback may block: rewritten to run element by element. */
 export const SEQUENTIAL_METHODS = new Set([
   'forEach',
@@ -185,7 +178,7 @@ export function analyze(program: AstNode): Analysis {
     if (callee.type === 'Identifier') {
       const b = bindings.get(callee.name);
       if (b?.module === 'k6' && K6_BLOCKING.has(b.imported)) return {};
-      if (b?.module === 'k6' && b.imported === 'check') {
+      if (b?.module === 'k6' && exportOf('k6', b.imported)?.blocking === 'predicates') {
         const predicates = args[1];
         const blocks =
           blockingValue(predicates) ||

@@ -9,6 +9,7 @@ import { parseDurationMs } from '../duration.ts';
 import { readInputFile } from '../input-file.ts';
 import type { BatchRequest, HttpResponse, RequestOptions, SetupContext, Vu, VuHttp } from '../types.ts';
 import { arrayBufferOf } from './bytes.ts';
+import { requestParams } from './k6-api.ts';
 import { errorCodeOf, select } from './response.ts';
 import { ExpectedStatuses, expectedRule, setResponseCallback as setDefault } from './response-callback.ts';
 import { standaloneHttp } from './standalone-http.ts';
@@ -93,8 +94,8 @@ export function setResponseCallback(callback: ExpectedStatuses | null): void {
   setDefault(callback);
 }
 
-/** Params of k6/http that loadproof's requests take under another name or unit. */
-const PARAMS = new Set(['headers', 'tags', 'timeout', 'redirects', 'cookies', 'responseCallback']);
+/** Params of k6/http that loadproof's requests take under another name or unit (k6-api.ts). */
+const PARAMS = requestParams('written', 'k6.params');
 
 /**
  * k6's request params (and body) as loadproof's request options: `tags.name` becomes `name`, a

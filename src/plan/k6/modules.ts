@@ -1,13 +1,10 @@
-/** The k6 modules loadproof provides, and why any other import of a k6 script is refused. */
-export const K6_MODULES: Record<string, string> = {
-  k6: './modules/k6.ts',
-  'k6/http': './modules/http.ts',
-  'k6/metrics': './modules/metrics.ts',
-  'k6/data': './modules/data.ts',
-  'k6/execution': './modules/execution.ts',
-  'k6/encoding': './modules/encoding.ts',
-  'k6/crypto': './modules/crypto.ts',
-};
+/** The k6 modules loadproof provides (see k6-api.ts), and why any other import of a k6 script is refused. */
+import { K6_API, REFUSED_MODULES } from './k6-api.ts';
+
+/** Each k6 module loadproof provides → its module, relative to this folder (for the loader hooks). */
+export const K6_MODULES: Record<string, string> = Object.fromEntries(
+  Object.entries(K6_API).map(([name, m]) => [name, m.runtime]),
+);
 
 export function isK6Module(source: string): boolean {
   return source === 'k6' || source.startsWith('k6/');
@@ -19,6 +16,7 @@ export function unsupportedImport(source: string): string | undefined {
     return `remote modules are not supported: import "${source}" (download it beside the script and import it by path)`;
   if (!isK6Module(source)) return undefined;
   if (K6_MODULES[source]) return undefined;
-  if (source.startsWith('k6/x/')) return `"${source}" is an xk6 extension: not supported by loadproof`;
+  const refused = REFUSED_MODULES.find((r) => source.startsWith(r.prefix));
+  if (refused) return refused.why(source);
   return `"${source}" is not supported by loadproof (supported: ${Object.keys(K6_MODULES).join(', ')})`;
 }

@@ -7,6 +7,7 @@ import { credentialsOf, withoutCredentials } from '../basic-auth.ts';
 import { batchWaves } from '../batch-waves.ts';
 import { current, required, state } from '../context.ts';
 import { CookieJar, cookieJar, jarOption } from '../cookies.ts';
+import { requestParams } from '../k6-api.ts';
 import { FileData, hasFile, multipartOf } from '../multipart.ts';
 import { K6Response, type RequestEcho, type ResponseType } from '../response.ts';
 import { ExpectedStatuses, expectedRule, setResponseCallback } from '../response-callback.ts';
@@ -14,18 +15,8 @@ import { ExpectedStatuses, expectedRule, setResponseCallback } from '../response
 type Params = Record<string, unknown>;
 type Body = string | ArrayBuffer | Uint8Array | Record<string, unknown> | null | undefined;
 
-/** Params loadproof maps; the engine names for redirects and TLS are those of the VU API. */
-const KNOWN_PARAMS = new Set([
-  'headers',
-  'tags',
-  'timeout',
-  'redirects',
-  'responseType',
-  'responseCallback',
-  'cookies',
-  'jar',
-  'auth',
-]);
+/** Params loadproof maps (k6-api.ts); the engine names for redirects and TLS are those of the VU API. */
+const KNOWN_PARAMS = requestParams('written', 'k6.params', 'none');
 
 /** k6's params.cookies: `{ name: 'value' }` or `{ name: { value, replace } }`, beside the VU's jar. */
 function cookiesOf(v: unknown): Record<string, string> | undefined {
