@@ -2,9 +2,9 @@
  * Closed models: constant-vus, ramping-vus, per-vu-iterations, shared-iterations. Each VU runs
  * one iteration after another; the next starts when the previous ends.
  */
+import { vuTargetAt } from '../../plan/executors/stages.ts';
 import type { ScenarioConfig } from '../../plan/types.ts';
 import type { VirtualUser } from '../vu.ts';
-import { vuTargetAt } from '../vu-schedule.ts';
 import { drain, type ExecutorContext, runWideNumber, threadShare, yieldToLoop } from './context.ts';
 
 type Cfg<E extends ScenarioConfig['executor']> = Extract<ScenarioConfig, { executor: E }>;
