@@ -2,7 +2,7 @@
 import { positiveNumber } from '../fields.ts';
 import type { ExecutorDefinition } from './definition.ts';
 import { perSecond } from './per-second.ts';
-import { rateAt, scaleStages, stagesMs, validateStages } from './stages.ts';
+import { scaleStages, stagesMs, stageTargetAt, validateStages } from './stages.ts';
 import {
   constantRate,
   K6_VU_POOL_DEFAULTS,
@@ -35,7 +35,7 @@ export const rampingArrivalRate: ExecutorDefinition<'ramping-arrival-rate'> = {
   },
   durationMs: (c) => stagesMs(c.stages),
   peakVus: (c) => c.maxVUs,
-  targetAt: (c, ms) => perSecond(rateAt(c.startRatePerSec, c.stages, ms)),
+  targetAt: (c, ms) => perSecond(stageTargetAt(c.startRatePerSec, c.stages, ms)),
   override(_scenario, c, o) {
     const pool = overrideVuPool(c, o);
     if (o.rate !== undefined) return constantRate(pool, o.rate, o.durationMs ?? stagesMs(c.stages));

@@ -40,23 +40,8 @@ export function scaleStages(stages: readonly StageMs[], totalMs: number): StageM
   return stages.map((s) => ({ ...s, durationMs: s.durationMs * f }));
 }
 
-/** Target VUs at `elapsedMs` (rounded down, as k6 does while ramping). */
-export function vuTargetAt(startVUs: number, stages: readonly StageMs[], elapsedMs: number): number {
-  let from = startVUs;
-  let t = 0;
-  for (const s of stages) {
-    if (elapsedMs < t + s.durationMs) {
-      const frac = s.durationMs > 0 ? (elapsedMs - t) / s.durationMs : 1;
-      return Math.floor(from + (s.target - from) * frac);
-    }
-    t += s.durationMs;
-    from = s.target;
-  }
-  return from;
-}
-
-/** Target rate at `ms`, linear from one stage's target to the next, as ramping-arrival-rate's pacer moves. */
-export function rateAt(start: number, stages: readonly StageMs[], ms: number): number {
+/** The target at `ms`, linear from one stage's target to the next (ramping-arrival-rate's rate, as its pacer moves). */
+export function stageTargetAt(start: number, stages: readonly StageMs[], ms: number): number {
   let from = start;
   let t = 0;
   for (const s of stages) {
@@ -66,4 +51,9 @@ export function rateAt(start: number, stages: readonly StageMs[], ms: number): n
     from = s.target;
   }
   return from;
+}
+
+/** Target VUs at `elapsedMs` (rounded down, as k6 does while ramping; the targets are whole VUs). */
+export function vuTargetAt(startVUs: number, stages: readonly StageMs[], elapsedMs: number): number {
+  return Math.floor(stageTargetAt(startVUs, stages, elapsedMs));
 }
