@@ -5,13 +5,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RUNS } from '../../src/engine/executors/index.ts';
-import { targetAt } from '../../src/engine/executors/target-at.ts';
 import {
   EXECUTOR_NAMES,
   EXECUTORS,
   isExecutorName,
   peakVus,
   scenarioDurationMs,
+  targetAt,
 } from '../../src/plan/executors/index.ts';
 import { validatePlan } from '../../src/plan/validate.ts';
 

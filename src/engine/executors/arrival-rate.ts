@@ -6,12 +6,12 @@
  * start up to the clock's arrivalEarlyMs before its time, and is then measured from its actual
  * start: never from a time before it began, which would hide latency.
  */
-import type { ScenarioConfig } from '../../plan/types.ts';
+import type { ConfigOf } from '../../plan/executors/index.ts';
 import { constantPacer, type Pacer, rampingPacer } from '../pacer.ts';
 import type { VirtualUser } from '../vu.ts';
 import { type ExecutorContext, threadShare } from './context.ts';
 
-type ArrivalConfig = Extract<ScenarioConfig, { executor: 'constant-arrival-rate' | 'ramping-arrival-rate' }>;
+type ArrivalConfig = ConfigOf<'constant-arrival-rate'> | ConfigOf<'ramping-arrival-rate'>;
 
 /** Queued iterations beyond this are dropped, so memory stays bounded. */
 const QUEUE_LIMIT = 100_000;

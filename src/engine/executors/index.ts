@@ -1,11 +1,14 @@
 /**
- * The engine side of the executors: the run function of each, keyed by the same names as the
- * plan's registry (`plan/executors/`), so an executor without its run is a type error.
+ * The engine side of the executors: the run of each (one module per executor, or per family
+ * that runs alike: `arrival-rate.ts`, `iterations.ts`), keyed by the names of the plan's
+ * registry (`plan/executors/`), so an executor without its run is a type error.
  */
 import type { ConfigOf, ExecutorName } from '../../plan/executors/index.ts';
 import { runArrivalRate } from './arrival-rate.ts';
-import { runConstantVus, runIterations, runRampingVus } from './closed.ts';
+import { runConstantVus } from './constant-vus.ts';
 import type { ExecutorContext } from './context.ts';
+import { runIterations } from './iterations.ts';
+import { runRampingVus } from './ramping-vus.ts';
 
 type Run<E extends ExecutorName> = (ctx: ExecutorContext<ConfigOf<E>>) => Promise<void>;
 

@@ -7,6 +7,7 @@ export const constantVus: ExecutorDefinition<'constant-vus'> = {
   name: 'constant-vus',
   model: 'closed',
   keys: ['vus', 'duration'],
+  k6Defaults: () => ({ vus: 1 }),
   validate({ issues, path: p, input: s }) {
     return {
       executor: 'constant-vus',
@@ -16,5 +17,6 @@ export const constantVus: ExecutorDefinition<'constant-vus'> = {
   },
   durationMs: (c) => c.durationMs,
   peakVus: (c) => c.vus,
+  targetAt: (c) => `${c.vus} VUs`,
   override: (_scenario, c, o) => ({ ...c, vus: o.vus ?? c.vus, durationMs: o.durationMs ?? c.durationMs }),
 };

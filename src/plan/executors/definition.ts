@@ -1,8 +1,10 @@
 /**
- * What one executor knows about itself on the plan side, as plain data and pure functions: the
- * keys its scenarios may hold, how they are validated, how long it runs, how many VUs it needs at
- * most, and how the CLI's shortcuts change it. The engine runs it (`engine/executors/`), keyed
- * by the same name.
+ * What one executor knows about itself, as plain data and pure functions: the keys its scenarios
+ * may hold (and which of them k6 has), how they are validated, how long it runs, how many VUs it
+ * needs at most, what it aims at a given moment, how the CLI's shortcuts change it, and the
+ * defaults k6 gives it. Everything that names executors (validation, k6 scripts, the progress
+ * display, the schema test) reads the registry of these (`index.ts`). The engine runs it
+ * (`engine/executors/`), keyed by the same name.
  */
 import type { Issues } from '../issues.ts';
 import type { ExecutorName, ScenarioConfig } from '../types.ts';
@@ -37,12 +39,21 @@ export interface ExecutorDefinition<E extends ExecutorName> {
   model: 'open' | 'closed';
   /** The scenario keys this executor reads, beside the ones every scenario has. */
   keys: readonly string[];
+  /** The ones of `keys` that loadproof adds and k6 does not have: a k6 script may not use them. */
+  loadproofOnlyKeys?: readonly string[];
+  /**
+   * The values k6 v0.47 gives a k6 script's scenario of this executor where loadproof has none or
+   * another, from the scenario as the script wrote it; each applies only to a key left unset.
+   */
+  k6Defaults(scenario: Readonly<Record<string, unknown>>): Record<string, unknown>;
   /** The scenario's config, every problem reported to `fields.issues`. */
   validate(fields: ScenarioFields): ConfigOf<E>;
   /** Nominal length of the scenario (without gracefulStop). */
   durationMs(config: ConfigOf<E>): number;
   /** The most VUs the scenario can have at once. */
   peakVus(config: ConfigOf<E>): number;
+  /** What the scenario aims at `sinceStartMs` into it, in words for the progress display. */
+  targetAt(config: ConfigOf<E>, sinceStartMs: number): string;
   /**
    * The scenario under the shortcuts (`--rate` on a closed model is refused before). A shortcut
    * that cannot apply throws a UsageError naming the scenario.

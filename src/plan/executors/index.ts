@@ -1,6 +1,10 @@
 /**
  * The executors, one module each, in one registry keyed by name: an executor missing here, or
  * an entry under the wrong name, is a type error. The order is the one error messages list.
+ * This registry is the one list of executors: plan validation, k6 scripts' options
+ * (`plan/k6/options.ts`) and the progress display read it, the engine's runs
+ * (`engine/executors/index.ts`) are keyed by its names, and a test holds the results schema's
+ * executor enum to it.
  */
 import type { ScenarioConfig } from '../types.ts';
 import { constantArrivalRate } from './constant-arrival-rate.ts';
@@ -42,4 +46,9 @@ export function peakVus(config: ScenarioConfig): number {
 /** Nominal length of a scenario (without gracefulStop). */
 export function scenarioDurationMs(config: ScenarioConfig): number {
   return executorOf(config).durationMs(config);
+}
+
+/** What a scenario aims at `sinceStartMs` into it, in words for the progress display. */
+export function targetAt(config: ScenarioConfig, sinceStartMs: number): string {
+  return executorOf(config).targetAt(config, Math.max(0, sinceStartMs));
 }

@@ -1,6 +1,7 @@
 /**
  * What the two iteration executors (per-vu-iterations, shared-iterations) share: vus,
- * iterations and a maxDuration (10 minutes unless given), which --duration replaces.
+ * iterations and a maxDuration (10 minutes unless given), which --duration replaces; k6 gives a
+ * script's scenario one VU and one iteration unless it says otherwise.
  */
 import { duration, positiveNumber } from '../fields.ts';
 import { LIMITS } from '../limits.ts';
@@ -8,6 +9,9 @@ import type { ScenarioFields } from './definition.ts';
 
 export const ITERATION_KEYS = ['vus', 'iterations', 'maxDuration'] as const;
 export const DEFAULT_MAX_DURATION_MS = 600_000;
+
+/** k6's defaults for a k6 script's iteration scenario. */
+export const K6_ITERATION_DEFAULTS = () => ({ vus: 1, iterations: 1, maxDuration: '10m' });
 
 export interface IterationFields {
   vus: number;

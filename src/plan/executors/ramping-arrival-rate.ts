@@ -1,13 +1,23 @@
 /** ramping-arrival-rate: the rate of iteration starts moves linearly through stages. */
 import { positiveNumber } from '../fields.ts';
 import type { ExecutorDefinition } from './definition.ts';
-import { scaleStages, stagesMs, validateStages } from './stages.ts';
-import { constantRate, overrideVuPool, VU_POOL_KEYS, validateVuPool } from './vu-pool.ts';
+import { perSecond } from './per-second.ts';
+import { scaleStages, stagesMs, stageTargetAt, validateStages } from './stages.ts';
+import {
+  constantRate,
+  K6_VU_POOL_DEFAULTS,
+  LOADPROOF_ONLY_VU_POOL_KEYS,
+  overrideVuPool,
+  VU_POOL_KEYS,
+  validateVuPool,
+} from './vu-pool.ts';
 
 export const rampingArrivalRate: ExecutorDefinition<'ramping-arrival-rate'> = {
   name: 'ramping-arrival-rate',
   model: 'open',
   keys: ['startRate', 'timeUnit', 'stages', ...VU_POOL_KEYS],
+  loadproofOnlyKeys: LOADPROOF_ONLY_VU_POOL_KEYS,
+  k6Defaults: K6_VU_POOL_DEFAULTS,
   validate(fields) {
     const { issues, path: p, input: s } = fields;
     return {
@@ -25,6 +35,7 @@ export const rampingArrivalRate: ExecutorDefinition<'ramping-arrival-rate'> = {
   },
   durationMs: (c) => stagesMs(c.stages),
   peakVus: (c) => c.maxVUs,
+  targetAt: (c, ms) => perSecond(stageTargetAt(c.startRatePerSec, c.stages, ms)),
   override(_scenario, c, o) {
     const pool = overrideVuPool(c, o);
     if (o.rate !== undefined) return constantRate(pool, o.rate, o.durationMs ?? stagesMs(c.stages));

@@ -2,12 +2,14 @@
 import { positiveNumber } from '../fields.ts';
 import { LIMITS } from '../limits.ts';
 import type { ExecutorDefinition } from './definition.ts';
-import { scaleStages, stagesMs, validateStages } from './stages.ts';
+import { scaleStages, stagesMs, validateStages, vuTargetAt } from './stages.ts';
 
 export const rampingVus: ExecutorDefinition<'ramping-vus'> = {
   name: 'ramping-vus',
   model: 'closed',
   keys: ['startVUs', 'stages'],
+  // k6 starts a ramp with one VU; loadproof with none.
+  k6Defaults: () => ({ startVUs: 1 }),
   validate({ issues, path: p, input: s }) {
     const st = validateStages(issues, `${p}.stages`, s.stages);
     st.forEach((x, i) => {
@@ -31,6 +33,7 @@ export const rampingVus: ExecutorDefinition<'ramping-vus'> = {
   },
   durationMs: (c) => stagesMs(c.stages),
   peakVus: (c) => Math.max(c.startVUs, ...c.stages.map((s) => s.target)),
+  targetAt: (c, ms) => `${vuTargetAt(c.startVUs, c.stages, ms)} VUs`,
   override(_scenario, c, o) {
     // --vus gives a fixed number of VUs: the ramp becomes constant-vus over the same time.
     if (o.vus !== undefined)

@@ -1,12 +1,13 @@
 /** shared-iterations: VUs take iterations from one shared count, within maxDuration. */
 import { UsageError } from '../../errors.ts';
 import type { ExecutorDefinition } from './definition.ts';
-import { ITERATION_KEYS, validateIterations } from './iterations.ts';
+import { ITERATION_KEYS, K6_ITERATION_DEFAULTS, validateIterations } from './iterations.ts';
 
 export const sharedIterations: ExecutorDefinition<'shared-iterations'> = {
   name: 'shared-iterations',
   model: 'closed',
   keys: ITERATION_KEYS,
+  k6Defaults: K6_ITERATION_DEFAULTS,
   validate(fields) {
     const config = validateIterations(fields, ({ vus, iterations }) => {
       // A VU with no iteration to take would idle.
@@ -17,6 +18,7 @@ export const sharedIterations: ExecutorDefinition<'shared-iterations'> = {
   },
   durationMs: (c) => c.maxDurationMs,
   peakVus: (c) => c.vus,
+  targetAt: (c) => `${c.iterations} iterations over ${c.vus} VUs`,
   override(scenario, c, o) {
     const vus = o.vus ?? c.vus;
     if (vus > c.iterations)

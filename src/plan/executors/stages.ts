@@ -1,4 +1,7 @@
-/** Stages (`[{ duration, target }]`) of the ramping executors: validated, summed, rescaled. */
+/**
+ * Stages (`[{ duration, target }]`) of the ramping executors: validated, summed, rescaled, and
+ * followed over time (the target at a moment, moving linearly from one stage's target to the next).
+ */
 import { duration, positiveNumber } from '../fields.ts';
 import { type Issues, isObject, typeName } from '../issues.ts';
 
@@ -35,4 +38,22 @@ export function scaleStages(stages: readonly StageMs[], totalMs: number): StageM
   const current = stagesMs(stages);
   const f = current > 0 ? totalMs / current : 0;
   return stages.map((s) => ({ ...s, durationMs: s.durationMs * f }));
+}
+
+/** The target at `ms`, linear from one stage's target to the next (ramping-arrival-rate's rate, as its pacer moves). */
+export function stageTargetAt(start: number, stages: readonly StageMs[], ms: number): number {
+  let from = start;
+  let t = 0;
+  for (const s of stages) {
+    if (ms < t + s.durationMs)
+      return from + (s.target - from) * (s.durationMs > 0 ? (ms - t) / s.durationMs : 1);
+    t += s.durationMs;
+    from = s.target;
+  }
+  return from;
+}
+
+/** Target VUs at `elapsedMs` (rounded down, as k6 does while ramping; the targets are whole VUs). */
+export function vuTargetAt(startVUs: number, stages: readonly StageMs[], elapsedMs: number): number {
+  return Math.floor(stageTargetAt(startVUs, stages, elapsedMs));
 }

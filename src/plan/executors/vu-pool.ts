@@ -1,7 +1,8 @@
 /**
  * The VU pool of the arrival-rate executors (maxVUs, preAllocatedVUs, onSaturation): validated,
  * and changed by the shortcuts, where --vus sets maxVUs and --rate makes the scenario a constant
- * rate.
+ * rate. onSaturation is loadproof's own; k6 has the other two, and maxVUs defaults to the
+ * preallocated VUs there.
  */
 import { positiveNumber } from '../fields.ts';
 import { typeName } from '../issues.ts';
@@ -16,6 +17,10 @@ export interface VuPool {
 }
 
 export const VU_POOL_KEYS = ['maxVUs', 'preAllocatedVUs', 'onSaturation'] as const;
+export const LOADPROOF_ONLY_VU_POOL_KEYS = ['onSaturation'] as const;
+
+/** k6's default for a k6 script's arrival-rate scenario: as many VUs at most as preallocated. */
+export const K6_VU_POOL_DEFAULTS = (s: Readonly<Record<string, unknown>>) => ({ maxVUs: s.preAllocatedVUs });
 
 function onSaturation({ issues, path: p, input: s }: ScenarioFields): OnSaturation {
   if (s.onSaturation === undefined) return 'drop';

@@ -8,6 +8,7 @@
  * The issues are a small local list, to move to the shared plan validation toolkit later.
  */
 import { parseDurationMs } from '../duration.ts';
+import { EXECUTOR_NAMES, EXECUTORS, isExecutorName } from '../executors/index.ts';
 import { Issues } from '../issues.ts';
 import type { ThresholdInput, ValidityInput } from '../types.ts';
 import { validityOf } from '../validity.ts';
@@ -74,14 +75,13 @@ const REFUSED: Record<string, string> = {
 const IGNORED = new Set(['summaryTrendStats', 'summaryTimeUnit', 'noUsageReport']);
 
 const COMMON = ['executor', 'startTime', 'gracefulStop', 'exec', 'env', 'tags'];
-const EXECUTOR_KEYS: Record<string, string[]> = {
-  'constant-arrival-rate': ['rate', 'timeUnit', 'duration', 'preAllocatedVUs', 'maxVUs'],
-  'ramping-arrival-rate': ['startRate', 'timeUnit', 'stages', 'preAllocatedVUs', 'maxVUs'],
-  'constant-vus': ['vus', 'duration'],
-  'ramping-vus': ['startVUs', 'stages'],
-  'per-vu-iterations': ['vus', 'iterations', 'maxDuration'],
-  'shared-iterations': ['vus', 'iterations', 'maxDuration'],
-};
+/** The scenario keys of each executor that k6 has too: loadproof's registry without its own additions. */
+export const K6_EXECUTOR_KEYS: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
+  EXECUTOR_NAMES.map((name) => {
+    const { keys, loadproofOnlyKeys = [] } = EXECUTORS[name];
+    return [name, keys.filter((k) => !loadproofOnlyKeys.includes(k))];
+  }),
+);
 const DURATION_KEYS = new Set(['duration', 'timeUnit', 'startTime', 'gracefulStop', 'maxDuration']);
 const THRESHOLD_KEYS = new Set(['threshold', 'abortOnFail', 'delayAbortEval']);
 
@@ -113,14 +113,14 @@ function scenarioOf(
     });
     return undefined;
   }
-  const keys = typeof executor === 'string' ? EXECUTOR_KEYS[executor] : undefined;
-  if (!keys) {
+  if (!isExecutorName(executor)) {
     issues.push({
       path: [...path, 'executor'],
-      message: `unknown executor ${JSON.stringify(executor)}; expected one of ${Object.keys(EXECUTOR_KEYS).join(', ')}`,
+      message: `unknown executor ${JSON.stringify(executor)}; expected one of ${EXECUTOR_NAMES.join(', ')}`,
     });
     return undefined;
   }
+  const keys = K6_EXECUTOR_KEYS[executor] ?? [];
   const scenario: Record<string, unknown> = { executor };
   for (const [k, v] of Object.entries(raw)) {
     if (k === 'exec' || k === 'env' || k === 'executor' || k === 'tags') continue;
@@ -131,14 +131,7 @@ function scenarioOf(
     scenario[k] = k === 'stages' ? stagesOf(v) : DURATION_KEYS.has(k) ? duration(v) : v;
   }
   // k6's defaults where loadproof has none or another.
-  if (executor === 'per-vu-iterations' || executor === 'shared-iterations') {
-    scenario.vus ??= 1;
-    scenario.iterations ??= 1;
-    scenario.maxDuration ??= '10m';
-  }
-  if (executor === 'constant-vus') scenario.vus ??= 1;
-  if (executor === 'ramping-vus') scenario.startVUs ??= 1;
-  if (String(executor).endsWith('arrival-rate')) scenario.maxVUs ??= scenario.preAllocatedVUs;
+  for (const [k, v] of Object.entries(EXECUTORS[executor].k6Defaults(scenario))) scenario[k] ??= v;
   const tags = raw.tags === undefined ? {} : raw.tags;
   if (!isObject(tags)) issues.push({ path: [...path, 'tags'], message: 'expected an object of tag values' });
   else
