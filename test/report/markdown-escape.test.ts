@@ -86,7 +86,7 @@ describe('results.md with hostile names', () => {
       const columns = cells(rows[0] as string);
       for (const row of rows) assert.equal(cells(row), columns, row);
     }
-    assert.equal(tables, 4, 'thresholds, invariants, flow checks, scenarios');
+    assert.equal(tables, 5, 'thresholds, run validity, invariants, flow checks, scenarios');
   });
 
   it('threshold keys stay code, fenced past their own backticks', () => {
