@@ -1,7 +1,7 @@
 # The image a shard of a sharded run starts from (see README, "Running on many machines"):
-# Node 20 and loadproof, run as a user that is not root.
+# Node 24 (the newest LTS) and loadproof, run as a user that is not root.
 #   npm pack && docker build --build-arg TARBALL=loadproof-0.1.0.tgz -t loadproof:0.1.0 .
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ARG TARBALL=loadproof.tgz
 COPY ${TARBALL} /tmp/loadproof.tgz
 RUN npm install --global --omit=dev --no-audit --no-fund /tmp/loadproof.tgz \

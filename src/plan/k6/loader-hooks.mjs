@@ -2,8 +2,9 @@
 // - `k6`, `k6/http`, ... resolve to loadproof's modules, `loadproof:k6/runtime` to the runtime;
 // - a URL marked `?k6script` is a k6 script: its source is rewritten (transform.ts) so that its
 //   blocking calls are awaited; local modules it imports are marked and rewritten too.
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+// Synchronous, so that they serve as Node's in-thread hooks (module.registerHooks) and as its
+// hooks-thread ones (module.register) alike.
+import { existsSync, readFileSync } from 'node:fs';
 import { K6_MODULES, unsupportedImport } from './modules.ts';
 import { RUNTIME_SPECIFIER, transformScript } from './transform.ts';
 
@@ -16,7 +17,7 @@ function marked(url) {
 
 const withoutQuery = (url) => url.replace(/\?.*$/, '');
 
-export async function resolve(specifier, context, nextResolve) {
+export function resolve(specifier, context, nextResolve) {
   if (specifier === RUNTIME_SPECIFIER)
     return { url: new URL('./runtime.ts', import.meta.url).href, shortCircuit: true, format: 'module' };
   const shim = K6_MODULES[specifier];
@@ -36,10 +37,10 @@ export async function resolve(specifier, context, nextResolve) {
   return nextResolve(specifier, context);
 }
 
-export async function load(url, context, nextLoad) {
+export function load(url, context, nextLoad) {
   if (!url.startsWith('file:') || !marked(url)) return nextLoad(url, context);
   const file = new URL(withoutQuery(url));
-  const source = await readFile(file, 'utf8');
+  const source = readFileSync(file, 'utf8');
   const result = transformScript(source);
   if (result.issues.length) {
     const where = file.pathname;
