@@ -164,7 +164,8 @@ describe('merge: the named plan judges, and what is not one run is refused', () 
     const r = await merge([shardFile(0), later]);
     assert.equal(r.code, 2, r.stderr);
     assert.ok(r.stderr.includes(`${later}: shard.epochMs:`), r.stderr);
-    assert.match(r.stderr, /7\.000 s after .*: these are two runs/);
+    // The two shards' own planned starts may already differ by a millisecond or so.
+    assert.match(r.stderr, /7\.0\d\d s after .*: these are two runs/);
     assert.doesNotMatch(r.stderr, NO_STACK);
   });
 
