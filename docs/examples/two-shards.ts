@@ -8,7 +8,7 @@ export default definePlan({
       executor: 'shared-iterations',
       vus: 4,
       iterations: 40,
-      maxDuration: '30s',
+      maxDuration: '1m',
       flow: async (vu) => {
         const res = await vu.http.get('/api/items');
         vu.check('items answered', res.status === 200);
