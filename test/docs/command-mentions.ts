@@ -81,3 +81,39 @@ function commandTexts(page: Page): Located[] {
   }
   return texts;
 }
+
+/** `npm run <script> -- [group] --flag ...`: flags of the repository's own scripts and benches. */
+export interface ScriptMention {
+  page: string;
+  line: number;
+  script: string;
+  /** The first word after `--` when it is not a flag: a bench's group. */
+  group: string;
+  flags: string[];
+}
+
+export function npmRunMentions(page: Page): ScriptMention[] {
+  return commandTexts(page).flatMap((located) =>
+    [...located.text.matchAll(/npm run ([\w:-]+) -- (.*)/g)].map((m) => {
+      const rest = ownPart(m[2] as string).trim();
+      const first = rest.split(/\s+/)[0] ?? '';
+      return {
+        page: located.page,
+        line: located.line,
+        script: m[1] as string,
+        group: first.startsWith('-') || first.startsWith('[') || first.startsWith('<') ? '' : first,
+        flags: [...rest.matchAll(FLAG)].map((f) => f[1] as string).filter((f) => f.startsWith('--')),
+      };
+    }),
+  );
+}
+
+/** Every long flag a page shows in code, whoever it belongs to. */
+export function everyFlagShown(page: Page): Located[] {
+  return commandTexts(page).flatMap((located) =>
+    [...located.text.matchAll(/(?:^|[\s[(|])(--[a-zA-Z][a-zA-Z0-9-]*)/g)].map((f) => ({
+      ...located,
+      text: f[1] as string,
+    })),
+  );
+}

@@ -5,11 +5,18 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { BIN } from '../helpers/cli.ts';
-import { loadproofMentions, type Mention, npmStartMentions } from './command-mentions.ts';
+import {
+  everyFlagShown,
+  loadproofMentions,
+  type Mention,
+  npmRunMentions,
+  npmStartMentions,
+} from './command-mentions.ts';
 import { REPO, readerPages } from './markdown.ts';
 
 interface Help {
@@ -34,6 +41,28 @@ function parseHelp(text: string): Help {
     for (const flag of line.matchAll(/(?:^\s+|, )(--?[a-zA-Z][a-zA-Z0-9-]*)/g)) flags.add(flag[1] as string);
   }
   return { commands, flags };
+}
+
+/** Flags the docs show that belong to other programs, or that --help hides on purpose. */
+const NOT_LOADPROOFS: Record<string, string> = {
+  '--insecure-skip-tls-verify': "k6's flag, beside loadproof's --insecure",
+  '--import': "node's (node --import tsx ...)",
+  '--strict': "tsc's",
+  '--flag': 'a placeholder: `loadproof <command> --flag`',
+  '--p95': "compare's older name of --latency, hidden from --help",
+};
+
+/** The file an `npm run <script>` runs (a bench group's own file for `npm run bench -- <group>`). */
+function scriptFile(script: string, group: string): string {
+  const scripts = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).scripts as Record<
+    string,
+    string
+  >;
+  const command = scripts[script];
+  assert.ok(command, `npm run ${script}: no such script in package.json`);
+  const file = command.split(/\s+/).findLast((word) => /\.(ts|mjs|js|sh)$/.test(word)) as string;
+  assert.ok(file, `npm run ${script}: no file in "${command}"`);
+  return file === 'bench/run.ts' && group !== '' ? `bench/${group}.ts` : file;
 }
 
 const helps = new Map<string, Help>();
@@ -132,5 +161,38 @@ describe('commands and flags in the docs', () => {
         ['merge', ['-o']],
       ],
     );
+  });
+
+  it('every flag given to an npm script of this repository is one that script reads', () => {
+    const found = pages.flatMap((page) => npmRunMentions(page));
+    assert.ok(
+      found.some((m) => m.script === 'bench' && m.flags.length > 0),
+      'the benches show their flags',
+    );
+    const missing = found.flatMap((m) => {
+      const file = scriptFile(m.script, m.group);
+      const source = readFileSync(join(REPO, file), 'utf8');
+      return m.flags
+        .filter((flag) => {
+          const name = flag.slice(2);
+          return (
+            !source.includes(flag) &&
+            !source.includes(`'${name}'`) &&
+            !new RegExp(`\\b${name}\\s*:`).test(source)
+          );
+        })
+        .map((flag) => `${m.page}:${m.line}: npm run ${m.script} -- ${m.group} ${flag}: not in ${file}`);
+    });
+    assert.deepEqual(missing, []);
+  });
+
+  it('every flag shown anywhere in the docs belongs to a command that has it', () => {
+    const known = new Set([...helps.values()].flatMap((help) => [...help.flags]));
+    const scriptFlags = new Set(pages.flatMap((page) => npmRunMentions(page).flatMap((m) => m.flags)));
+    const unknown = pages
+      .flatMap((page) => everyFlagShown(page))
+      .filter((f) => !known.has(f.text) && !scriptFlags.has(f.text) && !(f.text in NOT_LOADPROOFS))
+      .map((f) => `${f.page}:${f.line}: ${f.text}`);
+    assert.deepEqual(unknown, []);
   });
 });
