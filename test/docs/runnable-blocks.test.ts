@@ -136,6 +136,27 @@ describe('runnable blocks in the docs', () => {
       assert.ok(count(path) >= 1, `${path} has no runnable block`);
   });
 
+  it('the runner sees a failing command, and a connection off the loopback is refused', async () => {
+    const cwd = projectFolder();
+    folders.push(cwd);
+    const failing = await runBlock('false\necho not reached', cwd, target.url);
+    assert.equal(failing.code, 1);
+    assert.doesNotMatch(failing.output, /not reached/, 'bash -e stops at the first failing command');
+    const offLoopback = await runBlock(
+      `node -e "require('node:net').connect(9, '192.0.2.1').on('error', (e) => { console.log(e.code); })"`,
+      cwd,
+      target.url,
+    );
+    assert.match(offLoopback.output, /LOOPBACK-ONLY: refused/);
+    assert.match(offLoopback.output, /ENOTLOOPBACK/);
+    const installed = await runBlock(
+      'test -x node_modules/.bin/loadproof && test -d docs/examples',
+      cwd,
+      target.url,
+    );
+    assert.equal(installed.code, 0, installed.output);
+  });
+
   it('a block that names a file shows that file exactly', () => {
     const shown = pages.flatMap((p) => p.blocks.filter((b) => /\bfile=\S+/.test(b.info)));
     assert.ok(shown.length >= 1, 'the README shows the first plan from docs/examples/');
