@@ -1,4 +1,4 @@
-# The image a shard of a sharded run starts from (see README, "Running on many machines"):
+# The image a shard of a sharded run starts from (see docs/many-machines.md):
 # Node 24 (the newest LTS) and loadproof, run as a user that is not root.
 #   npm pack && docker build --build-arg TARBALL=loadproof-0.1.0.tgz -t loadproof:0.1.0 .
 FROM node:24-bookworm-slim

@@ -1,6 +1,6 @@
 /**
  * Renders an SVG figure to a PNG with headless Chromium (Debian's, as the report test uses), so a
- * bench's chart can sit in the README as an image.
+ * bench's chart can sit in docs/performance.md as an image.
  */
 import { writeFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';

@@ -13,12 +13,12 @@
  */
 import { UsageError } from '../errors.ts';
 
-/** Named endpoint series per run; the figures behind the choice are in the README (Performance). */
+/** Named endpoint series per run; the figures behind the choice are in docs/performance.md (Memory). */
 export const MAX_ENDPOINT_SERIES = 100;
 
 /**
  * The limit for this process: `LOADPROOF_MAX_ENDPOINT_SERIES` when set (a plan with more real
- * endpoints than the default may raise it, at the memory cost the README gives), else the default.
+ * endpoints than the default may raise it, at the memory cost docs/performance.md gives), else the default.
  */
 export function endpointSeriesLimit(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.LOADPROOF_MAX_ENDPOINT_SERIES;

@@ -2,7 +2,7 @@
  * The most a plan (TypeScript or Artillery) or a CLI shortcut may ask for. Past these a number is
  * a typo or an overflow, not a load test: no machine starts `rate: 1e12` iterations a second, and
  * a duration of `99999999999999999999h` never ends. They are refused before any load, with the
- * field named (exit 2). The README lists them.
+ * field named (exit 2). docs/writing-plans.md lists them (Limits).
  */
 export const LIMITS = {
   /** Iterations (arrivals) started per second by one scenario or phase, after timeUnit. */

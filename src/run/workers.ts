@@ -4,8 +4,8 @@ import { availableParallelism, networkInterfaces } from 'node:os';
 /**
  * Worker threads when none are asked for: one per core, less one when the target runs on this
  * machine (a loopback address, localhost, or an address of one of its interfaces), since the
- * server then needs a core too. The measurements behind it are in the README (Performance,
- * "Generator", the workers paragraph).
+ * server then needs a core too. The measurements behind it are in docs/performance.md
+ * ("Generator", the workers paragraph).
  */
 export function defaultWorkers(target?: string): number {
   const cores = Math.max(1, availableParallelism());

@@ -138,7 +138,7 @@ export async function convertK6Script(file: string, options: K6ConvertOptions = 
 
   const header = [
     `// Converted by \`loadproof convert\` from ${far ? abs : rel.replace(/^\.\//, '')} (a k6 script).`,
-    "// Its code is in loadproof's vu API; the k6 helpers (k6.json, k6.params, ...) are documented in the README.",
+    "// Its code is in loadproof's vu API; the k6 helpers (k6.json, k6.params, ...) are documented in loadproof's docs/k6-scripts.md.",
     ...todos.slice(converted.todos.length).map((t) => `// TODO(loadproof convert): ${t}`),
   ];
   const all = `${code}\n${planText}`;

@@ -1,6 +1,6 @@
 // Smoke (seed 004's smoke run) in k6's own API: a few devices, a therapist and an admin touch
 // every endpoint for a short while (5 VUs, 30 s; quick profile 5 s), with the API thresholds of
-// the seed's table. Runs under `loadproof run` and `k6 run` alike (see the README's rehab suite).
+// the seed's table. Runs under `loadproof run` and `k6 run` alike (see docs/reference-services.md, the rehab suite).
 import exec from 'k6/execution';
 import {
   adminRound,
