@@ -6,7 +6,8 @@
  */
 import { join } from 'node:path';
 import { KubectlError, UsageError } from '../errors.ts';
-import { findKubectl, kubectlAt } from '../k8s/kubectl.ts';
+import { envSecretName } from '../k8s/job-manifests.ts';
+import { findKubectl, type Kubectl, kubectlAt } from '../k8s/kubectl.ts';
 import { waitForJob } from '../k8s/wait-for-job.ts';
 import { assertWritableFolder } from '../outputs/write-results.ts';
 import { parseDurationMs } from '../plan/duration.ts';
@@ -35,6 +36,27 @@ function durationFlag(flag: string, text: string | undefined, fallback: number, 
   return ms;
 }
 
+/**
+ * Once the Job has finished, no pod will read the Secret again: it is deleted so the `--env`
+ * values do not outlive the run in the cluster. A Job still running keeps it (a pending pod reads
+ * it as it starts); a failed delete is reported and does not change the verdict.
+ */
+async function deleteEnvSecret(
+  kubectl: Kubectl,
+  runId: string,
+  namespace: string,
+  log: (line: string) => void,
+) {
+  const secret = envSecretName(runId);
+  try {
+    await kubectl.run(['delete', 'secret', secret, '--namespace', namespace, '--ignore-not-found']);
+    log(`secret ${secret} deleted (the Job has finished)`);
+  } catch (e) {
+    if (!(e instanceof KubectlError)) throw e;
+    log(`secret ${secret} could not be deleted, delete it yourself: ${e.message}`);
+  }
+}
+
 export async function k8sRunCommand(planPath: string, flags: K8sRunFlags): Promise<number> {
   const leadMs = durationFlag('--lead', flags.lead, 30_000, 0);
   const pollMs = durationFlag('--poll', flags.poll, 2000, 1);
@@ -44,7 +66,7 @@ export async function k8sRunCommand(planPath: string, flags: K8sRunFlags): Promi
   const kubectl = kubectlAt(findKubectl(flags.kubectl));
   const prepared = await prepareJob(planPath, flags);
   const startAtMs = Date.now() + leadMs;
-  const { name, manifests, yaml, secretYaml } = prepared.render(startAtMs);
+  const { runId, name, manifests, yaml, secretYaml } = prepared.render(startAtMs);
   const out = flags.out ?? join('results', name);
   assertWritableFolder(out);
 
@@ -71,6 +93,7 @@ export async function k8sRunCommand(planPath: string, flags: K8sRunFlags): Promi
       log(
         `job ${name} did not finish within ${Math.round(timeoutMs / 1000)}s; collecting what its pods wrote`,
       );
+    else if (secretYaml !== undefined) await deleteEnvSecret(kubectl, runId, prepared.namespace, log);
     return await collectAndJudge(kubectl, state, {
       namespace: prepared.namespace,
       out,

@@ -12,9 +12,8 @@ import { assertWritableFolder, writeResultsFile } from '../outputs/write-results
 import { parseResultsFile } from '../report/read.ts';
 import { writeReports } from '../report/write.ts';
 import { unframeResults } from '../results/results-frame.ts';
-import { checkShardResults } from '../results/shard-file-check.ts';
 import { isUnfinishedRun } from '../results/unfinished-run.ts';
-import { mergeShards, type ShardFile } from '../run/merge-shards.ts';
+import { mergeValidShards, type Shard, type ShardFile, validateShards } from '../run/merge-shards.ts';
 import { planHash } from './shard-flags.ts';
 
 export interface MergeFlags {
@@ -84,10 +83,8 @@ export async function mergeCommand(paths: string[], flags: MergeFlags): Promise<
  * The plan named with `--plan`, read with the Artillery environment the shards recorded, and its
  * hash made as the shards made theirs (the plan file's bytes and the options they hashed).
  */
-async function loadNamedPlan(path: string, inputs: ShardFile[]) {
-  const first = inputs[0];
-  const options = first ? checkShardResults(first.name, first.results).hashedOptions : undefined;
-  const hashed = options ?? { overrides: {}, environment: null };
+async function loadNamedPlan(path: string, shards: Shard[]) {
+  const hashed = shards[0]?.record.hashedOptions ?? { overrides: {}, environment: null };
   // The plan's code (its top level, its checks) runs in a thread of its own, not in this one,
   // which judges; the host and the plan loader are imported only when a plan is given.
   const { loadPlanInHost } = await import('../run/user-code-host.ts');
@@ -107,10 +104,12 @@ async function loadNamedPlan(path: string, inputs: ShardFile[]) {
 export async function judgeShards(inputs: ShardFile[], flags: MergeFlags): Promise<number> {
   const out = resolve(flags.out);
   assertWritableFolder(out);
-  const named = flags.plan !== undefined ? await loadNamedPlan(flags.plan, inputs) : undefined;
-  let results: Awaited<ReturnType<typeof mergeShards>>;
+  // The shards are checked before the plan's code runs: files that are not one run stop here.
+  const shards = validateShards(inputs);
+  const named = flags.plan !== undefined ? await loadNamedPlan(flags.plan, shards) : undefined;
+  let results: Awaited<ReturnType<typeof mergeValidShards>>;
   try {
-    results = await mergeShards(inputs, {
+    results = await mergeValidShards(shards, {
       ...(named
         ? {
             plan: named.plan,

@@ -48,32 +48,13 @@ export interface MergeOptions {
   onLog?: (message: string) => void;
 }
 
-type Shard = ShardFile & { record: ShardRecord };
+/** A shard file checked field by field, with what it recorded of its run. */
+export type Shard = ShardFile & { record: ShardRecord };
 
 /** Refuses shards that cannot be one run; returns them in segment order. */
 export function validateShards(files: ShardFile[]): Shard[] {
   if (files.length === 0) throw new InputFileError('merge: no shard results given');
-  const shards: Shard[] = [];
-  for (const f of files) shards.push({ ...f, record: checkShardResults(f.name, f.results) });
-  const first = shards[0] as Shard;
-  const same = (what: string, of: (s: ShardRecord) => unknown) => {
-    for (const s of shards)
-      if (of(s.record) !== of(first.record))
-        throw new InputFileError(
-          `${s.name}: ${what} ${JSON.stringify(of(s.record))} differs from ${first.name}'s ${JSON.stringify(of(first.record))}: these shards are not one run`,
-        );
-  };
-  same('run id', (r) => r.runId);
-  same('plan hash', (r) => r.planHash);
-  same('segment sequence', (r) => r.sequence);
-  same('histogram settings', (r) => r.histogramSettings);
-  const seen = new Map<number, string>();
-  for (const s of shards) {
-    const other = seen.get(s.record.position);
-    if (other !== undefined)
-      throw new InputFileError(`${s.name}: segment ${s.record.segment} is given twice (also ${other})`);
-    seen.set(s.record.position, s.name);
-  }
+  const shards: Shard[] = files.map((f) => ({ ...f, record: checkShardResults(f.name, f.results) }));
   assertOneRun(shards);
   return shards.sort((a, b) => a.record.position - b.record.position);
 }
@@ -98,8 +79,12 @@ function plannedArrivalsOf(shards: Shard[]): Record<string, number> {
 }
 
 export async function mergeShards(files: ShardFile[], options: MergeOptions = {}): Promise<ResultsFile> {
+  return mergeValidShards(validateShards(files), options);
+}
+
+/** Adds up shards that `validateShards` accepted (in the order it returned them). */
+export async function mergeValidShards(shards: Shard[], options: MergeOptions = {}): Promise<ResultsFile> {
   await initHistograms();
-  const shards = validateShards(files);
   const judged = planToJudge(
     shards,
     options.plan

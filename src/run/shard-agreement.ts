@@ -1,6 +1,7 @@
 /**
  * What the shards of one run must agree on before they are added up, and which plan judges
- * them. Shards of one run share the plan as they recorded it (thresholds, metric types,
+ * them. Shards of one run share one run id, plan hash, segment sequence and histogram settings,
+ * each segment given once; they share the plan as they recorded it (thresholds, metric types,
  * scenarios, checks after the load) and one planned start; no two bring the same figures. With a
  * plan named at the merge, that plan's thresholds are judged, once its hash is the shards' (or
  * the user said to judge it anyway, which every report then states).
@@ -30,6 +31,32 @@ function canonical(v: unknown): string {
       ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
       : x,
   );
+}
+
+/** What names one run: shards that differ in any of these are not one run. */
+const IDENTITY_FIELDS = [
+  ['run id', (r: ShardRecord) => r.runId],
+  ['plan hash', (r: ShardRecord) => r.planHash],
+  ['segment sequence', (r: ShardRecord) => r.sequence],
+  ['histogram settings', (r: ShardRecord) => r.histogramSettings],
+] as const;
+
+/** One run id, plan hash, segment sequence and histogram settings; each segment given once. */
+function assertSameIdentity(shards: NamedRecord[]): void {
+  const first = shards[0] as NamedRecord;
+  for (const [what, of] of IDENTITY_FIELDS)
+    for (const s of shards)
+      if (of(s.record) !== of(first.record))
+        throw new InputFileError(
+          `${s.name}: ${what} ${JSON.stringify(of(s.record))} differs from ${first.name}'s ${JSON.stringify(of(first.record))}: these shards are not one run`,
+        );
+  const seen = new Map<number, string>();
+  for (const s of shards) {
+    const other = seen.get(s.record.position);
+    if (other !== undefined)
+      throw new InputFileError(`${s.name}: segment ${s.record.segment} is given twice (also ${other})`);
+    seen.set(s.record.position, s.name);
+  }
 }
 
 const OUTLINE_FIELDS = ['thresholds', 'metricTypes', 'scenarios', 'afterChecks'] as const;
@@ -92,6 +119,7 @@ function assertNoCopies(shards: NamedRecord[]): void {
 
 /** Refuses shards that cannot be one run (exit 2, naming the file and the field). */
 export function assertOneRun(shards: NamedRecord[]): void {
+  assertSameIdentity(shards);
   assertSameOutline(shards);
   assertOneStart(shards);
   assertNoCopies(shards);

@@ -181,10 +181,19 @@ describe('loadproof k8s run with --env, against the kubectl double', () => {
       { token: TOKEN, odd: ODD },
     ]);
     const objects = readdirSync(join(state, 'objects', 'load')).sort();
+    // The Secret was applied before the Job and deleted once the Job had finished.
     assert.deepEqual(
       objects.map((f) => f.split('-')[0]),
-      ['configmap', 'job', 'secret'],
+      ['configmap', 'job'],
     );
+    const calls = readFileSync(join(state, 'calls.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const applied = calls.findIndex((c) => c[0] === 'apply');
+    const deleted = calls.findIndex((c) => c[0] === 'delete' && c[1] === 'secret');
+    assert.ok(applied >= 0 && deleted > applied, JSON.stringify(calls));
+    assert.match(run.stderr, /secret \S+-env deleted \(the Job has finished\)/);
     const job = readFileSync(join(state, 'objects', 'load', objects[1] as string), 'utf8');
     assert.equal(job.includes(TOKEN), false);
     assert.equal(run.stderr.includes(TOKEN), false);

@@ -6,7 +6,8 @@
  * values and its Secret's keys, its args expanded as Kubernetes expands them, the ConfigMap's
  * files at the mount path, `loadproof` as bin/loadproof.js); `get job -o json` and
  * `get pods -o json` report them as the Job controller would (a failed pod fails the Job and stops
- * the others, as the podFailurePolicy says); `logs` serves a pod's stdout.
+ * the others, as the podFailurePolicy says); `logs` serves a pod's stdout; `delete secret` removes
+ * a stored Secret.
  *
  * Its state lives in KUBECTL_DOUBLE_STATE (a folder). Knobs for tests:
  *   KUBECTL_DOUBLE_EXTRA_ARGS  JSON array of arguments added to every pod's command
@@ -15,7 +16,15 @@
  *   KUBECTL_DOUBLE_FAIL        a verb (apply, get, logs) that fails as kubectl does, on stderr
  */
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { expandAsKubernetes } from './kubernetes-expansion.mjs';
@@ -40,13 +49,15 @@ const podDir = (pod) => join(state, 'pods', pod);
 /** kubectl's flags in their forms: `-n x`, `--namespace x`, `--namespace=x`, `--tail=-1`. */
 function parseArgs(argv) {
   const short = { n: 'namespace', o: 'output', l: 'selector', f: 'filename', c: 'container' };
+  const booleans = new Set(['ignore-not-found']);
   const flags = {};
   const words = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const long = /^--([^=]+)(?:=(.*))?$/.exec(arg);
     const one = /^-([a-z])$/.exec(arg);
-    if (long) flags[long[1]] = long[2] ?? argv[++i];
+    if (long && booleans.has(long[1])) flags[long[1]] = long[2] ?? 'true';
+    else if (long) flags[long[1]] = long[2] ?? argv[++i];
     else if (one) flags[short[one[1]] ?? one[1]] = argv[++i];
     else words.push(arg);
   }
@@ -281,6 +292,17 @@ function logs(words) {
   process.stdout.write(readFileSync(path));
 }
 
+function remove(words, flags) {
+  const [kind, name] = words;
+  if (kind !== 'secret' || !name) fail('kubectl double: only `delete secret NAME` is known');
+  const path = objectPath(flags.namespace ?? 'default', 'secret', name);
+  if (existsSync(path)) {
+    rmSync(path);
+    process.stdout.write(`secret "${name}" deleted\n`);
+  } else if (flags['ignore-not-found'] !== 'true')
+    fail(`Error from server (NotFound): secrets "${name}" not found`);
+}
+
 const argv = process.argv.slice(2);
 if (argv[0] === '__pod') runPod(argv[1], argv[2], Number(argv[3]));
 else {
@@ -293,5 +315,6 @@ else {
   if (verb === 'apply') apply(flags);
   else if (verb === 'get') get(words, flags);
   else if (verb === 'logs') logs(words);
+  else if (verb === 'delete') remove(words, flags);
   else fail(`kubectl double: "${verb}" is not known`);
 }
