@@ -3,8 +3,9 @@
  * what run validity measures missed and dropped arrivals against. Closed-model scenarios have
  * no arrivals and are left out.
  */
-import { pacerFor } from '../engine/executors/arrival-rate.ts';
+
 import type { Segment } from '../engine/segment.ts';
+import { pacerFor } from '../executors/run-arrivals.ts';
 import type { Plan } from '../plan/types.ts';
 
 export function plannedArrivals(plan: Plan, segment: Segment): Record<string, number> {

@@ -12,18 +12,33 @@ import { describe, it } from 'node:test';
 const REPO = new URL('../../', import.meta.url).pathname;
 
 /**
+ * An executor is one folder, `src/executors/<name>/`, whose files sit in three layers by name:
+ * `config.ts` (its scenario's types) in the plan vocabulary, `run.ts` (how it paces VUs) in the
+ * engine, everything else (`definition.ts`: keys, validation, VU needs) in the plan. The files
+ * beside the folders follow the same rule (`run-*.ts` are the engine's). So the plan never
+ * imports a run, and one folder still holds all of an executor.
+ */
+const EXECUTOR_RUN = /^src\/executors\/(.+\/)?run(-[^/]+)?\.ts$/;
+const EXECUTOR_PLAN_SIDE = {
+  test: (path: string) => /^src\/(plan|executors)\//.test(path) && !EXECUTOR_RUN.test(path),
+};
+const EXECUTOR_ENGINE_SIDE = {
+  test: (path: string) => /^src\/engine\//.test(path) || EXECUTOR_RUN.test(path),
+};
+
+/**
  * The layers, lowest first. A file belongs to the first layer whose pattern matches its path
  * (relative to the repository, with forward slashes).
  */
-export const LAYERS: readonly { name: string; files: RegExp }[] = [
+export const LAYERS: readonly { name: string; files: { test(path: string): boolean } }[] = [
   { name: 'foundation', files: /^src\/(errors|version)\.ts$/ },
   { name: 'metrics', files: /^src\/metrics\// },
   { name: 'results', files: /^src\/results\// },
-  { name: 'plan vocabulary', files: /^src\/plan\/(types|duration)\.ts$/ },
+  { name: 'plan vocabulary', files: /^src\/(plan\/(types|duration)\.ts|executors\/(.+\/)?config\.ts)$/ },
   { name: 'verdict', files: /^src\/verdict\// },
   { name: 'checks', files: /^src\/checks\// },
-  { name: 'plan', files: /^src\/plan\// },
-  { name: 'engine', files: /^src\/engine\// },
+  { name: 'plan', files: EXECUTOR_PLAN_SIDE },
+  { name: 'engine', files: EXECUTOR_ENGINE_SIDE },
   { name: 'outputs', files: /^src\/outputs\// },
   { name: 'report', files: /^src\/report\// },
   { name: 'k8s', files: /^src\/k8s\// },

@@ -1,8 +1,8 @@
 /** ramping-vus: the number of looping VUs moves linearly through stages. */
-import { positiveNumber } from '../fields.ts';
-import { LIMITS } from '../limits.ts';
-import type { ExecutorDefinition } from './definition.ts';
-import { scaleStages, stagesMs, validateStages, vuTargetAt } from './stages.ts';
+import { positiveNumber } from '../../plan/fields.ts';
+import { LIMITS } from '../../plan/limits.ts';
+import type { ExecutorDefinition } from '../definition.ts';
+import { scaleStages, stagesMs, validateStages, vuTargetAt } from '../stages.ts';
 
 export const rampingVus: ExecutorDefinition<'ramping-vus'> = {
   name: 'ramping-vus',

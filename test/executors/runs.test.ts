@@ -4,13 +4,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FakeClock } from '../../src/engine/clock.ts';
-import { runArrivalRate } from '../../src/engine/executors/arrival-rate.ts';
-import { runConstantVus } from '../../src/engine/executors/constant-vus.ts';
-import type { ExecutorContext } from '../../src/engine/executors/context.ts';
-import { runIterations } from '../../src/engine/executors/iterations.ts';
-import { runRampingVus } from '../../src/engine/executors/ramping-vus.ts';
 import { parseSegment, Segment } from '../../src/engine/segment.ts';
 import type { VirtualUser } from '../../src/engine/vu.ts';
+import { runConstantVus } from '../../src/executors/constant-vus/run.ts';
+import { runRampingVus } from '../../src/executors/ramping-vus/run.ts';
+import { runArrivalRate } from '../../src/executors/run-arrivals.ts';
+import type { ExecutorContext } from '../../src/executors/run-context.ts';
+import { runIterations } from '../../src/executors/run-iterations.ts';
 import type { ScenarioConfig } from '../../src/plan/types.ts';
 
 interface Started {

@@ -2,8 +2,8 @@
  * Stages (`[{ duration, target }]`) of the ramping executors: validated, summed, rescaled, and
  * followed over time (the target at a moment, moving linearly from one stage's target to the next).
  */
-import { duration, positiveNumber } from '../fields.ts';
-import { type Issues, isObject, typeName } from '../issues.ts';
+import { duration, positiveNumber } from '../plan/fields.ts';
+import { type Issues, isObject, typeName } from '../plan/issues.ts';
 
 export interface StageMs {
   durationMs: number;

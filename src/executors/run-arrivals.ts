@@ -6,10 +6,11 @@
  * start up to the clock's arrivalEarlyMs before its time, and is then measured from its actual
  * start: never from a time before it began, which would hide latency.
  */
-import type { ConfigOf } from '../../plan/executors/index.ts';
-import { constantPacer, type Pacer, rampingPacer } from '../pacer.ts';
-import type { VirtualUser } from '../vu.ts';
-import { type ExecutorContext, threadShare } from './context.ts';
+
+import { constantPacer, type Pacer, rampingPacer } from '../engine/pacer.ts';
+import type { VirtualUser } from '../engine/vu.ts';
+import type { ConfigOf } from './index.ts';
+import { type ExecutorContext, threadShare } from './run-context.ts';
 
 type ArrivalConfig = ConfigOf<'constant-arrival-rate'> | ConfigOf<'ramping-arrival-rate'>;
 

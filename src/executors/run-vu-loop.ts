@@ -3,8 +3,8 @@
  * runs one iteration after another, the next starting when the previous ends, and the scenario's
  * time ends at a moment after which nothing new starts.
  */
-import type { VirtualUser } from '../vu.ts';
-import { type ExecutorContext, runWideNumber, yieldToLoop } from './context.ts';
+import type { VirtualUser } from '../engine/vu.ts';
+import { type ExecutorContext, runWideNumber, yieldToLoop } from './run-context.ts';
 
 /** Ends the scenario's time at `endAt`: nothing new starts after it. */
 export function stopAt(ctx: ExecutorContext, endAt: number): void {

@@ -4,12 +4,13 @@
  * scenario's time, SIGINT, an abort); `hardStop` means "abort what is still running" (after
  * gracefulStop). Executors only pace and count; the VU and the metrics do the rest.
  */
-import { peakVus } from '../../plan/executors/index.ts';
-import type { ScenarioConfig } from '../../plan/types.ts';
-import type { Clock } from '../clock.ts';
-import type { Segment } from '../segment.ts';
-import { shareOf } from '../shares.ts';
-import type { VirtualUser } from '../vu.ts';
+
+import type { Clock } from '../engine/clock.ts';
+import type { Segment } from '../engine/segment.ts';
+import { shareOf } from '../engine/shares.ts';
+import type { VirtualUser } from '../engine/vu.ts';
+import type { ScenarioConfig } from '../plan/types.ts';
+import { peakVus } from './index.ts';
 
 export interface ExecutorContext<C extends ScenarioConfig = ScenarioConfig> {
   config: C;

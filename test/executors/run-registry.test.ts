@@ -4,7 +4,6 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RUNS } from '../../src/engine/executors/index.ts';
 import {
   EXECUTOR_NAMES,
   EXECUTORS,
@@ -12,7 +11,8 @@ import {
   peakVus,
   scenarioDurationMs,
   targetAt,
-} from '../../src/plan/executors/index.ts';
+} from '../../src/executors/index.ts';
+import { RUNS } from '../../src/executors/run-registry.ts';
 import { validatePlan } from '../../src/plan/validate.ts';
 
 const SCENARIOS = {

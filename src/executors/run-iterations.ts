@@ -2,9 +2,9 @@
  * per-vu-iterations and shared-iterations: VUs run a fixed number of iterations (each its own,
  * or taken from one shared count) and the scenario ends when they are done or maxDuration is up.
  */
-import type { ConfigOf } from '../../plan/executors/index.ts';
-import { drain, type ExecutorContext, runWideNumber, threadShare } from './context.ts';
-import { counter, loop, stopAt } from './vu-loop.ts';
+import type { ConfigOf } from './index.ts';
+import { drain, type ExecutorContext, runWideNumber, threadShare } from './run-context.ts';
+import { counter, loop, stopAt } from './run-vu-loop.ts';
 
 export async function runIterations(
   ctx: ExecutorContext<ConfigOf<'per-vu-iterations'> | ConfigOf<'shared-iterations'>>,

@@ -1,7 +1,7 @@
 /** constant-vus: a fixed number of VUs loop over the flow for a duration. */
-import type { ConfigOf } from '../../plan/executors/index.ts';
-import { drain, type ExecutorContext, threadShare } from './context.ts';
-import { counter, loop, stopAt } from './vu-loop.ts';
+import type { ConfigOf } from '../index.ts';
+import { drain, type ExecutorContext, threadShare } from '../run-context.ts';
+import { counter, loop, stopAt } from '../run-vu-loop.ts';
 
 export async function runConstantVus(ctx: ExecutorContext<ConfigOf<'constant-vus'>>): Promise<void> {
   stopAt(ctx, ctx.startAt + ctx.config.durationMs);

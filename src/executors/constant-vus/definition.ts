@@ -1,7 +1,7 @@
 /** constant-vus: a fixed number of VUs loop over the flow for a duration. */
-import { duration, positiveNumber } from '../fields.ts';
-import { LIMITS } from '../limits.ts';
-import type { ExecutorDefinition } from './definition.ts';
+import { duration, positiveNumber } from '../../plan/fields.ts';
+import { LIMITS } from '../../plan/limits.ts';
+import type { ExecutorDefinition } from '../definition.ts';
 
 export const constantVus: ExecutorDefinition<'constant-vus'> = {
   name: 'constant-vus',

@@ -1,8 +1,8 @@
 /** ramping-arrival-rate: the rate of iteration starts moves linearly through stages. */
-import { positiveNumber } from '../fields.ts';
-import type { ExecutorDefinition } from './definition.ts';
-import { perSecond } from './per-second.ts';
-import { scaleStages, stagesMs, stageTargetAt, validateStages } from './stages.ts';
+import { positiveNumber } from '../../plan/fields.ts';
+import type { ExecutorDefinition } from '../definition.ts';
+import { perSecond } from '../per-second.ts';
+import { scaleStages, stagesMs, stageTargetAt, validateStages } from '../stages.ts';
 import {
   constantRate,
   K6_VU_POOL_DEFAULTS,
@@ -10,7 +10,7 @@ import {
   overrideVuPool,
   VU_POOL_KEYS,
   validateVuPool,
-} from './vu-pool.ts';
+} from '../vu-pool.ts';
 
 export const rampingArrivalRate: ExecutorDefinition<'ramping-arrival-rate'> = {
   name: 'ramping-arrival-rate',

@@ -1,6 +1,6 @@
 /** per-vu-iterations: each VU runs the same number of iterations, within maxDuration. */
-import type { ExecutorDefinition } from './definition.ts';
-import { ITERATION_KEYS, K6_ITERATION_DEFAULTS, validateIterations } from './iterations.ts';
+import type { ExecutorDefinition } from '../definition.ts';
+import { ITERATION_KEYS, K6_ITERATION_DEFAULTS, validateIterations } from '../iterations.ts';
 
 export const perVuIterations: ExecutorDefinition<'per-vu-iterations'> = {
   name: 'per-vu-iterations',

@@ -4,12 +4,12 @@
  * needs at most, what it aims at a given moment, how the CLI's shortcuts change it, and the
  * defaults k6 gives it. Everything that names executors (validation, k6 scripts, the progress
  * display, the schema test) reads the registry of these (`index.ts`). The engine runs it
- * (`engine/executors/`), keyed by the same name.
+ * (`<name>/run.ts`, in `run-registry.ts`), keyed by the same name.
  */
-import type { Issues } from '../issues.ts';
-import type { ExecutorName, ScenarioConfig } from '../types.ts';
+import type { Issues } from '../plan/issues.ts';
+import type { ExecutorName, ScenarioConfig } from '../plan/types.ts';
 
-export type { ExecutorName } from '../types.ts';
+export type { ExecutorName } from '../plan/types.ts';
 export type ConfigOf<E extends ExecutorName> = Extract<ScenarioConfig, { executor: E }>;
 
 /** The CLI's shortcuts (--duration, --rate, --vus), applied to every scenario. */

@@ -4,10 +4,10 @@
  * rate. onSaturation is loadproof's own; k6 has the other two, and maxVUs defaults to the
  * preallocated VUs there.
  */
-import { positiveNumber } from '../fields.ts';
-import { typeName } from '../issues.ts';
-import { LIMITS } from '../limits.ts';
-import type { OnSaturation, ScenarioConfig } from '../types.ts';
+import { positiveNumber } from '../plan/fields.ts';
+import { typeName } from '../plan/issues.ts';
+import { LIMITS } from '../plan/limits.ts';
+import type { OnSaturation, ScenarioConfig } from '../plan/types.ts';
 import type { Overrides, ScenarioFields } from './definition.ts';
 
 export interface VuPool {

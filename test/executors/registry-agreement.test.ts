@@ -1,16 +1,14 @@
 /**
- * The executor registry (`plan/executors/index.ts`) is the one list of executors: the results
+ * The executor registry (`executors/index.ts`) is the one list of executors: the results
  * schema's executor enum and the scenario keys k6 scripts may use agree with it.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { EXECUTOR_NAMES, EXECUTORS } from '../../../src/plan/executors/index.ts';
-import { convertOptions, K6_EXECUTOR_KEYS } from '../../../src/plan/k6/options.ts';
+import { EXECUTOR_NAMES, EXECUTORS } from '../../src/executors/index.ts';
+import { convertOptions, K6_EXECUTOR_KEYS } from '../../src/plan/k6/options.ts';
 
-const schema = JSON.parse(
-  readFileSync(new URL('../../../schema/results.schema.json', import.meta.url), 'utf8'),
-);
+const schema = JSON.parse(readFileSync(new URL('../../schema/results.schema.json', import.meta.url), 'utf8'));
 
 /** Every `executor` property's enum in the schema, wherever it is defined. */
 function executorEnums(node: unknown, out: unknown[][] = []): unknown[][] {

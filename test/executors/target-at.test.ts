@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { targetAt } from '../../../src/plan/executors/index.ts';
+import { targetAt } from '../../src/executors/index.ts';
 
 describe('what a scenario aims at, for the progress display', () => {
   it('open models: the rate, a ramp interpolated', () => {

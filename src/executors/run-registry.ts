@@ -1,14 +1,15 @@
 /**
  * The engine side of the executors: the run of each (one module per executor, or per family
  * that runs alike: `arrival-rate.ts`, `iterations.ts`), keyed by the names of the plan's
- * registry (`plan/executors/`), so an executor without its run is a type error.
+ * registry (`index.ts`), so an executor without its run is a type error.
  */
-import type { ConfigOf, ExecutorName } from '../../plan/executors/index.ts';
-import { runArrivalRate } from './arrival-rate.ts';
-import { runConstantVus } from './constant-vus.ts';
-import type { ExecutorContext } from './context.ts';
-import { runIterations } from './iterations.ts';
-import { runRampingVus } from './ramping-vus.ts';
+
+import { runConstantVus } from './constant-vus/run.ts';
+import type { ConfigOf, ExecutorName } from './index.ts';
+import { runRampingVus } from './ramping-vus/run.ts';
+import { runArrivalRate } from './run-arrivals.ts';
+import type { ExecutorContext } from './run-context.ts';
+import { runIterations } from './run-iterations.ts';
 
 type Run<E extends ExecutorName> = (ctx: ExecutorContext<ConfigOf<E>>) => Promise<void>;
 

@@ -1,19 +1,19 @@
 /**
- * The executors, one module each, in one registry keyed by name: an executor missing here, or
- * an entry under the wrong name, is a type error. The order is the one error messages list.
- * This registry is the one list of executors: plan validation, k6 scripts' options
- * (`plan/k6/options.ts`) and the progress display read it, the engine's runs
- * (`engine/executors/index.ts`) are keyed by its names, and a test holds the results schema's
- * executor enum to it.
+ * The executors' definitions (`<name>/definition.ts`), in one registry keyed by name: an executor
+ * missing here, or an entry under the wrong name, is a type error. The order is the one error
+ * messages list. This registry is the one list of executors: plan validation, k6 scripts'
+ * options (`plan/k6/options.ts`) and the progress display read it, the engine's side of it
+ * (`run-registry.ts`, each executor's `run.ts`) is keyed by its names, and a test holds the
+ * results schema's executor enum to it.
  */
-import type { ScenarioConfig } from '../types.ts';
-import { constantArrivalRate } from './constant-arrival-rate.ts';
-import { constantVus } from './constant-vus.ts';
+import type { ScenarioConfig } from '../plan/types.ts';
+import { constantArrivalRate } from './constant-arrival-rate/definition.ts';
+import { constantVus } from './constant-vus/definition.ts';
 import type { ExecutorDefinition, ExecutorName } from './definition.ts';
-import { perVuIterations } from './per-vu-iterations.ts';
-import { rampingArrivalRate } from './ramping-arrival-rate.ts';
-import { rampingVus } from './ramping-vus.ts';
-import { sharedIterations } from './shared-iterations.ts';
+import { perVuIterations } from './per-vu-iterations/definition.ts';
+import { rampingArrivalRate } from './ramping-arrival-rate/definition.ts';
+import { rampingVus } from './ramping-vus/definition.ts';
+import { sharedIterations } from './shared-iterations/definition.ts';
 
 export type { ConfigOf, ExecutorDefinition, ExecutorName, Overrides, ScenarioFields } from './definition.ts';
 export { DEFAULT_MAX_DURATION_MS } from './iterations.ts';

@@ -1,7 +1,7 @@
 /** constant-arrival-rate: iterations start at a fixed rate for a duration, on a pool of VUs. */
-import { duration, positiveNumber } from '../fields.ts';
-import type { ExecutorDefinition } from './definition.ts';
-import { perSecond } from './per-second.ts';
+import { duration, positiveNumber } from '../../plan/fields.ts';
+import type { ExecutorDefinition } from '../definition.ts';
+import { perSecond } from '../per-second.ts';
 import {
   constantRate,
   K6_VU_POOL_DEFAULTS,
@@ -9,7 +9,7 @@ import {
   overrideVuPool,
   VU_POOL_KEYS,
   validateVuPool,
-} from './vu-pool.ts';
+} from '../vu-pool.ts';
 
 export const constantArrivalRate: ExecutorDefinition<'constant-arrival-rate'> = {
   name: 'constant-arrival-rate',

@@ -3,8 +3,8 @@
  * iterations and a maxDuration (10 minutes unless given), which --duration replaces; k6 gives a
  * script's scenario one VU and one iteration unless it says otherwise.
  */
-import { duration, positiveNumber } from '../fields.ts';
-import { LIMITS } from '../limits.ts';
+import { duration, positiveNumber } from '../plan/fields.ts';
+import { LIMITS } from '../plan/limits.ts';
 import type { ScenarioFields } from './definition.ts';
 
 export const ITERATION_KEYS = ['vus', 'iterations', 'maxDuration'] as const;

@@ -1,7 +1,7 @@
 /** shared-iterations: VUs take iterations from one shared count, within maxDuration. */
 import { UsageError } from '../../errors.ts';
-import type { ExecutorDefinition } from './definition.ts';
-import { ITERATION_KEYS, K6_ITERATION_DEFAULTS, validateIterations } from './iterations.ts';
+import type { ExecutorDefinition } from '../definition.ts';
+import { ITERATION_KEYS, K6_ITERATION_DEFAULTS, validateIterations } from '../iterations.ts';
 
 export const sharedIterations: ExecutorDefinition<'shared-iterations'> = {
   name: 'shared-iterations',

@@ -2,11 +2,12 @@
  * ramping-vus: the number of looping VUs follows the stages, checked every 100 ms; a VU beyond
  * the target finishes its current iteration, then leaves.
  */
-import type { ConfigOf } from '../../plan/executors/index.ts';
-import { vuTargetAt } from '../../plan/executors/stages.ts';
-import type { VirtualUser } from '../vu.ts';
-import { drain, type ExecutorContext, threadShare } from './context.ts';
-import { counter, loop, stopAt } from './vu-loop.ts';
+
+import type { VirtualUser } from '../../engine/vu.ts';
+import type { ConfigOf } from '../index.ts';
+import { drain, type ExecutorContext, threadShare } from '../run-context.ts';
+import { counter, loop, stopAt } from '../run-vu-loop.ts';
+import { vuTargetAt } from '../stages.ts';
 
 export async function runRampingVus(ctx: ExecutorContext<ConfigOf<'ramping-vus'>>): Promise<void> {
   const { config, clock } = ctx;
