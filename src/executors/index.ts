@@ -33,6 +33,11 @@ export function isExecutorName(v: unknown): v is ExecutorName {
   return typeof v === 'string' && Object.hasOwn(EXECUTORS, v);
 }
 
+/** Whether the executor named `executor` is an open model (iterations arrive on a schedule). */
+export function isOpenModel(executor: string): boolean {
+  return isExecutorName(executor) && EXECUTORS[executor].model === 'open';
+}
+
 /** The definition of the executor a config is for, typed for that config. */
 export function executorOf<C extends ScenarioConfig>(config: C): ExecutorDefinition<C['executor']> {
   return EXECUTORS[config.executor] as unknown as ExecutorDefinition<C['executor']>;

@@ -1,31 +1,27 @@
 /**
- * Open model: constant-arrival-rate and ramping-arrival-rate. Iterations start on an absolute
- * timeline (the pacer), each on a free VU. Of its segment's arrivals (the whole run's unless it
- * is a shard), this thread takes the index-th, (index+count)-th, ... With every maxVU busy an iteration is dropped, or with
+ * The open model's run, shared by constant-arrival-rate and ramping-arrival-rate (each gives its
+ * pacer, `<name>/run.ts`). Iterations start on an absolute timeline (the pacer), each on a free
+ * VU. Of its segment's arrivals (the whole run's unless it is a shard), this thread takes the
+ * index-th, (index+count)-th, ... With every maxVU busy an iteration is dropped, or with
  * onSaturation 'queue' waits for a VU and is measured from its intended start. An iteration may
  * start up to the clock's arrivalEarlyMs before its time, and is then measured from its actual
  * start: never from a time before it began, which would hide latency.
  */
-
-import { constantPacer, type Pacer, rampingPacer } from '../engine/pacer.ts';
+import type { Pacer } from '../engine/pacer.ts';
 import type { VirtualUser } from '../engine/vu.ts';
-import type { ConfigOf } from './index.ts';
+import type { ScenarioConfig } from '../plan/types.ts';
 import { type ExecutorContext, threadShare } from './run-context.ts';
-
-type ArrivalConfig = ConfigOf<'constant-arrival-rate'> | ConfigOf<'ramping-arrival-rate'>;
+import type { VuPool } from './vu-pool.ts';
 
 /** Queued iterations beyond this are dropped, so memory stays bounded. */
 const QUEUE_LIMIT = 100_000;
 
-export function pacerFor(config: ArrivalConfig): Pacer {
-  return config.executor === 'constant-arrival-rate'
-    ? constantPacer(config.ratePerSec, config.durationMs)
-    : rampingPacer(config.startRatePerSec, config.stages);
-}
-
-export async function runArrivalRate(ctx: ExecutorContext<ArrivalConfig>): Promise<void> {
+/** Runs this thread's share of the arrivals `pacer` schedules, on the scenario's VU pool. */
+export async function runArrivals(
+  ctx: ExecutorContext<ScenarioConfig & VuPool>,
+  pacer: Pacer,
+): Promise<void> {
   const { config, clock, index, count, segment, stop } = ctx;
-  const pacer = pacerFor(config);
   const maxVUs = threadShare(ctx, config.maxVUs);
   const free: VirtualUser[] = [];
   for (let i = 0; i < threadShare(ctx, config.preAllocatedVUs); i++) free.push(ctx.newVu());

@@ -5,15 +5,14 @@
  */
 
 import type { Segment } from '../engine/segment.ts';
-import { pacerFor } from '../executors/run-arrivals.ts';
+import { pacerOf } from '../executors/run-registry.ts';
 import type { Plan } from '../plan/types.ts';
 
 export function plannedArrivals(plan: Plan, segment: Segment): Record<string, number> {
   const planned: Record<string, number> = {};
   for (const s of plan.scenarios) {
-    const config = s.config;
-    if (config.executor !== 'constant-arrival-rate' && config.executor !== 'ramping-arrival-rate') continue;
-    const pacer = pacerFor(config);
+    const pacer = pacerOf(s.config);
+    if (!pacer) continue;
     planned[s.name] = segment.arrivalsOf(pacer.dueBy(pacer.durationMs));
   }
   return planned;

@@ -8,6 +8,7 @@ import {
   EXECUTOR_NAMES,
   EXECUTORS,
   isExecutorName,
+  isOpenModel,
   peakVus,
   scenarioDurationMs,
   targetAt,
@@ -36,9 +37,19 @@ describe('executor registries', () => {
     assert.deepEqual(Object.keys(RUNS), EXECUTOR_NAMES);
     for (const name of EXECUTOR_NAMES) {
       assert.equal(EXECUTORS[name].name, name);
-      assert.equal(typeof RUNS[name], 'function');
+      assert.equal(typeof RUNS[name].run, 'function');
     }
     assert.equal(isExecutorName('toString'), false, 'an inherited property is not an executor');
+  });
+
+  it('give a schedule of arrivals to the open-model executors and to no other', () => {
+    for (const name of EXECUTOR_NAMES)
+      assert.equal(RUNS[name].pacer !== undefined, EXECUTORS[name].model === 'open', name);
+    assert.deepEqual(
+      EXECUTOR_NAMES.filter((n) => isOpenModel(n)),
+      ['constant-arrival-rate', 'ramping-arrival-rate'],
+    );
+    assert.equal(isOpenModel('toString'), false);
   });
 
   it('give each validated scenario its duration, peak VUs and live target', () => {

@@ -6,11 +6,8 @@ import { describe, it } from 'node:test';
 import { FakeClock } from '../../src/engine/clock.ts';
 import { parseSegment, Segment } from '../../src/engine/segment.ts';
 import type { VirtualUser } from '../../src/engine/vu.ts';
-import { runConstantVus } from '../../src/executors/constant-vus/run.ts';
-import { runRampingVus } from '../../src/executors/ramping-vus/run.ts';
-import { runArrivalRate } from '../../src/executors/run-arrivals.ts';
 import type { ExecutorContext } from '../../src/executors/run-context.ts';
-import { runIterations } from '../../src/executors/run-iterations.ts';
+import { runExecutor } from '../../src/executors/run-registry.ts';
 import type { ScenarioConfig } from '../../src/plan/types.ts';
 
 interface Started {
@@ -120,7 +117,7 @@ const car = (rate: number, durationMs: number, maxVUs: number, onSaturation: 'dr
 describe('constant-arrival-rate', () => {
   it('starts rate × duration iterations on the absolute timeline, on time', async () => {
     const h = harness(car(100, 1000, 10), { flowMs: 5 });
-    await finish(h, runArrivalRate(h.ctx as never));
+    await finish(h, runExecutor(h.ctx as never));
     assert.equal(h.started.length, 100);
     assert.equal(h.dropped, 0);
     h.started.forEach((s, i) => {
@@ -136,7 +133,7 @@ describe('constant-arrival-rate', () => {
     // 0.3 ms spacing: every arrival within 1 ms of the clock's time starts at once, early.
     const clock = new FakeClock(0, 1);
     const h = harness(car(3000, 100, 50), { flowMs: 2, clock });
-    await finish(h, runArrivalRate(h.ctx as never), 100_000, 1);
+    await finish(h, runExecutor(h.ctx as never), 100_000, 1);
     assert.equal(h.started.length, 300);
     let early = 0;
     h.started.forEach((s, i) => {
@@ -153,7 +150,7 @@ describe('constant-arrival-rate', () => {
   it('drops what finds every maxVU busy, and counts it', async () => {
     // Each iteration holds its VU 50 ms: 2 VUs start 2 of every 5 iterations due at 10 ms spacing.
     const h = harness(car(100, 1000, 2), { flowMs: 50 });
-    await finish(h, runArrivalRate(h.ctx as never));
+    await finish(h, runExecutor(h.ctx as never));
     assert.equal(h.started.length, 40);
     assert.equal(h.dropped, 60);
     assert.equal(h.maxActive, 2);
@@ -161,7 +158,7 @@ describe('constant-arrival-rate', () => {
 
   it("with onSaturation 'queue' runs every iteration late, keeping its intended start", async () => {
     const h = harness(car(100, 1000, 2, 'queue'), { flowMs: 50 });
-    await finish(h, runArrivalRate(h.ctx as never));
+    await finish(h, runExecutor(h.ctx as never));
     assert.equal(h.started.length, 100);
     assert.equal(h.dropped, 0);
     const last = h.started.find((s) => s.n === 99) as Started;
@@ -173,7 +170,7 @@ describe('constant-arrival-rate', () => {
 
   it('queued iterations that cannot start within gracefulStop are dropped', async () => {
     const h = harness(car(100, 1000, 2, 'queue'), { flowMs: 50, gracefulStopMs: 500 });
-    await finish(h, runArrivalRate(h.ctx as never));
+    await finish(h, runExecutor(h.ctx as never));
     // By 1500 ms, 2 per 50 ms have started: 60 iterations; 40 queued are dropped.
     assert.equal(h.started.length, 60);
     assert.equal(h.dropped, 40);
@@ -185,7 +182,7 @@ describe('constant-arrival-rate', () => {
     const b = harness(car(200, 1000, 50), { flowMs: 3, index: 1, count: 2, clock });
     await finish(
       a,
-      Promise.all([runArrivalRate(a.ctx as never), runArrivalRate(b.ctx as never)]).then(() => {}),
+      Promise.all([runExecutor(a.ctx as never), runExecutor(b.ctx as never)]).then(() => {}),
     );
     const all = [...a.started, ...b.started].sort((x, y) => x.n - y.n);
     assert.equal(all.length, 200);
@@ -198,7 +195,7 @@ describe('constant-arrival-rate', () => {
 
   it('a thread that starts late counts the arrivals it missed instead of running them at once', async () => {
     const h = harness(car(100, 1000, 5), { flowMs: 1, missedBefore: 300 });
-    await finish(h, runArrivalRate(h.ctx as never));
+    await finish(h, runExecutor(h.ctx as never));
     // Due at 0, 10, ..., 290 ms: missed; from 300 ms on, each on time.
     assert.equal(h.missed, 30);
     assert.equal(h.started.length, 70);
@@ -208,7 +205,7 @@ describe('constant-arrival-rate', () => {
   it('a stop from outside ends the schedule early', async () => {
     const h = harness(car(100, 10_000, 5), { flowMs: 5 });
     h.clock.sleepUntil(2000).then(() => h.ctx.stop.abort());
-    const end = await finish(h, runArrivalRate(h.ctx as never));
+    const end = await finish(h, runExecutor(h.ctx as never));
     // Iterations due at 0, 10, ..., 1990 ms; the stop at 2000 ms comes before the next.
     assert.equal(h.started.length, 200);
     assert.ok(end < 2100, `ended at ${end}`);
@@ -228,7 +225,7 @@ describe('ramping-arrival-rate', () => {
       },
       { flowMs: 1 },
     );
-    await finish(h, runArrivalRate(h.ctx as never));
+    await finish(h, runExecutor(h.ctx as never));
     assert.equal(h.started.length, 100);
     // As in k6: the 25th is due when the integral reaches 25, at 1 s; the 100th on the very end.
     assert.equal(h.started.filter((s) => s.intendedAt < 1000).length, 24);
@@ -239,7 +236,7 @@ describe('ramping-arrival-rate', () => {
 describe('closed models', () => {
   it('constant-vus: each VU runs iterations back to back until the duration ends', async () => {
     const h = harness({ executor: 'constant-vus', vus: 3, durationMs: 1000 }, { flowMs: 100 });
-    await finish(h, runConstantVus(h.ctx as never));
+    await finish(h, runExecutor(h.ctx as never));
     assert.equal(h.started.length, 30);
     assert.equal(h.maxActive, 3);
     assert.deepEqual(new Set(h.started.map((s) => s.n)).size, 30);
@@ -250,7 +247,7 @@ describe('closed models', () => {
       { executor: 'constant-vus', vus: 2, durationMs: 1000 },
       { flowMs: 60_000, gracefulStopMs: 500 },
     );
-    const end = await finish(h, runConstantVus(h.ctx as never));
+    const end = await finish(h, runExecutor(h.ctx as never));
     assert.equal(end, 1500);
     assert.equal(h.started.length, 2);
   });
@@ -262,7 +259,7 @@ describe('closed models', () => {
     const b = harness(cfg, { flowMs: 13, index: 1, count: 2, clock });
     await finish(
       a,
-      Promise.all([runIterations(a.ctx as never), runIterations(b.ctx as never)]).then(() => {}),
+      Promise.all([runExecutor(a.ctx as never), runExecutor(b.ctx as never)]).then(() => {}),
     );
     const ns = [...a.started, ...b.started].map((s) => s.n);
     assert.equal(ns.length, 101);
@@ -275,7 +272,7 @@ describe('closed models', () => {
       { executor: 'per-vu-iterations', vus: 3, iterations: 4, maxDurationMs: 600_000 },
       { flowMs: 10 },
     );
-    await finish(h, runIterations(h.ctx as never));
+    await finish(h, runExecutor(h.ctx as never));
     assert.equal(h.started.length, 12);
     for (let vu = 1; vu <= 3; vu++) assert.equal(h.started.filter((s) => s.vu === vu).length, 4);
     assert.equal(new Set(h.started.map((s) => s.n)).size, 12);
@@ -286,7 +283,7 @@ describe('closed models', () => {
       { executor: 'per-vu-iterations', vus: 1, iterations: 100, maxDurationMs: 1000 },
       { flowMs: 100, gracefulStopMs: 0 },
     );
-    await finish(h, runIterations(h.ctx as never));
+    await finish(h, runExecutor(h.ctx as never));
     assert.equal(h.started.length, 10);
   });
 
@@ -307,7 +304,7 @@ describe('closed models', () => {
       const before = h.activeAt.filter(([at]) => at <= t);
       return before.length ? (before[before.length - 1] as [number, number])[1] : 0;
     };
-    await finish(h, runRampingVus(h.ctx as never));
+    await finish(h, runExecutor(h.ctx as never));
     assert.equal(h.maxActive, 10);
     const mid = activeAround(500);
     assert.ok(mid >= 4 && mid <= 6, `about 5 VUs at 500 ms, got ${mid}`);
@@ -344,8 +341,8 @@ describe('shards of a run (segments), each on several threads', () => {
   for (const [name, segments] of layouts) {
     it(`${name}: open-model arrivals replay the single-process schedule exactly`, async () => {
       const single = harness(car(200, 1000, 60), { flowMs: 3 });
-      await finish(single, runArrivalRate(single.ctx as never));
-      const parts = await runSharded(segments, 2, car(200, 1000, 60), runArrivalRate as never);
+      await finish(single, runExecutor(single.ctx as never));
+      const parts = await runSharded(segments, 2, car(200, 1000, 60), runExecutor as never);
       const all = parts.flatMap((h) => h.started).sort((x, y) => x.n - y.n);
       assert.deepEqual(
         all.map((s) => [s.n, s.intendedAt]),
@@ -364,7 +361,7 @@ describe('shards of a run (segments), each on several threads', () => {
         iterations: 101,
         maxDurationMs: 600_000,
       } as const;
-      const a = await runSharded(segments, 2, shared, runIterations as never);
+      const a = await runSharded(segments, 2, shared, runExecutor as never);
       const ns = a.flatMap((h) => h.started.map((s) => s.n));
       assert.equal(ns.length, 101);
       assert.equal(new Set(ns).size, 101);
@@ -373,7 +370,7 @@ describe('shards of a run (segments), each on several threads', () => {
         7,
       );
       const perVu = { executor: 'per-vu-iterations', vus: 5, iterations: 4, maxDurationMs: 600_000 } as const;
-      const b = await runSharded(segments, 2, perVu, runIterations as never);
+      const b = await runSharded(segments, 2, perVu, runExecutor as never);
       const perVuNs = b.flatMap((h) => h.started.map((s) => s.n));
       assert.equal(perVuNs.length, 20);
       assert.equal(new Set(perVuNs).size, 20);

@@ -1,9 +1,10 @@
 /** constant-vus: a fixed number of VUs loop over the flow for a duration. */
 import type { ConfigOf } from '../index.ts';
 import { drain, type ExecutorContext, threadShare } from '../run-context.ts';
+import type { ExecutorRun } from '../run-definition.ts';
 import { counter, loop, stopAt } from '../run-vu-loop.ts';
 
-export async function runConstantVus(ctx: ExecutorContext<ConfigOf<'constant-vus'>>): Promise<void> {
+async function runConstantVus(ctx: ExecutorContext<ConfigOf<'constant-vus'>>): Promise<void> {
   stopAt(ctx, ctx.startAt + ctx.config.durationMs);
   const next = counter(ctx);
   const inflight = new Set<Promise<void>>();
@@ -14,3 +15,5 @@ export async function runConstantVus(ctx: ExecutorContext<ConfigOf<'constant-vus
   ]);
   await drain(inflight, ctx);
 }
+
+export const constantVusRun: ExecutorRun<'constant-vus'> = { run: runConstantVus };

@@ -6,10 +6,11 @@
 import type { VirtualUser } from '../../engine/vu.ts';
 import type { ConfigOf } from '../index.ts';
 import { drain, type ExecutorContext, threadShare } from '../run-context.ts';
+import type { ExecutorRun } from '../run-definition.ts';
 import { counter, loop, stopAt } from '../run-vu-loop.ts';
 import { vuTargetAt } from '../stages.ts';
 
-export async function runRampingVus(ctx: ExecutorContext<ConfigOf<'ramping-vus'>>): Promise<void> {
+async function runRampingVus(ctx: ExecutorContext<ConfigOf<'ramping-vus'>>): Promise<void> {
   const { config, clock } = ctx;
   const total = config.stages.reduce((a, s) => a + s.durationMs, 0);
   const endAt = ctx.startAt + total;
@@ -44,3 +45,5 @@ export async function runRampingVus(ctx: ExecutorContext<ConfigOf<'ramping-vus'>
   const inflight = new Set<Promise<void>>([...running.map((r) => r.done), ...retiring]);
   await drain(inflight, ctx);
 }
+
+export const rampingVusRun: ExecutorRun<'ramping-vus'> = { run: runRampingVus };
