@@ -7,10 +7,20 @@
  * (`<name>/run.ts`, in `run-registry.ts`), keyed by the same name.
  */
 import type { Issues } from '../plan/issues.ts';
-import type { ExecutorName, ScenarioConfig } from '../plan/types.ts';
+import type { ExecutorName, ScenarioConfig, ScenarioInput } from '../plan/types.ts';
 
 export type { ExecutorName } from '../plan/types.ts';
 export type ConfigOf<E extends ExecutorName> = Extract<ScenarioConfig, { executor: E }>;
+
+/**
+ * The scenario keys an executor's plans may write beside the ones every scenario has (its
+ * `<name>/config.ts`): its `keys` are these, so a key listed there and missing from its type, or
+ * misspelt, is a type error.
+ */
+export type OwnKeyOf<E extends ExecutorName> = Exclude<
+  keyof Extract<ScenarioInput, { executor: E }>,
+  keyof ScenarioInput
+>;
 
 /** The CLI's shortcuts (--duration, --rate, --vus), applied to every scenario. */
 export interface Overrides {
@@ -38,8 +48,11 @@ export interface ExecutorDefinition<E extends ExecutorName> {
   /** Open model (iterations arrive on a schedule) or closed (VUs loop). */
   model: 'open' | 'closed';
   /** The scenario keys this executor reads, beside the ones every scenario has. */
-  keys: readonly string[];
-  /** The ones of `keys` that loadproof adds and k6 does not have: a k6 script may not use them. */
+  keys: readonly OwnKeyOf<E>[];
+  /**
+   * The ones of `keys` that loadproof adds and k6 does not have: a k6 script may not use them
+   * (`test/executors/registry-agreement.test.ts` holds them to `keys` and to k6's).
+   */
   loadproofOnlyKeys?: readonly string[];
   /**
    * The values k6 v0.47 gives a k6 script's scenario of this executor where loadproof has none or

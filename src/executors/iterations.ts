@@ -5,6 +5,7 @@
  */
 import { duration, positiveNumber } from '../plan/fields.ts';
 import { LIMITS } from '../plan/limits.ts';
+import type { IterationFields } from './config.ts';
 import type { ScenarioFields } from './definition.ts';
 
 export const ITERATION_KEYS = ['vus', 'iterations', 'maxDuration'] as const;
@@ -12,12 +13,6 @@ export const DEFAULT_MAX_DURATION_MS = 600_000;
 
 /** k6's defaults for a k6 script's iteration scenario. */
 export const K6_ITERATION_DEFAULTS = () => ({ vus: 1, iterations: 1, maxDuration: '10m' });
-
-export interface IterationFields {
-  vus: number;
-  iterations: number;
-  maxDurationMs: number;
-}
 
 /** vus and iterations, then `check` (for problems between the two), then maxDuration. */
 export function validateIterations(

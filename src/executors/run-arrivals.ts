@@ -10,8 +10,8 @@
 import type { Pacer } from '../engine/pacer.ts';
 import type { VirtualUser } from '../engine/vu.ts';
 import type { ScenarioConfig } from '../plan/types.ts';
+import type { VuPool } from './config.ts';
 import { type ExecutorContext, threadShare } from './run-context.ts';
-import type { VuPool } from './vu-pool.ts';
 
 /** Queued iterations beyond this are dropped, so memory stays bounded. */
 const QUEUE_LIMIT = 100_000;

@@ -5,7 +5,7 @@
  * is up.
  */
 import type { ScenarioConfig } from '../plan/types.ts';
-import type { IterationFields } from './iterations.ts';
+import type { IterationFields } from './config.ts';
 import { drain, type ExecutorContext, threadShare } from './run-context.ts';
 import { loop, stopAt } from './run-vu-loop.ts';
 

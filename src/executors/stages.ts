@@ -4,11 +4,7 @@
  */
 import { duration, positiveNumber } from '../plan/fields.ts';
 import { type Issues, isObject, typeName } from '../plan/issues.ts';
-
-export interface StageMs {
-  durationMs: number;
-  target: number;
-}
+import type { StageMs } from './config.ts';
 
 export function validateStages(issues: Issues, path: string, v: unknown): StageMs[] {
   if (!Array.isArray(v) || v.length === 0) {

@@ -7,14 +7,9 @@
 import { positiveNumber } from '../plan/fields.ts';
 import { typeName } from '../plan/issues.ts';
 import { LIMITS } from '../plan/limits.ts';
-import type { OnSaturation, ScenarioConfig } from '../plan/types.ts';
+import type { ScenarioConfig } from '../plan/types.ts';
+import type { OnSaturation, VuPool } from './config.ts';
 import type { Overrides, ScenarioFields } from './definition.ts';
-
-export interface VuPool {
-  maxVUs: number;
-  preAllocatedVUs: number;
-  onSaturation: OnSaturation;
-}
 
 export const VU_POOL_KEYS = ['maxVUs', 'preAllocatedVUs', 'onSaturation'] as const;
 export const LOADPROOF_ONLY_VU_POOL_KEYS = ['onSaturation'] as const;

@@ -162,6 +162,38 @@ const f = await import('./f.ts');
     ]);
   });
 
+  it("places an executor folder's files by name: config in the vocabulary, run in the engine, the rest in the plan", () => {
+    const layerName = (path: string) => LAYERS[layerOf(path) ?? -1]?.name;
+    assert.deepEqual(
+      [
+        'src/executors/config.ts',
+        'src/executors/constant-vus/config.ts',
+        'src/executors/constant-vus/definition.ts',
+        'src/executors/index.ts',
+        'src/executors/stages.ts',
+        'src/executors/constant-vus/run.ts',
+        'src/executors/run-registry.ts',
+        'src/executors/run-context.ts',
+      ].map(layerName),
+      ['plan vocabulary', 'plan vocabulary', 'plan', 'plan', 'plan', 'engine', 'engine', 'engine'],
+    );
+    const bad: SourceFile[] = [
+      {
+        path: 'src/executors/constant-vus/definition.ts',
+        source: "import { constantVusRun } from './run.ts';\n",
+      },
+      {
+        path: 'src/executors/constant-vus/config.ts',
+        source: "import type { ExecutorDefinition } from '../definition.ts';\n",
+      },
+      { path: 'src/executors/constant-vus/run.ts', source: "import type { ConfigOf } from '../index.ts';\n" },
+    ];
+    assert.deepEqual(layerViolations(bad), [
+      'src/executors/constant-vus/definition.ts imports ./run.ts (plan -> engine, a higher layer)',
+      'src/executors/constant-vus/config.ts imports ../definition.ts (plan vocabulary -> plan, a higher layer)',
+    ]);
+  });
+
   it('no module of src/ imports against the arrows', () => {
     assert.deepEqual(layerViolations(sourcesUnder('src')), []);
   });
