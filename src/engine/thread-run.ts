@@ -4,20 +4,20 @@
  * The same code runs in a worker thread or, with one worker, in the main thread.
  */
 import { setMaxListeners } from 'node:events';
+import { peakVus } from '../executors/index.ts';
+import { type ExecutorContext, threadsFor } from '../executors/run-context.ts';
+import { runExecutor } from '../executors/run-registry.ts';
 import { type Histogram, newHistogram, recordMs, snapshotHistogram } from '../metrics/histogram.ts';
 import { scenarioKey } from '../metrics/keys.ts';
 import { SeriesLimit } from '../metrics/series-limit.ts';
 import { MetricStore, type MetricsDelta } from '../metrics/store.ts';
 import type { TimelineDelta } from '../metrics/timeline.ts';
-import { peakVus } from '../plan/executors/index.ts';
 import { DEFAULT_MAX_BODY_BYTES } from '../plan/http-protocol-options.ts';
 import type { Plan, Scenario } from '../plan/types.ts';
 import { VERSION } from '../version.ts';
 import { Activity } from './activity.ts';
 import { type Clock, realClock } from './clock.ts';
 import { BODY_TOO_LARGE, bodyTooLargeMessage } from './errors.ts';
-import { type ExecutorContext, threadsFor } from './executors/context.ts';
-import { runExecutor } from './executors/index.ts';
 import { HttpClient, RequestScope } from './http-client.ts';
 import { InFlightRequests } from './in-flight.ts';
 import { InstanceCounts } from './instance-counts.ts';

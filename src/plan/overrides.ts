@@ -4,11 +4,11 @@
  * error naming the scenario, never silently ignored. Pure: every thread gets the same plan.
  */
 import { UsageError } from '../errors.ts';
-import { DEFAULT_MAX_DURATION_MS, executorOf, type Overrides } from './executors/index.ts';
+import { DEFAULT_MAX_DURATION_MS, executorOf, type Overrides } from '../executors/index.ts';
 import { LIMITS, MAX_DURATION_TEXT } from './limits.ts';
 import type { Plan, Scenario, ScenarioConfig } from './types.ts';
 
-export type { Overrides } from './executors/index.ts';
+export type { Overrides } from '../executors/index.ts';
 
 function overrideConfig(name: string, c: ScenarioConfig, o: Overrides): ScenarioConfig {
   const definition = executorOf(c);

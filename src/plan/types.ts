@@ -2,6 +2,18 @@
  * The plan: what a user writes (`PlanInput`, through `definePlan`) and the validated,
  * normalized form the engine runs (`Plan`). Durations in the normalized form are milliseconds.
  */
+import type {
+  ConstantArrivalRateConfig,
+  ConstantArrivalRateKeys,
+} from '../executors/constant-arrival-rate/config.ts';
+import type { ConstantVusConfig, ConstantVusKeys } from '../executors/constant-vus/config.ts';
+import type { PerVuIterationsConfig, PerVuIterationsKeys } from '../executors/per-vu-iterations/config.ts';
+import type {
+  RampingArrivalRateConfig,
+  RampingArrivalRateKeys,
+} from '../executors/ramping-arrival-rate/config.ts';
+import type { RampingVusConfig, RampingVusKeys } from '../executors/ramping-vus/config.ts';
+import type { SharedIterationsConfig, SharedIterationsKeys } from '../executors/shared-iterations/config.ts';
 import type { ResultsFile } from '../results/types.ts';
 import type { Duration } from './duration.ts';
 
@@ -218,13 +230,6 @@ export interface WeightedFlow<Setup = any> {
 
 // ---------------------------------------------------------------- executors
 
-export interface Stage {
-  duration: Duration;
-  target: number;
-}
-
-export type OnSaturation = 'drop' | 'queue';
-
 interface ScenarioCommon<Setup> {
   /** One flow, or a deterministic weighted mix of flows (70/20/10 gives exactly that over every 100). */
   flow: Flow<Setup> | WeightedFlow<Setup>[];
@@ -235,60 +240,20 @@ interface ScenarioCommon<Setup> {
   tags?: Record<string, string>;
 }
 
-export interface ConstantArrivalRateInput<S = any> extends ScenarioCommon<S> {
-  executor: 'constant-arrival-rate';
-  /** Iterations started per `timeUnit` (default per second). */
-  rate: number;
-  timeUnit?: Duration;
-  duration: Duration;
-  maxVUs: number;
-  preAllocatedVUs?: number;
-  onSaturation?: OnSaturation;
-}
-
-export interface RampingArrivalRateInput<S = any> extends ScenarioCommon<S> {
-  executor: 'ramping-arrival-rate';
-  startRate?: number;
-  timeUnit?: Duration;
-  stages: Stage[];
-  maxVUs: number;
-  preAllocatedVUs?: number;
-  onSaturation?: OnSaturation;
-}
-
-export interface ConstantVusInput<S = any> extends ScenarioCommon<S> {
-  executor: 'constant-vus';
-  vus: number;
-  duration: Duration;
-}
-
-export interface RampingVusInput<S = any> extends ScenarioCommon<S> {
-  executor: 'ramping-vus';
-  startVUs?: number;
-  stages: Stage[];
-}
-
-export interface PerVuIterationsInput<S = any> extends ScenarioCommon<S> {
-  executor: 'per-vu-iterations';
-  vus: number;
-  iterations: number;
-  maxDuration?: Duration;
-}
-
-export interface SharedIterationsInput<S = any> extends ScenarioCommon<S> {
-  executor: 'shared-iterations';
-  vus: number;
-  iterations: number;
-  maxDuration?: Duration;
-}
-
-export type ScenarioInput<S = any> =
-  | ConstantArrivalRateInput<S>
-  | RampingArrivalRateInput<S>
-  | ConstantVusInput<S>
-  | RampingVusInput<S>
-  | PerVuIterationsInput<S>
-  | SharedIterationsInput<S>;
+/**
+ * A scenario as a plan writes it: the keys every scenario has, and its executor's own (one line
+ * per executor, from its folder `executors/<name>/config.ts`; the executors' registry,
+ * `executors/index.ts`, is keyed by this union's names, so the two cannot differ).
+ */
+export type ScenarioInput<S = any> = ScenarioCommon<S> &
+  (
+    | ConstantArrivalRateKeys
+    | RampingArrivalRateKeys
+    | ConstantVusKeys
+    | RampingVusKeys
+    | PerVuIterationsKeys
+    | SharedIterationsKeys
+  );
 
 export type ExecutorName = ScenarioInput['executor'];
 
@@ -413,31 +378,14 @@ export type SummaryFiles = Record<string, string | Uint8Array>;
 
 // ---------------------------------------------------------------- normalized
 
+/** A validated scenario's executor and its settings (`executors/<name>/config.ts`). */
 export type ScenarioConfig =
-  | {
-      executor: 'constant-arrival-rate';
-      ratePerSec: number;
-      durationMs: number;
-      maxVUs: number;
-      preAllocatedVUs: number;
-      onSaturation: OnSaturation;
-    }
-  | {
-      executor: 'ramping-arrival-rate';
-      startRatePerSec: number;
-      stages: { durationMs: number; target: number }[];
-      maxVUs: number;
-      preAllocatedVUs: number;
-      onSaturation: OnSaturation;
-    }
-  | { executor: 'constant-vus'; vus: number; durationMs: number }
-  | {
-      executor: 'ramping-vus';
-      startVUs: number;
-      stages: { durationMs: number; target: number }[];
-    }
-  | { executor: 'per-vu-iterations'; vus: number; iterations: number; maxDurationMs: number }
-  | { executor: 'shared-iterations'; vus: number; iterations: number; maxDurationMs: number };
+  | ConstantArrivalRateConfig
+  | RampingArrivalRateConfig
+  | ConstantVusConfig
+  | RampingVusConfig
+  | PerVuIterationsConfig
+  | SharedIterationsConfig;
 
 export interface Scenario {
   name: string;

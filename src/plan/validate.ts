@@ -3,12 +3,12 @@
  * its path (`scenarios.main.rate: expected a positive number`). Nothing here sends load.
  */
 import { PlanValidationError, ThresholdSyntaxError } from '../errors.ts';
+import { DEFAULT_MAX_DURATION_MS, EXECUTOR_NAMES, EXECUTORS, isExecutorName } from '../executors/index.ts';
 import { parseMetricKey } from '../metrics/keys.ts';
 import { BUILTIN_METRICS, type MetricType } from '../metrics/names.ts';
 import { criticalProblem } from '../verdict/critical-level.ts';
 import { DEFAULT_THRESHOLDS } from '../verdict/default-thresholds.ts';
 import { AGGREGATIONS_BY_TYPE, parseThreshold } from '../verdict/threshold-parser.ts';
-import { DEFAULT_MAX_DURATION_MS, EXECUTOR_NAMES, EXECUTORS, isExecutorName } from './executors/index.ts';
 import { boundedRate, duration, positiveNumber } from './fields.ts';
 import { HTTP_PROTOCOL_KEYS, httpProtocolOptions } from './http-protocol-options.ts';
 import { Issues, isObject, planIssues, typeName } from './issues.ts';

@@ -2,6 +2,7 @@
  * Builds results.json at the end of a run: the plan's scenarios, the summaries read from the
  * merged metrics, thresholds, checks and the verdict. Pure: what it returns is all any report needs.
  */
+import { isOpenModel } from '../executors/index.ts';
 import { scenarioKey } from '../metrics/keys.ts';
 import type { MetricStore } from '../metrics/store.ts';
 import type { ScenarioTimeline } from '../outputs/scenario-timeline.ts';
@@ -64,8 +65,6 @@ export interface ResultsInput {
   shardStarts?: readonly { segment: string; startSkewMs: number }[];
 }
 
-const OPEN_MODEL = new Set(['constant-arrival-rate', 'ramping-arrival-rate']);
-
 /** The target without credentials, query or fragment: reports must not leak secrets. */
 export function redactUrl(url: string): string {
   try {
@@ -113,7 +112,7 @@ export function buildResults(input: ResultsInput): ResultsFile {
   }
   const groups = groupsOf(store);
   const requests = requestCounts(store, '', durationMs);
-  const openModel = plan.scenarios.filter((s) => OPEN_MODEL.has(s.config.executor));
+  const openModel = plan.scenarios.filter((s) => isOpenModel(s.config.executor));
   const validity = runValidity(
     {
       plannedArrivals: openModel.reduce((n, s) => n + (input.plannedArrivals?.[s.name] ?? 0), 0),

@@ -3,16 +3,16 @@
  * what run validity measures missed and dropped arrivals against. Closed-model scenarios have
  * no arrivals and are left out.
  */
-import { pacerFor } from '../engine/executors/arrival-rate.ts';
+
 import type { Segment } from '../engine/segment.ts';
+import { pacerOf } from '../executors/run-registry.ts';
 import type { Plan } from '../plan/types.ts';
 
 export function plannedArrivals(plan: Plan, segment: Segment): Record<string, number> {
   const planned: Record<string, number> = {};
   for (const s of plan.scenarios) {
-    const config = s.config;
-    if (config.executor !== 'constant-arrival-rate' && config.executor !== 'ramping-arrival-rate') continue;
-    const pacer = pacerFor(config);
+    const pacer = pacerOf(s.config);
+    if (!pacer) continue;
     planned[s.name] = segment.arrivalsOf(pacer.dueBy(pacer.durationMs));
   }
   return planned;

@@ -1,5 +1,5 @@
 /** How long a plan is meant to run, read from its scenarios' starts, durations and gracefulStops. */
-import { scenarioDurationMs } from '../plan/executors/index.ts';
+import { scenarioDurationMs } from '../executors/index.ts';
 import type { Plan } from '../plan/types.ts';
 
 /** Nominal end of the run in ms: the latest scenario start + duration. */

@@ -1,10 +1,10 @@
 /** What a run reports of itself while it goes on: the figures merged so far, each scenario's state. */
 
+import { scenarioDurationMs, targetAt } from '../executors/index.ts';
 import { scenarioKey } from '../metrics/keys.ts';
 import type { MetricStore } from '../metrics/store.ts';
 import type { Timeline } from '../metrics/timeline.ts';
 import type { Progress } from '../outputs/progress.ts';
-import { scenarioDurationMs, targetAt } from '../plan/executors/index.ts';
 import type { Plan } from '../plan/types.ts';
 
 export function progressOf(

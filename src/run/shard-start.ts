@@ -5,7 +5,7 @@
 
 import type { Segment } from '../engine/segment.ts';
 import { UsageError } from '../errors.ts';
-import { executorOf, peakVus } from '../plan/executors/index.ts';
+import { executorOf, peakVus } from '../executors/index.ts';
 import type { Plan } from '../plan/types.ts';
 
 /**

@@ -12,18 +12,33 @@ import { describe, it } from 'node:test';
 const REPO = new URL('../../', import.meta.url).pathname;
 
 /**
+ * An executor is one folder, `src/executors/<name>/`, whose files sit in three layers by name:
+ * `config.ts` (its scenario's types) in the plan vocabulary, `run.ts` (how it paces VUs) in the
+ * engine, everything else (`definition.ts`: keys, validation, VU needs) in the plan. The files
+ * beside the folders follow the same rule (`run-*.ts` are the engine's). So the plan never
+ * imports a run, and one folder still holds all of an executor.
+ */
+const EXECUTOR_RUN = /^src\/executors\/(.+\/)?run(-[^/]+)?\.ts$/;
+const EXECUTOR_PLAN_SIDE = {
+  test: (path: string) => /^src\/(plan|executors)\//.test(path) && !EXECUTOR_RUN.test(path),
+};
+const EXECUTOR_ENGINE_SIDE = {
+  test: (path: string) => /^src\/engine\//.test(path) || EXECUTOR_RUN.test(path),
+};
+
+/**
  * The layers, lowest first. A file belongs to the first layer whose pattern matches its path
  * (relative to the repository, with forward slashes).
  */
-export const LAYERS: readonly { name: string; files: RegExp }[] = [
+export const LAYERS: readonly { name: string; files: { test(path: string): boolean } }[] = [
   { name: 'foundation', files: /^src\/(errors|version)\.ts$/ },
   { name: 'metrics', files: /^src\/metrics\// },
   { name: 'results', files: /^src\/results\// },
-  { name: 'plan vocabulary', files: /^src\/plan\/(types|duration)\.ts$/ },
+  { name: 'plan vocabulary', files: /^src\/(plan\/(types|duration)\.ts|executors\/(.+\/)?config\.ts)$/ },
   { name: 'verdict', files: /^src\/verdict\// },
   { name: 'checks', files: /^src\/checks\// },
-  { name: 'plan', files: /^src\/plan\// },
-  { name: 'engine', files: /^src\/engine\// },
+  { name: 'plan', files: EXECUTOR_PLAN_SIDE },
+  { name: 'engine', files: EXECUTOR_ENGINE_SIDE },
   { name: 'outputs', files: /^src\/outputs\// },
   { name: 'report', files: /^src\/report\// },
   { name: 'k8s', files: /^src\/k8s\// },
@@ -144,6 +159,38 @@ const f = await import('./f.ts');
     assert.deepEqual(layerViolations(bad), [
       'src/metrics/store.ts imports ../engine/thread-run.ts (metrics -> engine, a higher layer)',
       'src/results/types.ts imports ../run/run.ts (results -> run, a higher layer)',
+    ]);
+  });
+
+  it("places an executor folder's files by name: config in the vocabulary, run in the engine, the rest in the plan", () => {
+    const layerName = (path: string) => LAYERS[layerOf(path) ?? -1]?.name;
+    assert.deepEqual(
+      [
+        'src/executors/config.ts',
+        'src/executors/constant-vus/config.ts',
+        'src/executors/constant-vus/definition.ts',
+        'src/executors/index.ts',
+        'src/executors/stages.ts',
+        'src/executors/constant-vus/run.ts',
+        'src/executors/run-registry.ts',
+        'src/executors/run-context.ts',
+      ].map(layerName),
+      ['plan vocabulary', 'plan vocabulary', 'plan', 'plan', 'plan', 'engine', 'engine', 'engine'],
+    );
+    const bad: SourceFile[] = [
+      {
+        path: 'src/executors/constant-vus/definition.ts',
+        source: "import { constantVusRun } from './run.ts';\n",
+      },
+      {
+        path: 'src/executors/constant-vus/config.ts',
+        source: "import type { ExecutorDefinition } from '../definition.ts';\n",
+      },
+      { path: 'src/executors/constant-vus/run.ts', source: "import type { ConfigOf } from '../index.ts';\n" },
+    ];
+    assert.deepEqual(layerViolations(bad), [
+      'src/executors/constant-vus/definition.ts imports ./run.ts (plan -> engine, a higher layer)',
+      'src/executors/constant-vus/config.ts imports ../definition.ts (plan vocabulary -> plan, a higher layer)',
     ]);
   });
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { shareOf } from '../../src/engine/shares.ts';
 import { weightedCycle, weightedPicker } from '../../src/engine/weighted.ts';
-import { vuTargetAt } from '../../src/plan/executors/stages.ts';
+import { vuTargetAt } from '../../src/executors/stages.ts';
 
 describe('weighted mixes', () => {
   it('70/20/10 gives exactly 70, 20 and 10 in every 100 consecutive picks', () => {

@@ -7,8 +7,9 @@
  *
  * The issues are a small local list, to move to the shared plan validation toolkit later.
  */
+
+import { EXECUTOR_NAMES, EXECUTORS, isExecutorName } from '../../executors/index.ts';
 import { parseDurationMs } from '../duration.ts';
-import { EXECUTOR_NAMES, EXECUTORS, isExecutorName } from '../executors/index.ts';
 import { Issues } from '../issues.ts';
 import type { ThresholdInput, ValidityInput } from '../types.ts';
 import { validityOf } from '../validity.ts';
