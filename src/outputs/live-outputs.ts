@@ -2,7 +2,7 @@
  * The outputs of one run, driven together: started before the load, told each closed second,
  * ended with the results, closed once the record is written. An output that fails while the run
  * goes on or at its end is reported (once, naming it) and never changes the run or its verdict;
- * one that cannot start stops the run before any load, the others already started closed.
+ * one that cannot start stops the run before any load, and every output is closed.
  */
 import type { ResultsFile } from '../results/types.ts';
 import type { LiveOutput, OutputSecond, RunStart } from './live-output.ts';
@@ -15,18 +15,10 @@ export class LiveOutputs {
 
   constructor(private readonly outputs: readonly LiveOutput[]) {}
 
+  /** Starts each output in order; when one cannot, the error goes on (`abandon` lets go of all). */
   async start(run: RunStart): Promise<void> {
     this.log = run.log;
-    const started: LiveOutput[] = [];
-    try {
-      for (const o of this.outputs) {
-        await o.start?.(run);
-        started.push(o);
-      }
-    } catch (e) {
-      await closeOutputs(started, AbortSignal.abort());
-      throw e;
-    }
+    for (const o of this.outputs) await o.start?.(run);
   }
 
   eachSecond(second: OutputSecond): void {

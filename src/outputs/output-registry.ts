@@ -5,6 +5,7 @@
  */
 import { UsageError } from '../errors.ts';
 import { redactString } from '../results/without-secrets.ts';
+import { influxdbOutput } from './influxdb.ts';
 import type { LiveOutput, OutputKind, OutputParams } from './live-output.ts';
 import { otlpOutput } from './otlp-exporter.ts';
 import { prometheusOutput } from './prometheus-output.ts';
@@ -15,6 +16,7 @@ export const OUTPUT_KINDS: Readonly<Record<string, OutputKind>> = {
   csv: csvOutput,
   prometheus: prometheusOutput,
   otlp: otlpOutput,
+  influxdb: influxdbOutput,
 };
 
 /** `--out KIND=ARGUMENT`, read but not yet created. */
