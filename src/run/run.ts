@@ -16,7 +16,7 @@ import { plannedDurationMs } from './planned-time.ts';
 import { progressOf } from './progress.ts';
 import { runChecks } from './run-checks.ts';
 import { RunFigures } from './run-figures.ts';
-import { runLoad } from './run-load.ts';
+import { type LoadParts, runLoad } from './run-load.ts';
 import type { RunOptions } from './run-options.ts';
 import { runSettings } from './run-settings.ts';
 import { RunStop } from './run-stop.ts';
@@ -49,7 +49,7 @@ export async function runPlan(options: RunOptions): Promise<ResultsFile> {
   const stop = new RunStop(options.signal, options.forceSignal);
   const thresholds = new ThresholdAbort(plan, !shard, store, log, (reason) => stop.stop(reason));
   const plannedMs = plannedDurationMs(plan);
-  const onTick: Parameters<typeof runLoad>[1]['onTick'] = (index, tick) => {
+  const onTick: LoadParts['onTick'] = (index, tick) => {
     figures.add(index, tick);
     const elapsedMs = barrier.elapsedMs();
     thresholds.check(elapsedMs, () => stop.stopped);
