@@ -5,6 +5,9 @@
 export { queryRows, type SqlCheckOptions, sqlCheck } from './checks/sql.ts';
 export { EXIT, LoadproofError, PlanValidationError } from './errors.ts';
 export { MAX_ENDPOINT_SERIES } from './metrics/series-limit.ts';
+export type { LiveOutput, OutputParams, OutputSecond, RunStart } from './outputs/live-output.ts';
+export { closeOutputs } from './outputs/live-outputs.ts';
+export { createOutputs, OUTPUT_KINDS, type OutputSpec } from './outputs/output-registry.ts';
 export type { Progress, ScenarioProgress } from './outputs/progress.ts';
 export * as artillery from './plan/artillery/api.ts';
 export { parseDurationMs } from './plan/duration.ts';

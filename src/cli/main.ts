@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, exitCodeOf, LoadproofError } from '../errors.ts';
+import { outputKindsHelp } from '../outputs/output-registry.ts';
 import { readResultsFile } from '../report/read.ts';
 import { writeReports } from '../report/write.ts';
 import { VERSION } from '../version.ts';
@@ -38,8 +39,8 @@ export function buildProgram(): Command {
     .argument('<plan>', 'plan file (.ts, .js) or Artillery script (.yml, .yaml)')
     .addOption(
       new Option(
-        '-o, --out <dir|kind=file>',
-        'folder for results.json and the reports (default: results/<timestamp>); json=FILE streams one NDJSON line per second per series, csv=FILE the same as CSV (repeatable)',
+        '-o, --out <dir|kind=arg>',
+        `folder for results.json and the reports (default: results/<timestamp>); or a live output KIND=ARG (repeatable): ${outputKindsHelp()}`,
       ).argParser(collect),
     )
     .option(
@@ -63,17 +64,17 @@ export function buildProgram(): Command {
     )
     .option(
       '--prometheus <host:port>',
-      'serve live metrics for Prometheus at http://HOST:PORT/metrics during the run',
+      'the same as --out prometheus=HOST:PORT: serve live metrics for Prometheus at http://HOST:PORT/metrics during the run',
     )
     .option(
       '--otlp <url>',
-      'push metrics to an OpenTelemetry collector over OTLP/HTTP JSON (http://HOST:4318; /v1/metrics is added when the URL has no path), every --otlp-interval and at the end',
+      'the same as --out otlp=URL: push metrics to an OpenTelemetry collector over OTLP/HTTP JSON (http://HOST:4318; /v1/metrics is added when the URL has no path), every --otlp-interval and at the end',
     )
-    .option('--otlp-interval <duration>', 'with --otlp: how often to push (default 10s)')
+    .option('--otlp-interval <duration>', 'with an otlp output: how often to push (default 10s)')
     .option('--summary-export <file>', 'also write results.json to this file')
     .option(
       '--prometheus-linger <duration>',
-      'with --prometheus: how long /metrics stays up after the run, serving the last figures (default 15s)',
+      'with a prometheus output: how long /metrics stays up after the run, serving the last figures (default 15s)',
     )
     .option(
       '--insecure',

@@ -6,9 +6,9 @@ import { basename, dirname, resolve } from 'node:path';
 import { EXIT, UsageError } from '../errors.ts';
 import { renderConsoleSummary } from '../outputs/console-summary.ts';
 import { wantsColor } from '../outputs/format.ts';
-import { otlpEndpoint } from '../outputs/otlp-exporter.ts';
+import type { LiveOutput } from '../outputs/live-output.ts';
+import { closeOutputs } from '../outputs/live-outputs.ts';
 import { progressDisplay } from '../outputs/progress.ts';
-import { parseOutValues, SeriesFile } from '../outputs/series-file.ts';
 import { writeSummaryFiles } from '../outputs/summary-files.ts';
 import { markRunUnfinished } from '../outputs/unfinished-run-files.ts';
 import { assertWritableFolder, timestampFolder, writeResultsFile } from '../outputs/write-results.ts';
@@ -24,6 +24,7 @@ import { runPlan } from '../run/run.ts';
 import type { ShardIdentity } from '../run/shard-recorder.ts';
 import { type HostedPlan, loadPlanInHost } from '../run/user-code-host.ts';
 import { VERSION } from '../version.ts';
+import { outputFlags } from './run-outputs.ts';
 import { shardExitCode, shardProblems } from './shard-exit.ts';
 import { parseSegmentFlags, parseStartAt, planHash, runIdOf, type ShardFlags } from './shard-flags.ts';
 
@@ -31,7 +32,7 @@ import { parseSegmentFlags, parseStartAt, planHash, runIdOf, type ShardFlags } f
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 export interface RunFlags extends ShardFlags {
-  /** The results folder, and `json=FILE` / `csv=FILE` streaming outputs. */
+  /** The results folder, and `KIND=ARGUMENT` live outputs (output-registry.ts). */
   out?: string[];
   workers?: string;
   duration?: string;
@@ -39,8 +40,9 @@ export interface RunFlags extends ShardFlags {
   vus?: string;
   env?: string[];
   quiet?: boolean;
+  /** Same as `--out prometheus=HOST:PORT`. */
   prometheus?: string;
-  /** OpenTelemetry collector to push metrics to, and how often. */
+  /** Same as `--out otlp=URL`; `otlpInterval`: how often an OTLP output pushes. */
   otlp?: string;
   otlpInterval?: string;
   /** Also write results.json to this file. */
@@ -132,17 +134,19 @@ async function runPlanFile(planPath: string, flags: RunFlags, handOverSignals: (
   }
 }
 
+type ParsedFlags = ReturnType<typeof parseRunFlags> & {
+  segment: ReturnType<typeof parseSegmentFlags>;
+  startAtMs: number | undefined;
+  planOptions: PlanFileOptions;
+};
+
 async function runLoadedPlan(
   loaded: HostedPlan,
   flags: RunFlags,
-  parsed: ReturnType<typeof parseRunFlags> & {
-    segment: ReturnType<typeof parseSegmentFlags>;
-    startAtMs: number | undefined;
-    planOptions: PlanFileOptions;
-  },
+  parsed: ParsedFlags,
   handOverSignals: () => void,
 ): Promise<number> {
-  const { overrides, workers, env, segment, startAtMs, planOptions } = parsed;
+  const { overrides, segment, startAtMs } = parsed;
   let shard: ShardIdentity | undefined;
   if (segment) {
     const hashedOptions = { overrides: { ...overrides }, environment: flags.environment ?? null };
@@ -150,12 +154,25 @@ async function runLoadedPlan(
     shard = { segment, planHash: hash, hashedOptions, runId: runIdOf(flags, hash, startAtMs) };
   }
   if (!flags.quiet) for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
-  if (flags.otlp) otlpEndpoint(flags.otlp);
-  const outValues = parseOutValues(flags.out ?? []);
-  const out = resolve(outValues.dir ?? timestampFolder());
+  const asked = outputFlags(flags);
+  const out = resolve(asked.dir ?? timestampFolder());
   assertWritableFolder(out);
   if (flags.summaryExport) assertWritableFolder(dirname(resolve(flags.summaryExport)), '--summary-export');
-  const seriesFiles = outValues.series.map((o) => new SeriesFile(o));
+  const outputs = await asked.create();
+  try {
+    return await runWithOutputs(loaded, flags, { ...parsed, out, outputs, shard }, handOverSignals);
+  } finally {
+    await closeOutputs(outputs, AbortSignal.abort());
+  }
+}
+
+async function runWithOutputs(
+  loaded: HostedPlan,
+  flags: RunFlags,
+  parsed: ParsedFlags & { out: string; outputs: LiveOutput[]; shard: ShardIdentity | undefined },
+  handOverSignals: () => void,
+): Promise<number> {
+  const { overrides, workers, env, startAtMs, planOptions, out, outputs, shard } = parsed;
   // SIGINT, SIGTERM and SIGHUP stop gracefully; a second one stops at once. Either way what was
   // collected is written, marked interrupted.
   const stop = new AbortController();
@@ -173,20 +190,6 @@ async function runLoadedPlan(
   };
   handOverSignals();
   for (const s of STOP_SIGNALS) process.on(s, onSignal);
-  const lingerMs = durationFlag('--prometheus-linger', flags.prometheusLinger, {
-    fallbackMs: 15_000,
-    min: '0s',
-    max: '1h',
-    example: '15s',
-  });
-  const otlpIntervalMs = flags.otlp
-    ? durationFlag('--otlp-interval', flags.otlpInterval, {
-        fallbackMs: 10_000,
-        min: '1s',
-        max: '1h',
-        example: '10s',
-      })
-    : undefined;
   // Everything is checked: from now on the files this run writes at its end say it has not finished.
   const summaryExport = flags.summaryExport ? resolve(flags.summaryExport) : undefined;
   const marker = unfinishedRun({
@@ -197,7 +200,6 @@ async function runLoadedPlan(
     ...(shard ? { shard: { runId: shard.runId, segment: shard.segment.toString() } } : {}),
   });
   markRunUnfinished(marker, out, summaryExport);
-  let closeMetrics: (() => Promise<void>) | undefined;
   const progress = progressDisplay(process.stderr, flags.quiet === true);
   let results: Awaited<ReturnType<typeof runPlan>>;
   const hookFailures: string[] = [];
@@ -212,22 +214,9 @@ async function runLoadedPlan(
       planOptions,
       ...(shard ? { shard } : {}),
       ...(startAtMs !== undefined ? { startAtMs } : {}),
-      ...(seriesFiles.length
-        ? {
-            onSecond: (second, epochMs, figures) => {
-              for (const f of seriesFiles) f.write(second, epochMs, figures);
-            },
-          }
-        : {}),
+      outputs,
       signal: stop.signal,
       forceSignal: force.signal,
-      ...(flags.otlp ? { otlp: flags.otlp, otlpIntervalMs } : {}),
-      ...(flags.prometheus
-        ? { prometheus: flags.prometheus, keepMetricsServer: (close) => (closeMetrics = close) }
-        : {}),
-      onMetricsServer: (url) => {
-        if (!flags.quiet) process.stderr.write(`live metrics: ${url}\n`);
-      },
       onHookFailure: (m) => hookFailures.push(m),
       onProgress: (p) => progress.update(p),
       onLog: (m) => {
@@ -238,7 +227,6 @@ async function runLoadedPlan(
   } finally {
     progress.done();
     for (const s of STOP_SIGNALS) process.off(s, onSignal);
-    for (const f of seriesFiles) f.close();
   }
   await loaded.endIfBusy('a hook of the plan was still running when the run ended');
   // handleSummary() runs before results.json is written: a hook that fails makes it NO-GO there too.
@@ -258,7 +246,9 @@ async function runLoadedPlan(
     process.stdout.write(`${summary}\nresults: ${path}\nreports: ${reports.join(', ')}\n`);
   }
   if (flags.resultsTo === 'stdout') process.stdout.write(`${frameResults(results)}\n`);
-  if (closeMetrics) await lingerThenClose(closeMetrics, lingerMs, flags.quiet === true);
+  // An output that keeps serving after the run (/metrics for --prometheus-linger) does so now
+  // that the record is written; a signal ends the wait.
+  await untilStopSignal((signal) => closeOutputs(outputs, signal));
   // A shard is judged only at the merge; one that did not run its part cleanly exits non-zero.
   if (results.verdict.status === 'SHARD') {
     for (const p of shardProblems(results, hookFailures)) process.stderr.write(`shard not clean: ${p}\n`);
@@ -267,34 +257,14 @@ async function runLoadedPlan(
   return results.verdict.status === 'GO' ? EXIT.go : EXIT.noGo;
 }
 
-/** A duration flag between `min` and `max` (durations as written: `1s`, `1h`), or `fallback` when not given. */
-function durationFlag(
-  flag: string,
-  value: string | undefined,
-  o: { fallbackMs: number; min: string; max: string; example: string },
-): number {
-  if (value === undefined) return o.fallbackMs;
-  const ms = parseDurationMs(value);
-  if (ms === undefined || ms < (parseDurationMs(o.min) ?? 0) || ms > (parseDurationMs(o.max) ?? 0))
-    throw new UsageError(
-      `${flag}: expected a duration from ${o.min} to ${o.max}, like ${o.example}, got "${value}"`,
-    );
-  return ms;
-}
-
-/** Keeps /metrics up for `ms` after the run so that a scrape cannot miss a short test; a signal ends the wait. */
-async function lingerThenClose(close: () => Promise<void>, ms: number, quiet: boolean): Promise<void> {
-  if (ms > 0) {
-    if (!quiet) process.stderr.write(`live metrics stay up for ${ms / 1000} s (--prometheus-linger)\n`);
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        for (const s of STOP_SIGNALS) process.off(s, done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      for (const s of STOP_SIGNALS) process.once(s, done);
-    });
+/** Runs `work` with a signal that a stop signal (SIGINT, SIGTERM, SIGHUP) aborts. */
+async function untilStopSignal(work: (signal: AbortSignal) => Promise<void>): Promise<void> {
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  for (const s of STOP_SIGNALS) process.once(s, onSignal);
+  try {
+    await work(stop.signal);
+  } finally {
+    for (const s of STOP_SIGNALS) process.off(s, onSignal);
   }
-  await close();
 }

@@ -1,10 +1,12 @@
 /**
- * `--otlp URL`: pushes the run's metrics to an OpenTelemetry collector over OTLP/HTTP (JSON)
- * every interval and once at the end, cumulative from the run's start. A push that fails is
- * logged when pushing starts or stops failing, never per attempt, and never fails the run.
+ * `--out otlp=URL` (or `--otlp URL`): pushes the run's metrics to an OpenTelemetry collector over
+ * OTLP/HTTP (JSON) every interval (`--otlp-interval`, 10 s by default) and once at the end,
+ * cumulative from the run's start. A push that fails is logged when pushing starts or stops
+ * failing, never per attempt, and never fails the run.
  */
 import { UsageError } from '../errors.ts';
 import type { MetricStore } from '../metrics/store.ts';
+import type { LiveOutput, OutputKind, OutputParams, RunStart } from './live-output.ts';
 import { type OtlpContext, otlpPayload } from './otlp-payload.ts';
 
 /** The metrics endpoint of a collector URL: `/v1/metrics` when the URL names no path. */
@@ -22,21 +24,34 @@ export function otlpEndpoint(url: string): string {
 }
 
 const PUSH_TIMEOUT_MS = 5000;
+const DEFAULT_INTERVAL_MS = 10_000;
 
-export class OtlpExporter {
+export class OtlpExporter implements LiveOutput {
+  readonly name: string;
+  private readonly endpoint: string;
+  private readonly intervalMs: number;
   private timer: NodeJS.Timeout | undefined;
   private failing = false;
   private pending: Promise<void> = Promise.resolve();
+  private store: MetricStore | undefined;
+  private context: () => OtlpContext = () => ({ startMs: 0, nowMs: 0, version: '', resource: {} });
+  private log: (message: string) => void = () => {};
 
-  constructor(
-    private readonly endpoint: string,
-    private readonly intervalMs: number,
-    private readonly store: MetricStore,
-    private readonly context: () => OtlpContext,
-    private readonly log: (message: string) => void,
-  ) {}
+  constructor(params: OutputParams) {
+    this.endpoint = otlpEndpoint(params.argument);
+    this.name = `otlp=${this.endpoint}`;
+    this.intervalMs = params.pushIntervalMs ?? DEFAULT_INTERVAL_MS;
+  }
 
-  start(): void {
+  start(run: RunStart): void {
+    this.store = run.store;
+    this.log = run.log;
+    this.context = () => ({
+      startMs: run.startedAtMs(),
+      nowMs: Date.now(),
+      version: run.version,
+      resource: { 'loadproof.plan': run.planName },
+    });
     this.timer = setInterval(() => {
       this.pending = this.pending.then(() => this.push());
     }, this.intervalMs);
@@ -44,13 +59,20 @@ export class OtlpExporter {
   }
 
   /** Stops the pushes and sends the last figures; resolves when that push is done or gave up. */
-  async finish(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+  async end(): Promise<void> {
+    this.close();
     await this.pending;
     await this.push();
+    this.store = undefined;
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
   }
 
   private async push(): Promise<void> {
+    if (!this.store) return;
     const body = JSON.stringify(otlpPayload(this.store, this.context()));
     try {
       const res = await fetch(this.endpoint, {
@@ -69,3 +91,10 @@ export class OtlpExporter {
     }
   }
 }
+
+export const otlpOutput: OutputKind = {
+  argument: 'URL',
+  summary:
+    'pushes metrics to an OpenTelemetry collector over OTLP/HTTP JSON (http://HOST:4318; /v1/metrics added to a URL without a path) every --otlp-interval and at the end',
+  create: (params) => new OtlpExporter(params),
+};

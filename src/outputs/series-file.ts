@@ -1,71 +1,68 @@
 /**
- * `--out json=FILE` and `--out csv=FILE`: each second's series written as it closes (NDJSON or
- * CSV with a header row), so a long run can be followed with `tail -f` and nothing waits for
- * the end. The file is opened before any load is sent: a path that cannot be written is an
- * input error.
+ * `--out json=FILE` and `--out csv=FILE`: each second's series written as it closes (NDJSON, or
+ * CSV with a header row), so a long run can be followed with `tail -f` and nothing waits for the
+ * end. The file is opened when the output is created, before any load is sent: a path that
+ * cannot be written is an input error.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { UsageError } from '../errors.ts';
-import type { MetricStore } from '../metrics/store.ts';
-import { CSV_COLUMNS, csvRow, secondLines } from './series-lines.ts';
+import type { LiveOutput, OutputKind, OutputSecond } from './live-output.ts';
+import { CSV_COLUMNS, csvRow, type SeriesLine, secondLines } from './series-lines.ts';
 import { fileErrorText } from './write-results.ts';
 
-export const SERIES_KINDS = ['json', 'csv'] as const;
-export type SeriesKind = (typeof SERIES_KINDS)[number];
-
-export interface SeriesOutput {
-  kind: SeriesKind;
-  path: string;
+interface LineFormat {
+  kind: string;
+  header?: string;
+  line(l: SeriesLine): string;
 }
 
-/**
- * The values of `--out`: `KIND=PATH` for a streaming output, anything else the results folder
- * (at most one). An unknown kind is an error that lists the kinds.
- */
-export function parseOutValues(values: readonly string[]): { dir?: string; series: SeriesOutput[] } {
-  let dir: string | undefined;
-  const series: SeriesOutput[] = [];
-  for (const v of values) {
-    const m = /^([a-z][a-z0-9-]*)=(.*)$/.exec(v);
-    if (!m) {
-      if (dir !== undefined) throw new UsageError(`--out: one results folder only, got "${dir}" and "${v}"`);
-      dir = v;
-      continue;
-    }
-    const [, kind, path] = m as unknown as [string, string, string];
-    if (!(SERIES_KINDS as readonly string[]).includes(kind))
-      throw new UsageError(
-        `--out ${v}: unknown output "${kind}" (kinds: ${SERIES_KINDS.join(', ')}; a folder without KIND= for results.json)`,
-      );
-    if (path === '') throw new UsageError(`--out ${v}: expected a file after "${kind}="`);
-    series.push({ kind: kind as SeriesKind, path });
-  }
-  return { ...(dir !== undefined ? { dir } : {}), series };
-}
+class SeriesFile implements LiveOutput {
+  readonly name: string;
+  private fd: number | undefined;
 
-export class SeriesFile {
-  private readonly fd: number;
-
-  constructor(private readonly output: SeriesOutput) {
+  constructor(
+    private readonly format: LineFormat,
+    path: string,
+  ) {
+    this.name = `${format.kind}=${path}`;
+    if (path === '') throw new UsageError(`--out ${this.name}: expected a file after "${format.kind}="`);
     try {
-      this.fd = openSync(output.path, 'w');
+      this.fd = openSync(path, 'w');
     } catch (e) {
-      throw new UsageError(`--out ${output.kind}=${output.path}: cannot write there (${fileErrorText(e)})`);
+      throw new UsageError(`--out ${this.name}: cannot write there (${fileErrorText(e)})`);
     }
-    if (output.kind === 'csv') writeSync(this.fd, `${CSV_COLUMNS.join(',')}\n`);
+    if (format.header) writeSync(this.fd, `${format.header}\n`);
   }
 
-  write(second: number, epochMs: number, figures: MetricStore): void {
+  eachSecond({ second, epochMs, figures }: OutputSecond): void {
+    if (this.fd === undefined) return;
     const lines = secondLines(second, epochMs, figures);
-    if (!lines.length) return;
-    const text =
-      this.output.kind === 'json'
-        ? lines.map((l) => JSON.stringify(l)).join('\n')
-        : lines.map(csvRow).join('\n');
-    writeSync(this.fd, `${text}\n`);
+    if (lines.length) writeSync(this.fd, `${lines.map((l) => this.format.line(l)).join('\n')}\n`);
+  }
+
+  end(): void {
+    this.close();
   }
 
   close(): void {
-    closeSync(this.fd);
+    if (this.fd === undefined) return;
+    const fd = this.fd;
+    this.fd = undefined;
+    closeSync(fd);
   }
 }
+
+const NDJSON: LineFormat = { kind: 'json', line: (l) => JSON.stringify(l) };
+const CSV: LineFormat = { kind: 'csv', header: CSV_COLUMNS.join(','), line: csvRow };
+
+export const jsonOutput: OutputKind = {
+  argument: 'FILE',
+  summary: 'one NDJSON line per second per series, written as each second closes',
+  create: ({ argument }) => new SeriesFile(NDJSON, argument),
+};
+
+export const csvOutput: OutputKind = {
+  argument: 'FILE',
+  summary: 'the same lines as json=, as CSV with a header row',
+  create: ({ argument }) => new SeriesFile(CSV, argument),
+};

@@ -19,6 +19,7 @@ import {
   type ShardRecord,
   type ShardSecond,
 } from '../results/shard-record.ts';
+import type { ResultsFile } from '../results/types.ts';
 import { withoutSecrets } from '../results/without-secrets.ts';
 
 export interface ShardIdentity {
@@ -115,4 +116,19 @@ export class ShardRecorder {
       ...(segment.position === 0 && setup !== undefined ? { setup: withoutSecrets(setup) } : {}),
     };
   }
+}
+
+/** A shard's results: judged only with the other shards, its record kept for the merge. */
+export function asShardResults(results: ResultsFile, record: ShardRecord): ResultsFile {
+  return {
+    ...results,
+    verdict: {
+      status: 'SHARD',
+      reasons: results.verdict.reasons,
+      warnings: [
+        "a shard is judged only with the others: run `loadproof merge` on every shard's results.json",
+      ],
+    },
+    shard: record,
+  };
 }

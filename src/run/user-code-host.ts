@@ -16,7 +16,7 @@ import type { LoadedPlan, PlanFileOptions } from '../plan/load.ts';
 import type { CheckContext, Plan } from '../plan/types.ts';
 import { validatePlan } from '../plan/validate.ts';
 import { type FunctionMark, functionsForMarks } from './plan-as-data.ts';
-import { HOOK_TIMEOUT_MS } from './run.ts';
+import { HOOK_TIMEOUT_MS } from './plan-hooks.ts';
 import type { CheckContextData, HostData, HostToMain, MainToHost } from './user-code-host-protocol.ts';
 import { shownMs } from './within-time.ts';
 

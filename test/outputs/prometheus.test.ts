@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { initHistograms, newHistogram, recordMs } from '../../src/metrics/histogram.ts';
 import { MetricStore } from '../../src/metrics/store.ts';
 import { countAtOrBelow, parseListen, renderPrometheus } from '../../src/outputs/prometheus.ts';
+import { PrometheusOutput } from '../../src/outputs/prometheus-output.ts';
 import { definePlan } from '../../src/plan/load.ts';
 import { validatePlan } from '../../src/plan/validate.ts';
 import { runPlan } from '../../src/run/run.ts';
@@ -67,15 +68,10 @@ describe('prometheus', () => {
       }),
     );
     let scraped = '';
-    const run = runPlan({
-      plan,
-      workers: 1,
-      prometheus: '127.0.0.1:0',
-      onMetricsServer: (u) => {
-        url = u;
-      },
-    });
+    const metrics = new PrometheusOutput({ argument: '127.0.0.1:0' });
+    const run = runPlan({ plan, workers: 1, outputs: [metrics] });
     await new Promise((r) => setTimeout(r, 2200));
+    url = metrics.url ?? '';
     scraped = await (await fetch(url)).text();
     const results = await run;
     const endpoint = 'scenario="s",method="GET",name="/delay/:ms"';
