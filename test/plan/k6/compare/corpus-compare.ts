@@ -78,11 +78,14 @@ export function classify(k6: Outcome, loadproof: Outcome | undefined, ex: Exampl
   return differ.length === 0 ? { class: 'same' } : { class: 'differed', facts: differ };
 }
 
+/** The trailing `(issue N: ...)` of an expected class. */
+const ISSUE = /\s*\(issue [\s\S]*\)\s*$/;
+
 /** The facts an expected 'differed: a, b (issue N)' names. */
 const namedFacts = (expected: string) =>
   expected
     .slice('differed: '.length)
-    .replace(/\s*\(.*\)\s*$/, '')
+    .replace(ISSUE, '')
     .split(',')
     .map((s) => s.trim())
     .sort();
@@ -98,7 +101,7 @@ export function mismatch(result: Result, expected: Expected): string | undefined
       ? undefined
       : `expected ${expected}, got ${got}`;
   }
-  const why = expected.slice('refused: '.length).replace(/\s*\(.*\)\s*$/, '');
+  const why = expected.slice('refused: '.length).replace(ISSUE, '');
   if (result.class !== 'refused') return `expected ${expected}, got ${got}`;
   return result.message.includes(why) ? undefined : `expected a refusal saying "${why}", got ${got}`;
 }

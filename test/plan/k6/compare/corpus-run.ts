@@ -57,18 +57,34 @@ export function firstError(stderr: string): string {
   return msg.replace(COLOUR, '').split('\\n')[0].slice(0, 200);
 }
 
-/** Request names as paths: k6 names a request by its URL, loadproof by its path. */
+/**
+ * Request names as paths: k6 names a request by its URL, loadproof by its path; the origin (a
+ * loopback port that changes each run) is left out, and an origin without a path is `/`. The
+ * query string stays: k6 keeps it in the name, loadproof does not (issue 28).
+ */
 function byPath(record: Record<string, number>): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [key, n] of Object.entries(record)) {
-    const k = key.replace(/ [a-z]+:\/\/[^/ ]+/, ' ');
+    const k = key.replace(/ [a-z]+:\/\/[^/ ]+(\/?)/, ' /');
     out[k] = (out[k] ?? 0) + n;
   }
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
+/** Threshold names with a rewritten URL in a tag filter, without its port (it changes each run). */
+function withoutPorts<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(
+    Object.entries(record).map(([k, v]) => [k.replace(/127\.0\.0\.1:\d+/g, '127.0.0.1'), v]),
+  );
+}
+
 function normalized(f: Facts): Facts {
-  return { ...f, responses: byPath(f.responses), failedRequests: byPath(f.failedRequests) };
+  return {
+    ...f,
+    responses: byPath(f.responses),
+    failedRequests: byPath(f.failedRequests),
+    thresholds: withoutPorts(f.thresholds),
+  };
 }
 
 const envArgs = (standIns: StandIns) =>
@@ -113,7 +129,11 @@ export async function runLoadproof(ex: Example, copy: string, standIns: StandIns
   });
   try {
     if (r.code !== 0 && r.code !== 3)
-      return { kind: 'failed', exitCode: r.code, message: firstError(r.stderr) } as Outcome;
+      return {
+        kind: 'failed',
+        exitCode: r.code,
+        message: firstError(r.stderr.replaceAll(`${copy}/`, '')),
+      } as Outcome;
     const results = readResults(out);
     const facts = factsFromLoadproof(results, r.code, standIns.counts(), customMetrics);
     const noGoByDefaults =
