@@ -1,0 +1,248 @@
+/**
+ * k6's examples at v0.47.0 as a conformance corpus: each example, the stand-ins it calls, the cap
+ * that bounds its run (the same arguments given to k6 and to loadproof), how its facts are
+ * compared, and the class of result loadproof gives today on this branch. A fix that makes an
+ * example run as k6 runs it flips its `expected` to 'same'.
+ */
+
+export const CORPUS_DIR = new URL('./examples/', import.meta.url).pathname;
+export const CORPUS_OUTPUTS_DIR = new URL('./examples-k6/', import.meta.url).pathname;
+
+/**
+ * exact: every count is compared (iterations, requests per endpoint and status, checks' passes
+ * and fails, custom metrics, thresholds, exit code). outcome: the example draws random numbers or
+ * runs for a time, so counts vary from run to run: compared are which requests, checks (did each
+ * ever pass, ever fail), metrics and thresholds there were, each threshold's verdict and the exit
+ * code.
+ */
+export type Comparison = 'exact' | 'outcome';
+
+/**
+ * 'same': ran, and the facts compared are equal. 'differed: <facts>, issue N': ran, and those facts
+ * differ. 'refused: <why>, issue N': loadproof stopped before the load (exit 2) or failed; `why` is
+ * found in its message. 'k6 fails': k6 v0.47 itself fails on it here (not compared).
+ */
+export type Expected = 'same' | 'k6 fails' | `differed: ${string}` | `refused: ${string}`;
+
+export interface Example {
+  /** Path under examples/. */
+  file: string;
+  /** Host names of the stand-ins it calls (see standins/standins.ts). */
+  standIns: string[];
+  /** Arguments given to both tools to bound the run (see the README of the corpus). */
+  cap?: string[];
+  compare: Comparison;
+  expected: Expected;
+  /**
+   * k6 exits 0 but cannot do the example's work on this machine (every iteration fails for want of
+   * something k6 needs): counted as 'k6 fails', with k6's own error, and loadproof is not compared.
+   */
+  k6FailsHere?: string;
+  /**
+   * On purpose: loadproof exits 3 (NO-GO) where k6 exits 0, through its default thresholds or
+   * run validity alone (k6 has neither); says which. The exit code then counts as the same, and
+   * the test fails if loadproof stops doing so (remove the line).
+   */
+  noGoByDefaults?: string;
+  /** Facts that vary from run to run in k6 itself (random or timed thresholds): not compared. */
+  varies?: ('thresholds' | 'exitCode')[];
+}
+
+const SHORT = ['--vus', '2', '--duration', '3s'];
+
+const MODULE = (name: string, issue: number) =>
+  `refused: "${name}" is not supported (issue ${issue})` as const;
+const MAX_REDIRECTS = 'refused: the option "maxRedirects" is not supported (issue 28)' as const;
+const NOT_A_PLAN =
+  'refused: expected a plan object (export default definePlan({...})), got a function (issue 28)' as const;
+const NO_REQUESTS = 'run validity minRequests: the example sends no request';
+const CHECKS_FAIL = 'the default threshold checks rate>=0.99: checks fail here in k6 too';
+
+export const EXAMPLES: Example[] = [
+  { file: 'base64.js', standIns: [], compare: 'exact', expected: 'same', noGoByDefaults: NO_REQUESTS },
+  { file: 'cookies.js', standIns: ['httpbin.org'], compare: 'exact', expected: MAX_REDIRECTS },
+  { file: 'crypto.js', standIns: [], compare: 'exact', expected: 'same', noGoByDefaults: NO_REQUESTS },
+  { file: 'custom_metrics.js', standIns: ['httpbin.org'], compare: 'exact', expected: 'same' },
+  {
+    file: 'es6sample.js',
+    standIns: ['httpbin.org', 'test.k6.io'],
+    compare: 'outcome',
+    varies: ['thresholds', 'exitCode'],
+    expected: 'refused: vus needs duration, iterations or stages beside it (issue 28)',
+  },
+  {
+    file: 'experimental/browser.js',
+    standIns: ['test.k6.io'],
+    compare: 'exact',
+    expected: 'k6 fails',
+    k6FailsHere:
+      "k6 v0.47's browser module needs K6_BROWSER_ENABLED=true and a Chromium, neither here (issue 34)",
+  },
+  {
+    file: 'experimental/grpc/client_streaming.js',
+    standIns: ['grpc'],
+    compare: 'outcome',
+    expected: MODULE('k6/experimental/grpc', 29),
+  },
+  {
+    file: 'experimental/grpc/server_streaming.js',
+    standIns: ['grpc'],
+    compare: 'exact',
+    expected: MODULE('k6/experimental/grpc', 29),
+  },
+  {
+    file: 'experimental/redis.js',
+    standIns: ['jslib.k6.io', 'test-api.k6.io', 'redis'],
+    compare: 'outcome',
+    expected: MODULE('k6/experimental/redis', 28),
+  },
+  {
+    file: 'experimental/timers.js',
+    standIns: [],
+    compare: 'exact',
+    expected: MODULE('k6/experimental/timers', 28),
+  },
+  {
+    file: 'experimental/tracing/tracing-client.js',
+    standIns: ['httpbin.org'],
+    compare: 'exact',
+    expected: MODULE('k6/experimental/tracing', 28),
+  },
+  {
+    file: 'experimental/tracing/tracing-instrumentHTTP.js',
+    standIns: ['httpbin.org'],
+    compare: 'exact',
+    expected: MODULE('k6/experimental/tracing', 28),
+  },
+  {
+    file: 'experimental/tracing/tracing-sampling.js',
+    standIns: ['httpbin.org'],
+    compare: 'exact',
+    expected: 'k6 fails',
+  },
+  {
+    file: 'experimental/webcrypto.js',
+    standIns: [],
+    compare: 'exact',
+    expected: MODULE('k6/experimental/webcrypto', 28),
+  },
+  {
+    file: 'experimental/ws.js',
+    standIns: ['jslib.k6.io', 'test-api.k6.io'],
+    compare: 'outcome',
+    expected: 'refused: remote modules are not supported (issue 28)',
+  },
+  {
+    file: 'graphql.js',
+    standIns: ['api.github.com'],
+    compare: 'exact',
+    expected: 'same',
+    noGoByDefaults:
+      'the default threshold http_req_failed rate<0.01: the stand-in answers 401 as GitHub does',
+  },
+  { file: 'grpc.js', standIns: ['grpc'], compare: 'exact', expected: MODULE('k6/net/grpc', 29) },
+  { file: 'grpc_reflection.js', standIns: ['grpc'], compare: 'exact', expected: MODULE('k6/net/grpc', 29) },
+  {
+    file: 'html_form_post.js',
+    standIns: ['httpbin.org'],
+    compare: 'exact',
+    expected: 'differed: checks (issue 28: a form array is sent comma-joined, k6 repeats the key)',
+    noGoByDefaults: CHECKS_FAIL,
+  },
+  {
+    file: 'http_2.js',
+    standIns: ['test-api.k6.io'],
+    compare: 'exact',
+    expected: "differed: checks (issue 28: res.proto is 'HTTP/1.1' over HTTP/2)",
+    noGoByDefaults: 'the default threshold checks rate>=0.99: the HTTP/2 check fails in loadproof',
+  },
+  {
+    file: 'http_basic_auth.js',
+    standIns: ['httpbin.org'],
+    compare: 'exact',
+    expected: 'same',
+    noGoByDefaults: CHECKS_FAIL,
+  },
+  { file: 'http_batch.js', standIns: ['test.k6.io'], compare: 'exact', expected: 'same' },
+  {
+    file: 'http_digest_auth.js',
+    standIns: ['httpbin.org'],
+    compare: 'exact',
+    expected: "differed: checks, responses, server (issue 28: auth: 'digest' fails the iteration)",
+    noGoByDefaults: 'the default threshold iteration_failed rate<0.01: the iteration fails on digest',
+  },
+  { file: 'http_get.js', standIns: ['test-api.k6.io'], compare: 'exact', expected: 'same' },
+  {
+    file: 'http_verbs.js',
+    standIns: ['httpbin.org'],
+    compare: 'exact',
+    expected:
+      'differed: responses (issue 28: the default name tag is the path, k6 names by URL with its query)',
+    noGoByDefaults: CHECKS_FAIL,
+  },
+  { file: 'json.js', standIns: ['httpbin.org'], compare: 'exact', expected: 'same' },
+  { file: 'jwt.js', standIns: [], compare: 'exact', expected: 'same', noGoByDefaults: NO_REQUESTS },
+  {
+    file: 'localhost.js',
+    standIns: ['localhost:8080'],
+    compare: 'exact',
+    varies: ['thresholds', 'exitCode'],
+    expected: 'same',
+  },
+  { file: 'logging.js', standIns: [], compare: 'exact', expected: NOT_A_PLAN },
+  { file: 'malicious.js', standIns: [], cap: ['--duration', '2s'], compare: 'outcome', expected: NOT_A_PLAN },
+  {
+    file: 'ocsp.js',
+    standIns: ['stackoverflow.com'],
+    compare: 'exact',
+    expected: 'same',
+    noGoByDefaults: CHECKS_FAIL,
+  },
+  {
+    file: 'pantheon.js',
+    standIns: ['dev-li-david.pantheonsite.io'],
+    compare: 'outcome',
+    expected: MAX_REDIRECTS,
+  },
+  {
+    file: 'pantheontest.js',
+    standIns: ['dev-li-david.pantheonsite.io'],
+    compare: 'outcome',
+    expected: MAX_REDIRECTS,
+  },
+  { file: 'redirects.js', standIns: ['httpbin.org'], compare: 'exact', expected: MAX_REDIRECTS },
+  { file: 'source_map/issue_1804/main.js', standIns: [], compare: 'exact', expected: NOT_A_PLAN },
+  { file: 'source_map/typescript_template/test1.js', standIns: [], compare: 'exact', expected: NOT_A_PLAN },
+  { file: 'stages.js', standIns: ['httpbin.org'], cap: SHORT, compare: 'outcome', expected: 'same' },
+  { file: 'tagging.js', standIns: ['httpbin.org'], compare: 'exact', expected: 'same' },
+  {
+    file: 'thresholds.js',
+    standIns: ['httpbin.org'],
+    compare: 'exact',
+    expected:
+      'differed: exitCode, thresholds (issue 28: {name:<full URL>} finds no data, loadproof names by path)',
+  },
+  {
+    file: 'thresholds_readme_example.js',
+    standIns: ['test.k6.io'],
+    cap: SHORT,
+    compare: 'outcome',
+    expected: "differed: checks, exitCode, thresholds (issue 28: res.proto is 'HTTP/1.1' over HTTP/2)",
+  },
+  { file: 'tls_skip_cert_verification.js', standIns: ['httpbin.org'], compare: 'exact', expected: 'same' },
+  {
+    file: 'tlsconfig.js',
+    standIns: ['sha256.badssl.com'],
+    compare: 'exact',
+    expected: 'refused: the option "tlsCipherSuites" is not supported (issue 28)',
+  },
+  {
+    file: 'websocket.js',
+    standIns: ['echo.websocket.org'],
+    compare: 'outcome',
+    expected: MODULE('k6/ws', 29),
+  },
+];
+
+export const outputOf = (ex: Example) =>
+  `${CORPUS_OUTPUTS_DIR}${ex.file.replace(/\//g, '__').replace(/\.js$/, '.json')}`;
