@@ -34,7 +34,9 @@ export function workOf(ctx: K6Context): PendingWork {
 /** Keeps `ctx`'s call open until `p` settles; a rejection of `p` is reported unless `handled()` says otherwise. */
 export function keepOpen(ctx: K6Context, p: Promise<unknown>, handled: () => boolean = () => true): void {
   const w = workOf(ctx);
-  const tracked = p.then(
+  // Promise's own then: a VuPromise's would follow itself without end.
+  const tracked = Promise.prototype.then.call(
+    p,
     () => undefined,
     (e) => {
       if (!handled()) w.errors.push(e);
