@@ -17,7 +17,7 @@ export class Element {
     private readonly $: CheerioAPI,
     /** @internal */ readonly node: AnyNode,
   ) {}
-  private get sel() {
+  get #sel() {
     return this.$(this.node);
   }
   get nodeName(): string {
@@ -36,25 +36,25 @@ export class Element {
       : undefined;
   }
   get id(): string {
-    return this.sel.attr('id') ?? '';
+    return this.#sel.attr('id') ?? '';
   }
   get className(): string {
-    return this.sel.attr('class') ?? '';
+    return this.#sel.attr('class') ?? '';
   }
   get classList(): string[] {
     return this.className.split(/\s+/).filter(Boolean);
   }
   get textContent(): string {
-    return this.sel.text();
+    return this.#sel.text();
   }
   get innerHTML(): string {
-    return this.sel.html() ?? '';
+    return this.#sel.html() ?? '';
   }
   getAttribute(name: string): string | undefined {
-    return this.sel.attr(name);
+    return this.#sel.attr(name);
   }
   hasAttribute(name: string): boolean {
-    return this.sel.attr(name) !== undefined;
+    return this.#sel.attr(name) !== undefined;
   }
   hasAttributes(): boolean {
     return Object.keys((this.node as DomElement).attribs ?? {}).length > 0;
@@ -68,7 +68,7 @@ export class Element {
   }
   /** This element as a Selection. */
   selection(): Selection {
-    return new Selection(this.$, this.sel);
+    return new Selection(this.$, this.#sel);
   }
   toString(): string {
     return `[object html.${this.nodeName.toUpperCase()}Element]`;
@@ -84,19 +84,16 @@ export class Selection {
     private readonly previous?: Selection,
   ) {}
 
-  private wrap(sel: Cheerio<AnyNode>): Selection {
+  #wrap(sel: Cheerio<AnyNode>): Selection {
     return new Selection(this.$, sel, this);
   }
-  private raw(arg: Selector): string | Cheerio<AnyNode> | AnyNode {
+  #raw(arg: Selector): string | Cheerio<AnyNode> | AnyNode {
     if (typeof arg === 'string') return arg;
     if (arg instanceof Selection) return arg.sel;
     if (arg instanceof Element) return arg.node;
     throw new TypeError(`k6/html: invalid argument, cannot use a ${typeof arg} as a selector`);
   }
-  private matcher(
-    what: string,
-    m: Matcher,
-  ): string | Cheerio<AnyNode> | ((i: number, el: AnyNode) => boolean) {
+  #matcher(what: string, m: Matcher): string | Cheerio<AnyNode> | ((i: number, el: AnyNode) => boolean) {
     if (typeof m === 'string') return m;
     if (m instanceof Selection) return m.sel;
     if (typeof m !== 'function')
@@ -105,85 +102,85 @@ export class Selection {
   }
 
   find(selector: Selector): Selection {
-    return this.wrap(this.sel.find(this.raw(selector) as string));
+    return this.#wrap(this.sel.find(this.#raw(selector) as string));
   }
   add(selector: Selector): Selection {
-    return this.wrap(this.sel.add(this.raw(selector) as string));
+    return this.#wrap(this.sel.add(this.#raw(selector) as string));
   }
   closest(selector: Selector): Selection {
-    return this.wrap(this.sel.closest(this.raw(selector) as string));
+    return this.#wrap(this.sel.closest(this.#raw(selector) as string));
   }
   has(selector: Selector): Selection {
-    return this.wrap(this.sel.has(this.raw(selector) as string));
+    return this.#wrap(this.sel.has(this.#raw(selector) as string));
   }
   not(m: Matcher): Selection {
-    return this.wrap(this.sel.not(this.matcher('not', m) as string));
+    return this.#wrap(this.sel.not(this.#matcher('not', m) as string));
   }
   filter(m: Matcher): Selection {
-    return this.wrap(this.sel.filter(this.matcher('filter', m) as string));
+    return this.#wrap(this.sel.filter(this.#matcher('filter', m) as string));
   }
   is(m: Matcher): boolean {
-    return this.sel.is(this.matcher('is', m) as string);
+    return this.sel.is(this.#matcher('is', m) as string);
   }
   children(selector?: string): Selection {
-    return this.wrap(this.sel.children(selector));
+    return this.#wrap(this.sel.children(selector));
   }
   contents(): Selection {
-    return this.wrap(this.sel.contents());
+    return this.#wrap(this.sel.contents());
   }
   next(selector?: string): Selection {
-    return this.wrap(this.sel.next(selector));
+    return this.#wrap(this.sel.next(selector));
   }
   nextAll(selector?: string): Selection {
-    return this.wrap(this.sel.nextAll(selector));
+    return this.#wrap(this.sel.nextAll(selector));
   }
   prev(selector?: string): Selection {
-    return this.wrap(this.sel.prev(selector));
+    return this.#wrap(this.sel.prev(selector));
   }
   prevAll(selector?: string): Selection {
-    return this.wrap(this.sel.prevAll(selector));
+    return this.#wrap(this.sel.prevAll(selector));
   }
   parent(selector?: string): Selection {
-    return this.wrap(this.sel.parent(selector));
+    return this.#wrap(this.sel.parent(selector));
   }
   parents(selector?: string): Selection {
-    return this.wrap(this.sel.parents(selector));
+    return this.#wrap(this.sel.parents(selector));
   }
   siblings(selector?: string): Selection {
-    return this.wrap(this.sel.siblings(selector));
+    return this.#wrap(this.sel.siblings(selector));
   }
   nextUntil(until?: Selector, filter?: string): Selection {
-    return this.wrap(
-      this.sel.nextUntil(until === undefined ? undefined : (this.raw(until) as string), filter),
+    return this.#wrap(
+      this.sel.nextUntil(until === undefined ? undefined : (this.#raw(until) as string), filter),
     );
   }
   prevUntil(until?: Selector, filter?: string): Selection {
-    return this.wrap(
-      this.sel.prevUntil(until === undefined ? undefined : (this.raw(until) as string), filter),
+    return this.#wrap(
+      this.sel.prevUntil(until === undefined ? undefined : (this.#raw(until) as string), filter),
     );
   }
   parentsUntil(until?: Selector, filter?: string): Selection {
-    return this.wrap(
-      this.sel.parentsUntil(until === undefined ? undefined : (this.raw(until) as string), filter),
+    return this.#wrap(
+      this.sel.parentsUntil(until === undefined ? undefined : (this.#raw(until) as string), filter),
     );
   }
   size(): number {
     return this.sel.length;
   }
   end(): Selection {
-    return this.previous ?? this.wrap(this.$([]));
+    return this.previous ?? this.#wrap(this.$([]));
   }
   eq(index: number): Selection {
-    return this.wrap(this.sel.eq(index));
+    return this.#wrap(this.sel.eq(index));
   }
   first(): Selection {
-    return this.wrap(this.sel.first());
+    return this.#wrap(this.sel.first());
   }
   last(): Selection {
-    return this.wrap(this.sel.last());
+    return this.#wrap(this.sel.last());
   }
   slice(start: number, end?: number): Selection {
-    return this.wrap(this.sel.slice(start, end));
+    return this.#wrap(this.sel.slice(start, end));
   }
   text(): string {
     return this.sel.text();
@@ -255,7 +252,7 @@ export class Selection {
   }
   index(of?: Selector): number {
     if (of === undefined) return this.sel.index();
-    return this.sel.index(this.raw(of) as string);
+    return this.sel.index(this.#raw(of) as string);
   }
   /** A form's fields as `a=1&b=2`. */
   serialize(): string {

@@ -82,8 +82,8 @@ const asList = (v: Reply): string[] =>
   (Array.isArray(v) ? v.map((x) => (x === null ? null : String(x))) : []) as string[];
 
 export class Client {
-  private readonly connection: Parameters<typeof createClient>[0];
-  private client?: Promise<RedisClientType>;
+  readonly #connection: Parameters<typeof createClient>[0];
+  #client?: Promise<RedisClientType>;
 
   constructor(options: unknown) {
     if (options === null || typeof options !== 'object')
@@ -100,7 +100,7 @@ export class Client {
       throw new Error('k6/experimental/redis: sentinel mode (masterName) is not supported by loadproof');
     const { host, port } = hostPort(addrs[0] ?? 'localhost:6379');
     const ms = (v: unknown) => (typeof v === 'number' && v > 0 ? v : undefined);
-    this.connection = {
+    this.#connection = {
       socket: {
         host,
         port,
@@ -115,11 +115,11 @@ export class Client {
   }
 
   /** The connection, opened on the first command (never in init code, as in k6). */
-  private connected(): Promise<RedisClientType> {
+  #connected(): Promise<RedisClientType> {
     if (!current())
       return Promise.reject(new Error('connecting to a redis server in the init context is not supported'));
-    this.client ??= (async () => {
-      const c = createClient(this.connection) as RedisClientType;
+    this.#client ??= (async () => {
+      const c = createClient(this.#connection) as RedisClientType;
       // Errors reach the commands that fail; the event itself must not end the thread.
       c.on('error', () => {});
       await c.connect();
@@ -127,149 +127,152 @@ export class Client {
       c.unref();
       return c;
     })();
-    return this.client;
+    return this.#client;
   }
 
   /** One command: a promise of the calling VU (crosses into user code; plain values only). */
-  private run<T>(args: string[], shape: (v: Reply) => T): Promise<T> {
-    const p = this.connected().then(async (c) => shape(await c.sendCommand(args)));
+  #run<T>(args: string[], shape: (v: Reply) => T): Promise<T> {
+    const p = this.#connected().then(async (c) => shape(await c.sendCommand(args)));
     return VuPromise.of(current(), p);
   }
-  private checked<T>(build: () => string[], shape: (v: Reply) => T): Promise<T> {
+  #checked<T>(build: () => string[], shape: (v: Reply) => T): Promise<T> {
     try {
-      return this.run(build(), shape);
+      return this.#run(build(), shape);
     } catch (e) {
       return VuPromise.of(current(), Promise.reject(e));
     }
   }
 
   isConnected(): boolean {
-    return this.client !== undefined;
+    return this.#client !== undefined;
   }
   set(key: string, value: Arg, expiration?: number) {
-    return this.checked(() => {
+    return this.#checked(() => {
       const args = ['SET', String(key), ...argsOf(1, [value])];
       if (expiration && expiration > 0) args.push('EX', String(Math.trunc(expiration)));
       return args;
     }, String);
   }
   get(key: string) {
-    return this.run(['GET', String(key)], nilAsRejection);
+    return this.#run(['GET', String(key)], nilAsRejection);
   }
   getSet(key: string, value: Arg) {
-    return this.checked(() => ['GETSET', String(key), ...argsOf(1, [value])], nilAsRejection);
+    return this.#checked(() => ['GETSET', String(key), ...argsOf(1, [value])], nilAsRejection);
   }
   del(...keys: string[]) {
-    return this.run(['DEL', ...keys.map(String)], asNumber);
+    return this.#run(['DEL', ...keys.map(String)], asNumber);
   }
   getDel(key: string) {
-    return this.run(['GETDEL', String(key)], nilAsRejection);
+    return this.#run(['GETDEL', String(key)], nilAsRejection);
   }
   exists(...keys: string[]) {
-    return this.run(['EXISTS', ...keys.map(String)], asNumber);
+    return this.#run(['EXISTS', ...keys.map(String)], asNumber);
   }
   incr(key: string) {
-    return this.run(['INCR', String(key)], asNumber);
+    return this.#run(['INCR', String(key)], asNumber);
   }
   incrBy(key: string, increment: number) {
-    return this.run(['INCRBY', String(key), String(Math.trunc(Number(increment)))], asNumber);
+    return this.#run(['INCRBY', String(key), String(Math.trunc(Number(increment)))], asNumber);
   }
   decr(key: string) {
-    return this.run(['DECR', String(key)], asNumber);
+    return this.#run(['DECR', String(key)], asNumber);
   }
   decrBy(key: string, decrement: number) {
-    return this.run(['DECRBY', String(key), String(Math.trunc(Number(decrement)))], asNumber);
+    return this.#run(['DECRBY', String(key), String(Math.trunc(Number(decrement)))], asNumber);
   }
   randomKey() {
-    return this.run(['RANDOMKEY'], nilAsRejection);
+    return this.#run(['RANDOMKEY'], nilAsRejection);
   }
   mget(...keys: string[]) {
-    return this.run(['MGET', ...keys.map(String)], asList);
+    return this.#run(['MGET', ...keys.map(String)], asList);
   }
   expire(key: string, seconds: number) {
-    return this.run(['EXPIRE', String(key), String(Math.trunc(Number(seconds)))], asBoolean);
+    return this.#run(['EXPIRE', String(key), String(Math.trunc(Number(seconds)))], asBoolean);
   }
   ttl(key: string) {
-    return this.run(['TTL', String(key)], asNumber);
+    return this.#run(['TTL', String(key)], asNumber);
   }
   persist(key: string) {
-    return this.run(['PERSIST', String(key)], asBoolean);
+    return this.#run(['PERSIST', String(key)], asBoolean);
   }
   lpush(key: string, ...values: Arg[]) {
-    return this.checked(() => ['LPUSH', String(key), ...argsOf(1, values)], asNumber);
+    return this.#checked(() => ['LPUSH', String(key), ...argsOf(1, values)], asNumber);
   }
   rpush(key: string, ...values: Arg[]) {
-    return this.checked(() => ['RPUSH', String(key), ...argsOf(1, values)], asNumber);
+    return this.#checked(() => ['RPUSH', String(key), ...argsOf(1, values)], asNumber);
   }
   lpop(key: string) {
-    return this.run(['LPOP', String(key)], nilAsRejection);
+    return this.#run(['LPOP', String(key)], nilAsRejection);
   }
   rpop(key: string) {
-    return this.run(['RPOP', String(key)], nilAsRejection);
+    return this.#run(['RPOP', String(key)], nilAsRejection);
   }
   lrange(key: string, start: number, stop: number) {
-    return this.run(['LRANGE', String(key), String(start), String(stop)], asList);
+    return this.#run(['LRANGE', String(key), String(start), String(stop)], asList);
   }
   lindex(key: string, index: number) {
-    return this.run(['LINDEX', String(key), String(index)], nilAsRejection);
+    return this.#run(['LINDEX', String(key), String(index)], nilAsRejection);
   }
   lset(key: string, index: number, element: string) {
-    return this.run(['LSET', String(key), String(index), String(element)], String);
+    return this.#run(['LSET', String(key), String(index), String(element)], String);
   }
   lrem(key: string, count: number, value: string) {
-    return this.run(['LREM', String(key), String(count), String(value)], asNumber);
+    return this.#run(['LREM', String(key), String(count), String(value)], asNumber);
   }
   llen(key: string) {
-    return this.run(['LLEN', String(key)], asNumber);
+    return this.#run(['LLEN', String(key)], asNumber);
   }
   hset(key: string, field: string, value: Arg) {
-    return this.checked(() => ['HSET', String(key), String(field), ...argsOf(2, [value])], asNumber);
+    return this.#checked(() => ['HSET', String(key), String(field), ...argsOf(2, [value])], asNumber);
   }
   hsetnx(key: string, field: string, value: string) {
-    return this.run(['HSETNX', String(key), String(field), String(value)], asBoolean);
+    return this.#run(['HSETNX', String(key), String(field), String(value)], asBoolean);
   }
   hget(key: string, field: string) {
-    return this.run(['HGET', String(key), String(field)], nilAsRejection);
+    return this.#run(['HGET', String(key), String(field)], nilAsRejection);
   }
   hdel(key: string, ...fields: string[]) {
-    return this.run(['HDEL', String(key), ...fields.map(String)], asNumber);
+    return this.#run(['HDEL', String(key), ...fields.map(String)], asNumber);
   }
   hgetall(key: string) {
-    return this.run(['HGETALL', String(key)], asObject);
+    return this.#run(['HGETALL', String(key)], asObject);
   }
   hkeys(key: string) {
-    return this.run(['HKEYS', String(key)], asList);
+    return this.#run(['HKEYS', String(key)], asList);
   }
   hvals(key: string) {
-    return this.run(['HVALS', String(key)], asList);
+    return this.#run(['HVALS', String(key)], asList);
   }
   hlen(key: string) {
-    return this.run(['HLEN', String(key)], asNumber);
+    return this.#run(['HLEN', String(key)], asNumber);
   }
   hincrby(key: string, field: string, increment: number) {
-    return this.run(['HINCRBY', String(key), String(field), String(Math.trunc(Number(increment)))], asNumber);
+    return this.#run(
+      ['HINCRBY', String(key), String(field), String(Math.trunc(Number(increment)))],
+      asNumber,
+    );
   }
   sadd(key: string, ...members: Arg[]) {
-    return this.checked(() => ['SADD', String(key), ...argsOf(1, members)], asNumber);
+    return this.#checked(() => ['SADD', String(key), ...argsOf(1, members)], asNumber);
   }
   srem(key: string, ...members: Arg[]) {
-    return this.checked(() => ['SREM', String(key), ...argsOf(1, members)], asNumber);
+    return this.#checked(() => ['SREM', String(key), ...argsOf(1, members)], asNumber);
   }
   sismember(key: string, member: Arg) {
-    return this.checked(() => ['SISMEMBER', String(key), ...argsOf(1, [member])], asBoolean);
+    return this.#checked(() => ['SISMEMBER', String(key), ...argsOf(1, [member])], asBoolean);
   }
   smembers(key: string) {
-    return this.run(['SMEMBERS', String(key)], asList);
+    return this.#run(['SMEMBERS', String(key)], asList);
   }
   srandmember(key: string) {
-    return this.run(['SRANDMEMBER', String(key)], nilAsRejection);
+    return this.#run(['SRANDMEMBER', String(key)], nilAsRejection);
   }
   spop(key: string) {
-    return this.run(['SPOP', String(key)], nilAsRejection);
+    return this.#run(['SPOP', String(key)], nilAsRejection);
   }
   /** Any command, its reply as Redis gives it (strings, numbers, lists). */
   sendCommand(command: string, ...args: Arg[]) {
-    return this.checked(
+    return this.#checked(
       () => [String(command), ...argsOf(1, args)],
       (v) => v,
     );
