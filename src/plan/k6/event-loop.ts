@@ -46,6 +46,11 @@ export function keepOpen(ctx: K6Context, p: Promise<unknown>, handled: () => boo
   void tracked.finally(() => w.pending.delete(tracked));
 }
 
+/** Whether `ctx`'s call started any work at all (most iterations start none: no await for them). */
+export function hasWork(ctx: K6Context): boolean {
+  return works.has(ctx);
+}
+
 /**
  * Waits until `ctx`'s call has nothing left to do, then throws the first error a callback threw.
  * Work started while waiting is waited for too. `signal` (the run stopping) cancels what is left.

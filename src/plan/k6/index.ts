@@ -15,7 +15,7 @@ import type { PlanFileOptions } from '../load.ts';
 import type { Flow, PlanInput, ScenarioInput, ThresholdInput, Vu } from '../types.ts';
 import { ScriptSyntaxError } from './ast.ts';
 import { ABORT_METRIC, K6AbortError, type K6Context, runIn, state } from './context.ts';
-import { drain } from './event-loop.ts';
+import { drain, hasWork } from './event-loop.ts';
 import { unsupportedImport } from './modules.ts';
 import { type ConvertedOptions, convertOptions, type K6Scenario } from './options.ts';
 import { registerK6Loader } from './register.ts';
@@ -90,7 +90,7 @@ function flowOf(fn: ScriptFn, sc: K6Scenario, name: string): Flow {
     };
     await runIn(ctx, () => fn(data));
     // The iteration ends when the timers and promises it started have (event-loop.ts).
-    await drain(ctx, vu.signal);
+    if (hasWork(ctx)) await drain(ctx, vu.signal);
   };
 }
 
@@ -184,7 +184,7 @@ export async function loadK6Script(file: string, options: PlanFileOptions): Prom
           setup: async () => {
             const ctx = lifecycle('setup');
             const data = await runIn(ctx, () => setup());
-            await drain(ctx);
+            if (hasWork(ctx)) await drain(ctx);
             // k6 hands setup()'s result to VUs as JSON.
             return data === undefined ? undefined : JSON.parse(JSON.stringify(data));
           },
@@ -195,7 +195,7 @@ export async function loadK6Script(file: string, options: PlanFileOptions): Prom
           teardown: async (data: unknown) => {
             const ctx = lifecycle('teardown');
             await runIn(ctx, () => teardown(data));
-            await drain(ctx);
+            if (hasWork(ctx)) await drain(ctx);
           },
         }
       : {}),

@@ -66,7 +66,7 @@ after(async () => {
 });
 
 describe('k6 redis', { skip: !available && `${REDIS_SERVER} is not installed` }, () => {
-  it('commands answer promises; chains never awaited still finish before their iteration ends', async () => {
+  it('commands answer promises; chains never awaited still finish before their iteration (and handleSummary) ends', async () => {
     const r = await runK6(server, 'redis.js', ['--env', `REDIS_ADDR=${addr}`]);
     assert.equal(r.code, 0, r.stderr);
     const checks = r.results().flowChecks;
@@ -90,6 +90,8 @@ describe('k6 redis', { skip: !available && `${REDIS_SERVER} is not installed` },
       assert.equal(await c.get('iterations'), '6');
       assert.deepEqual(await c.hGetAll('visits'), { '200': '6' });
       assert.equal(await c.exists(['foo-1', 'foo-2']), 0);
+      assert.equal(await c.get('summary-iterations'), '6', "handleSummary's write");
+      assert.ok((await c.ttl('summary-iterations')) > 0, "handleSummary's chain ran to its end");
     } finally {
       await c.close();
     }
