@@ -58,13 +58,20 @@ export function hasWork(ctx: K6Context): boolean {
 export async function drain(ctx: K6Context, signal?: AbortSignal): Promise<void> {
   const w = works.get(ctx);
   if (!w) return;
+  let stopped!: () => void;
+  // When the run stops, what is left (a timer, a command without an answer) is not waited for.
+  const stopping = new Promise<void>((res) => {
+    stopped = res;
+  });
   const cancel = () => {
     for (const c of w.cancels) c();
     w.cancels.clear();
+    stopped();
   };
   signal?.addEventListener('abort', cancel, { once: true });
   try {
-    while (w.pending.size > 0 && !signal?.aborted) await Promise.all([...w.pending]);
+    while (w.pending.size > 0 && !signal?.aborted)
+      await Promise.race([Promise.all([...w.pending]), stopping]);
   } finally {
     signal?.removeEventListener('abort', cancel);
     if (signal?.aborted) cancel();

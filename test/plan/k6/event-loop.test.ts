@@ -55,4 +55,15 @@ describe('k6 event loop', () => {
     assert.equal(await run, 'caught');
     await drain(ctx);
   });
+
+  it('when the run stops, the call stops waiting: for a promise without an answer, and for its timers', async () => {
+    const ctx = context();
+    runIn(ctx, () => {
+      void VuPromise.of(current(), new Promise(() => {}));
+    });
+    const stop = new AbortController();
+    const waiting = drain(ctx, stop.signal);
+    setTimeout(() => stop.abort(), 10);
+    await waiting;
+  });
 });

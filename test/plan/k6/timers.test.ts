@@ -27,6 +27,16 @@ describe('k6 timers', () => {
     });
   });
 
+  it('an interval never cleared keeps its iteration going until the run stops it, then fires no more', async () => {
+    const r = await runK6(server, 'timers-forever.js');
+    assert.equal(r.code, 0, r.stderr);
+    const ticks = server.count('GET', '/users/tick-forever');
+    assert.ok(ticks > 0, 'the interval ticked');
+    assert.equal(r.results().iterations, 0, 'the iteration never ended by itself');
+    await new Promise((res) => setTimeout(res, 200));
+    assert.equal(server.count('GET', '/users/tick-forever'), ticks, 'no tick after the run');
+  });
+
   it('convert names the timers it has no equivalent for', async () => {
     const r = await runCli(['convert', `${FIXTURES}timers.js`]);
     assert.equal(r.code, 0, r.stderr);
