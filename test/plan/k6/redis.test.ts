@@ -10,6 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createClient } from 'redis';
+import { type K6Context, runIn } from '../../../src/plan/k6/context.ts';
+import { Client } from '../../../src/plan/k6/modules/redis.ts';
+import { standaloneHttp } from '../../../src/plan/k6/standalone-http.ts';
 import { runCli } from '../../helpers/cli.ts';
 import { type RecordingServer, startRecordingServer } from '../artillery/server.ts';
 import { FIXTURES, runK6 } from './harness.ts';
@@ -101,5 +104,28 @@ describe('k6 redis', { skip: !available && `${REDIS_SERVER} is not installed` },
     const r = await runCli(['convert', `${FIXTURES}redis.js`, '-e', `REDIS_ADDR=${addr}`]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /k6\.unsupported\('k6\/experimental\/redis'\)/);
+  });
+});
+
+describe('k6 redis client without a server', () => {
+  it('refuses to connect in init code, and a command to a closed port rejects (tried again by the next)', async () => {
+    const port = await freePort();
+    const client = new Client({ addrs: [`127.0.0.1:${port}`], maxRetries: 0 });
+    await assert.rejects(client.get('k'), /init context is not supported/);
+    const ctx: K6Context = { stage: 'setup', http: standaloneHttp, env: {} };
+    await assert.rejects(
+      runIn(ctx, () => client.get('k')),
+      /ECONNREFUSED|connect/i,
+    );
+    await assert.rejects(
+      runIn(ctx, () => client.get('k')),
+      /ECONNREFUSED|connect/i,
+    );
+  });
+
+  it("refuses k6's cluster and sentinel modes and unknown options by name", () => {
+    assert.throws(() => new Client({ addrs: ['a:1', 'b:2'] }), /cluster mode/);
+    assert.throws(() => new Client({ addrs: ['a:1'], masterName: 'm' }), /sentinel mode/);
+    assert.throws(() => new Client({ addrs: ['a:1'], tls: true }), /unknown option "tls"/);
   });
 });

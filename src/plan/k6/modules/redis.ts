@@ -118,15 +118,22 @@ export class Client {
   #connected(): Promise<RedisClientType> {
     if (!current())
       return Promise.reject(new Error('connecting to a redis server in the init context is not supported'));
-    this.#client ??= (async () => {
-      const c = createClient(this.#connection) as RedisClientType;
-      // Errors reach the commands that fail; the event itself must not end the thread.
-      c.on('error', () => {});
-      await c.connect();
-      // An open connection does not keep the process alive once the run is over.
-      c.unref();
-      return c;
-    })();
+    if (!this.#client) {
+      const made = (async () => {
+        const c = createClient(this.#connection) as RedisClientType;
+        // Errors reach the commands that fail; the event itself must not end the thread.
+        c.on('error', () => {});
+        await c.connect();
+        // An open connection does not keep the process alive once the run is over.
+        c.unref();
+        return c;
+      })();
+      // A connection that failed is tried again by the next command, as go-redis does.
+      made.catch(() => {
+        if (this.#client === made) this.#client = undefined;
+      });
+      this.#client = made;
+    }
     return this.#client;
   }
 
