@@ -37,6 +37,13 @@ describe('k6 timers', () => {
     assert.equal(server.count('GET', '/users/tick-forever'), ticks, 'no tick after the run');
   });
 
+  it('a callback that throws fails its iteration, naming the error', async () => {
+    const r = await runK6(server, 'timers-throw.js');
+    assert.match(r.stderr, /iteration failed: Error: boom in a timer/);
+    const failed = r.results().metrics.iteration_failed as { passes: number; fails: number };
+    assert.deepEqual([failed.passes, failed.fails], [2, 0]);
+  });
+
   it('convert names the timers it has no equivalent for', async () => {
     const r = await runCli(['convert', `${FIXTURES}timers.js`]);
     assert.equal(r.code, 0, r.stderr);

@@ -57,8 +57,8 @@ function start(what: string, callback: unknown, delay: unknown, args: unknown[],
       await runIn(ctx, () => (callback as Callback).apply(globalThis, args));
       if (!repeat) stop();
     } catch (e) {
+      fail(e); // before stop(), which would settle the timer as done
       stop();
-      fail(e);
     } finally {
       busy = false;
     }
