@@ -142,6 +142,7 @@ export function analyze(program: AstNode): Analysis {
     }
   }
 
+  const instances = instancesWithBlockingMethods(program, bindings);
   const names = new Map<AstNode, string[]>();
   const parents = new Map<AstNode, AstNode | undefined>();
   const calls: CallSite[] = [];
@@ -199,6 +200,8 @@ export function analyze(program: AstNode): Analysis {
         if (b.module === 'k6' && prop && K6_BLOCKING.has(prop)) return {};
       }
       if (callee.object.type === 'Identifier' && localImports.has(callee.object.name)) return {};
+      if (callee.object.type === 'Identifier' && prop && instances.get(callee.object.name)?.has(prop))
+        return {};
       if (prop && SEQUENTIAL_METHODS.has(prop) && blockingValue(args[0]))
         return { sequential: { method: prop } };
       if (prop && blockingNames.has(prop)) return {};
@@ -239,6 +242,39 @@ export function analyze(program: AstNode): Analysis {
     if (!fn.async) madeAsync.add(fn);
   }
   return { madeAsync, awaited, issues, topLevelNames };
+}
+
+/**
+ * Variables bound to `new C(...)` where C is a k6 class whose instances' methods block (the
+ * table's `instanceBlocks`, such as k6/experimental/tracing's Client) → those method names.
+ */
+function instancesWithBlockingMethods(
+  program: AstNode,
+  bindings: Map<string, Binding>,
+): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  const classOf = (callee: AstNode): string[] | undefined => {
+    if (callee.type === 'Identifier') {
+      const b = bindings.get(callee.name);
+      return b && b.imported !== '*' ? exportOf(b.module, b.imported)?.instanceBlocks : undefined;
+    }
+    if (callee.type === 'MemberExpression' && callee.object.type === 'Identifier') {
+      const b = bindings.get(callee.object.name);
+      const prop = propertyName(callee.property, callee.computed);
+      return b?.imported === '*' && prop ? exportOf(b.module, prop)?.instanceBlocks : undefined;
+    }
+    return undefined;
+  };
+  const bind = (target: AstNode, value: AstNode | null | undefined) => {
+    if (target.type !== 'Identifier' || value?.type !== 'NewExpression') return;
+    const methods = classOf(value.callee as AstNode);
+    if (methods) out.set(target.name, new Set(methods));
+  };
+  walk(program, (node) => {
+    if (node.type === 'VariableDeclarator') bind(node.id, node.init);
+    else if (node.type === 'AssignmentExpression') bind(node.left, node.right);
+  });
+  return out;
 }
 
 /** Why a function must stay synchronous, or undefined when it may become async. */

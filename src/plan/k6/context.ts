@@ -49,6 +49,8 @@ export interface K6State {
   aborted: boolean;
   /** Epoch milliseconds when the load started, from this thread's first iteration. */
   testStart?: number;
+  /** Headers every k6/http request of the thread carries, made per request (k6/experimental/tracing's instrumentHTTP). */
+  requestHeaders?: () => Record<string, string>;
 }
 
 export const state: K6State = {

@@ -15,6 +15,7 @@ import type { PlanFileOptions } from '../load.ts';
 import type { Flow, PlanInput, ScenarioInput, ThresholdInput, Vu } from '../types.ts';
 import { ScriptSyntaxError } from './ast.ts';
 import { ABORT_METRIC, K6AbortError, type K6Context, runIn, state } from './context.ts';
+import { drain, hasWork } from './event-loop.ts';
 import { unsupportedImport } from './modules.ts';
 import { type ConvertedOptions, convertOptions, type K6Scenario } from './options.ts';
 import { registerK6Loader } from './register.ts';
@@ -88,6 +89,8 @@ function flowOf(fn: ScriptFn, sc: K6Scenario, name: string): Flow {
       testStart: state.testStart,
     };
     await runIn(ctx, () => fn(data));
+    // The iteration ends when the timers and promises it started have (event-loop.ts).
+    if (hasWork(ctx)) await drain(ctx, vu.signal);
   };
 }
 
@@ -100,6 +103,7 @@ export async function loadK6Script(file: string, options: PlanFileOptions): Prom
   state.env = { ...process.env, ...options.env };
   state.metrics.clear();
   state.aborted = false;
+  state.requestHeaders = undefined;
   state.testStart = undefined;
   await registerK6Loader();
   let mod: Record<string, unknown>;
@@ -178,7 +182,9 @@ export async function loadK6Script(file: string, options: PlanFileOptions): Prom
     ...(setup
       ? {
           setup: async () => {
-            const data = await runIn(lifecycle('setup'), () => setup());
+            const ctx = lifecycle('setup');
+            const data = await runIn(ctx, () => setup());
+            if (hasWork(ctx)) await drain(ctx);
             // k6 hands setup()'s result to VUs as JSON.
             return data === undefined ? undefined : JSON.parse(JSON.stringify(data));
           },
@@ -187,7 +193,9 @@ export async function loadK6Script(file: string, options: PlanFileOptions): Prom
     ...(teardown
       ? {
           teardown: async (data: unknown) => {
-            await runIn(lifecycle('teardown'), () => teardown(data));
+            const ctx = lifecycle('teardown');
+            await runIn(ctx, () => teardown(data));
+            if (hasWork(ctx)) await drain(ctx);
           },
         }
       : {}),

@@ -36,6 +36,8 @@ export interface K6Export {
   run: string;
   /** A call of it waits (for an answer, a time): the script's function making it becomes async. `predicates`: when one of them does. */
   blocking?: true | 'predicates';
+  /** A class whose instances' methods of these names block (`new tracing.Client().get(url)`). */
+  instanceBlocks?: string[];
   convert: ConvertedAs;
 }
 
@@ -170,11 +172,75 @@ export const K6_API: Record<string, K6Module> = {
       ]),
     ),
   },
+  'k6/experimental/timers': timersModule(),
+  'k6/timers': timersModule(),
+  'k6/experimental/webcrypto': {
+    runtime: './modules/webcrypto.ts',
+    exports: {
+      crypto: {
+        run: "getRandomValues, randomUUID and subtle (the algorithms k6 v0.47 has) on Node's WebCrypto",
+        convert: { none: "use Node's WebCrypto (globalThis.crypto) in the plan" },
+      },
+    },
+  },
+  'k6/html': {
+    runtime: './modules/html.ts',
+    exports: {
+      parseHTML: {
+        run: "a Selection over the parsed document (cheerio), k6's methods",
+        convert: { none: 'parse the response text with an HTML library of the plan' },
+      },
+    },
+  },
+  'k6/experimental/tracing': {
+    runtime: './modules/tracing.ts',
+    exports: {
+      instrumentHTTP: {
+        run: "k6/http's requests carry a trace context header (w3c or jaeger), sampled",
+        convert: { none: 'set the trace header in the plan' },
+      },
+      Client: {
+        run: 'an HTTP client whose requests carry a trace context header',
+        convert: { none: 'set the trace header in the plan' },
+        instanceBlocks: ['request', 'get', 'head', 'post', 'put', 'patch', 'del', 'options'],
+      },
+    },
+  },
+  'k6/experimental/redis': {
+    runtime: './modules/redis.ts',
+    exports: {
+      Client: {
+        run: 'a Redis client (node-redis); each command answers a promise the iteration waits for',
+        convert: { none: 'use a Redis client in the plan' },
+      },
+    },
+  },
 };
+
+function timersModule(): K6Module {
+  const timer = (what: string): K6Export => ({
+    run: `${what}, the iteration waiting for it as k6's does`,
+    convert: { none: "use the plan's own timers and vu.sleep" },
+  });
+  return {
+    runtime: './modules/timers.ts',
+    exports: {
+      setTimeout: timer('a timeout'),
+      clearTimeout: timer('clears a timeout'),
+      setInterval: timer('an interval'),
+      clearInterval: timer('clears an interval'),
+    },
+  };
+}
 
 /** k6 modules refused by their own reason (any other k6 module: not supported, with the list of those that are). */
 export const REFUSED_MODULES: { prefix: string; why: (source: string) => string }[] = [
   { prefix: 'k6/x/', why: (source) => `"${source}" is an xk6 extension: not supported by loadproof` },
+  {
+    prefix: 'k6/experimental/browser',
+    why: (source) =>
+      `"${source}" drives a real browser: not supported by loadproof yet (issue 34, real browsers under load)`,
+  },
 ];
 
 /** What loadproof does with each of k6/http's request params (any other fails the request, naming it). */
@@ -195,7 +261,7 @@ export const K6_REQUEST_PARAMS: Record<string, { convert: 'written' | 'k6.params
  * A k6 Response's fields as a converted plan reads them from loadproof's response. The rewrite
  * (convert-rewrite.ts) writes each `to` in its own shape (`res.text`, `k6.errorCode(res)`,
  * `k6.timings(res)`, `k6.json(res, selector)`); a `none` field is a TODO and a stub. At run time
- * every field is there (modules' K6Response), `html()` failing with its reason.
+ * every field is there (modules' K6Response), `html()` a k6/html Selection.
  */
 export const K6_RESPONSE_FIELDS: Record<string, ConvertedAs> = {
   body: { to: 'res.text' },
@@ -206,7 +272,7 @@ export const K6_RESPONSE_FIELDS: Record<string, ConvertedAs> = {
   request: { none: NO_PLAN_EQUIVALENT },
   remote_ip: { none: NO_PLAN_EQUIVALENT },
   remote_port: { none: NO_PLAN_EQUIVALENT },
-  html: { none: 'not supported by loadproof yet' },
+  html: { none: 'parse res.text with an HTML library of the plan' },
   submitForm: { none: NO_PLAN_EQUIVALENT },
   clickLink: { none: NO_PLAN_EQUIVALENT },
 };

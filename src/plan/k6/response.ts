@@ -5,6 +5,7 @@
 import type { HttpResponse } from '../types.ts';
 import { arrayBufferOf } from './bytes.ts';
 import { type K6Cookie, responseCookies } from './cookies.ts';
+import { parseHTML, type Selection } from './html-selection.ts';
 
 /** k6's numeric codes for the failures loadproof's client reports (see src/engine/errors.ts). */
 const ERROR_CODES: Record<string, number> = {
@@ -198,7 +199,10 @@ export class K6Response {
     return selector === undefined ? this.parsed.value : select(this.parsed.value, selector);
   }
 
-  html(): never {
-    throw new Error('Response.html() is not supported by loadproof yet');
+  /** The body as a k6/html Selection of the document, or of what `selector` finds in it. */
+  html(selector?: string): Selection {
+    if (typeof this.body !== 'string') throw new Error('Response.html(): the response has no text body');
+    const doc = parseHTML(this.body);
+    return selector === undefined ? doc : doc.find(selector);
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { PlanInput, SummaryFiles } from '../types.ts';
 import { runIn, state } from './context.ts';
+import { drain, hasWork } from './event-loop.ts';
 import { standaloneHttp } from './standalone-http.ts';
 import { DEFAULT_TREND_STATS, k6SummaryOf, unsupportedTrendStats } from './summary.ts';
 
@@ -29,6 +30,8 @@ export function summaryHookOf(
     const data = k6SummaryOf(results, { trendStats, timeMetrics });
     const ctx = { stage: 'teardown' as const, http: standaloneHttp, env: state.env };
     const files = (await runIn(ctx, () => (fn as SummaryFn)(data))) as SummaryFiles;
+    // Its timers and promises (a redis write of the summary) end before the files are written.
+    if (hasWork(ctx)) await drain(ctx);
     // k6 prints no summary of its own once handleSummary is there: only what it returns.
     if (files && typeof files === 'object' && !Array.isArray(files) && !('stdout' in files))
       return { ...files, stdout: '' };

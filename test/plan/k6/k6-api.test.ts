@@ -70,6 +70,27 @@ describe('the table of k6 API (k6-api.ts)', () => {
       }
   });
 
+  it("the methods of a class's instances the table marks blocking exist, and are awaited", async () => {
+    for (const [name, m] of Object.entries(K6_API))
+      for (const [e, entry] of Object.entries(m.exports)) {
+        if (!entry.instanceBlocks) continue;
+        const mod = (await import(
+          new URL(m.runtime, new URL('../../../src/plan/k6/', import.meta.url)).href
+        )) as Record<string, { prototype: Record<string, unknown> }>;
+        for (const method of entry.instanceBlocks) {
+          assert.equal(typeof mod[e]?.prototype[method], 'function', `${name} ${e}.${method}`);
+          const named = transformScript(
+            `import { ${e} } from '${name}';\nconst c = new ${e}({});\nexport default function () { c.${method}(1); }\n`,
+          );
+          assert.match(named.code, new RegExp(`await c\\.${method}\\(1\\)`), `${name} ${e}.${method}`);
+          const whole = transformScript(
+            `import m from '${name}';\nlet c;\nc = new m.${e}({});\nexport default function () { c.${method}(1); }\n`,
+          );
+          assert.match(whole.code, new RegExp(`await c\\.${method}\\(1\\)`), `${name} m.${e}.${method}`);
+        }
+      }
+  });
+
   it('what convert writes is in the public k6 namespace; what has no equivalent is a stub when imported', () => {
     for (const [name, m] of Object.entries(K6_API)) {
       if (m.convertedWhole) assert.equal(typeof inNamespace(m.convertedWhole), 'object', m.convertedWhole);

@@ -146,9 +146,22 @@ function prepare(method: string, url: unknown, body: Body, params: Params | null
   };
 }
 
+/** Headers of the thread's own (tracing) added to a prepared request and to its echo, unless the script set them. */
+function addHeaders(r: Prepared, headers: Record<string, string>): void {
+  const own = r.options.headers ?? {};
+  const taken = new Set(Object.keys(own).map((k) => k.toLowerCase()));
+  for (const [k, v] of Object.entries(headers)) {
+    if (taken.has(k.toLowerCase())) continue;
+    own[k] = v;
+    r.echo.headers[k] = [v];
+  }
+  r.options.headers = own;
+}
+
 async function send(r: Prepared): Promise<K6Response> {
   // The error's text is made only when there is no context: this runs for every request.
   const ctx = current() ?? required(`http.${r.method.toLowerCase()}()`);
+  if (state.requestHeaders) addHeaders(r, state.requestHeaders());
   const res = await ctx.http.request(r.method, r.url, r.options);
   return new K6Response(res, r.echo, r.responseType);
 }
@@ -203,6 +216,7 @@ export async function batch(requests: BatchItem[] | Record<string, BatchItem>): 
   const keys = named ? Object.keys(requests) : [];
   const items = named ? keys.map((k) => (requests as Record<string, BatchItem>)[k] as BatchItem) : requests;
   const prepared = items.map(batchItem);
+  if (state.requestHeaders) for (const p of prepared) addHeaders(p, state.requestHeaders());
   const responses: HttpResponse[] = new Array(prepared.length);
   for (const wave of batchWaves(
     prepared.map((p) => p.url),
