@@ -9,6 +9,7 @@ import { parseDurationMs } from '../duration.ts';
 import { readInputFile } from '../input-file.ts';
 import type { BatchRequest, HttpResponse, RequestOptions, SetupContext, Vu, VuHttp } from '../types.ts';
 import { arrayBufferOf } from './bytes.ts';
+import { formBody } from './form-body.ts';
 import { requestParams } from './k6-api.ts';
 import { errorCodeOf, select } from './response.ts';
 import { ExpectedStatuses, expectedRule, setResponseCallback as setDefault } from './response-callback.ts';
@@ -133,9 +134,7 @@ export function params(p?: Record<string, any> | null, body?: unknown): RequestO
   if (typeof body === 'string' || body instanceof Uint8Array) out.body = body;
   else if (body instanceof ArrayBuffer) out.body = new Uint8Array(body);
   else if (typeof body === 'object') {
-    out.body = new URLSearchParams(
-      Object.entries(body as Record<string, unknown>).map(([k, v]): [string, string] => [k, String(v)]),
-    ).toString();
+    out.body = formBody(body as Record<string, unknown>);
     if (!Object.keys(out.headers ?? {}).some((h) => h.toLowerCase() === 'content-type'))
       out.headers = { ...out.headers, 'content-type': 'application/x-www-form-urlencoded' };
   } else out.body = String(body);

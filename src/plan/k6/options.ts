@@ -43,8 +43,12 @@ export interface ConvertedOptions {
   batchPerHost: number;
   /** loadproof's run-validity limits (`options.validity`), as the plan key takes them. */
   validity?: ValidityInput;
+  /** k6's maxRedirects: the plan's http.redirects (k6's default 10 when absent). */
+  maxRedirects?: number;
   /** Options that only shape k6's own output, ignored here. */
   ignored: string[];
+  /** What k6 warns about and runs anyway (`vus` alone), said the way the run says warnings. */
+  warnings: string[];
   issues: OptionIssue[];
 }
 
@@ -61,6 +65,7 @@ const SUPPORTED = new Set([
   'batch',
   'batchPerHost',
   'insecureSkipTLSVerify',
+  'maxRedirects',
   // loadproof's own: the run-validity limits the script changes (k6 refuses unknown options).
   'validity',
 ]);
@@ -153,10 +158,7 @@ function scenarioOf(
 }
 
 /** The scenario k6 derives from the shortcuts. */
-function shortcutScenario(
-  o: Record<string, unknown>,
-  issues: OptionIssue[],
-): Record<string, unknown> | undefined {
+function shortcutScenario(o: Record<string, unknown>, warnings: string[]): Record<string, unknown> {
   const vus = o.vus;
   if (o.stages !== undefined)
     return { executor: 'ramping-vus', startVUs: vus ?? 1, stages: stagesOf(o.stages) };
@@ -169,10 +171,11 @@ function shortcutScenario(
     };
   if (o.duration !== undefined)
     return { executor: 'constant-vus', vus: vus ?? 1, duration: duration(o.duration) };
-  if (vus !== undefined && vus !== 1) {
-    issues.push({ path: ['vus'], message: 'vus needs duration, iterations or stages beside it' });
-    return undefined;
-  }
+  // As k6: vus alone is ignored with a warning, and 1 VU runs 1 iteration.
+  if (vus !== undefined && vus !== 1)
+    warnings.push(
+      `options.vus=${String(vus)} is ignored: it works only with iterations, duration or stages (1 VU runs 1 iteration, as in k6)`,
+    );
   return { executor: 'shared-iterations', vus: 1, iterations: 1, maxDuration: '10m' };
 }
 
@@ -215,6 +218,7 @@ export function convertOptions(raw: unknown): ConvertedOptions {
     setupTimeout: '60s',
     teardownTimeout: '60s',
     ignored,
+    warnings: [],
     issues,
   };
   if (!isObject(o)) {
@@ -246,6 +250,14 @@ export function convertOptions(raw: unknown): ConvertedOptions {
         message: `expected a whole number of requests (0: no limit), got ${JSON.stringify(v)}`,
       });
     else result[k] = v as number;
+  }
+  if (o.maxRedirects !== undefined) {
+    if (!Number.isInteger(o.maxRedirects) || (o.maxRedirects as number) < 0)
+      issues.push({
+        path: ['maxRedirects'],
+        message: `expected a whole number of redirects (0: none followed), got ${JSON.stringify(o.maxRedirects)}`,
+      });
+    else result.maxRedirects = o.maxRedirects as number;
   }
   for (const k of ['setupTimeout', 'teardownTimeout'] as const) {
     const v = duration(o[k]);
@@ -284,8 +296,7 @@ export function convertOptions(raw: unknown): ConvertedOptions {
     }
     return result;
   }
-  const scenario = shortcutScenario(o, issues);
-  if (scenario)
-    result.scenarios.default = { scenario: { ...scenario, tags: testTags }, exec: 'default', env: {} };
+  const scenario = shortcutScenario(o, result.warnings);
+  result.scenarios.default = { scenario: { ...scenario, tags: testTags }, exec: 'default', env: {} };
   return result;
 }

@@ -26,6 +26,16 @@ export function errorCodeOf(error: string | undefined, status: number): number {
   return 0;
 }
 
+/** Whether `answered` (as the engine writes it) is the URL the script wrote: kept as written then. */
+function sameUrl(answered: string, written: string): boolean {
+  if (answered === written) return true;
+  try {
+    return new URL(written).href === answered;
+  } catch {
+    return false;
+  }
+}
+
 /** Header names already made canonical: the same few names come back on every response. */
 const canonicalNames = new Map<string, string>();
 /** Names beyond this many are converted each time, so odd names cannot grow the map without end. */
@@ -92,7 +102,8 @@ export class K6Response {
   readonly url: string;
   readonly error: string;
   readonly error_code: number;
-  readonly proto = 'HTTP/1.1';
+  /** The protocol that answered: 'HTTP/1.1' or 'HTTP/2.0'. */
+  readonly proto: string;
   readonly request: RequestEcho;
   /** The server's end of the connection; '' and 0 when none answered. */
   readonly remote_ip: string;
@@ -110,7 +121,9 @@ export class K6Response {
   ) {
     this.status = res.status;
     this.status_text = res.status ? String(res.status) : '';
-    this.url = request.url;
+    // After redirects, the URL that answered; the request's own when none answered.
+    this.url = res.status === 0 || sameUrl(res.url, request.url) ? request.url : res.url;
+    this.proto = res.proto;
     this.request = request;
     this.error = res.error ?? '';
     this.error_code = errorCodeOf(res.error, res.status);
