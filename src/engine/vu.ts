@@ -573,6 +573,7 @@ export class VirtualUser {
         expected_response: String(ok),
         error_code: raw.error,
         proto: raw.proto ?? 'HTTP/1.1',
+        tls_version: raw.tls?.version,
       };
       const extra = (metric: string) => submetrics.matching(metric, t);
       const filtered = extra('http_reqs');

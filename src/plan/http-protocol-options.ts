@@ -15,6 +15,7 @@ export const HTTP_PROTOCOL_KEYS = [
   'version',
   'maxBodyBytes',
   'names',
+  'tls',
 ] as const;
 
 /** The most body bytes one response keeps in memory unless the plan says otherwise: 64 MiB. */

@@ -44,19 +44,21 @@ export function errorCode(res: Pick<HttpResponse, 'error' | 'status'>): number {
 }
 
 /**
- * k6's `res.timings`: `duration` from the intended start, `blocked`, `waiting` and `receiving`
- * (they add up to it); loadproof does not time `sending`, `connecting` and `tls_handshaking` per
- * request: 0.
+ * k6's `res.timings`: `duration` from the intended start, `blocked`, `waiting` and `receiving`;
+ * `connecting` and `tls_handshaking` for the request that opened a new connection (taken out of
+ * `blocked`, as k6 times them apart); `sending` is not timed (0).
  */
 export function timings(res: Pick<HttpResponse, 'latencyMs' | 'phases'>) {
+  const connecting = res.phases?.connecting ?? 0;
+  const tlsHandshaking = res.phases?.tlsHandshaking ?? 0;
   return {
     duration: res.latencyMs,
-    blocked: res.phases?.blocked ?? 0,
+    blocked: Math.max(0, (res.phases?.blocked ?? 0) - connecting - tlsHandshaking),
     waiting: res.phases?.waiting ?? 0,
     receiving: res.phases?.receiving ?? 0,
     sending: 0,
-    connecting: 0,
-    tls_handshaking: 0,
+    connecting,
+    tls_handshaking: tlsHandshaking,
   };
 }
 

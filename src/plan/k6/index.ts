@@ -210,6 +210,8 @@ function httpConfigOf(converted: ConvertedOptions): { http: HttpConfigInput } {
   const http: HttpConfigInput = { names: 'url' };
   if (converted.insecureSkipTLSVerify) http.insecureSkipTLSVerify = true;
   if (converted.maxRedirects !== undefined) http.redirects = converted.maxRedirects;
+  // Checked by the plan's validation, which names what is wrong under http.tls.
+  if (converted.tls !== undefined) http.tls = converted.tls as HttpConfigInput['tls'];
   return { http };
 }
 

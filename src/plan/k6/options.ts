@@ -45,6 +45,8 @@ export interface ConvertedOptions {
   validity?: ValidityInput;
   /** k6's maxRedirects: the plan's http.redirects (k6's default 10 when absent). */
   maxRedirects?: number;
+  /** k6's tlsVersion, tlsCipherSuites and tlsAuth: the plan's http.tls (checked by the plan). */
+  tls?: Record<string, unknown>;
   /** Options that only shape k6's own output, ignored here. */
   ignored: string[];
   /** What k6 warns about and runs anyway (`vus` alone), said the way the run says warnings. */
@@ -66,6 +68,9 @@ const SUPPORTED = new Set([
   'batchPerHost',
   'insecureSkipTLSVerify',
   'maxRedirects',
+  'tlsVersion',
+  'tlsCipherSuites',
+  'tlsAuth',
   // loadproof's own: the run-validity limits the script changes (k6 refuses unknown options).
   'validity',
 ]);
@@ -179,6 +184,25 @@ function shortcutScenario(o: Record<string, unknown>, warnings: string[]): Recor
   return { executor: 'shared-iterations', vus: 1, iterations: 1, maxDuration: '10m' };
 }
 
+/**
+ * k6's TLS options as the plan's http.tls: `tlsVersion` one version (both ends) or
+ * `{ min, max }`, `tlsCipherSuites` the suites' names, `tlsAuth` the client certificates. The
+ * plan's validation checks the values and names the problems under http.tls.
+ */
+function tlsOf(o: Record<string, unknown>, issues: OptionIssue[]): Record<string, unknown> | undefined {
+  const tls: Record<string, unknown> = {};
+  const version = o.tlsVersion;
+  if (typeof version === 'string') tls.minVersion = tls.maxVersion = version;
+  else if (isObject(version)) {
+    if (version.min !== undefined) tls.minVersion = version.min;
+    if (version.max !== undefined) tls.maxVersion = version.max;
+  } else if (version !== undefined)
+    issues.push({ path: ['tlsVersion'], message: 'expected a version such as "tls1.2", or { min, max }' });
+  if (o.tlsCipherSuites !== undefined) tls.cipherSuites = o.tlsCipherSuites;
+  if (o.tlsAuth !== undefined) tls.clientCertificates = o.tlsAuth;
+  return Object.keys(tls).length ? tls : undefined;
+}
+
 function thresholdsOf(raw: unknown, issues: OptionIssue[]): Record<string, ThresholdInput[]> | undefined {
   if (raw === undefined) return undefined;
   if (!isObject(raw)) {
@@ -259,6 +283,8 @@ export function convertOptions(raw: unknown): ConvertedOptions {
       });
     else result.maxRedirects = o.maxRedirects as number;
   }
+  const tls = tlsOf(o, issues);
+  if (tls) result.tls = tls;
   for (const k of ['setupTimeout', 'teardownTimeout'] as const) {
     const v = duration(o[k]);
     if (v === undefined) continue;

@@ -5,6 +5,7 @@
 import type { HttpResponse } from '../types.ts';
 import { arrayBufferOf } from './bytes.ts';
 import { type K6Cookie, responseCookies } from './cookies.ts';
+import { type K6Ocsp, NO_TLS_OCSP, ocspOf } from './ocsp.ts';
 
 /** k6's numeric codes for the failures loadproof's client reports (see src/engine/errors.ts). */
 const ERROR_CODES: Record<string, number> = {
@@ -108,6 +109,10 @@ export class K6Response {
   /** The server's end of the connection; '' and 0 when none answered. */
   readonly remote_ip: string;
   readonly remote_port: number;
+  /** On https: the TLS version and cipher suite agreed (`tls1.3`, `TLS_AES_128_GCM_SHA256`); '' else. */
+  readonly tls_version: string;
+  readonly tls_cipher_suite: string;
+  private madeOcsp?: K6Ocsp;
   private parsed?: { value: unknown };
   private parsedCookies?: Record<string, K6Cookie[]>;
   private madeHeaders?: Record<string, string>;
@@ -129,6 +134,14 @@ export class K6Response {
     this.error_code = errorCodeOf(res.error, res.status);
     this.remote_ip = res.remoteAddress ?? '';
     this.remote_port = res.remotePort ?? 0;
+    this.tls_version = res.tls?.version ?? '';
+    this.tls_cipher_suite = res.tls?.cipherSuite ?? '';
+  }
+
+  /** The status of the server's certificate from the OCSP response it stapled (ocsp.ts). */
+  get ocsp(): K6Ocsp {
+    this.madeOcsp ??= this.res.tls ? ocspOf(this.res.tls.ocspResponse) : { ...NO_TLS_OCSP };
+    return this.madeOcsp;
   }
 
   /** Header name (canonical, as k6 gives it) → value. */
@@ -163,14 +176,16 @@ export class K6Response {
 
   get timings(): K6Timings {
     if (!this.madeTimings) {
-      // The request is written in one go (sending 0); new connections are not timed per request
-      // (connecting 0): waiting for one is in blocked.
+      // The request is written in one go (sending 0). Opening a connection is timed for the
+      // request that opened it, apart from blocked, as k6 times it.
       const phases = this.res.phases;
+      const connecting = phases?.connecting ?? 0;
+      const tlsHandshaking = phases?.tlsHandshaking ?? 0;
       this.madeTimings = {
         duration: this.res.latencyMs,
-        blocked: phases?.blocked ?? 0,
-        connecting: 0,
-        tls_handshaking: 0,
+        blocked: Math.max(0, (phases?.blocked ?? 0) - connecting - tlsHandshaking),
+        connecting,
+        tls_handshaking: tlsHandshaking,
         sending: 0,
         waiting: phases?.waiting ?? 0,
         receiving: phases?.receiving ?? 0,
@@ -194,6 +209,9 @@ export class K6Response {
       error_code: this.error_code,
       remote_ip: this.remote_ip,
       remote_port: this.remote_port,
+      tls_version: this.tls_version,
+      tls_cipher_suite: this.tls_cipher_suite,
+      ocsp: this.ocsp,
       request: this.request,
     };
   }

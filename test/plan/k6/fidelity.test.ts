@@ -1,12 +1,16 @@
 /**
  * What a k6 script runs into and must find as k6 gives it (issue 28, "what runs but differs"):
- * the final URL, the protocol, the `name` tag, form lists, maxRedirects, `vus` alone, a throwing
+ * the final URL, the protocol, the `name` tag, connection timings, form lists, maxRedirects, `vus` alone, a throwing
  * check, a hasher digested twice, a jar.set for another domain.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { readResults, runCli } from '../../helpers/cli.ts';
 import { type RecordingServer, startRecordingServer } from '../artillery/server.ts';
-import { runK6 } from './harness.ts';
+import { FIXTURES, runK6 } from './harness.ts';
 
 let server: RecordingServer;
 before(async () => {
@@ -22,13 +26,26 @@ describe('k6 fidelity', () => {
     const results = r.results();
     for (const [name, c] of Object.entries(results.flowChecks))
       assert.deepEqual(c, { passes: 1, fails: 0 }, `check "${name}"`);
-    assert.equal(Object.keys(results.flowChecks).length, 7);
+    assert.equal(Object.keys(results.flowChecks).length, 9);
     assert.equal(server.requests.find((q) => q.path === '/form')?.body, 'topping=onion&topping=bacon&size=L');
     const names = Object.values(results.scenarios)
       .flatMap((s) => s.endpoints.map((e) => `${e.method} ${e.name}`))
       .sort();
     const T = server.url;
     assert.deepEqual(names, [`GET ${T}/hello`, `GET ${T}/named?q=1`, `GET ${T}/redirect`, `POST ${T}/form`]);
+  });
+
+  it('names by URL stay within the endpoint series limit: past it they fold into (other)', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'loadproof-k6-'));
+    const r = await runCli(
+      ['run', join(FIXTURES, 'many-urls.js'), '--env', `TARGET=${server.url}`, '--out', out],
+      { env: { ...process.env, LOADPROOF_MAX_ENDPOINT_SERIES: '3' } },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const endpoints = Object.values(readResults(out).scenarios).flatMap((s) => s.endpoints);
+    assert.equal(endpoints.length, 4, endpoints.map((e) => e.name).join(', '));
+    assert.equal(endpoints.find((e) => e.name === '(other)')?.requests.total, 7);
+    assert.equal(server.requests.length, 10);
   });
 
   it('options.maxRedirects is the run-wide limit', async () => {

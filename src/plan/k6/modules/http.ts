@@ -255,13 +255,23 @@ export async function batch(requests: BatchItem[] | Record<string, BatchItem>): 
     prepared.map((p) => p.url),
     state.batchLimits,
   )) {
-    const answers = await ctx.http.batch(
-      wave.map((i) => {
-        const p = prepared[i] as Prepared;
-        return { method: p.method, url: p.url, ...p.options };
-      }),
-    );
-    wave.forEach((i, k) => {
+    // Digest requests answer their challenge on their own, beside the wave's others.
+    const plain = wave.filter((i) => !(prepared[i] as Prepared).digest);
+    const [answers] = await Promise.all([
+      ctx.http.batch(
+        plain.map((i) => {
+          const p = prepared[i] as Prepared;
+          return { method: p.method, url: p.url, ...p.options };
+        }),
+      ),
+      ...wave
+        .filter((i) => (prepared[i] as Prepared).digest)
+        .map(async (i) => {
+          const p = prepared[i] as Prepared;
+          responses[i] = await sendDigest(ctx.http, p, p.digest as DigestCredentials);
+        }),
+    ]);
+    plain.forEach((i, k) => {
       responses[i] = answers[k] as HttpResponse;
     });
   }
