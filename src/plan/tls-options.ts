@@ -136,7 +136,7 @@ export function tlsOptionsOf(
       if (unknown.length)
         add(
           'http.tls.cipherSuites',
-          `unknown cipher suite ${unknown.map(scalarName).join(', ')}; expected names such as TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256`,
+          `unknown cipher suite ${unknown.map((u) => (typeof u === 'string' ? JSON.stringify(u) : scalarName(u))).join(', ')}; expected names such as TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256`,
         );
       else out.cipherSuites = suites as string[];
     }
