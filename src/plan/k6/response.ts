@@ -27,6 +27,19 @@ export function errorCodeOf(error: string | undefined, status: number): number {
   return 0;
 }
 
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/** Where a redirect the request did not follow leads, or `url` without a usable Location. */
+function unfollowedTarget(res: HttpResponse, url: string): string {
+  const location = res.headers.location;
+  if (location === undefined || location === '') return url;
+  try {
+    return new URL(location, url).href;
+  } catch {
+    return url;
+  }
+}
+
 /** Whether `answered` (as the engine writes it) is the URL the script wrote: kept as written then. */
 function sameUrl(answered: string, written: string): boolean {
   if (answered === written) return true;
@@ -128,6 +141,8 @@ export class K6Response {
     this.status_text = res.status ? String(res.status) : '';
     // After redirects, the URL that answered; the request's own when none answered.
     this.url = res.status === 0 || sameUrl(res.url, request.url) ? request.url : res.url;
+    // As k6 (Go's client): a redirect left unfollowed at the limit shows the URL it leads to.
+    if (REDIRECTS.has(res.status)) this.url = unfollowedTarget(res, this.url);
     this.proto = res.proto;
     this.request = request;
     this.error = res.error ?? '';
