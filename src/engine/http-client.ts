@@ -12,11 +12,14 @@
  * Timeouts are enforced by one sweep over the requests in flight; a stop aborts every request of
  * its scope.
  */
+import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { buildConnector, Pool } from 'undici';
 import { DEFAULT_MAX_BODY_BYTES } from '../plan/http-protocol-options.ts';
+import type { TlsConfig } from '../plan/types.ts';
 import { BODY_TOO_LARGE, errorCode, RequestTimeoutError } from './errors.ts';
 import { Http1Agent } from './http1.ts';
+import { type ConnectionSetup, type TlsInfo, tlsConnectOptions, tlsInfoOf } from './tls-connect.ts';
 
 export interface RawRequest {
   origin: string;
@@ -49,6 +52,14 @@ export interface RawResponse {
   /** The server's end of the connection that answered (undici: the origin's latest connection). */
   remoteAddress?: string;
   remotePort?: number;
+  /**
+   * Set on the first request sent on a new connection: how long its TCP connect and TLS handshake
+   * took (ms). Absent on a reused connection.
+   */
+  connectingMs?: number;
+  tlsHandshakingMs?: number;
+  /** What the TLS connection that answered agreed (undici: the origin's latest connection). */
+  tls?: TlsInfo;
 }
 
 export interface HttpClientOptions {
@@ -67,6 +78,8 @@ export interface HttpClientOptions {
   implementation?: 'lean' | 'undici';
   /** Accept any TLS certificate. */
   insecureSkipTLSVerify?: boolean;
+  /** TLS versions, cipher suites and client certificates (the plan's http.tls). */
+  tls?: TlsConfig;
   /** Absent: HTTP/2 offered on TLS; '1.1': never offered; '2': required (EHTTP2 otherwise). */
   version?: '1.1' | '2';
   /**
@@ -82,6 +95,10 @@ interface OriginProtocol {
   /** The server's end of the origin's latest connection. */
   remoteAddress: string | undefined;
   remotePort: number | undefined;
+  /** What the origin's latest TLS connection agreed. */
+  tls: TlsInfo | undefined;
+  /** New connections whose setup times no request has taken yet, oldest first. */
+  unclaimed: ConnectionSetup[];
 }
 
 /** The implementation named by LOADPROOF_HTTP_CLIENT ('lean' when unset). */
@@ -177,6 +194,12 @@ class Exchange {
     this.abortFn = abort;
     this.res.dispatchedAt = this.now();
     this.res.bytesOut = this.bytesOut;
+    // The first request sent after a new connection opened is the one that waited for it.
+    const setup = this.protocol.unclaimed.shift();
+    if (setup !== undefined) {
+      this.res.connectingMs = setup.connectingMs;
+      this.res.tlsHandshakingMs = setup.tlsHandshakingMs;
+    }
   }
   onHeaders(status: number, rawHeaders: Buffer[]): boolean {
     const res = this.res;
@@ -187,6 +210,7 @@ class Exchange {
     if (protocol.proto !== undefined) res.proto = protocol.proto;
     res.remoteAddress = protocol.remoteAddress;
     res.remotePort = protocol.remotePort;
+    if (protocol.tls !== undefined) res.tls = protocol.tls;
     let n = 15;
     for (const h of rawHeaders) n += h.length + 2;
     res.bytesIn += n;
@@ -254,7 +278,8 @@ export class HttpClient {
         timeout: this.options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
         allowH2,
         ...(this.options.insecureSkipTLSVerify ? { rejectUnauthorized: false } : {}),
-      });
+        ...(origin.startsWith('https:') ? tlsConnectOptions(this.options.tls, new URL(origin).hostname) : {}),
+      } as buildConnector.BuildOptions);
       const protocol = this.protocolOf(origin);
       pool = new Pool(origin, {
         connections: this.options.connections,
@@ -266,20 +291,37 @@ export class HttpClient {
         allowH2,
         connect: (opts, cb) => {
           const t0 = now();
-          return inner(opts, (err, socket) => {
+          let tcpAt = Number.NaN;
+          let ocsp: Buffer | undefined;
+          const opened = inner(opts, (err, socket) => {
             const done = cb as (e: Error | null, s: unknown) => void;
             if (err) return done(err, socket);
-            const h2 = (socket as TLSSocket).alpnProtocol === 'h2';
+            const tls = socket as TLSSocket;
+            const h2 = tls.alpnProtocol === 'h2';
             if (version === '2' && !h2) {
               socket.destroy();
               return done(http2Refused(), null);
             }
+            const at = now();
+            if (Number.isNaN(tcpAt)) tcpAt = at;
             protocol.proto = h2 ? 'HTTP/2.0' : 'HTTP/1.1';
             protocol.remoteAddress = socket.remoteAddress;
             protocol.remotePort = socket.remotePort;
-            onConnect?.(now() - t0);
+            if (typeof tls.getProtocol === 'function') protocol.tls = tlsInfoOf(tls, ocsp);
+            protocol.unclaimed.push({ connectingMs: tcpAt - t0, tlsHandshakingMs: at - tcpAt });
+            onConnect?.(at - t0);
             done(null, socket);
           });
+          // The TCP connect ends before the handshake starts; the server staples OCSP during it.
+          // (undici's connector gives the socket back at once, though its types say nothing.)
+          const socket = opened as unknown as Socket | undefined;
+          socket?.once('connect', () => {
+            tcpAt = now();
+          });
+          socket?.once('OCSPResponse', (response: Buffer | null) => {
+            if (response !== null && response.length > 0) ocsp = response;
+          });
+          return opened;
         },
       });
       this.pools.set(origin, pool);
@@ -290,7 +332,13 @@ export class HttpClient {
   private protocolOf(origin: string): OriginProtocol {
     let p = this.protocols.get(origin);
     if (!p) {
-      p = { proto: undefined, remoteAddress: undefined, remotePort: undefined };
+      p = {
+        proto: undefined,
+        remoteAddress: undefined,
+        remotePort: undefined,
+        tls: undefined,
+        unclaimed: [],
+      };
       this.protocols.set(origin, p);
     }
     return p;

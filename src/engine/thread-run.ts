@@ -145,6 +145,7 @@ export class ThreadRun {
       now: () => this.clock.now(),
       onConnect: (ms) => this.store.addTrend('http_req_connecting', [''], ms),
       insecureSkipTLSVerify: o.plan.http.insecureSkipTLSVerify === true,
+      ...(o.plan.http.tls !== undefined ? { tls: o.plan.http.tls } : {}),
       maxBodyBytes: o.plan.http.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
       ...(o.plan.http.version !== undefined ? { version: o.plan.http.version } : {}),
     });
@@ -269,6 +270,7 @@ export class ThreadRun {
       },
       timeoutMs: o.plan.http.timeoutMs,
       redirects: o.plan.http.redirects ?? DEFAULT_REDIRECTS,
+      namesByUrl: o.plan.http.names === 'url',
       data: o.data,
       setup: o.setup,
       env: o.env,

@@ -12,6 +12,7 @@ import type {
   BatchRequest,
   HttpPhases,
   HttpResponse,
+  HttpTlsInfo,
   InstanceCounts,
   RequestOptions,
   Vu,
@@ -39,6 +40,8 @@ export interface VuEnvironment {
   timeoutMs: number;
   /** Redirects a request follows unless it says otherwise. */
   redirects: number;
+  /** Requests without a name are named by their full URL (k6's way), not their path. */
+  namesByUrl: boolean;
   data: Record<string, readonly unknown[]>;
   setup: unknown;
   env: Record<string, string | undefined>;
@@ -159,7 +162,12 @@ class Response implements HttpResponse {
       blocked: Math.max(0, this.latencyMs - service),
       waiting: error ? 0 : Math.max(0, firstByteAt - dispatchedAt),
       receiving: error ? 0 : Math.max(0, endAt - firstByteAt),
+      connecting: this.raw.connectingMs ?? 0,
+      tlsHandshaking: this.raw.tlsHandshakingMs ?? 0,
     };
+  }
+  get tls(): HttpTlsInfo | undefined {
+    return this.raw.tls;
   }
   get text(): string {
     this.parsedText ??= this.raw.body.toString('utf8');
@@ -419,7 +427,9 @@ export class VirtualUser {
     const jar = options.jar === undefined ? this.jar : options.jar === false ? undefined : jarOf(options.jar);
     const redirects = options.redirects === undefined ? env.redirects : redirectLimit(options.redirects);
     const rule = redirectRuleOf(options.redirectRule);
-    let name = options.name ?? pathname;
+    const byUrl = env.namesByUrl;
+    // By URL, the first request is named as the flow wrote it (k6's `name` tag); hops as resolved.
+    let name = options.name ?? (byUrl ? (/^https?:\/\//i.test(url) ? url : origin + path) : pathname);
 
     const issuedAfterStop = env.hardStop.aborted;
     // The request's own cookies, like its credentials, stay with its origin; by a rule whose
@@ -484,7 +494,8 @@ export class VirtualUser {
       secure = u.protocol === 'https:';
       pathname = u.pathname;
       path = u.pathname + u.search;
-      name = pathname;
+      if (!byUrl) name = pathname;
+      else if (options.name === undefined) name = origin + path;
       intendedAt = env.clock.now();
     }
   }
@@ -562,6 +573,7 @@ export class VirtualUser {
         expected_response: String(ok),
         error_code: raw.error,
         proto: raw.proto ?? 'HTTP/1.1',
+        tls_version: raw.tls?.version,
       };
       const extra = (metric: string) => submetrics.matching(metric, t);
       const filtered = extra('http_reqs');

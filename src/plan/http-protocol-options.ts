@@ -1,13 +1,22 @@
 /**
  * The plan's HTTP keys that shape the protocol rather than the load: `http.redirects`,
- * `http.insecureSkipTLSVerify`, `http.version` and `http.maxBodyBytes`, checked and normalized. Problems are reported
+ * `http.insecureSkipTLSVerify`, `http.version`, `http.maxBodyBytes` and `http.tls` (and
+ * `http.names`, how requests are named in metrics), checked and normalized. Problems are reported
  * through `add(path, message)`, as every other plan key's.
  */
 import { constants } from 'node:buffer';
+import { tlsOptionsOf } from './tls-options.ts';
 import type { Plan } from './types.ts';
 import { scalarName } from './value-name.ts';
 
-export const HTTP_PROTOCOL_KEYS = ['redirects', 'insecureSkipTLSVerify', 'version', 'maxBodyBytes'] as const;
+export const HTTP_PROTOCOL_KEYS = [
+  'redirects',
+  'insecureSkipTLSVerify',
+  'version',
+  'maxBodyBytes',
+  'names',
+  'tls',
+] as const;
 
 /** The most body bytes one response keeps in memory unless the plan says otherwise: 64 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -15,7 +24,10 @@ export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
 /** The most redirects a request may be told to follow. */
 const MAX_REDIRECTS = 100;
 
-type ProtocolOptions = Pick<Plan['http'], 'redirects' | 'insecureSkipTLSVerify' | 'version' | 'maxBodyBytes'>;
+type ProtocolOptions = Pick<
+  Plan['http'],
+  'redirects' | 'insecureSkipTLSVerify' | 'version' | 'maxBodyBytes' | 'names' | 'tls'
+>;
 
 export function httpProtocolOptions(
   http: Record<string, unknown>,
@@ -23,7 +35,13 @@ export function httpProtocolOptions(
   add: (path: string, message: string) => void,
 ): ProtocolOptions {
   const out: ProtocolOptions = {};
-  const { redirects, insecureSkipTLSVerify, version, maxBodyBytes } = http;
+  const { redirects, insecureSkipTLSVerify, version, maxBodyBytes, names } = http;
+  const tls = tlsOptionsOf(http.tls, add);
+  if (tls !== undefined) out.tls = tls;
+  if (names !== undefined) {
+    if (names === 'path' || names === 'url') out.names = names;
+    else add('http.names', `expected 'path' or 'url', got ${scalarName(names)}`);
+  }
   if (redirects !== undefined) {
     if (
       typeof redirects === 'number' &&

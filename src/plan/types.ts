@@ -114,6 +114,18 @@ export interface HttpResponse<T = any> {
   readonly remotePort?: number;
   /** Where that latency went, when the client measured it. */
   readonly phases?: HttpPhases;
+  /** On `https:`: what the connection that answered agreed. */
+  readonly tls?: HttpTlsInfo;
+}
+
+/** What a TLS connection agreed, in k6's names. */
+export interface HttpTlsInfo {
+  /** `tls1.2`, `tls1.3`. */
+  version: string;
+  /** The IANA name of the cipher suite, as Go and k6 write it: `TLS_AES_128_GCM_SHA256`. */
+  cipherSuite: string;
+  /** The OCSP response the server stapled (DER), when it stapled one. */
+  ocspResponse?: Uint8Array;
 }
 
 /** The parts of a request's latency, in milliseconds (they add up to `latencyMs`). */
@@ -124,6 +136,12 @@ export interface HttpPhases {
   waiting: number;
   /** From the first byte to the last. */
   receiving: number;
+  /**
+   * Parts of `blocked`, non-zero only for the request that opened a new connection: its TCP
+   * connect, and its TLS handshake (0 on `http:`).
+   */
+  connecting: number;
+  tlsHandshaking: number;
 }
 
 export interface VuHttp {
@@ -314,6 +332,34 @@ export interface HttpConfigInput {
    * with BODY_TOO_LARGE. A request with `discardBody: true` reads its body without keeping it.
    */
   maxBodyBytes?: number;
+  /**
+   * How a request without `name` is named in metrics: `'path'` (the default: its path, without
+   * the query) or `'url'` (its full URL as the flow wrote it, query included, and each redirect hop
+   * by its own URL, as k6 names them; a request with `name` keeps it over every hop). Past the
+   * run's endpoint series limit, names fold into one series as any others do.
+   */
+  names?: 'path' | 'url';
+  /** TLS versions, cipher suites and client certificates of `https:` requests. */
+  tls?: TlsConfig;
+}
+
+export type TlsVersionName = 'tls1.0' | 'tls1.1' | 'tls1.2' | 'tls1.3';
+
+/** How `https:` connections are made (plan/tls-options.ts checks it). */
+export interface TlsConfig {
+  /** The lowest and highest TLS versions offered (Node's defaults: tls1.2 to tls1.3). */
+  minVersion?: TlsVersionName;
+  maxVersion?: TlsVersionName;
+  /**
+   * The TLS 1.0-1.2 cipher suites offered, by IANA name as k6 and Go write them
+   * (`TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256`); TLS 1.3's suites are offered whatever this says.
+   */
+  cipherSuites?: string[];
+  /**
+   * Client certificates: each is presented to the hosts its `domains` name (`*.example.com`: any
+   * one-label subdomain). `cert` and `key` are PEM texts; `password` opens an encrypted key.
+   */
+  clientCertificates?: { domains: string[]; cert: string; key: string; password?: string }[];
 }
 
 export interface SetupContext {
@@ -437,6 +483,9 @@ export interface Plan {
     version?: '1.1' | '2';
     /** Absent: 64 MiB (DEFAULT_MAX_BODY_BYTES). */
     maxBodyBytes?: number;
+    /** Absent: 'path'. */
+    names?: 'path' | 'url';
+    tls?: TlsConfig;
   };
   /** Every metric a threshold may name: the built-in ones and those the plan declares. */
   metricTypes: Record<string, 'trend' | 'counter' | 'rate' | 'gauge'>;

@@ -43,6 +43,8 @@ export class Http1Connection extends Http1ResponseParser {
   /** The server's end of the socket, once connected. */
   remoteAddress: string | undefined = undefined;
   remotePort: number | undefined = undefined;
+  /** How long the socket took to connect, until the first request written on it takes it. */
+  private unclaimedConnectMs: number | undefined = undefined;
 
   constructor(readonly pool: OriginPool) {
     super();
@@ -73,6 +75,7 @@ export class Http1Connection extends Http1ResponseParser {
     this.remotePort = this.socket.remotePort;
     pool.connecting--;
     this.expiresAt = now + KEEP_ALIVE_MS;
+    this.unclaimedConnectMs = now - this.connectStart;
     pool.agent.options.onConnect?.(now - this.connectStart);
     pool.release(this, now);
     pool.pump();
@@ -119,6 +122,10 @@ export class Http1Connection extends Http1ResponseParser {
     x.dispatchedAt = now;
     x.remoteAddress = this.remoteAddress;
     x.remotePort = this.remotePort;
+    if (this.unclaimedConnectMs !== undefined) {
+      x.connectingMs = this.unclaimedConnectMs;
+      this.unclaimedConnectMs = undefined;
+    }
     x.next = undefined;
     if (this.last) this.last.next = x;
     else this.first = x;
@@ -163,6 +170,7 @@ export class Http1Connection extends Http1ResponseParser {
           // Written, never answered, idempotent: it goes again, on another socket.
           x.dispatchedAt = Number.NaN;
           x.firstByteAt = Number.NaN;
+          x.connectingMs = undefined;
           x.bytesIn = 0;
           if (rqLast) rqLast.next = x;
           else rqFirst = x;

@@ -49,6 +49,8 @@ export class Http1Exchange implements RawResponse {
   /** The server's end of the connection it was last written on. */
   remoteAddress: string | undefined = undefined;
   remotePort: number | undefined = undefined;
+  /** How long its connection took to open, when it was the first request written on it. */
+  connectingMs: number | undefined = undefined;
 
   resolve: ((r: RawResponse) => void) | undefined;
   /** Next in the pool's queue or in a socket's pipeline. */

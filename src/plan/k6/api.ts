@@ -9,6 +9,7 @@ import { parseDurationMs } from '../duration.ts';
 import { readInputFile } from '../input-file.ts';
 import type { BatchRequest, HttpResponse, RequestOptions, SetupContext, Vu, VuHttp } from '../types.ts';
 import { arrayBufferOf } from './bytes.ts';
+import { formBody } from './form-body.ts';
 import { requestParams } from './k6-api.ts';
 import { errorCodeOf, select } from './response.ts';
 import { ExpectedStatuses, expectedRule, setResponseCallback as setDefault } from './response-callback.ts';
@@ -43,19 +44,21 @@ export function errorCode(res: Pick<HttpResponse, 'error' | 'status'>): number {
 }
 
 /**
- * k6's `res.timings`: `duration` from the intended start, `blocked`, `waiting` and `receiving`
- * (they add up to it); loadproof does not time `sending`, `connecting` and `tls_handshaking` per
- * request: 0.
+ * k6's `res.timings`: `duration` from the intended start, `blocked`, `waiting` and `receiving`;
+ * `connecting` and `tls_handshaking` for the request that opened a new connection (taken out of
+ * `blocked`, as k6 times them apart); `sending` is not timed (0).
  */
 export function timings(res: Pick<HttpResponse, 'latencyMs' | 'phases'>) {
+  const connecting = res.phases?.connecting ?? 0;
+  const tlsHandshaking = res.phases?.tlsHandshaking ?? 0;
   return {
     duration: res.latencyMs,
-    blocked: res.phases?.blocked ?? 0,
+    blocked: Math.max(0, (res.phases?.blocked ?? 0) - connecting - tlsHandshaking),
     waiting: res.phases?.waiting ?? 0,
     receiving: res.phases?.receiving ?? 0,
     sending: 0,
-    connecting: 0,
-    tls_handshaking: 0,
+    connecting,
+    tls_handshaking: tlsHandshaking,
   };
 }
 
@@ -133,9 +136,7 @@ export function params(p?: Record<string, any> | null, body?: unknown): RequestO
   if (typeof body === 'string' || body instanceof Uint8Array) out.body = body;
   else if (body instanceof ArrayBuffer) out.body = new Uint8Array(body);
   else if (typeof body === 'object') {
-    out.body = new URLSearchParams(
-      Object.entries(body as Record<string, unknown>).map(([k, v]): [string, string] => [k, String(v)]),
-    ).toString();
+    out.body = formBody(body as Record<string, unknown>);
     if (!Object.keys(out.headers ?? {}).some((h) => h.toLowerCase() === 'content-type'))
       out.headers = { ...out.headers, 'content-type': 'application/x-www-form-urlencoded' };
   } else out.body = String(body);

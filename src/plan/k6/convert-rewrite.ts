@@ -121,11 +121,10 @@ function responseSubfield(c: Conversion, n: AstNode, prop: string | undefined): 
   const res = c.print(obj.object);
   if (field === 'timings' && prop === 'duration') return `${res}.latencyMs`;
   if (field === 'timings' && prop && TIMING_PHASES.has(prop)) return `(${res}.phases?.${prop} ?? 0)`;
+  if (field === 'timings' && prop === 'connecting') return `(${res}.phases?.connecting ?? 0)`;
+  if (field === 'timings' && prop === 'tls_handshaking') return `(${res}.phases?.tlsHandshaking ?? 0)`;
   if (field === 'timings') {
-    c.todo(
-      n,
-      `timings.${prop}: loadproof does not time it per request (k6 would give 0 or a connection time)`,
-    );
+    c.todo(n, `timings.${prop}: loadproof does not time it per request (a request is written in one go: 0)`);
     return '0';
   }
   if (field === 'headers' && prop !== undefined && (n.computed ? n.property.type === 'Literal' : true))

@@ -31,6 +31,20 @@ function optionsOf(o: K6CookieOptions | undefined): CookieOptions {
   return out;
 }
 
+/** RFC 6265's domain match: the URL's host is the domain or under it (an IP address only itself). */
+function domainCovers(url: string, domain: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname.toLowerCase();
+  } catch {
+    return true; // the jar's own check names the bad URL
+  }
+  const d = domain.toLowerCase().replace(/^\./, '');
+  if (host === d) return true;
+  const ip = /^[\d.]+$/.test(host) || host.startsWith('[');
+  return !ip && host.endsWith(`.${d}`);
+}
+
 function vuHttpOf(what: string) {
   const vu = current()?.vu;
   if (!vu)
@@ -62,8 +76,12 @@ export class CookieJar {
     return this.view().getAll(String(url));
   }
 
-  set(url: unknown, name: unknown, value: unknown, options?: K6CookieOptions): void {
-    this.view().set(String(url), String(name), String(value), optionsOf(options));
+  /** As k6's jar: a cookie whose domain does not cover the URL's host is dropped without a word. */
+  set(url: unknown, name: unknown, value: unknown, options?: K6CookieOptions): boolean {
+    const o = optionsOf(options);
+    if (o.domain !== undefined && !domainCovers(String(url), o.domain)) return true;
+    this.view().set(String(url), String(name), String(value), o);
+    return true;
   }
 
   clear(url: unknown): void {

@@ -12,7 +12,7 @@ import { DEFAULT_THRESHOLDS } from '../../verdict/default-thresholds.ts';
 import { parseDurationMs } from '../duration.ts';
 import { readInputFile } from '../input-file.ts';
 import type { PlanFileOptions } from '../load.ts';
-import type { Flow, PlanInput, ScenarioInput, ThresholdInput, Vu } from '../types.ts';
+import type { Flow, HttpConfigInput, PlanInput, ScenarioInput, ThresholdInput, Vu } from '../types.ts';
 import { ScriptSyntaxError } from './ast.ts';
 import { ABORT_METRIC, K6AbortError, type K6Context, runIn, state } from './context.ts';
 import { drain, hasWork } from './event-loop.ts';
@@ -171,7 +171,7 @@ export async function loadK6Script(file: string, options: PlanFileOptions): Prom
     name: basename(file),
     target: targetOf(source),
     headers: converted.headers,
-    ...(converted.insecureSkipTLSVerify ? { http: { insecureSkipTLSVerify: true } } : {}),
+    ...httpConfigOf(converted),
     scenarios,
     metrics,
     ...(thresholds ? { thresholds } : {}),
@@ -205,7 +205,22 @@ export async function loadK6Script(file: string, options: PlanFileOptions): Prom
   const warnings = converted.ignored
     .filter((k) => !(summary.hook && k === 'summaryTrendStats'))
     .map((k) => `${name}: options.${k} only shapes k6's own summary: ignored`);
-  return { input, warnings: [...warnings, ...summary.warnings], options: converted };
+  return {
+    input,
+    warnings: [...converted.warnings.map((w) => `${name}: ${w}`), ...warnings, ...summary.warnings],
+    options: converted,
+  };
+}
+
+/** The plan's `http` key from k6's options. */
+function httpConfigOf(converted: ConvertedOptions): { http: HttpConfigInput } {
+  // Requests are named by their URL, as k6 names them (its `name` tag).
+  const http: HttpConfigInput = { names: 'url' };
+  if (converted.insecureSkipTLSVerify) http.insecureSkipTLSVerify = true;
+  if (converted.maxRedirects !== undefined) http.redirects = converted.maxRedirects;
+  // Checked by the plan's validation, which names what is wrong under http.tls.
+  if (converted.tls !== undefined) http.tls = converted.tls as HttpConfigInput['tls'];
+  return { http };
 }
 
 /** The target a report names: the first absolute URL the script writes, else localhost. */

@@ -273,6 +273,9 @@ export const K6_RESPONSE_FIELDS: Record<string, ConvertedAs> = {
   remote_ip: { none: NO_PLAN_EQUIVALENT },
   remote_port: { none: NO_PLAN_EQUIVALENT },
   html: { none: 'parse res.text with an HTML library of the plan' },
+  tls_version: { none: 'a plan reads res.tls?.version' },
+  tls_cipher_suite: { none: 'a plan reads res.tls?.cipherSuite' },
+  ocsp: { none: 'a plan gets the stapled response as res.tls?.ocspResponse (DER), unparsed' },
   submitForm: { none: NO_PLAN_EQUIVALENT },
   clickLink: { none: NO_PLAN_EQUIVALENT },
 };

@@ -44,8 +44,14 @@ export interface ConvertedOptions {
   batchPerHost: number;
   /** loadproof's run-validity limits (`options.validity`), as the plan key takes them. */
   validity?: ValidityInput;
+  /** k6's maxRedirects: the plan's http.redirects (k6's default 10 when absent). */
+  maxRedirects?: number;
+  /** k6's tlsVersion, tlsCipherSuites and tlsAuth: the plan's http.tls (checked by the plan). */
+  tls?: Record<string, unknown>;
   /** Options that only shape k6's own output, ignored here. */
   ignored: string[];
+  /** What k6 warns about and runs anyway (`vus` alone), said the way the run says warnings. */
+  warnings: string[];
   issues: OptionIssue[];
 }
 
@@ -62,6 +68,10 @@ const SUPPORTED = new Set([
   'batch',
   'batchPerHost',
   'insecureSkipTLSVerify',
+  'maxRedirects',
+  'tlsVersion',
+  'tlsCipherSuites',
+  'tlsAuth',
   // loadproof's own: the run-validity limits the script changes (k6 refuses unknown options).
   'validity',
 ]);
@@ -154,10 +164,7 @@ function scenarioOf(
 }
 
 /** The scenario k6 derives from the shortcuts. */
-function shortcutScenario(
-  o: Record<string, unknown>,
-  issues: OptionIssue[],
-): Record<string, unknown> | undefined {
+function shortcutScenario(o: Record<string, unknown>, warnings: string[]): Record<string, unknown> {
   const vus = o.vus;
   if (o.stages !== undefined)
     return { executor: 'ramping-vus', startVUs: vus ?? 1, stages: stagesOf(o.stages) };
@@ -170,11 +177,31 @@ function shortcutScenario(
     };
   if (o.duration !== undefined)
     return { executor: 'constant-vus', vus: vus ?? 1, duration: duration(o.duration) };
-  if (vus !== undefined && vus !== 1) {
-    issues.push({ path: ['vus'], message: 'vus needs duration, iterations or stages beside it' });
-    return undefined;
-  }
+  // As k6: vus alone is ignored with a warning, and 1 VU runs 1 iteration.
+  if (vus !== undefined && vus !== 1)
+    warnings.push(
+      `options.vus=${String(vus)} is ignored: it works only with iterations, duration or stages (1 VU runs 1 iteration, as in k6)`,
+    );
   return { executor: 'shared-iterations', vus: 1, iterations: 1, maxDuration: '10m' };
+}
+
+/**
+ * k6's TLS options as the plan's http.tls: `tlsVersion` one version (both ends) or
+ * `{ min, max }`, `tlsCipherSuites` the suites' names, `tlsAuth` the client certificates. The
+ * plan's validation checks the values and names the problems under http.tls.
+ */
+function tlsOf(o: Record<string, unknown>, issues: OptionIssue[]): Record<string, unknown> | undefined {
+  const tls: Record<string, unknown> = {};
+  const version = o.tlsVersion;
+  if (typeof version === 'string') tls.minVersion = tls.maxVersion = version;
+  else if (isObject(version)) {
+    if (version.min !== undefined) tls.minVersion = version.min;
+    if (version.max !== undefined) tls.maxVersion = version.max;
+  } else if (version !== undefined)
+    issues.push({ path: ['tlsVersion'], message: 'expected a version such as "tls1.2", or { min, max }' });
+  if (o.tlsCipherSuites !== undefined) tls.cipherSuites = o.tlsCipherSuites;
+  if (o.tlsAuth !== undefined) tls.clientCertificates = o.tlsAuth;
+  return Object.keys(tls).length ? tls : undefined;
 }
 
 function thresholdsOf(raw: unknown, issues: OptionIssue[]): Record<string, ThresholdInput[]> | undefined {
@@ -216,6 +243,7 @@ export function convertOptions(raw: unknown): ConvertedOptions {
     setupTimeout: '60s',
     teardownTimeout: '60s',
     ignored,
+    warnings: [],
     issues,
   };
   if (!isObject(o)) {
@@ -248,6 +276,16 @@ export function convertOptions(raw: unknown): ConvertedOptions {
       });
     else result[k] = v as number;
   }
+  if (o.maxRedirects !== undefined) {
+    if (!Number.isInteger(o.maxRedirects) || (o.maxRedirects as number) < 0)
+      issues.push({
+        path: ['maxRedirects'],
+        message: `expected a whole number of redirects (0: none followed), got ${JSON.stringify(o.maxRedirects)}`,
+      });
+    else result.maxRedirects = o.maxRedirects as number;
+  }
+  const tls = tlsOf(o, issues);
+  if (tls) result.tls = tls;
   for (const k of ['setupTimeout', 'teardownTimeout'] as const) {
     const v = duration(o[k]);
     if (v === undefined) continue;
@@ -285,8 +323,7 @@ export function convertOptions(raw: unknown): ConvertedOptions {
     }
     return result;
   }
-  const scenario = shortcutScenario(o, issues);
-  if (scenario)
-    result.scenarios.default = { scenario: { ...scenario, tags: testTags }, exec: 'default', env: {} };
+  const scenario = shortcutScenario(o, result.warnings);
+  result.scenarios.default = { scenario: { ...scenario, tags: testTags }, exec: 'default', env: {} };
   return result;
 }

@@ -45,12 +45,20 @@ export function setResponseCallback(cb: unknown): void {
   defaultCallback = checked(cb, 'http.setResponseCallback');
 }
 
+/** Whether a request expects every status (`responseCallback: null`, its own or the default). */
+export function expectsEveryStatus(params: Record<string, unknown>): boolean {
+  return callbackOf(params) === null;
+}
+
+function callbackOf(params: Record<string, unknown>): ExpectedStatuses | null | undefined {
+  return 'responseCallback' in params
+    ? checked(params.responseCallback, 'params.responseCallback')
+    : defaultCallback;
+}
+
 /** The `expected` rule of a request: its own responseCallback param, else the default. */
 export function expectedRule(params: Record<string, unknown>): RequestOptions['expected'] {
-  const cb =
-    'responseCallback' in params
-      ? checked(params.responseCallback, 'params.responseCallback')
-      : defaultCallback;
+  const cb = callbackOf(params);
   if (cb === undefined) return undefined;
   if (cb === null) return () => true;
   return (status) => cb.has(status);

@@ -6,6 +6,7 @@ import type { HttpResponse } from '../types.ts';
 import { arrayBufferOf } from './bytes.ts';
 import { type K6Cookie, responseCookies } from './cookies.ts';
 import { parseHTML, type Selection } from './html-selection.ts';
+import { type K6Ocsp, NO_TLS_OCSP, ocspOf } from './ocsp.ts';
 
 /** k6's numeric codes for the failures loadproof's client reports (see src/engine/errors.ts). */
 const ERROR_CODES: Record<string, number> = {
@@ -25,6 +26,29 @@ export function errorCodeOf(error: string | undefined, status: number): number {
   // k6 gives HTTP errors the codes 1400-1599: 1000 + the status.
   if (status >= 400 && status < 600) return 1000 + status;
   return 0;
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/** Where a redirect the request did not follow leads, or `url` without a usable Location. */
+function unfollowedTarget(res: HttpResponse, url: string): string {
+  const location = res.headers.location;
+  if (location === undefined || location === '') return url;
+  try {
+    return new URL(location, url).href;
+  } catch {
+    return url;
+  }
+}
+
+/** Whether `answered` (as the engine writes it) is the URL the script wrote: kept as written then. */
+function sameUrl(answered: string, written: string): boolean {
+  if (answered === written) return true;
+  try {
+    return new URL(written).href === answered;
+  } catch {
+    return false;
+  }
 }
 
 /** Header names already made canonical: the same few names come back on every response. */
@@ -93,11 +117,16 @@ export class K6Response {
   readonly url: string;
   readonly error: string;
   readonly error_code: number;
-  readonly proto = 'HTTP/1.1';
+  /** The protocol that answered: 'HTTP/1.1' or 'HTTP/2.0'. */
+  readonly proto: string;
   readonly request: RequestEcho;
   /** The server's end of the connection; '' and 0 when none answered. */
   readonly remote_ip: string;
   readonly remote_port: number;
+  /** On https: the TLS version and cipher suite agreed (`tls1.3`, `TLS_AES_128_GCM_SHA256`); '' else. */
+  readonly tls_version: string;
+  readonly tls_cipher_suite: string;
+  private madeOcsp?: K6Ocsp;
   private parsed?: { value: unknown };
   private parsedCookies?: Record<string, K6Cookie[]>;
   private madeHeaders?: Record<string, string>;
@@ -111,12 +140,24 @@ export class K6Response {
   ) {
     this.status = res.status;
     this.status_text = res.status ? String(res.status) : '';
-    this.url = request.url;
+    // After redirects, the URL that answered; the request's own when none answered.
+    this.url = res.status === 0 || sameUrl(res.url, request.url) ? request.url : res.url;
+    // As k6 (Go's client): a redirect left unfollowed at the limit shows the URL it leads to.
+    if (REDIRECTS.has(res.status)) this.url = unfollowedTarget(res, this.url);
+    this.proto = res.proto;
     this.request = request;
     this.error = res.error ?? '';
     this.error_code = errorCodeOf(res.error, res.status);
     this.remote_ip = res.remoteAddress ?? '';
     this.remote_port = res.remotePort ?? 0;
+    this.tls_version = res.tls?.version ?? '';
+    this.tls_cipher_suite = res.tls?.cipherSuite ?? '';
+  }
+
+  /** The status of the server's certificate from the OCSP response it stapled (ocsp.ts). */
+  get ocsp(): K6Ocsp {
+    this.madeOcsp ??= this.res.tls ? ocspOf(this.res.tls.ocspResponse) : { ...NO_TLS_OCSP };
+    return this.madeOcsp;
   }
 
   /** Header name (canonical, as k6 gives it) → value. */
@@ -151,14 +192,16 @@ export class K6Response {
 
   get timings(): K6Timings {
     if (!this.madeTimings) {
-      // The request is written in one go (sending 0); new connections are not timed per request
-      // (connecting 0): waiting for one is in blocked.
+      // The request is written in one go (sending 0). Opening a connection is timed for the
+      // request that opened it, apart from blocked, as k6 times it.
       const phases = this.res.phases;
+      const connecting = phases?.connecting ?? 0;
+      const tlsHandshaking = phases?.tlsHandshaking ?? 0;
       this.madeTimings = {
         duration: this.res.latencyMs,
-        blocked: phases?.blocked ?? 0,
-        connecting: 0,
-        tls_handshaking: 0,
+        blocked: Math.max(0, (phases?.blocked ?? 0) - connecting - tlsHandshaking),
+        connecting,
+        tls_handshaking: tlsHandshaking,
         sending: 0,
         waiting: phases?.waiting ?? 0,
         receiving: phases?.receiving ?? 0,
@@ -182,6 +225,9 @@ export class K6Response {
       error_code: this.error_code,
       remote_ip: this.remote_ip,
       remote_port: this.remote_port,
+      tls_version: this.tls_version,
+      tls_cipher_suite: this.tls_cipher_suite,
+      ocsp: this.ocsp,
       request: this.request,
     };
   }

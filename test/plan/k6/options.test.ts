@@ -170,11 +170,26 @@ describe('k6 options', () => {
     assert.match(c.issues[3]?.message ?? '', /externally-controlled executor is not supported/);
   });
 
-  it('vus alone says what it misses', () => {
+  it('vus alone is ignored with a warning, as in k6: 1 VU, 1 iteration', () => {
     const c = convertOptions({ vus: 4 });
+    assert.deepEqual(c.issues, []);
+    assert.equal(c.warnings.length, 1);
+    assert.match(c.warnings[0] ?? '', /options\.vus=4 is ignored/);
+    assert.deepEqual(c.scenarios.default?.scenario, {
+      executor: 'shared-iterations',
+      vus: 1,
+      iterations: 1,
+      maxDuration: '10m',
+      tags: {},
+    });
+  });
+
+  it("maxRedirects is the plan's redirect limit; a bad one is an issue", () => {
+    assert.equal(convertOptions({ maxRedirects: 0 }).maxRedirects, 0);
+    assert.equal(convertOptions({}).maxRedirects, undefined);
     assert.deepEqual(
-      c.issues.map((i) => [i.path.join('.'), i.message]),
-      [['vus', 'vus needs duration, iterations or stages beside it']],
+      convertOptions({ maxRedirects: -1 }).issues.map((i) => i.path.join('.')),
+      ['maxRedirects'],
     );
   });
 

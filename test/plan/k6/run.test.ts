@@ -84,7 +84,11 @@ describe('loadproof run script.js (k6)', () => {
     assert.equal(res.scenarios.buy?.iterations, 4);
     assert.ok((res.scenarios.buy?.startMs ?? 0) >= 150, 'startTime delays the buy scenario');
     const names = (res.scenarios.browse?.endpoints ?? []).map((e) => e.key).sort();
-    assert.deepEqual(names, ['GET /ids', 'GET user'], 'tags.name groups the user URLs');
+    assert.deepEqual(
+      names,
+      [`GET ${server.url}/ids`, 'GET user'],
+      'tags.name groups the user URLs; others are named by their URL, as in k6',
+    );
     assert.deepEqual(
       [res.metrics.orders_placed?.type, res.metrics.basket_size?.type, res.metrics.open_items?.type],
       ['counter', 'trend', 'rate'],

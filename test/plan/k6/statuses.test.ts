@@ -15,7 +15,10 @@ describe('k6 response callbacks and check tags', () => {
     const r = await runK6(server, 'statuses.js');
     const res = r.results();
     const failed = Object.fromEntries(
-      (res.scenarios.default?.endpoints ?? []).map((e) => [e.name, e.requests.failed]),
+      (res.scenarios.default?.endpoints ?? []).map((e) => [
+        e.name.slice(server.url.length),
+        e.requests.failed,
+      ]),
     );
     assert.deepEqual(failed, {
       '/status/200': 0,

@@ -33,19 +33,35 @@ function encode(digest: Buffer, encoding: OutputEncoding): string | ArrayBuffer 
   return digest.toString(encoding);
 }
 
+/**
+ * k6's hasher: `digest()` answers the hash of everything given so far and may be called again,
+ * after more `update()`s too (node's hashes digest once, so a copy is digested; an HMAC, which
+ * cannot be copied, is made again from its input).
+ */
 class Hasher {
-  constructor(private readonly h: ReturnType<typeof nodeHash>) {}
+  private readonly hmacInput: Buffer[] = [];
+  private readonly hash: ReturnType<typeof nodeHash> | undefined;
+
+  constructor(
+    private readonly name: string,
+    private readonly secret?: Buffer,
+  ) {
+    if (secret === undefined) this.hash = nodeHash(name);
+  }
   update(input: Input): void {
-    this.h.update(data(input));
+    if (this.hash) this.hash.update(data(input));
+    else this.hmacInput.push(data(input));
   }
   digest(encoding: OutputEncoding): string | ArrayBuffer {
-    return encode(this.h.digest(), encoding);
+    if (this.hash) return encode(this.hash.copy().digest(), encoding);
+    const h = createHmac(this.name, this.secret as Buffer);
+    for (const chunk of this.hmacInput) h.update(chunk);
+    return encode(h.digest(), encoding);
   }
 }
 
-export const createHash = (name: string) => new Hasher(nodeHash(algorithm(name)));
-export const createHMAC = (name: string, secret: Input) =>
-  new Hasher(createHmac(algorithm(name), data(secret)) as unknown as ReturnType<typeof nodeHash>);
+export const createHash = (name: string) => new Hasher(algorithm(name));
+export const createHMAC = (name: string, secret: Input) => new Hasher(algorithm(name), data(secret));
 export const hmac = (name: string, secret: Input, input: Input, encoding: OutputEncoding) =>
   encode(createHmac(algorithm(name), data(secret)).update(data(input)).digest(), encoding);
 const hash = (name: string) => (input: Input, encoding: OutputEncoding) =>

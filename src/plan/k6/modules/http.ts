@@ -5,14 +5,28 @@
 import type { HttpResponse, RequestOptions } from '../../types.ts';
 import { credentialsOf, withoutCredentials } from '../basic-auth.ts';
 import { batchWaves } from '../batch-waves.ts';
-import { current, required, state } from '../context.ts';
+import { current, type K6Http, required, state } from '../context.ts';
 import { CookieJar, cookieJar, jarOption } from '../cookies.ts';
+import { digestAuthorization, digestChallengeOf } from '../digest-auth.ts';
+import { formBody } from '../form-body.ts';
 import { requestParams } from '../k6-api.ts';
 import { FileData, hasFile, multipartOf } from '../multipart.ts';
 import { K6Response, type RequestEcho, type ResponseType } from '../response.ts';
-import { ExpectedStatuses, expectedRule, setResponseCallback } from '../response-callback.ts';
+import {
+  ExpectedStatuses,
+  expectedRule,
+  expectsEveryStatus,
+  setResponseCallback,
+} from '../response-callback.ts';
 
 type Params = Record<string, unknown>;
+
+/** `auth: 'digest'`: who answers the challenge, and whether the first answer (the 401) is expected whatever it is. */
+interface DigestCredentials {
+  user: string;
+  password: string;
+  everyStatusExpected: boolean;
+}
 type Body = string | ArrayBuffer | Uint8Array | Record<string, unknown> | null | undefined;
 
 /** Params loadproof maps (k6-api.ts); the engine names for redirects and TLS are those of the VU API. */
@@ -34,6 +48,8 @@ interface Prepared {
   method: string;
   url: string;
   options: RequestOptions;
+  /** `auth: 'digest'`: the credentials that answer a 401's challenge. */
+  digest?: DigestCredentials;
   responseType: ResponseType;
   echo: RequestEcho;
 }
@@ -96,6 +112,10 @@ function prepare(method: string, url: unknown, body: Body, params: Params | null
   const options: RequestOptions = { headers };
   const has = (name: string) => Object.keys(headers).some((k) => k.toLowerCase() === name);
   if (credentials.authorization && !has('authorization')) headers.Authorization = credentials.authorization;
+  const digest: DigestCredentials | undefined =
+    credentials.digest && !has('authorization')
+      ? { ...credentials.digest, everyStatusExpected: expectsEveryStatus(p) }
+      : undefined;
   let sent = '';
   if (body !== undefined && body !== null) {
     if (typeof body === 'string') options.body = sent = body;
@@ -107,9 +127,7 @@ function prepare(method: string, url: unknown, body: Body, params: Params | null
       sent = Buffer.from(multipart.body).toString('utf8');
       if (!has('content-type')) headers['Content-Type'] = multipart.contentType;
     } else if (typeof body === 'object') {
-      sent = new URLSearchParams(
-        Object.entries(body).map(([k, v]): [string, string] => [k, String(v)]),
-      ).toString();
+      sent = formBody(body);
       options.body = sent;
       if (!has('content-type')) headers['Content-Type'] = 'application/x-www-form-urlencoded';
     }
@@ -141,6 +159,7 @@ function prepare(method: string, url: unknown, body: Body, params: Params | null
     method,
     url: href,
     options,
+    ...(digest ? { digest } : {}),
     responseType,
     echo: { method, url: href, body: sent, headers: echoHeaders },
   };
@@ -162,8 +181,36 @@ async function send(r: Prepared): Promise<K6Response> {
   // The error's text is made only when there is no context: this runs for every request.
   const ctx = current() ?? required(`http.${r.method.toLowerCase()}()`);
   if (state.requestHeaders) addHeaders(r, state.requestHeaders());
-  const res = await ctx.http.request(r.method, r.url, r.options);
+  const res = r.digest
+    ? await sendDigest(ctx.http, r, r.digest)
+    : await ctx.http.request(r.method, r.url, r.options);
   return new K6Response(res, r.echo, r.responseType);
+}
+
+/**
+ * A request with digest credentials: sent without them, and once more with the answer to the
+ * 401's challenge. The first is expected to be that 401 (unless every status is expected), as in k6.
+ */
+async function sendDigest(http: K6Http, r: Prepared, credentials: DigestCredentials): Promise<HttpResponse> {
+  const first = await http.request(r.method, r.url, {
+    ...r.options,
+    ...(credentials.everyStatusExpected ? {} : { expected: (status: number) => status === 401 }),
+  });
+  if (first.status !== 401) return first;
+  const challenge = digestChallengeOf(first.headers['www-authenticate']);
+  if (challenge === undefined) return first;
+  const u = new URL(r.url);
+  const authorization = digestAuthorization(
+    challenge,
+    credentials.user,
+    credentials.password,
+    r.method,
+    u.pathname + u.search,
+  );
+  return http.request(r.method, r.url, {
+    ...r.options,
+    headers: { ...r.options.headers, Authorization: authorization },
+  });
 }
 
 export function request(
@@ -222,13 +269,23 @@ export async function batch(requests: BatchItem[] | Record<string, BatchItem>): 
     prepared.map((p) => p.url),
     state.batchLimits,
   )) {
-    const answers = await ctx.http.batch(
-      wave.map((i) => {
-        const p = prepared[i] as Prepared;
-        return { method: p.method, url: p.url, ...p.options };
-      }),
-    );
-    wave.forEach((i, k) => {
+    // Digest requests answer their challenge on their own, beside the wave's others.
+    const plain = wave.filter((i) => !(prepared[i] as Prepared).digest);
+    const [answers] = await Promise.all([
+      ctx.http.batch(
+        plain.map((i) => {
+          const p = prepared[i] as Prepared;
+          return { method: p.method, url: p.url, ...p.options };
+        }),
+      ),
+      ...wave
+        .filter((i) => (prepared[i] as Prepared).digest)
+        .map(async (i) => {
+          const p = prepared[i] as Prepared;
+          responses[i] = await sendDigest(ctx.http, p, p.digest as DigestCredentials);
+        }),
+    ]);
+    plain.forEach((i, k) => {
       responses[i] = answers[k] as HttpResponse;
     });
   }

@@ -24,10 +24,16 @@ function record(
   return all;
 }
 
+/** A predicate's error, kept to be thrown once the checks before it and it are recorded. */
+class Thrown {
+  constructor(readonly error: unknown) {}
+}
+
 /**
  * Records each named predicate in the `checks` rate (tagged with the check's name, group and
- * scenario, and with `tags`); true when all pass. A predicate that throws fails its check. Predicates that block
- * (made async by the transform) make check resolve later with the same answer.
+ * scenario, and with `tags`); true when all pass. A predicate that throws fails its check and, as
+ * in k6, ends the iteration with its error: the checks after it are not run. Predicates that
+ * block (made async by the transform) make check resolve later with the same answer (or reject).
  */
 export function check(
   value: unknown,
@@ -38,20 +44,38 @@ export function check(
     tags && typeof tags === 'object'
       ? Object.fromEntries(Object.entries(tags).map(([k, v]): [string, string] => [k, String(v)]))
       : undefined;
-  const results: [string, unknown][] = Object.entries(sets ?? {}).map(([name, p]) => {
-    try {
-      const r = typeof p === 'function' ? (p as (v: unknown) => unknown)(value) : p;
-      return [name, isThenable(r) ? Promise.resolve(r).catch(() => false) : r];
-    } catch {
-      return [name, false];
-    }
-  });
   // The VU is read now: by the time blocking predicates answer, other VUs have run.
   const vu = current()?.vu;
-  if (!results.some(([, r]) => isThenable(r))) return record(vu, results, checkTags);
+  const results: [string, unknown][] = [];
+  for (const [name, p] of Object.entries(sets ?? {})) {
+    try {
+      const r = typeof p === 'function' ? (p as (v: unknown) => unknown)(value) : p;
+      results.push([name, isThenable(r) ? Promise.resolve(r).catch((e) => new Thrown(e)) : r]);
+    } catch (e) {
+      results.push([name, new Thrown(e)]);
+      break;
+    }
+  }
+  if (!results.some(([, r]) => isThenable(r))) return settle(vu, results, checkTags);
   return Promise.all(results.map(async ([n, r]) => [n, await r] as [string, unknown])).then((done) =>
-    record(vu, done, checkTags),
+    settle(vu, done, checkTags),
   );
+}
+
+/** Records the answers up to the first that threw (failed), then throws its error; else all of them. */
+function settle(
+  vu: Vu | undefined,
+  results: [string, unknown][],
+  tags: Record<string, string> | undefined,
+): boolean {
+  const thrown = results.findIndex(([, r]) => r instanceof Thrown);
+  if (thrown < 0) return record(vu, results, tags);
+  record(
+    vu,
+    results.slice(0, thrown + 1).map(([n, r]) => [n, r instanceof Thrown ? false : r]),
+    tags,
+  );
+  throw ((results[thrown] as [string, unknown])[1] as Thrown).error;
 }
 
 /** Waits `seconds` (k6's unit). */

@@ -71,7 +71,14 @@ async function runLoadproof(script: string, customMetrics: string[]): Promise<Fa
   const args = ['--env', `TARGET=${server.url}`, '--env', `SUMMARY_OUT=${summaryFileIn(out)}`, '--out', out];
   const r = await runCli(['run', join(SCRIPTS_DIR, script), ...args], { timeoutMs: 120_000 });
   assert.ok(r.code === 0 || r.code === 3, `loadproof exited ${r.code}:\n${r.stderr}`);
-  return factsFromLoadproof(readResults(out), r.code, server.counts(), customMetrics, readSummaryFile(out));
+  return factsFromLoadproof(
+    readResults(out),
+    r.code,
+    server.counts(),
+    customMetrics,
+    readSummaryFile(out),
+    server.url,
+  );
 }
 
 describe('k6 scripts: loadproof does what k6 v0.47 did', () => {

@@ -19,7 +19,11 @@ export function factsFromLoadproof(
   server: Record<string, number>,
   customMetrics: string[],
   handleSummary?: string,
+  /** The server's base URL, stripped from request names as k6-facts.ts strips it from k6's. */
+  serverUrl?: string,
 ): Facts {
+  const nameOf = (name: string) =>
+    serverUrl !== undefined && name.startsWith(serverUrl) ? name.slice(serverUrl.length) : name;
   const iterations: Record<string, number> = {};
   const dropped: Record<string, number> = {};
   const responses: Record<string, number> = {};
@@ -29,8 +33,8 @@ export function factsFromLoadproof(
     if (s.droppedIterations > 0) dropped[name] = s.droppedIterations;
     for (const e of s.endpoints) {
       for (const [status, n] of Object.entries(e.requests.byStatus))
-        responses[`${name} ${e.method} ${e.name} ${status}`] = n;
-      if (e.requests.failed > 0) failed[`${name} ${e.method} ${e.name}`] = e.requests.failed;
+        responses[`${name} ${e.method} ${nameOf(e.name)} ${status}`] = n;
+      if (e.requests.failed > 0) failed[`${name} ${e.method} ${nameOf(e.name)}`] = e.requests.failed;
     }
   }
   const metrics: Record<string, MetricFacts> = {};
