@@ -8,19 +8,20 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ensureDatabase } from '../../services/shared/database.ts';
-import { type PostgresHandle, startPostgres } from '../../services/shared/postgres.ts';
+import type { PostgresHandle } from '../../services/shared/postgres.ts';
 import { queryRows } from '../../src/checks/sql.ts';
 import { stopAll } from '../../src/suite/processes.ts';
 import { OVERBOOKED_SQL } from '../../suites/clinic/integrity.ts';
 import { seedClinic, writeFixture } from '../../suites/clinic/seed-data.ts';
 import { startClinicProcess } from '../../suites/clinic/service-process.ts';
 import { outsideDir, readResults, runCli } from '../helpers/cli.ts';
+import { testPostgres } from '../helpers/postgres.ts';
 
 const SECRET = 'shard-test-secret-0123456789-0123456789';
 const PLAN = new URL('../../suites/clinic/plans/contention.ts', import.meta.url).pathname;
 let server: PostgresHandle;
 before(async () => {
-  server = await startPostgres();
+  server = await testPostgres();
 });
 after(async () => {
   await stopAll();

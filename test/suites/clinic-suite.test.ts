@@ -11,16 +11,17 @@ import pg from 'pg';
 import { startClinic } from '../../services/clinic/app.ts';
 import { migrate } from '../../services/clinic/migrate.ts';
 import { ensureDatabase } from '../../services/shared/database.ts';
-import { type PostgresHandle, startPostgres } from '../../services/shared/postgres.ts';
+import type { PostgresHandle } from '../../services/shared/postgres.ts';
 import { stopAll } from '../../src/suite/processes.ts';
 import { startClinicProcess } from '../../suites/clinic/service-process.ts';
 import { runClinicSuite } from '../../suites/clinic/suite.ts';
+import { testPostgres } from '../helpers/postgres.ts';
 import { unsafeStrategy } from '../services/doubles/unsafe-unit-operations.ts';
 
 const SECRET = 'suite-test-secret-0123456789-0123456789';
 let server: PostgresHandle;
 before(async () => {
-  server = await startPostgres();
+  server = await testPostgres();
 });
 after(async () => {
   await stopAll();

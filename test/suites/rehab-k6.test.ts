@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { recreateDatabase } from '../../services/shared/database.ts';
-import { type PostgresHandle, startPostgres } from '../../services/shared/postgres.ts';
+import type { PostgresHandle } from '../../services/shared/postgres.ts';
 import { queryRows } from '../../src/checks/sql.ts';
 import type { CounterSummary, RateSummary, ResultsFile } from '../../src/results/types.ts';
 import type { StartedProcess } from '../../src/suite/processes.ts';
@@ -21,6 +21,7 @@ import { DEFAULT_CONFIG_FILE, readRehabConfig } from '../../suites/rehab/config.
 import { seedRehab, writeRehabFixture } from '../../suites/rehab/seed-data.ts';
 import { startRehabProcess } from '../../suites/rehab/service-process.ts';
 import { readResults, runCli } from '../helpers/cli.ts';
+import { testPostgres } from '../helpers/postgres.ts';
 
 const SECRET = 'rehab-k6-test-secret-0123456789-0123456789';
 const SCRIPTS = new URL('../../suites/rehab/k6/', import.meta.url).pathname;
@@ -57,7 +58,7 @@ function writeShortConfig(baseUrl: string): void {
 }
 
 before(async () => {
-  server = await startPostgres();
+  server = await testPostgres();
   databaseUrl = server.databaseUrl('rehab_k6');
   await recreateDatabase(databaseUrl);
   rehab = await startRehabProcess({ databaseUrl, secret: SECRET, env: { REHAB_MAX_PENDING: '50' } });

@@ -12,10 +12,11 @@ import { after, before, describe, it } from 'node:test';
 import { type RunningRehab, startRehab } from '../../services/rehab/app.ts';
 import { signRehabToken } from '../../services/rehab/auth.ts';
 import { recreateDatabase } from '../../services/shared/database.ts';
-import { freePort, type PostgresHandle, startPostgres } from '../../services/shared/postgres.ts';
+import { freePort, type PostgresHandle } from '../../services/shared/postgres.ts';
 import { ConfigError, DEFAULT_CONFIG_FILE, readRehabConfig } from '../../suites/rehab/config.ts';
 import { FIXTURE_FILE } from '../../suites/rehab/seed-data.ts';
 import { runProcess } from '../helpers/cli.ts';
+import { testPostgres } from '../helpers/postgres.ts';
 
 const SCRIPT = new URL('../../suites/rehab/scripts/run_tests.sh', import.meta.url).pathname;
 const RESULTS = new URL('../../results/', import.meta.url).pathname;
@@ -25,7 +26,7 @@ let server: PostgresHandle;
 let rehab: RunningRehab;
 let databaseUrl: string;
 before(async () => {
-  server = await startPostgres();
+  server = await testPostgres();
   databaseUrl = server.databaseUrl('rehab_scripts');
   await recreateDatabase(databaseUrl);
   rehab = await startRehab({ databaseUrl, secret: SECRET });

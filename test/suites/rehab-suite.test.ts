@@ -10,18 +10,19 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startRehab } from '../../services/rehab/app.ts';
 import { recreateDatabase } from '../../services/shared/database.ts';
-import { type PostgresHandle, startPostgres } from '../../services/shared/postgres.ts';
+import type { PostgresHandle } from '../../services/shared/postgres.ts';
 import type { CounterSummary } from '../../src/results/types.ts';
 import { stopAll } from '../../src/suite/processes.ts';
 import { startRehabProcess } from '../../suites/rehab/service-process.ts';
 import { runRehabSuite } from '../../suites/rehab/suite.ts';
+import { testPostgres } from '../helpers/postgres.ts';
 import { losesEvents } from '../services/doubles/losing-event-writer.ts';
 import { projectsTwice } from '../services/doubles/twice-applying-pipeline.ts';
 
 const SECRET = 'rehab-suite-test-secret-0123456789-0123456789';
 let server: PostgresHandle;
 before(async () => {
-  server = await startPostgres();
+  server = await testPostgres();
 });
 after(async () => {
   await stopAll();

@@ -8,14 +8,15 @@ import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type PostgresHandle, startPostgres } from '../../../services/shared/postgres.ts';
+import type { PostgresHandle } from '../../../services/shared/postgres.ts';
 import { OVERBOOKED_SQL } from '../../../suites/clinic/integrity.ts';
 import { readResults, runCli } from '../../helpers/cli.ts';
+import { testPostgres } from '../../helpers/postgres.ts';
 import { type ClinicUnderTest, clinicUnderTest } from '../../services/clinic/helpers.ts';
 
 let pg: PostgresHandle;
 before(async () => {
-  pg = await startPostgres();
+  pg = await testPostgres();
 });
 after(async () => {
   await pg.stop();
