@@ -14,8 +14,9 @@
  *   npm test                          every file
  *   npm test -- test/plan test/cli    the files under these paths (files or folders)
  *
- * LOADPROOF_TEST_CONCURRENCY sets how many files run at once in the parallel part (default: the
- * number of cores, at least 2); LOADPROOF_TEST_VERBOSE=1 prints every file's output.
+ * LOADPROOF_TEST_CONCURRENCY sets how many files run at once in the parallel part (default: twice
+ * the cores, from 2 to 8: a test file spends much of its time waiting on the processes and servers
+ * it started); LOADPROOF_TEST_VERBOSE=1 prints every file's output.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -163,7 +164,8 @@ async function main(): Promise<number> {
   const slowestFirst = (a: string, b: string) => (times[b] ?? 0) - (times[a] ?? 0);
   const parallel = files.filter((f) => !isSerial(f)).sort(slowestFirst);
   const serial = files.filter(isSerial);
-  const concurrency = Number(process.env.LOADPROOF_TEST_CONCURRENCY) || Math.max(2, availableParallelism());
+  const concurrency =
+    Number(process.env.LOADPROOF_TEST_CONCURRENCY) || Math.min(8, Math.max(2, 2 * availableParallelism()));
 
   const started = performance.now();
   let postgres: PostgresHandle | undefined;
