@@ -33,13 +33,16 @@ describe('the clinic contention scenario as 2 shards', () => {
     const databaseUrl = server.databaseUrl('clinic_shards');
     await ensureDatabase(databaseUrl);
     const clinic = await startClinicProcess({ databaseUrl, secret: SECRET });
-    writeFixture(await seedClinic(databaseUrl, new TextEncoder().encode(SECRET)));
     const dir = outsideDir();
+    // A fixture of its own: the clinic suite test seeds the shared one while this file runs.
+    const fixtureFile = join(dir, 'test-data.json');
+    writeFixture(await seedClinic(databaseUrl, new TextEncoder().encode(SECRET)), fixtureFile);
     const env = {
       ...process.env,
       LOADPROOF_PROFILE: 'quick',
       CLINIC_URL: clinic.url,
       DATABASE_URL: databaseUrl,
+      CLINIC_FIXTURE: fixtureFile,
     };
     const startAt = new Date(Date.now() + 15_000).toISOString();
     const shards = await Promise.all(
