@@ -48,7 +48,8 @@ describe('check runner', () => {
     );
     const stop = new AbortController();
     const during = runner.runDuring(stop.signal);
-    await new Promise((r) => setTimeout(r, 130));
+    // Three periodic runs, however long a busy machine takes to give them (the after phase adds one).
+    while (n < 3) await new Promise((r) => setTimeout(r, 5));
     stop.abort();
     await during;
     await runner.runPhase('after');
@@ -61,21 +62,22 @@ describe('check runner', () => {
   });
 
   it('a stop while a periodic check runs ends the loop when that run ends, not a period later', async () => {
-    const periodMs = 300;
+    // Margins of a second or more, so that a busy machine cannot blur the two outcomes.
+    const periodMs = 1500;
     const runner = new CheckRunner(
-      [check('slow', () => new Promise((r) => setTimeout(r, 200)), { everyMs: periodMs })],
+      [check('slow', () => new Promise((r) => setTimeout(r, 1000)), { everyMs: periodMs })],
       ctx,
     );
     const stop = new AbortController();
     const during = runner.runDuring(stop.signal);
-    // The first run starts at 300 ms and lasts until 500 ms; stop in the middle of it.
-    await new Promise((r) => setTimeout(r, 400));
+    // The first run starts at 1500 ms and lasts until 2500 ms; stop in the middle of it.
+    await new Promise((r) => setTimeout(r, 2000));
     const stoppedAt = performance.now();
     stop.abort();
     await during;
     const waited = performance.now() - stoppedAt;
-    // About 100 ms (the rest of the run); a loop that waited for the next period took 400.
-    assert.ok(waited < 250, `the loop ended ${waited.toFixed(0)} ms after the stop`);
+    // About 500 ms (the rest of the run); a loop that waited for the next period took 2000.
+    assert.ok(waited < 1250, `the loop ended ${waited.toFixed(0)} ms after the stop`);
     assert.equal(runner.list()[0]?.runs, 1);
   });
 });

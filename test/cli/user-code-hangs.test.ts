@@ -1,7 +1,8 @@
 /**
  * User code that never yields cannot hang a run: a plan's top level and k6 init code have a time
  * limit of their own (LOADPROOF_INIT_TIMEOUT), setup() and teardown() theirs (setupTimeout,
- * teardownTimeout), and SIGTERM ends a run stuck in any of them within seconds.
+ * teardownTimeout), and SIGTERM ends a run stuck in any of them within seconds. The same limit in
+ * the load workers is tested in test/serial/cli/init-timeout-in-workers.test.ts.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -9,23 +10,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BIN, type CliRun, hasResults, outsideDir, readResults, runCli, writePlan } from '../helpers/cli.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { LOOP, tsPlan } from './hanging-plans.ts';
 
 let server: TestServer;
 before(async () => {
   server = await startTestServer();
 });
 after(() => server.close());
-
-const LOOP = 'while (Date.now() > 0) {}';
-
-const tsPlan = (target: string, top: string, keys: string) => `import { definePlan } from 'loadproof';
-${top}
-export default definePlan({
-  target: '${target}',
-  scenarios: { s: { executor: 'shared-iterations', vus: 1, iterations: 5, flow: async (vu) => { await vu.http.get('/hello'); } } },
-  ${keys}
-});
-`;
 
 const k6Script = (target: string, init: string, rest: string) => `import http from 'k6/http';
 ${init}
@@ -91,20 +82,6 @@ describe('user code that never yields', () => {
     });
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /script\.js: the plan's top-level code did not finish within 2s/);
-  });
-
-  it('an endless loop in init code that runs only in the load workers ends at LOADPROOF_INIT_TIMEOUT', async () => {
-    const dir = outsideDir();
-    const loopInWorkers = `import { workerData } from 'node:worker_threads';
-if (workerData && typeof workerData === 'object' && 'index' in workerData) { ${LOOP} }`;
-    const file = writePlan(dir, 'plan.ts', tsPlan(server.url, loopInWorkers, ''));
-    const r = await runCli(['run', file, '--out', join(dir, 'out'), '--workers', '2'], {
-      cwd: dir,
-      env: env({ LOADPROOF_INIT_TIMEOUT: '3s' }),
-      timeoutMs: 40_000,
-    });
-    assert.equal(r.code, 2, r.stderr);
-    assert.match(r.stderr, /plan\.ts: the plan's top-level code did not finish within 3s in a worker thread/);
   });
 
   it("an endless loop in setup() ends at the plan's setupTimeout (TypeScript plan and k6 script), no load sent", async () => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { decodeHistogram, initHistograms } from '../../src/metrics/histogram.ts';
 import { outsideDir, readResults, runCli, writePlan } from '../helpers/cli.ts';
+import { isTimingThreshold, reasonsOnAnyMachine } from '../helpers/machine-independent.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 let server: TestServer;
@@ -42,28 +43,35 @@ describe('worker threads', () => {
     for (const workers of ['1', '2']) {
       const out = join(dir, `w${workers}`);
       const r = await runCli(['run', file, '--out', out, '--workers', workers, '--quiet'], { cwd: dir });
-      assert.equal(r.code, 0, r.stderr);
-      runs.push(readResults(out));
+      assert.ok(r.code === 0 || r.code === 3, r.stderr);
+      const results = readResults(out);
+      assert.deepEqual(reasonsOnAnyMachine(results), [], r.stderr);
+      runs.push(results);
     }
     const [one, two] = runs as [ReturnType<typeof readResults>, ReturnType<typeof readResults>];
     assert.equal(one.workers, 1);
     assert.equal(two.workers, 2);
     for (const r of runs) {
-      assert.equal(r.requests.total, 1200);
-      assert.deepEqual(r.requests.byStatus, { '200': 900, '409': 200, '500': 100 });
-      assert.equal(r.iterations, 1200);
+      // The open scenario's 200 arrivals: each sent, or dropped or missed when a busy machine is late.
+      const missed = (r.metrics.missed_arrivals as { count?: number } | undefined)?.count ?? 0;
+      const open = r.scenarios.open?.requests.total ?? 0;
+      assert.equal(open + r.droppedIterations + missed, 200);
+      const sent = 1000 + open;
+      assert.equal(r.requests.total, sent);
+      assert.deepEqual(r.requests.byStatus, { '200': 700 + open, '409': 200, '500': 100 });
+      assert.equal(r.iterations, sent);
       assert.deepEqual(r.scenarios.mix?.flows, { ok: 700, conflict: 200, broken: 100 });
       assert.equal(r.scenarios.mix?.requests.failed, 100);
-      assert.equal(r.scenarios.open?.requests.total, 200);
+      // A latency threshold is judged, not required to pass (test/helpers/machine-independent.ts).
       assert.deepEqual(
-        r.thresholds.map((t) => [t.metric, t.actual, t.level]),
+        r.thresholds.map((t) => [t.metric, t.actual, isTimingThreshold(r, t) ? t.actual !== null : t.level]),
         [
           ['http_req_failed{scenario:mix}', 0.1, 'PASS'],
-          ['http_req_duration{method:POST}', r.thresholds[1]?.actual, 'PASS'],
+          ['http_req_duration{method:POST}', r.thresholds[1]?.actual, true],
         ],
       );
       const h = decodeHistogram(r.histograms.http_req_duration as string);
-      assert.equal(h.totalCount, 1200, 'the encoded histogram holds every sample');
+      assert.equal(h.totalCount, sent, 'the encoded histogram holds every sample');
       h.destroy();
       const post = r.scenarios.mix?.endpoints.find((e) => e.key === 'POST /status/409');
       assert.equal(post?.latency.count, 200);

@@ -86,7 +86,9 @@ describe('lean HTTP/1.1 client: errors', () => {
     assert.equal(r.error, 'ETIMEDOUT');
     assert.equal(r.status, 0);
     const took = r.endAt - t0;
-    assert.ok(took >= 100 && took < 300, `took ${took} ms`);
+    // Never before its deadline; after it only by what a busy machine delays a timer (the server
+    // never answers: without the timeout the request would wait for ever).
+    assert.ok(took >= 100 && took < 2000, `took ${took} ms`);
     assert.ok(r.dispatchedAt >= t0 && r.dispatchedAt < r.endAt);
     await until(() => s.connections[0]?.closed === true);
   });

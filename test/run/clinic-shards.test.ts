@@ -8,19 +8,20 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ensureDatabase } from '../../services/shared/database.ts';
-import { type PostgresHandle, startPostgres } from '../../services/shared/postgres.ts';
+import type { PostgresHandle } from '../../services/shared/postgres.ts';
 import { queryRows } from '../../src/checks/sql.ts';
 import { stopAll } from '../../src/suite/processes.ts';
 import { OVERBOOKED_SQL } from '../../suites/clinic/integrity.ts';
 import { seedClinic, writeFixture } from '../../suites/clinic/seed-data.ts';
 import { startClinicProcess } from '../../suites/clinic/service-process.ts';
 import { outsideDir, readResults, runCli } from '../helpers/cli.ts';
+import { testPostgres } from '../helpers/postgres.ts';
 
 const SECRET = 'shard-test-secret-0123456789-0123456789';
 const PLAN = new URL('../../suites/clinic/plans/contention.ts', import.meta.url).pathname;
 let server: PostgresHandle;
 before(async () => {
-  server = await startPostgres();
+  server = await testPostgres();
 });
 after(async () => {
   await stopAll();
@@ -32,13 +33,16 @@ describe('the clinic contention scenario as 2 shards', () => {
     const databaseUrl = server.databaseUrl('clinic_shards');
     await ensureDatabase(databaseUrl);
     const clinic = await startClinicProcess({ databaseUrl, secret: SECRET });
-    writeFixture(await seedClinic(databaseUrl, new TextEncoder().encode(SECRET)));
     const dir = outsideDir();
+    // A fixture of its own: the clinic suite test seeds the shared one while this file runs.
+    const fixtureFile = join(dir, 'test-data.json');
+    writeFixture(await seedClinic(databaseUrl, new TextEncoder().encode(SECRET)), fixtureFile);
     const env = {
       ...process.env,
       LOADPROOF_PROFILE: 'quick',
       CLINIC_URL: clinic.url,
       DATABASE_URL: databaseUrl,
+      CLINIC_FIXTURE: fixtureFile,
     };
     const startAt = new Date(Date.now() + 15_000).toISOString();
     const shards = await Promise.all(

@@ -10,7 +10,8 @@ import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { LOG_LOCK } from '../../services/rehab/writer.ts';
-import { type PostgresHandle, startPostgres } from '../../services/shared/postgres.ts';
+import type { PostgresHandle } from '../../services/shared/postgres.ts';
+import { testPostgres } from '../helpers/postgres.ts';
 import { type ClinicUnderTest, clinicUnderTest, practitionerFor } from './clinic/helpers.ts';
 import { call, consentGrant, freshDatabase, startService, token } from './rehab/helpers.ts';
 
@@ -84,7 +85,7 @@ let authId: string;
 let otherAuthId: string;
 
 before(async () => {
-  server = await startPostgres();
+  server = await testPostgres();
   clinic = await clinicUnderTest(server, 'clinic_edge', { rateLimit: { max: 4, windowMs: 60_000 } });
   authId = clinic.fixture.authorizationIds[0] as string;
   practitioner = practitionerFor(clinic.fixture, authId);

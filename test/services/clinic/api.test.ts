@@ -7,7 +7,8 @@ import { SignJWT } from 'jose';
 import pg from 'pg';
 import { signToken } from '../../../services/clinic/auth.ts';
 import { migrate } from '../../../services/clinic/migrate.ts';
-import { type PostgresHandle, startPostgres } from '../../../services/shared/postgres.ts';
+import type { PostgresHandle } from '../../../services/shared/postgres.ts';
+import { testPostgres } from '../../helpers/postgres.ts';
 import { serializationFailures } from '../doubles/flaky-unit-operations.ts';
 import { type ClinicUnderTest, clinicUnderTest, op, practitionerFor, SECRET } from './helpers.ts';
 
@@ -16,7 +17,7 @@ let c: ClinicUnderTest;
 let auth: string;
 let token: string;
 before(async () => {
-  server = await startPostgres();
+  server = await testPostgres();
   c = await clinicUnderTest(server, 'clinic_api', { rateLimit: { max: 1000, windowMs: 60_000 } });
   auth = c.fixture.authorizationIds[20] as string;
   token = practitionerFor(c.fixture, auth);

@@ -14,15 +14,16 @@ import {
   type UnitOperationsOptions,
 } from '../../../services/clinic/units.ts';
 import { ensureDatabase } from '../../../services/shared/database.ts';
-import { type PostgresHandle, startPostgres } from '../../../services/shared/postgres.ts';
+import type { PostgresHandle } from '../../../services/shared/postgres.ts';
 import { LEDGER_SQL } from '../../../suites/clinic/integrity.ts';
 import { type ClinicFixture, seedClinic } from '../../../suites/clinic/seed-data.ts';
+import { testPostgres } from '../../helpers/postgres.ts';
 import { FlakyUnitOperations } from '../doubles/flaky-unit-operations.ts';
 import { SECRET } from './helpers.ts';
 
 let server: PostgresHandle;
 before(async () => {
-  server = await startPostgres();
+  server = await testPostgres();
 });
 after(() => server.stop());
 

@@ -6,14 +6,15 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { type PostgresHandle, startPostgres } from '../../../services/shared/postgres.ts';
+import type { PostgresHandle } from '../../../services/shared/postgres.ts';
+import { testPostgres } from '../../helpers/postgres.ts';
 import { type ClinicUnderTest, clinicUnderTest, op, practitionerFor, unitsOf } from './helpers.ts';
 
 let server: PostgresHandle;
 let clinic: ClinicUnderTest;
 
 before(async () => {
-  server = await startPostgres();
+  server = await testPostgres();
   clinic = await clinicUnderTest(server, 'clinic_idempotency');
 });
 after(async () => {

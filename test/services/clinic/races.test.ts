@@ -4,15 +4,16 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type PostgresHandle, startPostgres } from '../../../services/shared/postgres.ts';
+import type { PostgresHandle } from '../../../services/shared/postgres.ts';
 import { queryRows } from '../../../src/checks/sql.ts';
 import { LEDGER_SQL, OVERBOOKED_SQL } from '../../../suites/clinic/integrity.ts';
+import { testPostgres } from '../../helpers/postgres.ts';
 import { unsafeStrategy } from '../doubles/unsafe-unit-operations.ts';
 import { type ClinicUnderTest, clinicUnderTest, op, practitionerFor, race, unitsOf } from './helpers.ts';
 
 let server: PostgresHandle;
 before(async () => {
-  server = await startPostgres();
+  server = await testPostgres();
 });
 after(() => server.stop());
 

@@ -8,7 +8,8 @@ import { SignJWT } from 'jose';
 import pg from 'pg';
 import type { RunningRehab } from '../../../services/rehab/app.ts';
 import { signRehabToken } from '../../../services/rehab/auth.ts';
-import { type PostgresHandle, startPostgres } from '../../../services/shared/postgres.ts';
+import type { PostgresHandle } from '../../../services/shared/postgres.ts';
+import { testPostgres } from '../../helpers/postgres.ts';
 import {
   alert,
   call,
@@ -29,7 +30,7 @@ let device1: string;
 let therapist: string;
 
 before(async () => {
-  server = await startPostgres();
+  server = await testPostgres();
   url = await freshDatabase(server, 'rehab_api');
   rehab = await startService(url);
   db = new pg.Pool({ connectionString: url, max: 2 });

@@ -23,7 +23,7 @@ let device: string;
 let admin: string;
 
 before(async () => {
-  server = await startPostgres({ onLog: (l) => postgresLog.push(l) });
+  server = await startPostgres({ forceEmbedded: true, onLog: (l) => postgresLog.push(l) });
   const url = await freshDatabase(server, 'rehab_hostile');
   rehab = await startService(url, { log: (l) => serviceLog.push(l), onError: (m) => serviceLog.push(m) });
   db = new pg.Pool({ connectionString: url, max: 2 });

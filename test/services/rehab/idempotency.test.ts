@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import type { RunningRehab } from '../../../services/rehab/app.ts';
-import { type PostgresHandle, startPostgres } from '../../../services/shared/postgres.ts';
+import type { PostgresHandle } from '../../../services/shared/postgres.ts';
+import { testPostgres } from '../../helpers/postgres.ts';
 import { call, consentGrant, freshDatabase, logCounts, rep, startService, token } from './helpers.ts';
 
 let server: PostgresHandle;
@@ -18,7 +19,7 @@ let device: string;
 let admin: string;
 
 before(async () => {
-  server = await startPostgres();
+  server = await testPostgres();
   const url = await freshDatabase(server, 'rehab_idempotency');
   rehab = await startService(url, { batchTimeoutMs: 100 });
   db = new pg.Pool({ connectionString: url, max: 2 });

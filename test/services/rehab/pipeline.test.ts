@@ -7,8 +7,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { rebuildProjections, snapshotProjections } from '../../../services/rehab/projections.ts';
-import { freePort, type PostgresHandle, startPostgres } from '../../../services/shared/postgres.ts';
+import { freePort, type PostgresHandle } from '../../../services/shared/postgres.ts';
 import { startProcess } from '../../../src/suite/processes.ts';
+import { testPostgres } from '../../helpers/postgres.ts';
 import {
   alert,
   call,
@@ -26,7 +27,7 @@ import {
 let server: PostgresHandle;
 let admin: string;
 before(async () => {
-  server = await startPostgres();
+  server = await testPostgres();
   admin = await token('admin', 'admin-1');
 });
 after(async () => {

@@ -3,29 +3,34 @@
  * field is named with its path), its prerequisite checks say what is wrong (service not
  * running, token rejected, a token without the admin role), setup writes a private fixture, and
  * cleanup removes only results older than 7 days.
+ *
+ * Serial (DEVELOPERS.md, "How tests run"): the script writes the suite's shared fixture
+ * (suites/rehab/fixtures/test-data.json) and results/, which test/suites/rehab-suite.test.ts
+ * uses too.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type RunningRehab, startRehab } from '../../services/rehab/app.ts';
-import { signRehabToken } from '../../services/rehab/auth.ts';
-import { recreateDatabase } from '../../services/shared/database.ts';
-import { freePort, type PostgresHandle, startPostgres } from '../../services/shared/postgres.ts';
-import { ConfigError, DEFAULT_CONFIG_FILE, readRehabConfig } from '../../suites/rehab/config.ts';
-import { FIXTURE_FILE } from '../../suites/rehab/seed-data.ts';
-import { runProcess } from '../helpers/cli.ts';
+import { type RunningRehab, startRehab } from '../../../services/rehab/app.ts';
+import { signRehabToken } from '../../../services/rehab/auth.ts';
+import { recreateDatabase } from '../../../services/shared/database.ts';
+import { freePort, type PostgresHandle } from '../../../services/shared/postgres.ts';
+import { ConfigError, DEFAULT_CONFIG_FILE, readRehabConfig } from '../../../suites/rehab/config.ts';
+import { FIXTURE_FILE } from '../../../suites/rehab/seed-data.ts';
+import { runProcess } from '../../helpers/cli.ts';
+import { testPostgres } from '../../helpers/postgres.ts';
 
-const SCRIPT = new URL('../../suites/rehab/scripts/run_tests.sh', import.meta.url).pathname;
-const RESULTS = new URL('../../results/', import.meta.url).pathname;
+const SCRIPT = new URL('../../../suites/rehab/scripts/run_tests.sh', import.meta.url).pathname;
+const RESULTS = new URL('../../../results/', import.meta.url).pathname;
 const SECRET = new TextEncoder().encode('rehab-scripts-test-secret-0123456789-012345');
 
 let server: PostgresHandle;
 let rehab: RunningRehab;
 let databaseUrl: string;
 before(async () => {
-  server = await startPostgres();
+  server = await testPostgres();
   databaseUrl = server.databaseUrl('rehab_scripts');
   await recreateDatabase(databaseUrl);
   rehab = await startRehab({ databaseUrl, secret: SECRET });
