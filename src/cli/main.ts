@@ -81,6 +81,10 @@ export function buildProgram(): Command {
     )
     .option('--environment <name>', 'Artillery scripts: use this entry of config.environments')
     .option(
+      '--offline',
+      'k6 scripts: remote modules (https://...) from the module cache only, never fetched ($LOADPROOF_MODULE_CACHE, default ~/.cache/loadproof/modules)',
+    )
+    .option(
       '--shard <i/N>',
       'run shard i (from 0) of N equal shards of the plan; judge them together with `loadproof merge`',
     )
@@ -124,6 +128,10 @@ export function buildProgram(): Command {
       "the plan the shards ran: judge its thresholds and run its checks after the load on the merged counters (refused when its hash is not the shards')",
     )
     .option(
+      '--offline',
+      'with --plan: k6 scripts: remote modules (https://...) from the module cache only, never fetched',
+    )
+    .option(
       '--plan-mismatch-ok',
       "judge by --plan even when its hash differs from the shards' (results.json and every report say so)",
     )
@@ -154,6 +162,10 @@ export function buildProgram(): Command {
         "every shard's environment, from a Secret (never in the Job's args or YAML; repeatable)",
       ).argParser(collect),
     )
+    .option(
+      '--offline',
+      'k6 scripts: remote modules (https://...) from the module cache only, never fetched, when the plan is read here (the shards fetch their own)',
+    )
     .action(async (plan: string, flags: K8sFlags) => {
       const { k8sCommand } = await import('./k8s-command.ts');
       process.exitCode = await k8sCommand(plan, flags);
@@ -182,6 +194,10 @@ export function buildProgram(): Command {
         '-e, --env <KEY=VALUE>',
         "every shard's environment, from a Secret (never in the Job's args or YAML; repeatable)",
       ).argParser(collect),
+    )
+    .option(
+      '--offline',
+      'k6 scripts: remote modules (https://...) from the module cache only, never fetched, when the plan is read here (the shards fetch their own)',
     )
     .option('-q, --quiet', 'print nothing; only write the results and set the exit code')
     .action(async (plan: string, flags: K8sRunFlags) => {
@@ -219,6 +235,7 @@ export function buildProgram(): Command {
       'write the plan to this file instead of stdout (paths in it are relative to it)',
     )
     .option('--environment <name>', 'Artillery scripts: convert with this entry of config.environments')
+    .option('--offline', 'accepted as run accepts it: convert reads the script only and fetches no module')
     .addOption(
       new Option(
         '-e, --env <KEY=VALUE>',

@@ -23,6 +23,8 @@ export interface MergeFlags {
   /** Judge by `plan` even when its hash differs from the shards' (every report then says so). */
   planMismatchOk?: boolean;
   quiet?: boolean;
+  /** k6 scripts given with --plan: remote modules from the module cache only. */
+  offline?: boolean;
 }
 
 /**
@@ -84,7 +86,7 @@ export async function mergeCommand(paths: string[], flags: MergeFlags): Promise<
  * The plan named with `--plan`, read with the Artillery environment the shards recorded, and its
  * hash made as the shards made theirs (the plan file's bytes and the options they hashed).
  */
-async function loadNamedPlan(path: string, inputs: ShardFile[]) {
+async function loadNamedPlan(path: string, inputs: ShardFile[], offline: boolean) {
   const first = inputs[0];
   const options = first ? checkShardResults(first.name, first.results).hashedOptions : undefined;
   const hashed = options ?? { overrides: {}, environment: null };
@@ -94,7 +96,10 @@ async function loadNamedPlan(path: string, inputs: ShardFile[]) {
   const { initTimeoutMs } = await import('../run/init-timeout.ts');
   const hosted = await loadPlanInHost(
     path,
-    hashed.environment !== null ? { environment: hashed.environment } : {},
+    {
+      ...(hashed.environment !== null ? { environment: hashed.environment } : {}),
+      ...(offline ? { offline: true } : {}),
+    },
     { initTimeoutMs: initTimeoutMs(process.env) },
   );
   return { plan: hosted.plan, hash: planHash(hosted.file, hashed), close: () => hosted.close() };
@@ -107,7 +112,8 @@ async function loadNamedPlan(path: string, inputs: ShardFile[]) {
 export async function judgeShards(inputs: ShardFile[], flags: MergeFlags): Promise<number> {
   const out = resolve(flags.out);
   assertWritableFolder(out);
-  const named = flags.plan !== undefined ? await loadNamedPlan(flags.plan, inputs) : undefined;
+  const named =
+    flags.plan !== undefined ? await loadNamedPlan(flags.plan, inputs, flags.offline === true) : undefined;
   let results: Awaited<ReturnType<typeof mergeShards>>;
   try {
     results = await mergeShards(inputs, {

@@ -57,7 +57,8 @@ function asyncPosition(fn: AstNode, parent: AstNode | undefined): number {
   return fn.start;
 }
 
-export function transformScript(source: string): TransformResult {
+/** `prelude: false`: no import of the runtime and no `open` (the realm gives both, see realm/esm-to-script.ts). */
+export function transformScript(source: string, options: { prelude?: boolean } = {}): TransformResult {
   let program: AstNode;
   try {
     program = parseModule(source);
@@ -116,9 +117,10 @@ export function transformScript(source: string): TransformResult {
     }
     edits.push({ at: target.end, length: 0, text: ')', order: -depth });
   }
-  const prelude = preludeOf(analysis.topLevelNames);
-  const hashBang = source.startsWith('#!') ? source.indexOf('\n') + 1 : 0;
-  edits.push({ at: hashBang, length: 0, text: prelude, order: -1e6 });
+  if (options.prelude !== false) {
+    const hashBang = source.startsWith('#!') ? source.indexOf('\n') + 1 : 0;
+    edits.push({ at: hashBang, length: 0, text: preludeOf(analysis.topLevelNames), order: -1e6 });
+  }
   return { code: apply(source, edits), issues: [] };
 }
 
