@@ -19,6 +19,28 @@ export class NotAValue extends Error {
 
 type Env = Record<string, string | undefined>;
 
+/** Functions of values only, which options often apply to `__ENV` (`Number(__ENV.VUS) || 10`). */
+const PURE_FUNCTIONS: Record<string, (...args: any[]) => unknown> = {
+  Number,
+  String,
+  Boolean,
+  parseInt: Number.parseInt,
+  parseFloat: Number.parseFloat,
+  'Math.floor': Math.floor,
+  'Math.ceil': Math.ceil,
+  'Math.round': Math.round,
+  'Math.min': Math.min,
+  'Math.max': Math.max,
+  'Math.abs': Math.abs,
+};
+
+function calleeName(c: AstNode): string | undefined {
+  if (c.type === 'Identifier') return c.name;
+  if (c.type === 'MemberExpression' && !c.computed && c.object.type === 'Identifier')
+    return `${c.object.name}.${c.property.name}`;
+  return undefined;
+}
+
 function topLevelConsts(program: AstNode): Map<string, AstNode | null> {
   const out = new Map<string, AstNode | null>();
   for (const s of program.body as AstNode[]) {
@@ -36,6 +58,8 @@ function evaluator(program: AstNode, env: Env) {
   const fail = (n: AstNode, what: string): never => {
     throw new NotAValue(n.loc?.start.line, what);
   };
+  const primitive = (n: AstNode, v: unknown) =>
+    v !== null && typeof v === 'object' ? fail(n, 'an object given to a function') : v;
   const value = (n: AstNode): unknown => {
     switch (n.type) {
       case 'Literal':
@@ -126,6 +150,14 @@ function evaluator(program: AstNode, env: Env) {
         if (n.operator === '||') return a || value(n.right);
         if (n.operator === '&&') return a && value(n.right);
         return a ?? value(n.right);
+      }
+      case 'CallExpression': {
+        const name = calleeName(n.callee);
+        const fn =
+          name !== undefined && Object.hasOwn(PURE_FUNCTIONS, name) ? PURE_FUNCTIONS[name] : undefined;
+        if (!fn || n.arguments.some((a: AstNode) => a.type === 'SpreadElement'))
+          return fail(n, 'a call expression');
+        return fn(...n.arguments.map((a: AstNode) => primitive(a, value(a))));
       }
       case 'ConditionalExpression':
         return value(n.test) ? value(n.consequent) : value(n.alternate);
