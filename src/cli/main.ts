@@ -33,9 +33,9 @@ export function buildProgram(): Command {
   program
     .command('run')
     .description(
-      'run a plan (.ts/.js module exporting definePlan({...}), or an Artillery script .yml) and write DIR/results.json, report.html, results.md and junit.xml',
+      'run a plan (.ts/.js module exporting definePlan({...}), a k6 script .js, or an Artillery script .yml) and write DIR/results.json, report.html, results.md and junit.xml',
     )
-    .argument('<plan>', 'plan file (.ts, .js) or Artillery script (.yml, .yaml)')
+    .argument('<plan>', 'plan file (.ts, .js), k6 script (.js, .mjs) or Artillery script (.yml, .yaml)')
     .addOption(
       new Option(
         '-o, --out <dir|kind=file>',
@@ -227,7 +227,7 @@ export function buildProgram(): Command {
   program
     .command('convert')
     .description(
-      'print the TypeScript plan equivalent to an Artillery script or a k6 script (.js/.mjs importing k6), which sends the same requests when run; in a k6 script, what has no plan equivalent becomes a TODO comment, a warning naming the line and a stub that fails when used',
+      'print the TypeScript plan equivalent to an Artillery script or a k6 script (.js/.mjs importing k6, or exporting a default function or options without definePlan; read, never run), which sends the same requests when run; in a k6 script, what has no plan equivalent becomes a TODO comment, a warning naming the line and a stub that fails when used',
     )
     .argument('<script>', 'Artillery script (.yml, .yaml) or k6 script (.js, .mjs)')
     .option(
