@@ -215,6 +215,12 @@ export function moduleToScript(source: string): ScriptModule {
       }
     }
   }
+  // Each scope's names once (a bundle may refer to an import many times, deep in functions).
+  const scopes = new Map<AstNode, Set<string> | undefined>();
+  const scopeOf = (n: AstNode) => {
+    if (!scopes.has(n)) scopes.set(n, scopeNames(n));
+    return scopes.get(n);
+  };
   // Imported names read live through their module; import(), import.meta, require('literal').
   walk(program, (node, ancestors) => {
     const parent = ancestors[ancestors.length - 1];
@@ -236,7 +242,7 @@ export function moduleToScript(source: string): ScriptModule {
       imports.push({ specifier: node.arguments[0].value, required: true, line: node.loc?.start.line });
     if (node.type !== 'Identifier' || !bindings.has(node.name) || !isReference(node, parent)) return;
     if (parent?.type === 'ExportSpecifier') return;
-    for (const a of ancestors) if (a !== program && scopeNames(a)?.has(node.name)) return;
+    for (const a of ancestors) if (a !== program && scopeOf(a)?.has(node.name)) return;
     const read = bindings.get(node.name) as string;
     if (parent?.type === 'Property' && parent.shorthand)
       edits.push({ at: node.start, end: node.end, text: `${node.name}: ${read}` });

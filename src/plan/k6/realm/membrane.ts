@@ -246,7 +246,9 @@ export function createMembrane(realm: RealmHelpers): Membrane {
     const out: Record<string, unknown> = {};
     copies.set(v, out);
     realmOf.set(out, v);
-    for (const key of Object.keys(v)) out[key] = fromRealm((v as Record<string, unknown>)[key], copies);
+    // Defined, not assigned: a key `__proto__` is a key here too.
+    for (const key of Object.keys(v))
+      define(out, key, fromRealm((v as Record<string, unknown>)[key], copies));
     return out;
   }
 
