@@ -86,6 +86,7 @@ import { check, sleep } from 'k6';
 import { Counter } from 'k6/metrics';
 export const options = { iterations: 2, thresholds: { checks: ['rate==1'] } };
 const seen = new Counter('seen');
+const bin = open('./data.bin', 'b');
 const probes = {};
 function probe(name, f) {
   let got;
@@ -102,6 +103,7 @@ probe('metric', () => nodeIn(seen.constructor.constructor));
 probe('globalThis.constructor', () => nodeIn(globalThis.constructor.constructor));
 export default function () {
   const res = http.get(__ENV.TARGET + '/ids');
+  const posted = http.post(__ENV.TARGET + '/bytes', new Uint8Array(bin));
   probe('response', () => nodeIn(res.constructor.constructor));
   probe('response prototype', () => nodeIn(Object.getPrototypeOf(res).constructor.constructor));
   probe('timings', () => nodeIn(res.timings.constructor.constructor));
@@ -115,10 +117,12 @@ export default function () {
     'no way back to Node': (p) => Object.entries(p).filter(([k]) => k !== 'globals' && k !== 'require fs').every(([, v]) => v === 'undefinedundefinedundefined'),
     'every probe ran': (p) => Object.keys(p).length === 12,
     'instanceof works across': () => res.json() instanceof Object && Array.isArray(res.json().items) && res.timings instanceof Object,
+    "bytes are the realm's": () => bin instanceof ArrayBuffer && new Uint8Array(bin)[1] === 7 && posted.status === 200,
   });
 }
 `,
     });
+    writeFileSync(join(dir, 'data.bin'), Buffer.from([1, 7, 255]));
     const r = await run(dir);
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
     const checks = r.results().flowChecks;
@@ -128,6 +132,7 @@ export default function () {
       'no way back to Node',
       'every probe ran',
       'instanceof works across',
+      "bytes are the realm's",
     ])
       assert.deepEqual(checks[name], { passes: 2, fails: 0 }, `${name}: ${JSON.stringify(checks)}`);
   });
