@@ -49,6 +49,8 @@ export interface JobFlags {
   cpu?: string;
   memory?: string;
   env?: string[];
+  /** k6 scripts: remote modules from the module cache only, when the plan is read here. */
+  offline?: boolean;
 }
 
 export interface PreparedJob {
@@ -120,7 +122,9 @@ export function checkNamespace(given: string | undefined): string {
 export async function prepareJob(planPath: string, flags: JobFlags): Promise<PreparedJob> {
   const { shards, image, namespace, env } = checkJobFlags(flags);
   // Read in a thread of its own: `k8s run` judges in this process, where no plan code may run.
-  const loaded = await loadPlanInHost(planPath, {}, { initTimeoutMs: initTimeoutMs(process.env) });
+  const loaded = await loadPlanInHost(planPath, flags.offline ? { offline: true } : {}, {
+    initTimeoutMs: initTimeoutMs(process.env),
+  });
   await loaded.close();
   const folder = dirname(loaded.file);
   const files: PlanFileForCluster[] = planFiles(loaded.file, loaded.plan.data).map((p) => {

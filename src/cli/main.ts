@@ -34,9 +34,9 @@ export function buildProgram(): Command {
   program
     .command('run')
     .description(
-      'run a plan (.ts/.js module exporting definePlan({...}), or an Artillery script .yml) and write DIR/results.json, report.html, results.md and junit.xml',
+      'run a plan (.ts/.js module exporting definePlan({...}), a k6 script .js, or an Artillery script .yml) and write DIR/results.json, report.html, results.md and junit.xml',
     )
-    .argument('<plan>', 'plan file (.ts, .js) or Artillery script (.yml, .yaml)')
+    .argument('<plan>', 'plan file (.ts, .js), k6 script (.js, .mjs) or Artillery script (.yml, .yaml)')
     .addOption(
       new Option(
         '-o, --out <dir|kind=arg>',
@@ -82,6 +82,10 @@ export function buildProgram(): Command {
     )
     .option('--environment <name>', 'Artillery scripts: use this entry of config.environments')
     .option(
+      '--offline',
+      'k6 scripts: remote modules (https://...) from the module cache only, never fetched ($LOADPROOF_MODULE_CACHE, default ~/.cache/loadproof/modules)',
+    )
+    .option(
       '--shard <i/N>',
       'run shard i (from 0) of N equal shards of the plan; judge them together with `loadproof merge`',
     )
@@ -125,6 +129,10 @@ export function buildProgram(): Command {
       "the plan the shards ran: judge its thresholds and run its checks after the load on the merged counters (refused when its hash is not the shards')",
     )
     .option(
+      '--offline',
+      'with --plan: k6 scripts: remote modules (https://...) from the module cache only, never fetched',
+    )
+    .option(
       '--plan-mismatch-ok',
       "judge by --plan even when its hash differs from the shards' (results.json and every report say so)",
     )
@@ -155,6 +163,10 @@ export function buildProgram(): Command {
         "every shard's environment, from a Secret (never in the Job's args or YAML; repeatable)",
       ).argParser(collect),
     )
+    .option(
+      '--offline',
+      'k6 scripts: remote modules (https://...) from the module cache only, never fetched, when the plan is read here (the shards fetch their own)',
+    )
     .action(async (plan: string, flags: K8sFlags) => {
       const { k8sCommand } = await import('./k8s-command.ts');
       process.exitCode = await k8sCommand(plan, flags);
@@ -184,6 +196,10 @@ export function buildProgram(): Command {
         "every shard's environment, from a Secret (never in the Job's args or YAML; repeatable)",
       ).argParser(collect),
     )
+    .option(
+      '--offline',
+      'k6 scripts: remote modules (https://...) from the module cache only, never fetched, when the plan is read here (the shards fetch their own)',
+    )
     .option('-q, --quiet', 'print nothing; only write the results and set the exit code')
     .action(async (plan: string, flags: K8sRunFlags) => {
       const { k8sRunCommand } = await import('./k8s-run-command.ts');
@@ -212,7 +228,7 @@ export function buildProgram(): Command {
   program
     .command('convert')
     .description(
-      'print the TypeScript plan equivalent to an Artillery script or a k6 script (.js/.mjs importing k6), which sends the same requests when run; in a k6 script, what has no plan equivalent becomes a TODO comment, a warning naming the line and a stub that fails when used',
+      'print the TypeScript plan equivalent to an Artillery script or a k6 script (.js/.mjs importing k6, or exporting a default function or options without definePlan; read, never run), which sends the same requests when run; in a k6 script, what has no plan equivalent becomes a TODO comment, a warning naming the line and a stub that fails when used',
     )
     .argument('<script>', 'Artillery script (.yml, .yaml) or k6 script (.js, .mjs)')
     .option(
@@ -220,6 +236,7 @@ export function buildProgram(): Command {
       'write the plan to this file instead of stdout (paths in it are relative to it)',
     )
     .option('--environment <name>', 'Artillery scripts: convert with this entry of config.environments')
+    .option('--offline', 'accepted as run accepts it: convert reads the script only and fetches no module')
     .addOption(
       new Option(
         '-e, --env <KEY=VALUE>',

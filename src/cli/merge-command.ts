@@ -22,6 +22,8 @@ export interface MergeFlags {
   /** Judge by `plan` even when its hash differs from the shards' (every report then says so). */
   planMismatchOk?: boolean;
   quiet?: boolean;
+  /** k6 scripts given with --plan: remote modules from the module cache only. */
+  offline?: boolean;
 }
 
 /**
@@ -83,7 +85,7 @@ export async function mergeCommand(paths: string[], flags: MergeFlags): Promise<
  * The plan named with `--plan`, read with the Artillery environment the shards recorded, and its
  * hash made as the shards made theirs (the plan file's bytes and the options they hashed).
  */
-async function loadNamedPlan(path: string, shards: Shard[]) {
+async function loadNamedPlan(path: string, shards: Shard[], offline: boolean) {
   const hashed = shards[0]?.record.hashedOptions ?? { overrides: {}, environment: null };
   // The plan's code (its top level, its checks) runs in a thread of its own, not in this one,
   // which judges; the host and the plan loader are imported only when a plan is given.
@@ -91,7 +93,10 @@ async function loadNamedPlan(path: string, shards: Shard[]) {
   const { initTimeoutMs } = await import('../run/init-timeout.ts');
   const hosted = await loadPlanInHost(
     path,
-    hashed.environment !== null ? { environment: hashed.environment } : {},
+    {
+      ...(hashed.environment !== null ? { environment: hashed.environment } : {}),
+      ...(offline ? { offline: true } : {}),
+    },
     { initTimeoutMs: initTimeoutMs(process.env) },
   );
   return { plan: hosted.plan, hash: planHash(hosted.file, hashed), close: () => hosted.close() };
@@ -106,7 +111,8 @@ export async function judgeShards(inputs: ShardFile[], flags: MergeFlags): Promi
   assertWritableFolder(out);
   // The shards are checked before the plan's code runs: files that are not one run stop here.
   const shards = validateShards(inputs);
-  const named = flags.plan !== undefined ? await loadNamedPlan(flags.plan, shards) : undefined;
+  const named =
+    flags.plan !== undefined ? await loadNamedPlan(flags.plan, shards, flags.offline === true) : undefined;
   let results: Awaited<ReturnType<typeof mergeValidShards>>;
   try {
     results = await mergeValidShards(shards, {

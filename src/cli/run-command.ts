@@ -55,6 +55,8 @@ export interface RunFlags extends ShardFlags {
   resultsTo?: string;
   /** Accept any TLS certificate (with the plan's http.insecureSkipTLSVerify, either one is enough). */
   insecure?: boolean;
+  /** k6 scripts: remote modules from the module cache only. */
+  offline?: boolean;
 }
 
 function positiveInt(flag: string, v: string | undefined): number | undefined {
@@ -120,6 +122,7 @@ async function runPlanFile(planPath: string, flags: RunFlags, handOverSignals: (
   const planOptions: PlanFileOptions = {
     ...(flags.environment !== undefined ? { environment: flags.environment } : {}),
     ...(Object.keys(env).length ? { env } : {}),
+    ...(flags.offline ? { offline: true } : {}),
   };
   // --env is seen where plans read their configuration: process.env while the plan module is
   // evaluated (`target: process.env.TARGET ?? ...`), in this thread and in every worker.
@@ -211,7 +214,8 @@ async function runWithOutputs(
       ...(workers !== undefined ? { workers } : {}),
       overrides,
       env,
-      planOptions,
+      // The plan was read once already: its remote modules are in the cache the workers read.
+      planOptions: { ...planOptions, modulesCached: true },
       ...(shard ? { shard } : {}),
       ...(startAtMs !== undefined ? { startAtMs } : {}),
       outputs,

@@ -22,6 +22,10 @@ export interface PlanFileOptions {
   environment?: string;
   /** Artillery and k6 scripts: `--env K=V` values, seen by `{{ $env.K }}` in config and by k6's `__ENV` (over process.env). */
   env?: Record<string, string>;
+  /** k6 scripts: remote modules from the module cache only (`--offline`). */
+  offline?: boolean;
+  /** k6 scripts: read once already in this run, its remote modules are in the cache (the engine's workers). */
+  modulesCached?: boolean;
 }
 
 export interface LoadedPlan {

@@ -1,9 +1,9 @@
 /**
  * `loadproof convert script.js` for a k6 script: the equivalent TypeScript plan, in loadproof's
- * own API. The script is loaded as `loadproof run` loads it (same checks, same errors), so the
- * plan's scenarios, thresholds, custom metrics and headers are the ones a run of the script
- * would get; its code is rewritten by convert-code.ts, and each scenario's flow calls the
- * function the scenario names in `exec`, with the scenario's `env`, as k6 does.
+ * own API. The script is read, never run (static-load.ts: same checks and errors as `loadproof
+ * run`), so the plan's scenarios, thresholds, custom metrics and headers are the ones a run of
+ * the script would get; its code is rewritten by convert-code.ts, and each scenario's flow calls
+ * the function the scenario names in `exec`, with the scenario's `env`, as k6 does.
  */
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
@@ -15,8 +15,8 @@ import type { PlanFileOptions } from '../load.ts';
 import { ScriptSyntaxError } from './ast.ts';
 import { ABORT_METRIC } from './context.ts';
 import { type ConvertedFunction, convertCode } from './convert-code.ts';
-import { loadK6Script } from './index.ts';
-import { isK6Module } from './modules.ts';
+import { looksLikeK6 } from './detect.ts';
+import { readK6Script } from './static-load.ts';
 import { importsOf } from './transform.ts';
 
 export interface K6ConvertOptions extends PlanFileOptions {
@@ -60,12 +60,12 @@ export async function convertK6Script(file: string, options: K6ConvertOptions = 
   const name = shown(abs);
   if (!existsSync(abs)) throw new PlanLoadError(`script not found: ${file}`);
   const source = readInputFile(abs, 'script').toString('utf8');
-  const scriptImports = syntaxErrorsNamed(name, () => importsOf(source));
-  if (!scriptImports.some((i) => isK6Module(i.source)))
+  syntaxErrorsNamed(name, () => importsOf(source));
+  if (!looksLikeK6(source))
     throw new UsageError(
-      `${name}: not a k6 script (it imports neither k6 nor a k6/... module); convert reads k6 scripts (.js, .mjs) and Artillery scripts (.yml, .yaml)`,
+      `${name}: not a k6 script (it imports neither k6 nor a k6/... module, and exports neither a default function nor options); convert reads k6 scripts (.js, .mjs) and Artillery scripts (.yml, .yaml)`,
     );
-  const load = await loadK6Script(abs, options);
+  const load = readK6Script(abs, name, options);
   const outDir = options.outFile ? dirname(resolve(options.outFile)) : dirname(abs);
   let rel = relative(outDir, abs).split(sep).join('/');
   if (!rel.startsWith('.') && !isAbsolute(rel)) rel = `./${rel}`;

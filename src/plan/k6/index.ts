@@ -1,12 +1,12 @@
 /**
- * `loadproof run script.js` for a k6 script (one that imports `k6` or `k6/...`): the script is
- * checked (imports, code that cannot be made asynchronous), imported through the k6 hooks (see
- * transform.ts), and its `options`, exported functions and declared metrics become the same
- * PlanInput a TypeScript plan gives. Each worker thread loads the script again, so init code
- * runs once per thread; setup() and teardown() run once, on the main thread.
+ * `loadproof run script.js` for a k6 script (see detect.ts): the script is checked (imports, code
+ * that cannot be made asynchronous), loaded in a realm of its own (realm/realm.ts: k6's globals
+ * and modules, nothing of Node), and its `options`, exported functions and declared metrics
+ * become the same PlanInput a TypeScript plan gives. Each worker thread loads the script again in
+ * a realm of the thread's, so init code runs once per thread; setup() and teardown() run once, on
+ * the main thread.
  */
 import { basename, isAbsolute, relative } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { LoadproofError, type PlanIssue, PlanLoadError, PlanValidationError } from '../../errors.ts';
 import { DEFAULT_THRESHOLDS } from '../../verdict/default-thresholds.ts';
 import { parseDurationMs } from '../duration.ts';
@@ -18,7 +18,7 @@ import { ABORT_METRIC, K6AbortError, type K6Context, runIn, state } from './cont
 import { drain, hasWork } from './event-loop.ts';
 import { unsupportedImport } from './modules.ts';
 import { type ConvertedOptions, convertOptions, type K6Scenario } from './options.ts';
-import { registerK6Loader } from './register.ts';
+import { createK6Realm } from './realm/realm.ts';
 import { standaloneHttp } from './standalone-http.ts';
 import { summaryHookOf } from './summary-hook.ts';
 import { importsOf, lineOfOption, optionsLiteral, transformScript } from './transform.ts';
@@ -39,8 +39,35 @@ function shown(file: string): string {
 
 const at = (line: number | undefined) => (line ? `line ${line}` : 'script');
 
+/**
+ * What is wrong with a script's options and exports (`exports`: each exported name, and whether
+ * it is a function), as `run` and `convert` both report it.
+ */
+export function scriptIssues(
+  converted: ConvertedOptions,
+  literal: ReturnType<typeof optionsLiteral>,
+  exports: Map<string, boolean>,
+): PlanIssue[] {
+  const issues: PlanIssue[] = converted.issues.map((i) => ({
+    path: `options${i.path.map((p) => `.${p}`).join('')} (${at(lineOfOption(literal, i.path))})`,
+    message: i.message,
+  }));
+  for (const [sname, sc] of Object.entries(converted.scenarios)) {
+    if (exports.get(sc.exec)) continue;
+    const what =
+      sc.exec === 'default' ? 'no default function is exported' : `no exported function "${sc.exec}"`;
+    issues.push({
+      path: `options.scenarios.${sname}.exec (${at(lineOfOption(literal, ['scenarios', sname, 'exec']))})`,
+      message: `${what} (the script exports: ${[...exports.keys()].join(', ') || 'nothing'})`,
+    });
+  }
+  for (const k of ['setup', 'teardown', 'handleSummary'])
+    if (exports.has(k) && !exports.get(k)) issues.push({ path: k, message: 'expected an exported function' });
+  return issues;
+}
+
 /** Import and transform problems of the script itself, before anything is loaded. */
-function checkSource(source: string): PlanIssue[] {
+export function checkSource(source: string): PlanIssue[] {
   const issues: PlanIssue[] = [];
   try {
     for (const i of importsOf(source)) {
@@ -54,8 +81,6 @@ function checkSource(source: string): PlanIssue[] {
   for (const i of transformScript(source).issues) issues.push({ path: at(i.line), message: i.message });
   return issues;
 }
-
-let loads = 0;
 
 function flowOf(fn: ScriptFn, sc: K6Scenario, name: string): Flow {
   const env = { ...state.env, ...sc.env };
@@ -105,38 +130,22 @@ export async function loadK6Script(file: string, options: PlanFileOptions): Prom
   state.aborted = false;
   state.requestHeaders = undefined;
   state.testStart = undefined;
-  await registerK6Loader();
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(`${pathToFileURL(file).href}?k6script&load=${++loads}`)) as Record<string, unknown>;
+    mod = await createK6Realm({
+      offline: options.offline ?? false,
+      cachedOnly: options.modulesCached ?? false,
+    }).loadScript(file);
   } catch (e) {
     if (e instanceof LoadproofError) throw e;
     throw new PlanLoadError(`${name}: the k6 script could not be loaded: ${(e as Error).message}`);
   }
 
   const converted = convertOptions(mod.options);
-  const literal = optionsLiteral(source);
-  const issues: PlanIssue[] = converted.issues.map((i) => ({
-    path: `options${i.path.map((p) => `.${p}`).join('')} (${at(lineOfOption(literal, i.path))})`,
-    message: i.message,
-  }));
-  const fnOf = (exec: string) => (typeof mod[exec] === 'function' ? (mod[exec] as ScriptFn) : undefined);
-  for (const [sname, sc] of Object.entries(converted.scenarios)) {
-    if (fnOf(sc.exec)) continue;
-    const what =
-      sc.exec === 'default' ? 'no default function is exported' : `no exported function "${sc.exec}"`;
-    issues.push({
-      path: `options.scenarios.${sname}.exec (${at(lineOfOption(literal, ['scenarios', sname, 'exec']))})`,
-      message: `${what} (the script exports: ${Object.keys(mod).join(', ') || 'nothing'})`,
-    });
-  }
-  for (const k of ['setup', 'teardown'])
-    if (mod[k] !== undefined && typeof mod[k] !== 'function')
-      issues.push({ path: k, message: 'expected an exported function' });
-  for (const k of ['handleSummary'])
-    if (mod[k] !== undefined && typeof mod[k] !== 'function')
-      issues.push({ path: k, message: 'expected an exported function' });
+  const kinds = new Map(Object.entries(mod).map(([k, v]) => [k, typeof v === 'function']));
+  const issues = scriptIssues(converted, optionsLiteral(source), kinds);
   if (issues.length) throw new PlanValidationError(issues, name);
+  const fnOf = (exec: string) => (typeof mod[exec] === 'function' ? (mod[exec] as ScriptFn) : undefined);
 
   state.discardResponseBodies = converted.discardResponseBodies;
   state.batchLimits = { total: converted.batch, perHost: converted.batchPerHost };
@@ -224,7 +233,7 @@ function httpConfigOf(converted: ConvertedOptions): { http: HttpConfigInput } {
 }
 
 /** The target a report names: the first absolute URL the script writes, else localhost. */
-function targetOf(source: string): string {
+export function targetOf(source: string): string {
   const m = /https?:\/\/[A-Za-z0-9.\-_[\]:]+/.exec(source);
   if (m) {
     try {

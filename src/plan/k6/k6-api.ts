@@ -2,14 +2,14 @@
  * k6 v0.47's API as loadproof meets it: one entry per module, per export, per request param and
  * per Response field. Both paths that know k6 read this table and nothing else about it:
  *
- * - `loadproof run` loads each module's `runtime` file in place of k6's (loader-hooks.mjs),
+ * - `loadproof run` gives a script's realm each module's `runtime` file in place of k6's (realm/realm.ts),
  *   refuses any other k6 module with its reason (modules.ts), awaits the exports marked
  *   `blocking` (analysis.ts) and accepts the request params listed here (modules/http.ts);
  * - `loadproof convert` writes what each entry's `convert` says (convert-facts.ts,
  *   convert-code.ts): a loadproof equivalent, or, for `none`, a TODO naming the line, a warning
  *   and a stub that fails when used.
  *
- * Plain data, no imports: the loader hooks' thread reads it too.
+ * Plain data, no imports.
  */
 
 /** What `loadproof convert` writes for one export. */

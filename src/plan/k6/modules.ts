@@ -1,4 +1,5 @@
 /** The k6 modules loadproof provides (see k6-api.ts), and why any other import of a k6 script is refused. */
+import { builtinModules } from 'node:module';
 import { K6_API, REFUSED_MODULES } from './k6-api.ts';
 
 /** Each k6 module loadproof provides → its module, relative to this folder (for the loader hooks). */
@@ -12,8 +13,8 @@ export function isK6Module(source: string): boolean {
 
 /** Why an import cannot be loaded, or undefined when it can. */
 export function unsupportedImport(source: string): string | undefined {
-  if (/^https?:\/\//.test(source))
-    return `remote modules are not supported: import "${source}" (download it beside the script and import it by path)`;
+  if (source.startsWith('node:') || builtinModules.includes(source))
+    return `"${source}" is a Node.js module: a k6 script runs without Node.js (it imports k6's modules, local files and https:// modules)`;
   if (!isK6Module(source)) return undefined;
   if (K6_MODULES[source]) return undefined;
   const refused = REFUSED_MODULES.find((r) => source.startsWith(r.prefix));

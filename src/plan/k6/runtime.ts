@@ -1,13 +1,13 @@
 /**
- * What a rewritten k6 script imports (as `loadproof:k6/runtime`, see transform.ts): the array
- * methods run element by element, `open()` relative to the module, and k6's globals `__ENV`,
- * `__VU`, `__ITER` defined once per thread.
+ * Helpers of rewritten k6 code (`loadproof:k6/runtime` in transform.ts's prelude, and converted
+ * plans through api.ts): the array methods run element by element, `open()` relative to the
+ * module. A script's realm has its own (realm/realm-helpers.js) and k6's globals.
  */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readInputFile } from '../input-file.ts';
 import { arrayBufferOf } from './bytes.ts';
-import { current, runIn, state } from './context.ts';
+import { current, runIn } from './context.ts';
 
 export { back, current as here } from './context.ts';
 
@@ -119,12 +119,3 @@ export function opener(moduleUrl: string) {
     return bytes.toString('utf8');
   };
 }
-
-function defineGlobal(name: string, get: () => unknown) {
-  if (Object.getOwnPropertyDescriptor(globalThis, name)) return;
-  Object.defineProperty(globalThis, name, { get, configurable: true });
-}
-
-defineGlobal('__ENV', () => current()?.env ?? state.env);
-defineGlobal('__VU', () => current()?.vu?.id ?? 0);
-defineGlobal('__ITER', () => current()?.vu?.iteration ?? 0);

@@ -7,6 +7,7 @@
 import { type Analysis, analyze } from './analysis.ts';
 import {
   type AstNode,
+  isFunction,
   isNode,
   parseModule,
   propertyName,
@@ -57,7 +58,8 @@ function asyncPosition(fn: AstNode, parent: AstNode | undefined): number {
   return fn.start;
 }
 
-export function transformScript(source: string): TransformResult {
+/** `prelude: false`: no import of the runtime and no `open` (the realm gives both, see realm/esm-to-script.ts). */
+export function transformScript(source: string, options: { prelude?: boolean } = {}): TransformResult {
   let program: AstNode;
   try {
     program = parseModule(source);
@@ -116,11 +118,47 @@ export function transformScript(source: string): TransformResult {
     }
     edits.push({ at: target.end, length: 0, text: ')', order: -depth });
   }
-  const prelude = preludeOf(analysis.topLevelNames);
-  const hashBang = source.startsWith('#!') ? source.indexOf('\n') + 1 : 0;
-  edits.push({ at: hashBang, length: 0, text: prelude, order: -1e6 });
+  edits.push(...resumeAfterThrow(program, analysis));
+  if (options.prelude !== false) {
+    const hashBang = source.startsWith('#!') ? source.indexOf('\n') + 1 : 0;
+    edits.push({ at: hashBang, length: 0, text: preludeOf(analysis.topLevelNames), order: -1e6 });
+  }
   return { code: apply(source, edits), issues: [] };
 }
+
+/**
+ * A rejected `await` skips its `back(...)`: the catch or finally block that runs next would run
+ * as whichever VU ran last. Each async function notes its VU when it starts (`const __lpVu =
+ * here()`, a VU's call runs as that VU throughout) and its catch and finally blocks set it back.
+ */
+function resumeAfterThrow(program: AstNode, analysis: Analysis): Edit[] {
+  const edits: Edit[] = [];
+  const noted = new Set<AstNode>();
+  walk(program, (node, ancestors) => {
+    const blocks: AstNode[] = [];
+    if (node.type === 'CatchClause') blocks.push(node.body);
+    if (node.type === 'TryStatement' && node.finalizer) blocks.push(node.finalizer);
+    if (!blocks.length) return;
+    let fn: AstNode | undefined;
+    for (let i = ancestors.length - 1; i >= 0 && !fn; i--)
+      if (isFunction(ancestors[i] as AstNode)) fn = ancestors[i];
+    if (fn?.body.type !== 'BlockStatement' || !(fn.async || analysis.madeAsync.has(fn))) return;
+    if (!noted.has(fn)) {
+      noted.add(fn);
+      edits.push({
+        at: fn.body.start + 1,
+        length: 0,
+        text: `const ${VU_NOTE} = ${RUNTIME_NAME}.here();`,
+        order: -1e5,
+      });
+    }
+    for (const b of blocks)
+      edits.push({ at: b.start + 1, length: 0, text: `${RUNTIME_NAME}.back(${VU_NOTE});`, order: -1e5 });
+  });
+  return edits;
+}
+
+const VU_NOTE = '__lpVu';
 
 /** One line's worth of helpers, put before the script's first line (lines stay where they were). */
 function preludeOf(topLevel: Set<string>): string {
