@@ -221,8 +221,8 @@ export async function loadK6Script(file: string, options: PlanFileOptions): Prom
   };
 }
 
-/** The plan's `http` key from k6's options. */
-function httpConfigOf(converted: ConvertedOptions): { http: HttpConfigInput } {
+/** The plan's `http` key from k6's options (for `run` and for `convert`). */
+export function httpConfigOf(converted: ConvertedOptions): { http: HttpConfigInput } {
   // Requests are named by their URL, as k6 names them (its `name` tag).
   const http: HttpConfigInput = { names: 'url' };
   if (converted.insecureSkipTLSVerify) http.insecureSkipTLSVerify = true;

@@ -11,7 +11,7 @@ import type { PlanFileOptions } from '../load.ts';
 import type { PlanInput } from '../types.ts';
 import { type AstNode, isFunction, parseModule, walk } from './ast.ts';
 import { importFacts } from './convert-imports.ts';
-import { checkSource, type K6Load, scriptIssues, targetOf } from './index.ts';
+import { checkSource, httpConfigOf, type K6Load, scriptIssues, targetOf } from './index.ts';
 import { convertOptions } from './options.ts';
 import { staticOptions } from './static-options.ts';
 import { optionsLiteral } from './transform.ts';
@@ -88,7 +88,7 @@ export function readK6Script(file: string, name: string, options: PlanFileOption
     name: basename(file),
     target: targetOf(source),
     headers: converted.headers,
-    ...(converted.insecureSkipTLSVerify ? { http: { insecureSkipTLSVerify: true } } : {}),
+    ...httpConfigOf(converted),
     scenarios: {},
     metrics: declaredMetrics(program),
     ...(converted.setupTimeout !== '60s' ? { setupTimeout: converted.setupTimeout } : {}),

@@ -17,6 +17,8 @@
  * arguments and its response, and a proxy costs only the properties the script reads.
  */
 
+import { VuPromise } from '../event-loop.ts';
+
 // Any function of either realm.
 type AnyFunction = (...args: any[]) => any;
 
@@ -27,6 +29,8 @@ export interface RealmHelpers {
     name: string,
   ): AnyFunction;
   deferred(): { promise: object; resolve(v: unknown): void; reject(e: unknown): void };
+  /** Gives the realm promise `p` an own `then` that calls `then` (a realm function). */
+  defineThen(p: object, then: unknown): void;
   makeError(name: string, message: string, stack?: string): object;
   isPromise(v: unknown): boolean;
   isError(v: unknown): boolean;
@@ -153,10 +157,28 @@ export function createMembrane(realm: RealmHelpers): Membrane {
     if (v instanceof Promise) {
       const d = realm.deferred();
       pair(v, d.promise);
-      v.then(
+      // Promise's own then: a VuPromise's would count as the script chaining on it.
+      Promise.prototype.then.call(
+        v,
         (x) => d.resolve(toRealm(x)),
         (e) => d.reject(toRealm(e)),
       );
+      // A k6 module's promise (event-loop.ts): the script's then/catch/finally go through its own
+      // then, so that their handlers run as their VU and the iteration waits for the chain.
+      // (`await` reads the realm promise itself; the script's awaits set their VU back already.)
+      if (v instanceof VuPromise) {
+        realm.defineThen(
+          d.promise,
+          toRealm((ok: unknown, ko: unknown) => v.then(ok as AnyFunction, ko as AnyFunction)),
+        );
+        // Its rejection nobody handles is the event loop's to report (it fails the iteration),
+        // not the thread's unhandled rejection.
+        realm.thenOf(
+          d.promise,
+          undefined,
+          toRealm(() => {}),
+        );
+      }
       return d.promise;
     }
     if (v instanceof Error) {

@@ -38,6 +38,16 @@
     return { promise, resolve, reject };
   }
 
+  function defineThen(p, then) {
+    defineProperty(p, 'then', {
+      value: function then_(ok, ko) {
+        return apply(then, undefined, [ok, ko]);
+      },
+      writable: true,
+      configurable: true,
+    });
+  }
+
   function makeError(name, message, stack) {
     const e = new RealmError(message);
     defineProperty(e, 'name', { value: name, writable: true, configurable: true });
@@ -192,6 +202,7 @@
   return {
     wrapFunction,
     deferred,
+    defineThen,
     makeError,
     isPromise: (v) => v instanceof RealmPromise,
     isError: (v) => v instanceof RealmError,
