@@ -52,15 +52,18 @@ const SHORT = ['--vus', '2', '--duration', '3s'];
 
 const MODULE = (name: string, issue: number) =>
   `refused: "${name}" is not supported (issue ${issue})` as const;
-const MAX_REDIRECTS = 'refused: the option "maxRedirects" is not supported (issue 28)' as const;
-const NOT_A_PLAN =
-  'refused: expected a plan object (export default definePlan({...})), got a function (issue 28)' as const;
 const NO_REQUESTS = 'run validity minRequests: the example sends no request';
 const CHECKS_FAIL = 'the default threshold checks rate>=0.99: checks fail here in k6 too';
 
 export const EXAMPLES: Example[] = [
   { file: 'base64.js', standIns: [], compare: 'exact', expected: 'same', noGoByDefaults: NO_REQUESTS },
-  { file: 'cookies.js', standIns: ['httpbin.org'], compare: 'exact', expected: MAX_REDIRECTS },
+  {
+    file: 'cookies.js',
+    standIns: ['httpbin.org'],
+    compare: 'exact',
+    expected:
+      'differed: exitCode (issue 28: loadproof exits 3 where k6 exits 0; the cause is not yet examined)',
+  },
   { file: 'crypto.js', standIns: [], compare: 'exact', expected: 'same', noGoByDefaults: NO_REQUESTS },
   { file: 'custom_metrics.js', standIns: ['httpbin.org'], compare: 'exact', expected: 'same' },
   {
@@ -68,7 +71,7 @@ export const EXAMPLES: Example[] = [
     standIns: ['httpbin.org', 'test.k6.io'],
     compare: 'outcome',
     varies: ['thresholds', 'exitCode'],
-    expected: 'refused: vus needs duration, iterations or stages beside it (issue 28)',
+    expected: 'same',
   },
   {
     file: 'experimental/browser.js',
@@ -94,7 +97,8 @@ export const EXAMPLES: Example[] = [
     file: 'experimental/redis.js',
     standIns: ['jslib.k6.io', 'test-api.k6.io', 'redis'],
     compare: 'outcome',
-    expected: 'refused: remote modules are not supported (issue 28)',
+    expected:
+      'differed: exitCode, thresholds (issue 28: loadproof exits 3 where k6 exits 0; the cause is not yet examined)',
   },
   {
     file: 'experimental/timers.js',
@@ -132,7 +136,7 @@ export const EXAMPLES: Example[] = [
     file: 'experimental/ws.js',
     standIns: ['jslib.k6.io', 'test-api.k6.io'],
     compare: 'outcome',
-    expected: 'refused: remote modules are not supported (issue 28)',
+    expected: MODULE('k6/experimental/websockets', 29),
   },
   {
     file: 'graphql.js',
@@ -148,15 +152,14 @@ export const EXAMPLES: Example[] = [
     file: 'html_form_post.js',
     standIns: ['httpbin.org'],
     compare: 'exact',
-    expected: 'differed: checks (issue 28: a form array is sent comma-joined, k6 repeats the key)',
+    expected: 'same',
     noGoByDefaults: CHECKS_FAIL,
   },
   {
     file: 'http_2.js',
     standIns: ['test-api.k6.io'],
     compare: 'exact',
-    expected: "differed: checks (issue 28: res.proto is 'HTTP/1.1' over HTTP/2)",
-    noGoByDefaults: 'the default threshold checks rate>=0.99: the HTTP/2 check fails in loadproof',
+    expected: 'same',
   },
   {
     file: 'http_basic_auth.js',
@@ -170,16 +173,16 @@ export const EXAMPLES: Example[] = [
     file: 'http_digest_auth.js',
     standIns: ['httpbin.org'],
     compare: 'exact',
-    expected: "differed: checks, responses, server (issue 28: auth: 'digest' fails the iteration)",
-    noGoByDefaults: 'the default threshold iteration_failed rate<0.01: the iteration fails on digest',
+    expected: 'same',
+    noGoByDefaults:
+      'a default threshold or run validity (k6 exits 0); which one is not yet examined (issue 28)',
   },
   { file: 'http_get.js', standIns: ['test-api.k6.io'], compare: 'exact', expected: 'same' },
   {
     file: 'http_verbs.js',
     standIns: ['httpbin.org'],
     compare: 'exact',
-    expected:
-      'differed: responses (issue 28: the default name tag is the path, k6 names by URL with its query)',
+    expected: 'same',
     noGoByDefaults: CHECKS_FAIL,
   },
   { file: 'json.js', standIns: ['httpbin.org'], compare: 'exact', expected: 'same' },
@@ -191,8 +194,20 @@ export const EXAMPLES: Example[] = [
     varies: ['thresholds', 'exitCode'],
     expected: 'same',
   },
-  { file: 'logging.js', standIns: [], compare: 'exact', expected: NOT_A_PLAN },
-  { file: 'malicious.js', standIns: [], cap: ['--duration', '2s'], compare: 'outcome', expected: NOT_A_PLAN },
+  {
+    file: 'logging.js',
+    standIns: [],
+    compare: 'exact',
+    expected:
+      'differed: exitCode (issue 28: loadproof exits 3 where k6 exits 0; the cause is not yet examined)',
+  },
+  {
+    file: 'malicious.js',
+    standIns: [],
+    cap: ['--duration', '2s'],
+    compare: 'outcome',
+    expected: 'differed: exitCode, iterations (issue 28: a VU stuck in an endless loop; not yet examined)',
+  },
   {
     file: 'ocsp.js',
     standIns: ['stackoverflow.com'],
@@ -204,39 +219,52 @@ export const EXAMPLES: Example[] = [
     file: 'pantheon.js',
     standIns: ['dev-li-david.pantheonsite.io'],
     compare: 'outcome',
-    expected: MAX_REDIRECTS,
+    expected:
+      'differed: exitCode (issue 28: loadproof exits 3 where k6 exits 0; the cause is not yet examined)',
   },
   {
     file: 'pantheontest.js',
     standIns: ['dev-li-david.pantheonsite.io'],
     compare: 'outcome',
-    expected: MAX_REDIRECTS,
+    expected:
+      'differed: exitCode (issue 28: loadproof exits 3 where k6 exits 0; the cause is not yet examined)',
   },
-  { file: 'redirects.js', standIns: ['httpbin.org'], compare: 'exact', expected: MAX_REDIRECTS },
-  { file: 'source_map/issue_1804/main.js', standIns: [], compare: 'exact', expected: NOT_A_PLAN },
-  { file: 'source_map/typescript_template/test1.js', standIns: [], compare: 'exact', expected: NOT_A_PLAN },
+  { file: 'redirects.js', standIns: ['httpbin.org'], compare: 'exact', expected: 'same' },
+  {
+    file: 'source_map/issue_1804/main.js',
+    standIns: [],
+    compare: 'exact',
+    expected:
+      'differed: exitCode (issue 28: loadproof exits 3 where k6 exits 0; the cause is not yet examined)',
+  },
+  {
+    file: 'source_map/typescript_template/test1.js',
+    standIns: [],
+    compare: 'exact',
+    expected:
+      'differed: exitCode (issue 28: loadproof exits 3 where k6 exits 0; the cause is not yet examined)',
+  },
   { file: 'stages.js', standIns: ['httpbin.org'], cap: SHORT, compare: 'outcome', expected: 'same' },
   { file: 'tagging.js', standIns: ['httpbin.org'], compare: 'exact', expected: 'same' },
   {
     file: 'thresholds.js',
     standIns: ['httpbin.org'],
     compare: 'exact',
-    expected:
-      'differed: exitCode, thresholds (issue 28: {name:<full URL>} finds no data, loadproof names by path)',
+    expected: 'same',
   },
   {
     file: 'thresholds_readme_example.js',
     standIns: ['test.k6.io'],
     cap: SHORT,
     compare: 'outcome',
-    expected: "differed: checks, exitCode, thresholds (issue 28: res.proto is 'HTTP/1.1' over HTTP/2)",
+    expected: 'same',
   },
   { file: 'tls_skip_cert_verification.js', standIns: ['httpbin.org'], compare: 'exact', expected: 'same' },
   {
     file: 'tlsconfig.js',
     standIns: ['sha256.badssl.com'],
     compare: 'exact',
-    expected: 'refused: the option "tlsCipherSuites" is not supported (issue 28)',
+    expected: 'differed: exitCode, checks (issue 28: not yet examined)',
   },
   {
     file: 'websocket.js',
