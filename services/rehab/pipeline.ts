@@ -4,7 +4,9 @@
  * at least every `batchTimeoutMs` in case it was not told), and splits each batch over
  * `processors` partitions by subject, so each patient's events are applied in order. Each
  * processor applies what it has queued in one statement that also advances its own checkpoint:
- * an event is projected exactly once, across restarts too.
+ * an event is projected exactly once, across restarts too; a retry after an error first reads its
+ * checkpoint, since a statement whose answer was lost (the server crashed as it committed) may
+ * have been applied.
  *
  * A batch is not held back to fill up: under light load batches are small and the lag is one
  * round trip; under heavy load they grow (up to batchSize per read, and a busy processor merges
@@ -76,6 +78,9 @@ class Processor {
       const deltas = fold(emptyDeltas(), events);
       for (let attempt = 0; ; attempt++) {
         try {
+          // An attempt whose answer was lost (the server crashed as it committed) may have been
+          // applied: its checkpoint says so. Applying it again would count its events twice.
+          if (attempt > 0 && (await this.pipeline.checkpointOf(this.id)) >= hi) break;
           await this.pipeline.applyStatement(this.id, deltas, hi);
           break;
         } catch (e) {
@@ -165,6 +170,15 @@ export class Pipeline {
    */
   applyStatement(partition: number, deltas: Deltas, position: number): Promise<void> {
     return applyDeltas(this.pool, deltas, [{ partition, position }]);
+  }
+
+  /** Where processor `partition`'s checkpoint stands in the database. */
+  async checkpointOf(partition: number): Promise<number> {
+    const { rows } = await this.pool.query(
+      'SELECT position FROM projector_checkpoints WHERE partition = $1',
+      [partition],
+    );
+    return Number(rows[0]?.position ?? 0);
   }
 
   reportError(message: string, error?: unknown): void {

@@ -1,6 +1,7 @@
 /**
  * The pipeline's promises against a real PostgreSQL: every event projected exactly once,
- * across restarts (also with another processor count) and across a `kill -9` of the service
+ * across restarts (also with another processor count), across commits whose answer was lost, and
+ * across a `kill -9` of the service
  * during a steady stream of posts; a rebuild from the log equals the incremental projections.
  */
 import assert from 'node:assert/strict';
@@ -10,6 +11,7 @@ import { rebuildProjections, snapshotProjections } from '../../../services/rehab
 import { freePort, type PostgresHandle } from '../../../services/shared/postgres.ts';
 import { startProcess } from '../../../src/suite/processes.ts';
 import { testPostgres } from '../../helpers/postgres.ts';
+import { losesAnswers } from '../doubles/lost-answer-pipeline.ts';
 import {
   alert,
   call,
@@ -96,6 +98,26 @@ describe('exactly once', () => {
     const rebuilt = await withClient(url, snapshotProjections);
     assert.equal(rebuilt.proj_sessions?.length, subjects.length * 9);
     assert.deepEqual(rebuilt, incremental);
+  });
+
+  it('a statement that committed but whose answer was lost is not applied again by its retry', async () => {
+    const url = await freshDatabase(server, 'rehab_lost_answer');
+    const subjects = Array.from({ length: 6 }, (_, i) => `l${i}`);
+    let lost = 0;
+    let pipeline: { lost: number } | undefined;
+    const svc = await startService(url, { processors: 3, ...losesAnswers(2, (p) => (pipeline = p)) });
+    try {
+      for (const s of subjects)
+        assert.equal((await call(svc.url, 'POST', '/api/v1/events', admin, consentGrant(s))).status, 201);
+      await postSessions(svc.url, subjects, 3, 'x');
+    } finally {
+      await svc.close();
+      lost = pipeline?.lost ?? 0;
+    }
+    assert.ok(lost > 0, 'the double lost some answers');
+    const counts = await withClient(url, logCounts);
+    assert.equal(counts.projected, counts.events, `every event projected once (${lost} answers lost)`);
+    assert.equal(counts.projected_reps, counts.reps, 'every rep counted once');
   });
 
   it('a rebuild refuses while a pipeline runs on the database', async () => {
