@@ -43,9 +43,9 @@ describe('k6 params.auth', () => {
     assert.equal(auth('/own-header'), 'Bearer mine', 'an Authorization header of the script wins');
     const results = r.results();
     const names = Object.values(results.scenarios).flatMap((s) => s.endpoints.map((e) => e.name));
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: http.url names its requests with a literal ${}.
     const T = server.url;
     assert.deepEqual(names.sort(), [
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: http.url names its requests with a literal ${}.
       '${}/named/${}',
       `${T}/basic`,
       `${T}/implicit`,
