@@ -54,6 +54,10 @@ const MODULE = (name: string, issue: number) =>
   `refused: "${name}" is not supported (issue ${issue})` as const;
 const NO_REQUESTS = 'run validity minRequests: the example sends no request';
 const CHECKS_FAIL = 'the default threshold checks rate>=0.99: checks fail here in k6 too';
+const THROWS = (why: string) =>
+  `the default threshold iteration_failed rate<0.01 and run validity minRequests: ${why}, and it sends no request` as const;
+const EVERY_PATH_404 =
+  'the default thresholds http_req_failed, checks and iteration_failed: the stand-in answers 404 to every path (the site is gone), so in k6 too every request fails, the checks fail and the iteration throws';
 
 export const EXAMPLES: Example[] = [
   { file: 'base64.js', standIns: [], compare: 'exact', expected: 'same', noGoByDefaults: NO_REQUESTS },
@@ -61,8 +65,9 @@ export const EXAMPLES: Example[] = [
     file: 'cookies.js',
     standIns: ['httpbin.org'],
     compare: 'exact',
-    expected:
-      'differed: exitCode (issue 28: loadproof exits 3 where k6 exits 0; the cause is not yet examined)',
+    expected: 'same',
+    noGoByDefaults:
+      "the default thresholds checks and iteration_failed: go-httpbin's /cookies answers a bare object, so `r.json().cookies.name` throws in k6 too (its first group's checks, one failed, then the iteration ends)",
   },
   { file: 'crypto.js', standIns: [], compare: 'exact', expected: 'same', noGoByDefaults: NO_REQUESTS },
   { file: 'custom_metrics.js', standIns: ['httpbin.org'], compare: 'exact', expected: 'same' },
@@ -98,7 +103,7 @@ export const EXAMPLES: Example[] = [
     standIns: ['jslib.k6.io', 'test-api.k6.io', 'redis'],
     compare: 'outcome',
     expected:
-      'differed: exitCode, thresholds (issue 28: loadproof exits 3 where k6 exits 0; the cause is not yet examined)',
+      "differed: exitCode, thresholds (issue 28: the script imports k6/execution, so loadproof adds the threshold k6_test_aborted count<1 (how exec.test.abort() stops the run) and with it its default thresholds as the plan's own, not marked default; http_req_failed and checks fail there as they would in k6 (crocodiles 0 and 4-9 answer 404, the content-type check fails in k6 too), so the NO-GO counts as the plan's thresholds, not as loadproof's defaults)",
   },
   {
     file: 'experimental/timers.js',
@@ -175,7 +180,7 @@ export const EXAMPLES: Example[] = [
     compare: 'exact',
     expected: 'same',
     noGoByDefaults:
-      'a default threshold or run validity (k6 exits 0); which one is not yet examined (issue 28)',
+      'the default threshold checks rate>=0.99: go-httpbin answers `authorized`, not `authenticated`, so "is authenticated" fails in k6 too',
   },
   { file: 'http_get.js', standIns: ['test-api.k6.io'], compare: 'exact', expected: 'same' },
   {
@@ -198,51 +203,54 @@ export const EXAMPLES: Example[] = [
     file: 'logging.js',
     standIns: [],
     compare: 'exact',
-    expected:
-      'differed: exitCode (issue 28: loadproof exits 3 where k6 exits 0; the cause is not yet examined)',
+    expected: 'same',
+    noGoByDefaults: NO_REQUESTS,
   },
   {
     file: 'malicious.js',
     standIns: [],
     cap: ['--duration', '2s'],
     compare: 'outcome',
-    expected: 'differed: exitCode, iterations (issue 28: a VU stuck in an endless loop; not yet examined)',
+    expected: 'same',
+    noGoByDefaults:
+      'run validity: the iteration loops forever (on purpose), so loadproof terminates its worker after gracefulStop and calls the run incomplete, with no request (minRequests); k6 interrupts the loop and exits 0 (neither completes an iteration)',
   },
   {
     file: 'ocsp.js',
     standIns: ['stackoverflow.com'],
     compare: 'exact',
     expected: 'same',
-    noGoByDefaults: CHECKS_FAIL,
+    noGoByDefaults:
+      "the default threshold checks rate>=0.99: the stand-in staples no OCSP response, so the status is unknown and the check fails in k6 too (loadproof's k6/http also lacks http.OCSP_STATUS_GOOD, issue 28: with a staple the check would still fail here)",
   },
   {
     file: 'pantheon.js',
     standIns: ['dev-li-david.pantheonsite.io'],
     compare: 'outcome',
-    expected:
-      'differed: exitCode (issue 28: loadproof exits 3 where k6 exits 0; the cause is not yet examined)',
+    expected: 'same',
+    noGoByDefaults: EVERY_PATH_404,
   },
   {
     file: 'pantheontest.js',
     standIns: ['dev-li-david.pantheonsite.io'],
     compare: 'outcome',
-    expected:
-      'differed: exitCode (issue 28: loadproof exits 3 where k6 exits 0; the cause is not yet examined)',
+    expected: 'same',
+    noGoByDefaults: EVERY_PATH_404,
   },
   { file: 'redirects.js', standIns: ['httpbin.org'], compare: 'exact', expected: 'same' },
   {
     file: 'source_map/issue_1804/main.js',
     standIns: [],
     compare: 'exact',
-    expected:
-      'differed: exitCode (issue 28: loadproof exits 3 where k6 exits 0; the cause is not yet examined)',
+    expected: 'same',
+    noGoByDefaults: THROWS('f2() throws "line 6" on purpose (k6 logs it too)'),
   },
   {
     file: 'source_map/typescript_template/test1.js',
     standIns: [],
     compare: 'exact',
-    expected:
-      'differed: exitCode (issue 28: loadproof exits 3 where k6 exits 0; the cause is not yet examined)',
+    expected: 'same',
+    noGoByDefaults: THROWS('the bundle throws "cool is cool" on purpose (k6 logs it too)'),
   },
   { file: 'stages.js', standIns: ['httpbin.org'], cap: SHORT, compare: 'outcome', expected: 'same' },
   { file: 'tagging.js', standIns: ['httpbin.org'], compare: 'exact', expected: 'same' },
@@ -264,7 +272,8 @@ export const EXAMPLES: Example[] = [
     file: 'tlsconfig.js',
     standIns: ['sha256.badssl.com'],
     compare: 'exact',
-    expected: 'differed: exitCode, checks (issue 28: not yet examined)',
+    expected:
+      'differed: exitCode, checks (issue 28: loadproof\'s k6/http has no TLS_1_0 to TLS_1_3 constants, so `r.tls_version === http.TLS_1_2` compares "tls1.2" with undefined and "is TLSv1.2" fails, and the default checks threshold with it)',
   },
   {
     file: 'websocket.js',

@@ -29,7 +29,8 @@ export function factsFromLoadproof(
   const responses: Record<string, number> = {};
   const failed: Record<string, number> = {};
   for (const [name, s] of Object.entries(results.scenarios)) {
-    iterations[name] = s.iterations;
+    // k6 records iterations as samples: a scenario that completed none has no entry there.
+    if (s.iterations > 0) iterations[name] = s.iterations;
     if (s.droppedIterations > 0) dropped[name] = s.droppedIterations;
     for (const e of s.endpoints) {
       for (const [status, n] of Object.entries(e.requests.byStatus))
