@@ -1,13 +1,16 @@
 /**
  * Worker threads: the merged totals of a run on 2 threads equal a single-thread run's.
  */
+// Serial: on a machine busy with other test files, an arrival of the open scenario counted as
+// missed was once also sent (1,200 requests for 198 open + 1,000 mix; a Node 24 CI run): an
+// accounting difference under load that is not yet explained (see the closing note of issue 27).
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { decodeHistogram, initHistograms } from '../../src/metrics/histogram.ts';
-import { outsideDir, readResults, runCli, writePlan } from '../helpers/cli.ts';
-import { isTimingThreshold, reasonsOnAnyMachine } from '../helpers/machine-independent.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { decodeHistogram, initHistograms } from '../../../src/metrics/histogram.ts';
+import { outsideDir, readResults, runCli, writePlan } from '../../helpers/cli.ts';
+import { isTimingThreshold, reasonsOnAnyMachine } from '../../helpers/machine-independent.ts';
+import { startTestServer, type TestServer } from '../../helpers/server.ts';
 
 let server: TestServer;
 before(async () => {
