@@ -6,12 +6,10 @@
  * server); responses and the `proto` tag say which.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createSecureServer, type Http2SecureServer } from 'node:http2';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseRunFlags } from '../../src/cli/run-command.ts';
@@ -20,6 +18,7 @@ import type { Overrides } from '../../src/plan/overrides.ts';
 import type { PlanInput } from '../../src/plan/types.ts';
 import { validatePlan } from '../../src/plan/validate.ts';
 import { runPlan } from '../../src/run/run.ts';
+import { makeCertificate } from '../helpers/certificate.ts';
 import { outsideDir, readResults, runCli, writePlan } from '../helpers/cli.ts';
 
 let h2Server: Http2SecureServer;
@@ -29,28 +28,8 @@ let h1Url = '';
 const seenVersions: string[] = [];
 
 before(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'loadproof-tls-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      'key.pem',
-      '-out',
-      'cert.pem',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-    ],
-    { cwd: dir, stdio: 'ignore', input: '' },
-  );
-  const tls = { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) };
-  rmSync(dir, { recursive: true, force: true });
+  const { key, cert } = makeCertificate();
+  const tls = { key, cert };
   h2Server = createSecureServer({ ...tls, allowHTTP1: true }, (req, res) => {
     seenVersions.push(req.httpVersion);
     res.setHeader('content-type', 'application/json');

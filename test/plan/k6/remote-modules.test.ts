@@ -5,12 +5,12 @@
  * there alone with --offline, and a one-line error naming the URL when it cannot be had (exit 2).
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { makeCertificate } from '../../helpers/certificate.ts';
 import { outsideDir, readResults, runCli } from '../../helpers/cli.ts';
 
 const MODULES: Record<string, string> = {
@@ -24,31 +24,9 @@ let certFile: string;
 const fetched: string[] = [];
 
 before(async () => {
-  const dir = outsideDir();
-  certFile = join(dir, 'cert.pem');
-  const keyFile = join(dir, 'key.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ],
-    { stdio: 'ignore' },
-  );
-  server = createServer({ key: readFileSync(keyFile), cert: readFileSync(certFile) }, (req, res) => {
+  const certificate = makeCertificate();
+  certFile = certificate.certFile;
+  server = createServer({ key: certificate.key, cert: certificate.cert }, (req, res) => {
     const path = req.url ?? '';
     fetched.push(path);
     const body = MODULES[path];

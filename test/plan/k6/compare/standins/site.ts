@@ -6,7 +6,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import { createSecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import type { AddressInfo, Server } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { Certificate } from './certificate.ts';
+import type { Certificate } from '../../../../helpers/certificate.ts';
 
 export interface SiteRequest {
   method: string;

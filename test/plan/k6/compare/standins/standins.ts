@@ -6,7 +6,7 @@
  * `127.0.0.1:10000` becomes the gRPC stand-in's. The example files are never edited: the rewrite
  * is applied to a copy made for each run.
  */
-import { type Certificate, makeCertificate } from './certificate.ts';
+import { type Certificate, makeCertificate } from '../../../../helpers/certificate.ts';
 import { type GrpcStandIn, startGrpcStandIn } from './grpc.ts';
 import { httpbin } from './httpbin.ts';
 import { github, jslib, localSite, nothingHere, plainPage, testApiK6io, testK6io } from './k6-sites.ts';

@@ -1,7 +1,7 @@
 /**
- * One self-signed certificate for every TLS stand-in, made with openssl for 127.0.0.1 and
- * localhost. k6 trusts it through SSL_CERT_FILE (Go reads it on Linux), loadproof through
- * NODE_EXTRA_CA_CERTS, so the examples keep verifying certificates as they would on the internet.
+ * A self-signed certificate for loopback TLS servers in tests, made with openssl for 127.0.0.1 and
+ * localhost. A client trusts it by its file: loadproof (Node) through NODE_EXTRA_CA_CERTS, k6 (Go)
+ * through SSL_CERT_FILE, so tests keep verifying certificates as they would on the internet.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -16,7 +16,7 @@ export interface Certificate {
 }
 
 export function makeCertificate(): Certificate {
-  const dir = mkdtempSync(join(tmpdir(), 'loadproof-k6-standins-'));
+  const dir = mkdtempSync(join(tmpdir(), 'loadproof-certificate-'));
   const certFile = join(dir, 'cert.pem');
   const keyFile = join(dir, 'key.pem');
   execFileSync(
