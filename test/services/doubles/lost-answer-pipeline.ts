@@ -6,25 +6,21 @@
 import type { RehabOptions } from '../../../services/rehab/app.ts';
 import { Pipeline, type PipelineOptions } from '../../../services/rehab/pipeline.ts';
 import type { Deltas } from '../../../services/rehab/projections.ts';
+import { NthStatement } from './nth-statement.ts';
 
 export class LostAnswerPipeline extends Pipeline {
-  /** Statements applied so far, by processor. */
-  private readonly statements = new Map<number, number>();
+  private readonly nth: NthStatement;
   /** How many answers were lost. */
   lost = 0;
 
-  constructor(
-    options: PipelineOptions,
-    private readonly every: number,
-  ) {
+  constructor(options: PipelineOptions, every: number) {
     super(options);
+    this.nth = new NthStatement(every);
   }
 
   override async applyStatement(partition: number, deltas: Deltas, position: number): Promise<void> {
     await super.applyStatement(partition, deltas, position);
-    const n = (this.statements.get(partition) ?? 0) + 1;
-    this.statements.set(partition, n);
-    if (n % this.every === 0) {
+    if (this.nth.next(partition)) {
       this.lost++;
       throw new Error('Connection terminated unexpectedly (the double lost the answer of a commit)');
     }
